@@ -1,0 +1,59 @@
+"""The Electoral Expert Roster web application."""
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from roster import db
+from roster.config import default_config
+from roster.extensions import csrf, login_manager
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Create and configure the app: config, extensions, database, blueprints, errors, CLI."""
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("ROSTER_INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.from_mapping(default_config(Path(app.instance_path), overrides=test_config or {}))
+    register_extensions(app)
+    db.init_app(app)
+    register_blueprints(app)
+    register_error_handlers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the extension instances to the app."""
+    csrf.init_app(app)
+    login_manager.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    """Mount one blueprint per feature area."""
+    from roster.home.views import blueprint as home
+
+    app.register_blueprint(home)
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Answer errors with a readable page, or JSON for API clients; install template filters."""
+    from roster import errors, templating
+
+    errors.register(app)
+    templating.register(app)
+
+
+def register_commands(app: Flask) -> None:
+    """Add the ``flask roster`` and ``flask match`` command groups."""
+    from roster.cli import match_cli, roster_cli
+
+    app.cli.add_command(roster_cli)
+    app.cli.add_command(match_cli)

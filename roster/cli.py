@@ -1,0 +1,215 @@
+"""The ``flask roster`` and ``flask match`` commands.
+
+Errors go to standard error in plain words with exit code 1; a failed command
+writes nothing (imports roll back whole, exports appear only when complete).
+"""
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from tqdm import tqdm
+
+from roster.db import session_scope
+
+roster_cli = AppGroup("roster", help="Manage the roster: schema, import, export, demo data, users.")
+match_cli = AppGroup("match", help="Match experts to a needs assessment.")
+
+# Below this, a progress bar is more noise than help.
+PROGRESS_THRESHOLD_BYTES = 2 * 1024 * 1024
+PROGRESS_THRESHOLD_RECORDS = 3000
+
+
+def fail(message: str) -> None:
+    """Print a plain-English error to standard error and exit with status 1."""
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(1)
+
+
+@roster_cli.command("init-db")
+def init_db() -> None:
+    """Create or upgrade the database schema (safe to run again)."""
+    from roster.migrate import upgrade
+
+    upgrade(current_app.config["DATABASE_URL"])
+    click.echo("The database schema is up to date.")
+
+
+def _print_report(report, *, verb: str) -> None:
+    for line in report.note_lines():
+        click.echo(f"note: {line}", err=True)
+    click.echo(
+        f"{verb} {report.read} record(s) from {report.source}: {report.created} created, "
+        f"{report.updated} updated, {report.unchanged} unchanged."
+    )
+
+
+@roster_cli.command("import")
+@click.argument("path", type=click.Path(path_type=Path))
+def import_command(path: Path) -> None:
+    """Import experts from a .jsonl, .json or .csv file, all or nothing."""
+    from roster.interchange.services import ImportFailed, import_file
+
+    if not path.is_file():
+        fail(f"{path}: no such file")
+    size = path.stat().st_size
+    bar = tqdm(total=size, unit="B", unit_scale=True, desc="Importing", file=sys.stderr,
+               disable=None if size > PROGRESS_THRESHOLD_BYTES else True)
+
+    def advance(done: int) -> None:
+        bar.update(done - bar.n)
+
+    try:
+        with session_scope() as session:
+            report = import_file(session=session, path=path, on_progress=advance)
+    except ImportFailed as failure:
+        bar.close()
+        for problem in failure.report.problems:
+            click.echo(str(problem), err=True)
+        fail(f"{len(failure.report.problems)} problem(s) found in {path.name}; nothing was imported.")
+    bar.close()
+    _print_report(report, verb="Imported")
+
+
+@roster_cli.command("export")
+@click.argument("path", type=click.Path(path_type=Path))
+def export_command(path: Path) -> None:
+    """Export every expert to a .jsonl, .json or .csv file."""
+    from roster.interchange.formats import FileRejected, file_format
+    from roster.interchange.services import export_file
+
+    try:
+        file_format(path)
+    except FileRejected as error:
+        fail(str(error))
+    if not path.parent.is_dir():
+        fail(f"{path.parent}: no such folder")
+    with session_scope() as session:
+        count = export_file(session=session, path=path)
+    click.echo(f"Exported {count} expert(s) to {path}.")
+
+
+@roster_cli.command("demo")
+@click.option("--experts", "count", type=click.IntRange(1, 2_000_000), default=2000, show_default=True,
+              help="How many experts to generate.")
+@click.option("--seed", type=int, default=2024, show_default=True, help="Seed: the same seed, the same roster.")
+def demo_command(count: int, seed: int) -> None:
+    """Fill the roster with a synthetic, realistic demo roster (upserted by external_id)."""
+    from roster.demo import generate_experts
+    from roster.interchange.services import ImportFailed, import_records
+
+    records = tqdm(enumerate(generate_experts(count, seed=seed), start=1), total=count,
+                   desc="Generating", unit=" experts", file=sys.stderr,
+                   disable=None if count > PROGRESS_THRESHOLD_RECORDS else True)
+    try:
+        with session_scope() as session:
+            report = import_records(session=session, records=records, source=f"demo seed {seed}")
+    except ImportFailed as failure:
+        for problem in failure.report.problems[:20]:
+            click.echo(str(problem), err=True)
+        fail("the demo generator made invalid records; nothing was written.")
+    report.notes.clear()  # Consent drops in synthetic data are expected, not news.
+    _print_report(report, verb="Generated")
+
+
+@roster_cli.command("create-user")
+@click.option("--email", required=True, help="The account's email address.")
+@click.option("--role", "roles", multiple=True, default=("admin",), show_default=True,
+              type=click.Choice(["expert", "recruiter", "planner", "admin"]), help="Role (repeatable).")
+@click.option("--name", default="", help="Display name.")
+@click.option("--password-file", type=click.File("r"),
+              help="Read the password from this file ('-' for standard input) instead of prompting.")
+def create_user_command(email: str, roles: tuple[str, ...], name: str, password_file) -> None:
+    """Create an account, for instance the first admin."""
+    from roster.accounts.services import AccountError, create_user
+
+    if password_file is not None:
+        password = password_file.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        with session_scope() as session:
+            user = create_user(session=session, email=email, password=password, roles=list(roles),
+                               display_name=name, confirmed=True)
+            summary = f"Created {user.email} with role(s) {', '.join(roles)}."
+    except AccountError as error:
+        fail(str(error))
+    click.echo(summary)
+
+
+def _load_needs(path: Path) -> dict:
+    if not path.is_file():
+        fail(f"{path}: no such file")
+    try:
+        needs = json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        fail(f"{path.name}: not UTF-8 text")
+    except json.JSONDecodeError as error:
+        fail(f"{path.name}: malformed JSON at line {error.lineno}, column {error.colno}: {error.msg}")
+    if not isinstance(needs, dict):
+        fail(f"{path.name}: a needs assessment must be a JSON object")
+    return needs
+
+
+def _fitted_matcher():
+    from matching import Matcher
+    from roster.interchange.store import iter_records
+
+    with session_scope(write=False) as session:
+        records = list(iter_records(session, rostered_only=True))
+    return Matcher().fit(records)
+
+
+def _needs_problem(error: Exception) -> str:
+    errors = getattr(error, "errors", None)
+    if errors:
+        return "the needs assessment is invalid:\n" + "\n".join(f"  {e.field}: {e.message}" for e in errors)
+    return str(error)
+
+
+@match_cli.command("shortlist")
+@click.argument("needs_path", metavar="NEEDS.json", type=click.Path(path_type=Path))
+@click.option("--role", "role_id", help="The role's id; every role when omitted.")
+@click.option("--top", "k", type=click.IntRange(1, 500), default=10, show_default=True,
+              help="How many candidates per shortlist.")
+def shortlist_command(needs_path: Path, role_id: str | None, k: int) -> None:
+    """Print ranked, explained shortlists (shortlist.schema.json) for a needs assessment."""
+    from matching.records import RecordError, normalise_needs
+
+    needs = _load_needs(needs_path)
+    try:
+        normalised, _ = normalise_needs(needs)
+    except RecordError as error:
+        fail(_needs_problem(error))
+    role_ids = [role["id"] for role in normalised["roles"]]
+    if role_id is not None and role_id not in role_ids:
+        fail(f"no role '{role_id}' in {needs_path.name}; its roles are {', '.join(role_ids)}")
+    matcher = _fitted_matcher()
+    try:
+        results = [matcher.shortlist(needs, role_id=rid, k=k) for rid in ([role_id] if role_id else role_ids)]
+    except ValueError as error:
+        fail(_needs_problem(error))
+    click.echo(json.dumps(results[0] if role_id else results, indent=2, ensure_ascii=False))
+
+
+@match_cli.command("team")
+@click.argument("needs_path", metavar="NEEDS.json", type=click.Path(path_type=Path))
+@click.option("--candidates", "per_role", type=click.IntRange(1, 500), default=50, show_default=True,
+              help="How many of the best candidates per role the optimiser considers.")
+def team_command(needs_path: Path, per_role: int) -> None:
+    """Print a proposed team for a needs assessment: one distinct expert per position."""
+    from matching.records import RecordError, normalise_needs
+
+    needs = _load_needs(needs_path)
+    try:
+        normalise_needs(needs)
+    except RecordError as error:
+        fail(_needs_problem(error))
+    try:
+        team = _fitted_matcher().team(needs, candidates_per_role=per_role)
+    except ValueError as error:
+        fail(_needs_problem(error))
+    click.echo(json.dumps(team, indent=2, ensure_ascii=False))

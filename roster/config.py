@@ -1,0 +1,49 @@
+"""Configuration: safe defaults for the embedded set-up, overridden by the environment."""
+
+import os
+import secrets
+from pathlib import Path
+
+
+def _secret_key(instance_path: Path) -> str:
+    """Return SECRET_KEY from the environment, or one generated once into instance/."""
+    if key := os.environ.get("SECRET_KEY"):
+        return key
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        # Created with owner-only permissions before anything is written to it.
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    return key_file.read_text().strip()
+
+
+def _sqlalchemy_url(url: str) -> str:
+    """Name the psycopg driver explicitly, as SQLAlchemy wants it."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url.removeprefix(prefix)
+    return url
+
+
+def default_config(instance_path: Path, *, overrides: dict) -> dict:
+    """Build the configuration from defaults, environment variables and ``overrides``."""
+    development = os.environ.get("ROSTER_ENV", "production") == "development"
+    config = {
+        "DATABASE_URL": os.environ.get("DATABASE_URL") or f"sqlite:///{instance_path / 'roster.db'}",
+        "ROSTER_ENV": "development" if development else "production",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": not development,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SECURE": not development,
+        "MAX_CONTENT_LENGTH": 6 * 1024 * 1024,
+        "WTF_CSRF_TIME_LIMIT": 3600,
+        "SQL_ECHO": os.environ.get("SQL_ECHO") == "1",
+    }
+    config.update(overrides)
+    config["DATABASE_URL"] = _sqlalchemy_url(config["DATABASE_URL"])
+    if not config.get("SECRET_KEY"):
+        config["SECRET_KEY"] = _secret_key(instance_path)
+    return config

@@ -1,0 +1,14 @@
+"""The home page: the roster at a glance."""
+
+from flask import Blueprint, render_template
+
+from roster.db import get_session
+from roster.home.services import roster_overview
+
+blueprint = Blueprint("home", __name__)
+
+
+@blueprint.get("/")
+def index():
+    """Show aggregate figures of the roster."""
+    return render_template("home/index.html", overview=roster_overview(session=get_session()))

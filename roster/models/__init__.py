@@ -1,0 +1,44 @@
+"""SQLModel tables of the roster; importing this package registers them all."""
+
+from roster.models._common import new_public_id, utcnow
+from roster.models.audit import AuditEvent
+from roster.models.experts import (
+    AvailabilityWindow,
+    Deployment,
+    Expert,
+    ExpertAccessibility,
+    ExpertLanguage,
+    ExpertNationality,
+    ExpertSkill,
+    RosterStatusChange,
+)
+from roster.models.missions import (
+    CandidateDecision,
+    MissionRole,
+    NeedsAssessment,
+    Shortlist,
+    ShortlistEntry,
+)
+from roster.models.users import RoleName, User, UserRole
+
+__all__ = [
+    "AuditEvent",
+    "AvailabilityWindow",
+    "CandidateDecision",
+    "Deployment",
+    "Expert",
+    "ExpertAccessibility",
+    "ExpertLanguage",
+    "ExpertNationality",
+    "ExpertSkill",
+    "MissionRole",
+    "NeedsAssessment",
+    "RoleName",
+    "RosterStatusChange",
+    "Shortlist",
+    "ShortlistEntry",
+    "User",
+    "UserRole",
+    "new_public_id",
+    "utcnow",
+]

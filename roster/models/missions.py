@@ -1,0 +1,127 @@
+"""Needs assessments, their roles, shortlists and what happened to each candidate."""
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, Column, Text, UniqueConstraint
+from sqlmodel import Field, Relationship, SQLModel
+
+from roster.models._common import new_public_id, utcnow
+
+_CASCADE = {"cascade": "all, delete-orphan"}
+
+
+class NeedsAssessment(SQLModel, table=True):
+    """A mission's needs, entered by a planner after a request for electoral assistance."""
+
+    __tablename__ = "needs_assessment"
+    __table_args__ = (CheckConstraint("start <= \"end\"", name="needs_ordered"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    public_id: str = Field(default_factory=new_public_id, unique=True, index=True, max_length=32)
+    external_id: str = Field(unique=True, index=True, max_length=64)
+    title: str = Field(default="", max_length=300)
+    country: str = Field(max_length=2)
+    start: date
+    end: date
+    gender_target: float = Field(default=0.5)
+    max_region_share: float | None = None
+    exclude_nationals: bool = Field(default=True)
+    allow_partial_availability: bool = Field(default=False)
+    status: str = Field(default="open", max_length=16)
+    created_by_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    version: int = Field(default=1)
+
+    roles: list["MissionRole"] = Relationship(
+        back_populates="needs", sa_relationship_kwargs={**_CASCADE, "order_by": "MissionRole.position"}
+    )
+
+
+class MissionRole(SQLModel, table=True):
+    """A role of a needs assessment; its requirements are kept in the interchange codes."""
+
+    __tablename__ = "mission_role"
+    __table_args__ = (UniqueConstraint("needs_id", "role_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    needs_id: int = Field(foreign_key="needs_assessment.id", index=True, ondelete="CASCADE")
+    role_key: str = Field(max_length=64)
+    position: int = Field(default=0)
+    title: str = Field(max_length=300)
+    positions: int = Field(default=1)
+    seniority: str | None = Field(default=None, max_length=4)
+    min_years: int | None = None
+    required_skills: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    desired_skills: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    required_languages: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    desired_languages: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    accessibility_expertise: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    description: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    start: date | None = None
+    end: date | None = None
+
+    needs: NeedsAssessment = Relationship(back_populates="roles")
+    shortlists: list["Shortlist"] = Relationship(back_populates="role", sa_relationship_kwargs=_CASCADE)
+
+
+class Shortlist(SQLModel, table=True):
+    """A ranked, explained shortlist produced by the matcher for one role, kept as issued."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    public_id: str = Field(default_factory=new_public_id, unique=True, index=True, max_length=32)
+    role_id: int = Field(foreign_key="mission_role.id", index=True, ondelete="CASCADE")
+    requested_k: int
+    weights: dict[str, float] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    eligible_count: int = Field(default=0)
+    constraints: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_by_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    created_at: datetime = Field(default_factory=utcnow)
+
+    role: MissionRole = Relationship(back_populates="shortlists")
+    entries: list["ShortlistEntry"] = Relationship(
+        back_populates="shortlist", sa_relationship_kwargs={**_CASCADE, "order_by": "ShortlistEntry.rank"}
+    )
+
+
+class ShortlistEntry(SQLModel, table=True):
+    """One candidate on a shortlist: rank, score, per-criterion scores and reasons."""
+
+    __tablename__ = "shortlist_entry"
+    __table_args__ = (UniqueConstraint("shortlist_id", "rank"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    shortlist_id: int = Field(foreign_key="shortlist.id", index=True, ondelete="CASCADE")
+    # Null once the expert has been erased: the shortlist stays, without the person.
+    expert_id: int | None = Field(default=None, foreign_key="expert.id", ondelete="SET NULL")
+    rank: int
+    score: float
+    criteria: dict[str, float] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    reasons: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+    shortlist: Shortlist = Relationship(back_populates="entries")
+
+
+class CandidateDecision(SQLModel, table=True):
+    """What happened to a candidate for a role: contacted, selected, deployed, evaluated ..."""
+
+    __tablename__ = "candidate_decision"
+
+    id: int | None = Field(default=None, primary_key=True)
+    role_id: int = Field(foreign_key="mission_role.id", index=True, ondelete="CASCADE")
+    expert_id: int | None = Field(default=None, foreign_key="expert.id", ondelete="SET NULL", index=True)
+    shortlist_entry_id: int | None = Field(
+        default=None, foreign_key="shortlist_entry.id", ondelete="SET NULL"
+    )
+    outcome: str = Field(max_length=16)
+    rating: int | None = None
+    note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    decided_by_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    decided_at: datetime = Field(default_factory=utcnow)

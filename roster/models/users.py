@@ -1,0 +1,67 @@
+"""Accounts and the roles they hold."""
+
+import secrets
+from datetime import datetime
+from enum import StrEnum
+from typing import Optional
+
+from sqlmodel import Field, Relationship, SQLModel
+
+from roster.models._common import new_public_id, utcnow
+
+
+class RoleName(StrEnum):
+    """What a user may do: a user may hold several roles."""
+
+    EXPERT = "expert"
+    RECRUITER = "recruiter"
+    PLANNER = "planner"
+    ADMIN = "admin"
+
+
+class User(SQLModel, table=True):
+    """A person who logs in: an expert, or staff of the Electoral Assistance Division."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    public_id: str = Field(default_factory=new_public_id, unique=True, index=True, max_length=32)
+    email: str = Field(unique=True, index=True, max_length=254)
+    display_name: str = Field(default="", max_length=200)
+    password_hash: str = Field(max_length=255)
+    # Rotated on logout, password change and disabling: it is what the session cookie
+    # carries, so every session issued before the rotation stops working.
+    session_token: str = Field(
+        default_factory=lambda: secrets.token_urlsafe(24), unique=True, index=True, max_length=64
+    )
+    disabled: bool = Field(default=False)
+    email_confirmed_at: datetime | None = None
+    failed_logins: int = Field(default=0)
+    locked_until: datetime | None = None
+    last_login_at: datetime | None = None
+    password_changed_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+    roles: list["UserRole"] = Relationship(
+        back_populates="user", sa_relationship_kwargs={"cascade": "all, delete-orphan"}
+    )
+    expert: Optional["Expert"] = Relationship(back_populates="user")  # noqa: F821
+
+    def has_role(self, *names: RoleName | str) -> bool:
+        """Say whether the user holds any of the given roles."""
+        held = {role.role for role in self.roles}
+        return any(str(name) in held for name in names)
+
+
+class UserRole(SQLModel, table=True):
+    """One role held by one user, with who granted it and when."""
+
+    __tablename__ = "user_role"
+
+    user_id: int = Field(foreign_key="user.id", primary_key=True, ondelete="CASCADE")
+    role: str = Field(primary_key=True, max_length=16)
+    granted_by_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    granted_at: datetime = Field(default_factory=utcnow)
+
+    user: User = Relationship(
+        back_populates="roles", sa_relationship_kwargs={"foreign_keys": "[UserRole.user_id]"}
+    )
