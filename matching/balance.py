@@ -1,0 +1,118 @@
+"""Balanced re-ranking of a scored pool into a shortlist of ``k``.
+
+The rule (spec README, "Shortlist semantics"): with a target share ``p`` of women,
+every prefix of length ``i`` holds at least ``floor(p * i)`` women and the list holds at
+least ``ceil(p * k)``, wherever the eligible pool has enough women; within each group
+the order is by score (ties by external id). With ``max_region_share`` ``r``, no UN
+regional group holds more than ``floor(r * k)`` places, where the pool allows.
+Only consented women count (the index decides that); nothing is inferred.
+
+Retrieval is deep enough: the pool holds the best ``k`` of every cell (women and
+others, times regional group when a cap is asked), so the greedy fill below sees every
+candidate it could ever pick. The fill takes, at each position, the best remaining
+candidate allowed there: a woman when the prefix or the final count needs one, and one
+whose regional group is not full. When the pool cannot satisfy a rule it is relaxed at
+that position and the shortlist says so.
+"""
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+EPSILON = 1e-9
+
+
+def women_floor(target: float, length: int) -> int:
+    """Return ``floor(target * length)``, robust to float error (0.3 * 10 is 3)."""
+    return math.floor(target * length + EPSILON)
+
+
+def women_ceil(target: float, length: int) -> int:
+    """Return ``ceil(target * length)``, robust to float error (0.3 * 10 is 3)."""
+    return math.ceil(target * length - EPSILON)
+
+
+def region_cap(share: float | None, length: int) -> int | None:
+    """Return the most places one regional group may hold, None without a cap."""
+    return None if share is None else math.floor(share * length + EPSILON)
+
+
+def top(score: np.ndarray, members: np.ndarray, k: int) -> np.ndarray:
+    """Return the best ``k`` of ``members`` (ascending positions) by score, then position."""
+    if len(members) > k:
+        kth = np.partition(score[members], len(members) - k)[len(members) - k]
+        members = members[score[members] >= kth]
+    order = np.lexsort((members, -score[members]))
+    return members[order][:k]
+
+
+@dataclass
+class Placement:
+    """The shortlist as positions into the scored arrays, with why each one moved."""
+
+    positions: list[int] = field(default_factory=list)
+    moves: dict[int, str] = field(default_factory=dict)
+    score_rank: dict[int, int] = field(default_factory=dict)
+    relaxed_gender: bool = False
+    relaxed_region: bool = False
+
+
+def pool(score: np.ndarray, woman: np.ndarray, region: np.ndarray, k: int,
+         by_region: bool) -> np.ndarray:
+    """Return the best ``k`` of every cell, merged and ordered by score then position."""
+    cells = woman.astype(np.int64) * 1000 + (region.astype(np.int64) + 1 if by_region else 0)
+    picked = []
+    for cell in np.unique(cells):
+        picked.append(top(score, np.flatnonzero(cells == cell), k))
+    merged = np.concatenate(picked) if picked else np.zeros(0, dtype=np.int64)
+    return merged[np.lexsort((merged, -score[merged]))]
+
+
+def _allowed(c: int, need_woman: bool, woman: np.ndarray, region: np.ndarray,
+             counts: dict[int, int], cap: int | None) -> tuple[bool, bool]:
+    """Return whether candidate ``c`` meets the gender rule and the regional cap here."""
+    gender_ok = woman[c] or not need_woman
+    region_ok = cap is None or region[c] < 0 or counts.get(int(region[c]), 0) < cap
+    return bool(gender_ok), bool(region_ok)
+
+
+def fill(order: np.ndarray, woman: np.ndarray, region: np.ndarray, k: int, target: float,
+         cap: int | None) -> Placement:
+    """Fill ``k`` places from ``order`` (pool by score) under the gender and regional rules."""
+    placement = Placement(score_rank={int(c): i + 1 for i, c in enumerate(order)})
+    remaining = [int(c) for c in order]
+    need_total = women_ceil(target, k)
+    women, counts = 0, {}
+    for i in range(1, k + 1):
+        need_woman = women < women_floor(target, i) or need_total - women >= k - i + 1
+        choice = _choose(remaining, need_woman, woman, region, counts, cap, placement)
+        best = remaining[0]
+        if choice != best:
+            best_gender_ok, best_region_ok = _allowed(best, need_woman, woman, region, counts, cap)
+            placement.moves[choice] = "balance" if not best_gender_ok else "region"
+        remaining.remove(choice)
+        placement.positions.append(choice)
+        women += int(woman[choice])
+        if region[choice] >= 0:
+            counts[int(region[choice])] = counts.get(int(region[choice]), 0) + 1
+    return placement
+
+
+def _choose(remaining: list[int], need_woman: bool, woman: np.ndarray, region: np.ndarray,
+            counts: dict[int, int], cap: int | None, placement: Placement) -> int:
+    """Return the best remaining candidate allowed here, relaxing a rule the pool can't meet."""
+    fallback_gender = fallback_region = None
+    for c in remaining:
+        gender_ok, region_ok = _allowed(c, need_woman, woman, region, counts, cap)
+        if gender_ok and region_ok:
+            return c
+        if gender_ok and fallback_region is None:
+            fallback_region = c
+        if region_ok and fallback_gender is None:
+            fallback_gender = c
+    if fallback_region is not None:
+        placement.relaxed_region = True
+        return fallback_region
+    placement.relaxed_gender = True
+    return fallback_gender if fallback_gender is not None else remaining[0]

@@ -1,0 +1,275 @@
+"""``Matcher``: explained, balanced shortlists and a proposed team, as a scikit-learn estimator.
+
+>>> matcher = Matcher().fit(experts)                       # doctest: +SKIP
+>>> matcher.shortlist(needs, role_id="R1", k=10)           # doctest: +SKIP
+>>> matcher.team(needs)                                    # doctest: +SKIP
+
+``fit`` normalises and indexes the roster once; ``shortlist`` and ``team`` only read
+the fitted state. See ``matching.filters`` (hard filters), ``matching.scoring``
+(criteria and weights), ``matching.balance`` (re-ranking) and ``matching.team``.
+"""
+
+import numbers
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.utils.validation import check_is_fitted
+
+from matching import explain, scoring
+from matching import vocabulary as vocab
+from matching.balance import fill, pool, region_cap
+from matching.constraints import report
+from matching.filters import eligible
+from matching.index import build_index
+from matching.query import RoleQuery, role_query
+from matching.records import normalise_needs
+from matching.team import propose
+
+# Below this many experts, terms are kept however common: a tiny roster has no stop words.
+TEXT_PRUNE_MIN_EXPERTS = 100
+
+
+def _fit_text(documents: list[str], max_features: int) -> tuple[TfidfVectorizer | None,
+                                                                 sp.csc_array | None]:
+    """Fit TF-IDF on the experts' texts; return the vectorizer and the CSC term matrix."""
+    vectorizer = TfidfVectorizer(
+        stop_words="english", sublinear_tf=True, dtype=np.float32, max_features=max_features,
+        max_df=0.5 if len(documents) >= TEXT_PRUNE_MIN_EXPERTS else 1.0)
+    try:
+        matrix = vectorizer.fit_transform(documents)
+    except ValueError:  # no term at all: every summary empty or stop words only
+        return None, None
+    vectorizer.stop_words_ = None  # pruned terms are only for introspection, and large
+    return vectorizer, sp.csc_array(matrix)
+
+
+class Matcher(BaseEstimator):
+    """Rank rostered experts for the roles of a needs assessment.
+
+    Parameters
+    ----------
+    weights : dict of str to float, optional
+        Weight of each criterion (``matching.scoring.CRITERIA``); missing criteria keep
+        their default (``matching.scoring.DEFAULT_WEIGHTS``). A request may override them.
+    skill_years_cap : int, default 10
+        Years of a skill at which its credit saturates.
+    experience_years_cap : int, default 20
+        Years of experience at which the experience credit saturates, for a role
+        without a minimum.
+    rating_prior_strength : float, default 3.0
+        Number of pseudo-ratings at the roster mean added to an expert's ratings.
+    strict : bool, default True
+        Unknown language, skill or accessibility names in the roster raise in ``fit``;
+        if False they are dropped and listed in ``notes_``.
+    host_language_level : str, default "B2"
+        Level at which a team member counts as speaking the host country's language.
+    text_max_features : int, default 50000
+        Vocabulary size of the TF-IDF text model.
+
+    Attributes
+    ----------
+    index_ : matching.index.RosterIndex
+        The roster as sparse and dense arrays, rows sorted by external id.
+    vectorizer_ : TfidfVectorizer or None
+        Text model of the experts' summaries and skill labels.
+    text_matrix_ : scipy.sparse.csc_array or None
+        TF-IDF rows of the experts, L2-normalised.
+    ratings_ : ndarray
+        Ratings criterion of every expert.
+    rating_mean_ : float
+        Mean deployment rating of the roster.
+    weights_ : dict
+        Validated weights, in ``CRITERIA`` order.
+    notes_ : list of str
+        What normalisation did to the roster ("'Frnech' read as fr").
+    n_experts_ : int
+        Number of experts fitted.
+    """
+
+    def __init__(self, weights=None, *, skill_years_cap=10, experience_years_cap=20,
+                 rating_prior_strength=3.0, strict=True, host_language_level="B2",
+                 text_max_features=50000):
+        self.weights = weights
+        self.skill_years_cap = skill_years_cap
+        self.experience_years_cap = experience_years_cap
+        self.rating_prior_strength = rating_prior_strength
+        self.strict = strict
+        self.host_language_level = host_language_level
+        self.text_max_features = text_max_features
+
+    def _check_params(self) -> None:
+        """Validate the constructor arguments (scikit-learn validates in ``fit``)."""
+        for name in ("skill_years_cap", "experience_years_cap", "text_max_features"):
+            value = getattr(self, name)
+            if not isinstance(value, numbers.Integral) or value < 1:
+                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        if not isinstance(self.rating_prior_strength, numbers.Real) or not (
+                self.rating_prior_strength > 0):
+            raise ValueError("rating_prior_strength must be a positive number")
+        if self.host_language_level not in vocab.LANGUAGE_LEVELS:
+            raise ValueError(f"host_language_level must be one of {vocab.LANGUAGE_LEVELS}")
+
+    def fit(self, experts, y=None):
+        """Normalise and index the roster.
+
+        Parameters
+        ----------
+        experts : iterable of dict
+            Expert records as in ``expert.schema.json``.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self
+        """
+        self._check_params()
+        weights = _merge_weights(scoring.DEFAULT_WEIGHTS, self.weights)
+        index = build_index(list(experts), strict=self.strict)
+        self.vectorizer_, self.text_matrix_ = _fit_text(index.documents, self.text_max_features)
+        index.documents = []
+        self.ratings_, self.rating_mean_ = scoring.ratings_criterion(
+            index.rating_sum, index.rating_count, float(self.rating_prior_strength))
+        self.index_ = index
+        self.weights_ = weights
+        self.notes_ = index.notes
+        self.n_experts_ = index.n
+        return self
+
+    def _normalise(self, needs: dict) -> tuple[dict, list[str]]:
+        """Validate and normalise a needs assessment: bad input raises ``RecordError``."""
+        normalised, notes = normalise_needs(needs)
+        return normalised, list(notes)
+
+    def _merge(self, weights: dict | None) -> dict[str, float]:
+        """Return the fitted weights overridden by a request's."""
+        return _merge_weights(self.weights_, weights)
+
+    def _query(self, needs: dict, role_id: str | None) -> tuple[RoleQuery, list[str], dict]:
+        """Normalise the needs (clear errors for bad input) and compile one role."""
+        normalised, notes = self._normalise(needs)
+        if role_id is None:
+            if len(normalised["roles"]) != 1:
+                raise ValueError("the needs assessment has several roles: name one with role_id")
+            role_id = normalised["roles"][0]["id"]
+        return role_query(normalised, role_id), list(notes), normalised
+
+    def _scored(self, query: RoleQuery, weights: dict[str, float]):
+        """Return eligible rows, their rounded criteria and their total scores."""
+        index = self.index_
+        rows, covered = eligible(index, query)
+        query_vector = (self.vectorizer_.transform([query.text])
+                        if self.vectorizer_ is not None and query.text else None)
+        raw = {
+            "skills": scoring.skills(index, query, rows, self.skill_years_cap),
+            "languages": scoring.languages(index, query, rows),
+            "accessibility": scoring.accessibility(index, query, rows),
+            "experience": scoring.experience(index, query, rows, self.experience_years_cap),
+            "availability": covered,
+            "text": scoring.text_similarity(self.text_matrix_, query_vector, rows),
+            "ratings": self.ratings_[rows],
+        }
+        criteria = {name: np.round(np.clip(raw[name], 0.0, 1.0), scoring.DECIMALS)
+                    for name in scoring.CRITERIA}
+        return rows, criteria, scoring.total(criteria, weights)
+
+    def shortlist(self, needs: dict, *, role_id: str | None = None, k: int = 10,
+                  weights: dict | None = None) -> dict:
+        """Return the explained, balanced shortlist of one role.
+
+        Parameters
+        ----------
+        needs : dict
+            A needs assessment as in ``needs.schema.json``; names are normalised.
+        role_id : str, optional
+            The role; may be omitted when the assessment has a single role.
+        k : int, default 10
+            Length of the shortlist.
+        weights : dict, optional
+            Criterion weights overriding the fitted ones for this request.
+
+        Returns
+        -------
+        dict
+            As in ``shortlist.schema.json``: ``needs_id``, ``role_id``, ``weights``,
+            ``eligible_count``, ``candidates`` (``external_id``, ``rank``, ``score``,
+            ``criteria``, ``reasons``), ``constraints`` (``gender_target``, ``women``,
+            ``satisfied``, ``region_counts``, ``notes``) and ``notes`` (what the
+            normalisation of the needs did).
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            Before ``fit``.
+        ValueError
+            On an invalid needs assessment (``matching.records.RecordError``), an unknown
+            role, bad weights or ``k`` below 1.
+        """
+        check_is_fitted(self)
+        if not isinstance(k, numbers.Integral) or k < 1:
+            raise ValueError(f"k must be a positive integer, got {k!r}")
+        query, notes, _ = self._query(needs, role_id)
+        return self._shortlist(query, int(k), self._merge(weights),
+                               explain_moves=True, notes=notes)
+
+    def _shortlist(self, query: RoleQuery, k: int, weights: dict[str, float], *,
+                   explain_moves: bool, notes: list[str]) -> dict:
+        """Rank one compiled role; reasons are written only when ``explain_moves``."""
+        index = self.index_
+        rows, criteria, score = self._scored(query, weights)
+        woman, region = index.woman[rows], index.region[rows]
+        length = min(k, len(rows))
+        ordered = pool(score, woman, region, length, query.max_region_share is not None)
+        placement = fill(ordered, woman, region, length, query.gender_target,
+                         region_cap(query.max_region_share, length))
+        candidates = []
+        for rank, position in enumerate(placement.positions, start=1):
+            row = int(rows[position])
+            candidate = {
+                "external_id": index.ids[row], "rank": rank, "score": float(score[position]),
+                "criteria": {name: float(criteria[name][position]) for name in scoring.CRITERIA},
+            }
+            if explain_moves:
+                candidate["reasons"] = self._reasons(query, row, position, criteria,
+                                                     placement, rank, length)
+            candidates.append(candidate)
+        constraints = report(placement=placement, woman=woman, region=region,
+                             regions=index.regions, k=k, eligible_women=int(woman.sum()),
+                             target=query.gender_target, share=query.max_region_share)
+        return {"needs_id": query.needs_id, "role_id": query.role_id, "weights": dict(weights),
+                "eligible_count": int(len(rows)), "candidates": candidates,
+                "constraints": constraints, "notes": notes}
+
+    def _reasons(self, query, row, position, criteria, placement, rank, length) -> list[str]:
+        """Return the plain sentences explaining one candidate."""
+        reasons = explain.skill_reasons(self.index_, query, row)
+        reasons += explain.language_reasons(self.index_, query, row)
+        reasons += explain.other_reasons(
+            self.index_, query, row, covered=float(criteria["availability"][position]),
+            text=float(criteria["text"][position]), rating_mean=self.rating_mean_)
+        moved = explain.move_reason(placement, position, rank, length)
+        return reasons + ([moved] if moved else [])
+
+    def team(self, needs: dict, *, candidates_per_role: int = 50, weights: dict | None = None,
+             host_languages: list[str] | None = None) -> dict:
+        """Propose one distinct expert per position of every role; see ``matching.team``."""
+        check_is_fitted(self)
+        return propose(self, needs, candidates_per_role=candidates_per_role,
+                       weights=weights, host_languages=host_languages)
+
+
+def _merge_weights(base: dict[str, float], override: dict | None) -> dict[str, float]:
+    """Return ``base`` updated by ``override``, validated, in ``CRITERIA`` order."""
+    override = dict(override or {})
+    unknown = sorted(set(override) - set(scoring.CRITERIA))
+    if unknown:
+        raise ValueError(f"unknown criteria in weights: {', '.join(unknown)}; "
+                         f"known: {', '.join(scoring.CRITERIA)}")
+    merged = {name: override.get(name, base[name]) for name in scoring.CRITERIA}
+    for name, value in merged.items():
+        if (not isinstance(value, numbers.Real) or isinstance(value, bool)
+                or not np.isfinite(value) or value < 0):
+            raise ValueError(f"weight of {name} must be a non-negative number, got {value!r}")
+    return {name: float(value) for name, value in merged.items()}

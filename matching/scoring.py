@@ -1,0 +1,127 @@
+"""The additive score: one value in [0, 1] per criterion, weighted and summed.
+
+Each criterion is computed for all eligible rows at once and rounded to six decimals;
+the total is then ``sum(weights[c] * criteria[c])`` over ``CRITERIA`` in that order,
+so a client who adds up the published criteria with the published weights gets the
+published score exactly (same floats, same order of operations). Gender and region
+never enter the score.
+
+Criteria (a criterion the role does not ask for is 0 for every candidate):
+
+skills
+    Mean over the role's skills, required counting twice: a held skill earns
+    ``0.5 + 0.5 * min(years / skill_years_cap, 1)``, a missing desired skill 0.
+languages
+    Mean over the role's languages: a required one earns its margin above the required
+    level, ``(level - required) / (native - required)`` (1 when native is required); a
+    desired one earns 1 when met, else ``0.5 * level / desired level``.
+accessibility
+    Share of the accessibility expertise asked for by the role that the expert has.
+experience
+    Mean of the years component, ``min(years / (2 * min_years), 1)`` (meeting the
+    minimum earns 0.5; with no minimum, ``years / experience_years_cap``), and, when
+    the role names a seniority, ``max(0, 1 - 0.25 * |grade difference|)``.
+availability
+    Share of the role period the expert is available for (1 under full availability).
+text
+    Cosine similarity of TF-IDF vectors of the role's title and terms of reference and
+    of the expert's summary and skill labels.
+ratings
+    Mean past deployment rating shrunk toward the roster mean,
+    ``(sum + m * mean) / (count + m)`` with ``m = rating_prior_strength``, mapped from
+    1..5 to 0..1.
+"""
+
+import numpy as np
+import scipy.sparse as sp
+
+from matching.index import RosterIndex
+from matching.query import RoleQuery
+
+CRITERIA = ("skills", "languages", "accessibility", "experience", "availability", "text",
+            "ratings")
+DEFAULT_WEIGHTS = {"skills": 0.30, "languages": 0.15, "accessibility": 0.10,
+                   "experience": 0.20, "availability": 0.05, "text": 0.10, "ratings": 0.10}
+DECIMALS = 6
+NATIVE = 7
+
+
+def skills(index: RosterIndex, query: RoleQuery, rows: np.ndarray, years_cap: int) -> np.ndarray:
+    """Return the skills criterion of ``rows``."""
+    total = np.zeros(len(rows))
+    weight = 0
+    for codes, w in ((query.required_skills, 2), (query.desired_skills, 1)):
+        for code in codes:
+            weight += w
+            column = index.skills.get(code)
+            if column is None:
+                continue
+            stored = index.skill_years[:, column][rows].astype(np.float64)
+            credit = np.where(stored > 0, 0.5 + 0.5 * np.minimum((stored - 1) / years_cap, 1), 0)
+            total += w * credit
+    return total / weight if weight else total
+
+
+def languages(index: RosterIndex, query: RoleQuery, rows: np.ndarray) -> np.ndarray:
+    """Return the languages criterion of ``rows``."""
+    total = np.zeros(len(rows))
+    parts = len(query.required_languages) + len(query.desired_languages)
+    for code, required in query.required_languages:
+        level = index.lang_levels[:, index.languages[code]][rows].astype(np.float64)
+        total += 1.0 if required == NATIVE else (level - required) / (NATIVE - required)
+    for code, desired in query.desired_languages:
+        column = index.languages.get(code)
+        if column is None:
+            continue
+        level = index.lang_levels[:, column][rows].astype(np.float64)
+        total += np.where(level >= desired, 1.0, 0.5 * level / desired)
+    return total / parts if parts else total
+
+
+def accessibility(index: RosterIndex, query: RoleQuery, rows: np.ndarray) -> np.ndarray:
+    """Return the share of the role's wanted accessibility expertise each row has."""
+    total = np.zeros(len(rows))
+    for code in query.accessibility:
+        column = index.access.get(code)
+        if column is not None:
+            total += index.access_has[:, column][rows]
+    return total / len(query.accessibility) if query.accessibility else total
+
+
+def experience(index: RosterIndex, query: RoleQuery, rows: np.ndarray, years_cap: int) -> np.ndarray:
+    """Return the experience criterion: years against the minimum, and seniority."""
+    years = index.years[rows].astype(np.float64)
+    scale = 2.0 * query.min_years if query.min_years else float(years_cap)
+    result = np.minimum(years / scale, 1.0)
+    if query.seniority:
+        grade = index.seniority[rows].astype(np.float64)
+        fit = np.where(grade > 0, np.maximum(0.0, 1 - 0.25 * np.abs(grade - query.seniority)), 0)
+        result = (result + fit) / 2
+    return result
+
+
+def text_similarity(matrix: sp.csc_array | None, query_vector: sp.csr_array | None,
+                    rows: np.ndarray) -> np.ndarray:
+    """Return the cosine similarity of ``rows`` to the query, through the query's terms only."""
+    if matrix is None or query_vector is None or query_vector.nnz == 0 or len(rows) == 0:
+        return np.zeros(len(rows))
+    terms = query_vector.indices
+    similarity = matrix[:, terms] @ query_vector.data.astype(np.float32)
+    return np.clip(similarity[rows].astype(np.float64), 0.0, 1.0)
+
+
+def ratings_criterion(rating_sum: np.ndarray, rating_count: np.ndarray,
+                      strength: float) -> tuple[np.ndarray, float]:
+    """Return the ratings criterion of every expert and the roster mean rating."""
+    rated = rating_count.sum()
+    mean = float(rating_sum.sum() / rated) if rated else 3.0
+    shrunk = (rating_sum + strength * mean) / (rating_count + strength)
+    return (shrunk - 1.0) / 4.0, mean
+
+
+def total(criteria: dict[str, np.ndarray], weights: dict[str, float]) -> np.ndarray:
+    """Return ``sum(weights[c] * criteria[c])`` in ``CRITERIA`` order, element-wise."""
+    result = 0
+    for name in CRITERIA:
+        result = result + weights[name] * criteria[name]
+    return result

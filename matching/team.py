@@ -1,0 +1,217 @@
+"""Team proposal: the best total fit for a whole needs assessment, solved exactly.
+
+For each role the candidates are the top of its balanced shortlist
+(``candidates_per_role`` long, so women are in the pool wherever the roster has
+them). A binary variable ``x[r, e]`` says expert ``e`` fills a position of role ``r``;
+``scipy.optimize.milp`` maximises the sum of the shortlist scores subject to these
+constraint families:
+
+positions
+    each role gets exactly its number of positions;
+distinct experts
+    each expert fills at most one position;
+gender
+    at least ``ceil(gender_target * positions)`` consented women in the team;
+region
+    with ``max_region_share``, at most ``floor(share * positions)`` per UN regional group;
+host language
+    at least one member speaks one of the host country's main languages
+    (``matching.geography.main_languages``) at ``host_language_level`` or above;
+accessibility: <code>
+    for each accessibility expertise any role asks for, at least one member has it.
+
+The balance cost is the optimum without the gender and regional families minus the
+optimum with them. A family is binding when dropping it alone raises the optimum.
+When no team exists, each family is dropped in turn and those whose removal makes a
+team possible are named.
+"""
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.sparse import coo_array
+
+from matching import vocabulary as vocab
+from matching.balance import region_cap, women_ceil
+from matching.geography import main_languages
+from matching.query import role_query
+
+OPTIONAL = ("gender", "region", "host language")
+TOLERANCE = 1e-7
+
+
+@dataclass
+class Problem:
+    """The candidate variables and the rows of every constraint family."""
+
+    roles: list[tuple[str, int]]
+    variables: list[tuple[str, int, float]] = field(default_factory=list)
+    families: dict[str, list[tuple[np.ndarray, float, float]]] = field(default_factory=dict)
+
+    def add(self, family: str, members: list[int], low: float, high: float) -> None:
+        """Add one constraint ``low <= sum(x[members]) <= high`` to a family."""
+        row = np.zeros(len(self.variables))
+        row[members] = 1.0
+        self.families.setdefault(family, []).append((row, low, high))
+
+
+def _solve(problem: Problem, dropped: frozenset[str]) -> tuple[bool, float, np.ndarray | None]:
+    """Solve without the ``dropped`` families; return (feasible, objective, solution)."""
+    scores = np.array([score for _, _, score in problem.variables])
+    rows = [r for name, family in problem.families.items() if name not in dropped
+            for r in family]
+    if not len(scores):
+        return False, 0.0, None
+    constraints = []
+    if rows:
+        matrix = coo_array(np.vstack([r for r, _, _ in rows])).tocsr()
+        constraints = [LinearConstraint(matrix, [lo for _, lo, _ in rows],
+                                        [hi for _, _, hi in rows])]
+    result = milp(-scores, constraints=constraints, integrality=np.ones(len(scores)),
+                  bounds=Bounds(0, 1))
+    if result.status != 0 or result.x is None:
+        return False, 0.0, None
+    chosen = np.round(result.x).astype(bool)
+    return True, float(scores[chosen].sum()), chosen
+
+
+def _pools(matcher, needs: dict, k: int, weights: dict | None):
+    """Return the compiled roles and the balanced shortlist of each."""
+    queries = [role_query(needs, role["id"]) for role in needs["roles"]]
+    merged = matcher._merge(weights)
+    return queries, [matcher._shortlist(q, k, merged, explain_moves=False, notes=[])
+                     for q in queries]
+
+
+def _problem(matcher, queries, shortlists, host: list[str], level: int) -> Problem:
+    """Build the variables and constraint families of the team problem."""
+    index = matcher.index_
+    problem = Problem(roles=[(q.role_id, q.positions) for q in queries])
+    by_expert: dict[str, list[int]] = {}
+    for query, shortlist in zip(queries, shortlists, strict=True):
+        for candidate in shortlist["candidates"]:
+            by_expert.setdefault(candidate["external_id"], []).append(len(problem.variables))
+            problem.variables.append((query.role_id, index.row_of(candidate["external_id"]),
+                                      candidate["score"]))
+    rows = np.array([row for _, row, _ in problem.variables], dtype=np.int64)
+    for query in queries:
+        members = [i for i, (role, _, _) in enumerate(problem.variables) if role == query.role_id]
+        problem.add("positions", members, query.positions, query.positions)
+    for members in by_expert.values():
+        if len(members) > 1:
+            problem.add("distinct experts", members, 0, 1)
+    size = sum(q.positions for q in queries)
+    target = queries[0].gender_target
+    if women_ceil(target, size):
+        problem.add("gender", list(np.flatnonzero(index.woman[rows])), women_ceil(target, size),
+                    np.inf)
+    cap = region_cap(queries[0].max_region_share, size)
+    if cap is not None:
+        for group in range(len(index.regions)):
+            problem.add("region", list(np.flatnonzero(index.region[rows] == group)), 0, cap)
+    speakers = np.zeros(len(rows), dtype=bool)
+    for code in host:
+        if code in index.languages:
+            speakers |= index.lang_levels[rows, index.languages[code]] >= level
+    if host:
+        problem.add("host language", list(np.flatnonzero(speakers)), 1, np.inf)
+    for code in dict.fromkeys(c for q in queries for c in q.accessibility):
+        has = (index.access_has[rows, index.access[code]] if code in index.access
+               else np.zeros(len(rows), dtype=bool))
+        problem.add(f"accessibility: {code}", list(np.flatnonzero(has)), 1, np.inf)
+    return problem
+
+
+def propose(matcher, needs: dict, *, candidates_per_role: int = 50, weights: dict | None = None,
+            host_languages: list[str] | None = None) -> dict:
+    """Propose a team for a needs assessment.
+
+    Returns
+    -------
+    dict
+        ``needs_id``; ``status`` ("optimal" or "infeasible"); ``members`` (list of
+        ``role_id``, ``external_id``, ``score``, ``rank`` in the role's shortlist);
+        ``total_score``; ``unconstrained_total_score`` (optimum without the gender and
+        regional families); ``balance_cost`` (their difference); ``women``,
+        ``women_required``, ``gender_target``; ``region_counts``; ``host_languages``;
+        ``binding_constraints`` (families whose removal alone raises the optimum);
+        ``infeasible_because`` (families whose removal makes a team possible);
+        ``notes`` (plain sentences); ``seconds`` (time spent solving).
+    """
+    started = time.perf_counter()
+    normalised, notes = matcher._normalise(needs)
+    queries, shortlists = _pools(matcher, normalised, int(candidates_per_role), weights)
+    host = list(host_languages) if host_languages is not None else list(
+        main_languages(normalised["country"]))
+    level = vocab.level_rank(matcher.host_language_level)
+    problem = _problem(matcher, queries, shortlists, host, level)
+    feasible, objective, chosen = _solve(problem, frozenset())
+    result = {"needs_id": normalised["id"], "gender_target": queries[0].gender_target,
+              "women_required": women_ceil(queries[0].gender_target,
+                                           sum(q.positions for q in queries)),
+              "host_languages": host, "notes": list(notes)}
+    details = (_optimal(matcher, problem, objective, chosen, shortlists) if feasible
+               else _infeasible(problem, queries, shortlists))
+    result["notes"] += details.pop("notes")
+    result.update(details)
+    result["seconds"] = round(time.perf_counter() - started, 4)
+    return result
+
+
+def _optimal(matcher, problem: Problem, objective: float, chosen: np.ndarray,
+             shortlists: list[dict]) -> dict:
+    """Describe an optimal team: members, balance cost and binding families."""
+    index = matcher.index_
+    ranks = {(s["role_id"], c["external_id"]): c["rank"]
+             for s in shortlists for c in s["candidates"]}
+    members = []
+    for i in np.flatnonzero(chosen):
+        role, row, score = problem.variables[i]
+        members.append({"role_id": role, "external_id": index.ids[row], "score": score,
+                         "rank": ranks[(role, index.ids[row])]})
+    _, free, _ = _solve(problem, frozenset({"gender", "region"}))
+    binding = []
+    for name in problem.families:
+        if name in ("positions", "distinct experts"):
+            continue
+        feasible, value, _ = _solve(problem, frozenset({name}))
+        if feasible and value > objective + TOLERANCE:
+            binding.append(name)
+    rows = [index.row_of(m["external_id"]) for m in members]
+    regions: dict[str, int] = {}
+    for row in rows:
+        name = index.regions[index.region[row]] if index.region[row] >= 0 else "unknown"
+        regions[name] = regions.get(name, 0) + 1
+    cost = max(free - objective, 0.0)
+    notes = [f"Optimal team of {len(members)}: total fit {objective:.4f}."]
+    notes.append(f"The balance rules cost {cost:.4f} in total fit." if cost > TOLERANCE
+                 else "The balance rules cost nothing in total fit.")
+    if binding:
+        notes.append(f"Binding constraints: {', '.join(binding)}.")
+    return {"status": "optimal", "members": members, "total_score": round(objective, 6),
+            "unconstrained_total_score": round(free, 6), "balance_cost": round(cost, 6),
+            "women": int(sum(index.woman[r] for r in rows)),
+            "region_counts": dict(sorted(regions.items())), "binding_constraints": binding,
+            "infeasible_because": [], "notes": notes}
+
+
+def _infeasible(problem: Problem, queries, shortlists: list[dict]) -> dict:
+    """Name the constraint families that make the team impossible."""
+    notes = []
+    for query, shortlist in zip(queries, shortlists, strict=True):
+        if len(shortlist["candidates"]) < query.positions:
+            notes.append(f"Role {query.role_id} has {shortlist['eligible_count']} eligible "
+                         f"experts for {query.positions} position(s).")
+    culprits = [name for name in problem.families
+                if _solve(problem, frozenset({name}))[0]]
+    if culprits:
+        notes.append("No feasible team: it becomes possible without the "
+                     f"{' or the '.join(culprits)} constraint.")
+    else:
+        notes.append("No feasible team, even with any single constraint family dropped.")
+    return {"status": "infeasible", "members": [], "total_score": None,
+            "unconstrained_total_score": None, "balance_cost": None, "women": 0,
+            "region_counts": {}, "binding_constraints": [], "infeasible_because": culprits,
+            "notes": notes}
