@@ -32,6 +32,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     """Bind the extension instances to the app."""
+    from roster.auth import loader  # noqa: F401  (registers the user loader)
+
     csrf.init_app(app)
     login_manager.init_app(app)
 

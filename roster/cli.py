@@ -96,10 +96,21 @@ def export_command(path: Path) -> None:
 @click.option("--experts", "count", type=click.IntRange(1, 2_000_000), default=2000, show_default=True,
               help="How many experts to generate.")
 @click.option("--seed", type=int, default=2024, show_default=True, help="Seed: the same seed, the same roster.")
-def demo_command(count: int, seed: int) -> None:
+@click.option("--if-empty", is_flag=True, help="Do nothing if the roster already holds experts.")
+def demo_command(count: int, seed: int, if_empty: bool) -> None:
     """Fill the roster with a synthetic, realistic demo roster (upserted by external_id)."""
+    from sqlalchemy import func, select
+
     from roster.demo import generate_experts
     from roster.interchange.services import ImportFailed, import_records
+    from roster.models import Expert
+
+    if if_empty:
+        with session_scope(write=False) as session:
+            existing = session.scalar(select(func.count()).select_from(Expert))
+        if existing:
+            click.echo(f"The roster already holds {existing} experts; no demo data added.")
+            return
 
     records = tqdm(enumerate(generate_experts(count, seed=seed), start=1), total=count,
                    desc="Generating", unit=" experts", file=sys.stderr,

@@ -9,6 +9,7 @@ import csv
 import io
 import json
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -55,8 +56,8 @@ def read_records(path: Path, progress: Progress | None = None) -> Iterator[tuple
     }
     reader = readers[file_format(path)]
     progress = progress or Progress()
+    found = False
     with path.open("rb") as handle:
-        found = False
         for item in reader(handle, progress):
             found = True
             yield item
@@ -95,8 +96,23 @@ def _json_object(value: Any) -> dict:
 
 def _read_json_list(handle: BinaryIO, progress: Progress) -> Iterator[tuple[int, Any]]:
     """Stream the objects of a top-level JSON array with ``raw_decode``, chunk by chunk."""
-    decoder = json.JSONDecoder()
+    with _text(handle) as reader:
+        yield from _json_items(reader, handle, progress)
+
+
+@contextmanager
+def _text(handle: BinaryIO) -> Iterator[io.TextIOWrapper]:
+    """Read a binary handle as UTF-8 text, leaving the handle for its owner to close."""
     reader = io.TextIOWrapper(handle, encoding="utf-8", newline="")
+    try:
+        yield reader
+    finally:
+        reader.detach()
+
+
+def _json_items(reader: io.TextIOWrapper, handle: BinaryIO, progress: Progress
+                ) -> Iterator[tuple[int, Any]]:
+    decoder = json.JSONDecoder()
     buffer, line, opened = "", 1, False
     while True:
         try:
@@ -144,7 +160,12 @@ def _read_json_list(handle: BinaryIO, progress: Progress) -> Iterator[tuple[int,
 
 
 def _read_csv(handle: BinaryIO, progress: Progress) -> Iterator[tuple[int, Any]]:
-    text = io.TextIOWrapper(handle, encoding="utf-8", newline="")
+    with _text(handle) as text:
+        yield from _csv_items(text, handle, progress)
+
+
+def _csv_items(text: io.TextIOWrapper, handle: BinaryIO, progress: Progress
+               ) -> Iterator[tuple[int, Any]]:
     try:
         rows = csv.reader(text)
         header = next(rows, None)

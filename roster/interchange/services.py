@@ -170,7 +170,7 @@ def _flush(session: Session, batch: list[tuple[int, dict]], report: ImportReport
         select(Expert.external_id, Expert.id).where(
             Expert.external_id.in_([record["external_id"] for _, record in batch])
         )
-    ).tuples().all())
+    ).all())
     counts = write_experts(
         session, [(record, ids.get(record["external_id"])) for _, record in batch],
         reason=f"imported from {report.source}", actor_id=actor_id,

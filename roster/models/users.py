@@ -3,7 +3,7 @@
 import secrets
 from datetime import datetime
 from enum import StrEnum
-from typing import Optional
+from typing import ClassVar, Optional
 
 from sqlmodel import Field, Relationship, SQLModel
 
@@ -42,9 +42,26 @@ class User(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
 
     roles: list["UserRole"] = Relationship(
-        back_populates="user", sa_relationship_kwargs={"cascade": "all, delete-orphan"}
+        back_populates="user",
+        sa_relationship_kwargs={
+            "cascade": "all, delete-orphan", "foreign_keys": "[UserRole.user_id]"
+        },
     )
     expert: Optional["Expert"] = Relationship(back_populates="user")  # noqa: F821
+
+    # What Flask-Login asks of a user object. The session carries ``session_token``,
+    # not the primary key, so rotating the token ends every session at once.
+    is_authenticated: ClassVar[bool] = True
+    is_anonymous: ClassVar[bool] = False
+
+    @property
+    def is_active(self) -> bool:
+        """A disabled account cannot log in or keep a session."""
+        return not self.disabled
+
+    def get_id(self) -> str:
+        """Return what the session cookie stores for this user."""
+        return self.session_token
 
     def has_role(self, *names: RoleName | str) -> bool:
         """Say whether the user holds any of the given roles."""

@@ -1,0 +1,40 @@
+# Two commands do all set-up on a fresh machine: `make run` and `make test`.
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+PYTEST_ARGS ?=
+DEMO_EXPERTS ?= 2000
+DEMO_SEED ?= 2024
+
+.PHONY: run test test-sqlite test-postgres setup system lint bench clean
+
+## run: serve the app on http://127.0.0.1:8000 with a demo roster of 2,000 experts
+run: setup
+	$(FLASK) roster init-db
+	$(FLASK) roster demo --experts $(DEMO_EXPERTS) --seed $(DEMO_SEED) --if-empty
+	ROSTER_ENV=development $(BIN)/gunicorn --workers 2 --bind 127.0.0.1:8000 --access-logfile - wsgi:app
+
+## test: the whole suite on SQLite, then on a throw-away PostgreSQL server
+test: system setup test-sqlite test-postgres
+
+test-sqlite:
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test-postgres:
+	.ci/with-postgres $(BIN)/pytest $(PYTEST_ARGS)
+
+setup:
+	@.ci/setup-python
+
+system:
+	@.ci/setup-system
+
+lint: setup
+	$(BIN)/ruff check roster matching tests benchmarks
+
+bench: setup
+	$(BIN)/python benchmarks/bench_import.py
+	$(BIN)/python benchmarks/bench_matcher.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis

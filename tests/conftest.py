@@ -1,0 +1,93 @@
+"""Fixtures: an app per test on SQLite or PostgreSQL, its client and CLI runner.
+
+``TEST_DATABASE_URL`` (a PostgreSQL URL) runs the suite on PostgreSQL: the schema
+is migrated once per run and every table emptied after each test. Otherwise each
+test gets its own SQLite file, copied from one migrated once per run.
+"""
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import text
+from sqlmodel import SQLModel
+
+from roster import create_app
+from roster.db import engines, session_scope
+from roster.migrate import upgrade
+
+POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
+SPEC = Path(__file__).resolve().parents[2] / "shared" / "spec"
+
+
+@pytest.fixture(scope="session")
+def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Migrate a database once per run; return its URL."""
+    if POSTGRES_URL:
+        from roster.config import _sqlalchemy_url
+
+        url = _sqlalchemy_url(POSTGRES_URL)
+        upgrade(url)
+        return url
+    path = tmp_path_factory.mktemp("template") / "roster.db"
+    upgrade(f"sqlite:///{path}")
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def database_url(migrated_database: str, tmp_path: Path) -> str:
+    """A migrated, empty database for one test."""
+    if POSTGRES_URL:
+        return migrated_database
+    target = tmp_path / "roster.db"
+    shutil.copy(migrated_database.removeprefix("sqlite:///"), target)
+    return f"sqlite:///{target}"
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
+    """An app with its own database and instance folder; CSRF protection stays on."""
+    monkeypatch.setenv("ROSTER_INSTANCE_PATH", str(tmp_path / "instance"))
+    app = create_app({
+        "TESTING": True,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "SESSION_COOKIE_SECURE": False,
+        "REMEMBER_COOKIE_SECURE": False,
+    })
+    yield app
+    if POSTGRES_URL:
+        _empty_tables(app)
+    for engine in {engines(app).read, engines(app).write}:
+        engine.dispose()
+
+
+def _empty_tables(app: Flask) -> None:
+    tables = ", ".join(f'"{table.name}"' for table in SQLModel.metadata.sorted_tables)
+    with session_scope(app) as session:
+        session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A test client of the app."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    """A runner for the app's ``flask`` commands."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def db_session(app: Flask):
+    """A session on the test app's database that commits at the end of the block."""
+    def opened(write: bool = True):
+        return session_scope(app, write=write)
+    with app.app_context():
+        yield opened
