@@ -5,6 +5,8 @@ Written only for the candidates on the shortlist, criterion by criterion, e.g.
 "sign language expertise: yes", "raised by the balance rule to position 4".
 """
 
+from functools import lru_cache
+
 from matching import vocabulary as vocab
 from matching.balance import Placement
 from matching.index import RosterIndex
@@ -18,6 +20,7 @@ def _skill(code: str) -> str:
     return code.replace("-", " ")
 
 
+@lru_cache(maxsize=1024)
 def _language(code: str) -> str:
     """Return the English name of a language tag, the tag itself if unknown."""
     try:

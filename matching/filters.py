@@ -70,7 +70,8 @@ def eligible(index: RosterIndex, query: RoleQuery) -> tuple[np.ndarray, np.ndarr
         keep &= index.lang_levels[:, index.languages[code]][rows] >= rank
     host = index.countries.get(query.country)
     if query.exclude_nationals and host is not None:
-        keep &= ~(index.nationality[rows] == host).any(axis=1)
+        for slot in range(index.nationality.shape[1]):
+            keep &= index.nationality[:, slot][rows] != host
     rows = rows[keep]
     covered = coverage(index, rows, query.start, query.end)
     available = covered > 0 if query.partial else covered == query.days

@@ -9,7 +9,10 @@ the fitted state. See ``matching.filters`` (hard filters), ``matching.scoring``
 (criteria and weights), ``matching.balance`` (re-ranking) and ``matching.team``.
 """
 
+import json
 import numbers
+from collections import Counter
+from functools import lru_cache
 
 import numpy as np
 import scipy.sparse as sp
@@ -45,6 +48,13 @@ def _fit_text(documents: list[str], max_features: int) -> tuple[TfidfVectorizer 
     return vectorizer, sp.csc_array(matrix)
 
 
+@lru_cache(maxsize=256)
+def _normalised_needs(key: str) -> tuple[dict, tuple[str, ...]]:
+    """Return ``normalise_needs`` of a needs assessment given as sorted JSON (cached)."""
+    normalised, notes = normalise_needs(json.loads(key))
+    return normalised, tuple(notes)
+
+
 class Matcher(BaseEstimator):
     """Rank rostered experts for the roles of a needs assessment.
 
@@ -74,6 +84,8 @@ class Matcher(BaseEstimator):
         The roster as sparse and dense arrays, rows sorted by external id.
     vectorizer_ : TfidfVectorizer or None
         Text model of the experts' summaries and skill labels.
+    analyzer_ : callable or None
+        The vectorizer's analyzer, built once.
     text_matrix_ : scipy.sparse.csc_array or None
         TF-IDF rows of the experts, L2-normalised.
     ratings_ : ndarray
@@ -129,6 +141,7 @@ class Matcher(BaseEstimator):
         weights = _merge_weights(scoring.DEFAULT_WEIGHTS, self.weights)
         index = build_index(list(experts), strict=self.strict)
         self.vectorizer_, self.text_matrix_ = _fit_text(index.documents, self.text_max_features)
+        self.analyzer_ = self.vectorizer_.build_analyzer() if self.vectorizer_ else None
         index.documents = []
         self.ratings_, self.rating_mean_ = scoring.ratings_criterion(
             index.rating_sum, index.rating_count, float(self.rating_prior_strength))
@@ -139,9 +152,36 @@ class Matcher(BaseEstimator):
         return self
 
     def _normalise(self, needs: dict) -> tuple[dict, list[str]]:
-        """Validate and normalise a needs assessment: bad input raises ``RecordError``."""
-        normalised, notes = normalise_needs(needs)
+        """Validate and normalise a needs assessment: bad input raises ``RecordError``.
+
+        Validation costs about a millisecond per role, more than a shortlist at 100k
+        experts, so the answer is cached on the needs' JSON text: asking for each role
+        of one assessment in turn validates it once.
+        """
+        try:
+            key = json.dumps(needs, sort_keys=True)
+        except (TypeError, ValueError):  # not JSON: let the validator say what is wrong
+            normalised, notes = normalise_needs(needs)
+            return normalised, list(notes)
+        normalised, notes = _normalised_needs(key)
         return normalised, list(notes)
+
+    def _query_vector(self, text: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """Return the TF-IDF terms and weights of a role's text, as the vectorizer would.
+
+        Done by hand with the fitted analyzer and idf (sublinear tf, L2 norm): the
+        vectorizer's own ``transform`` costs milliseconds of set-up per call.
+        """
+        if self.vectorizer_ is None or not text:
+            return None
+        vocabulary = self.vectorizer_.vocabulary_
+        counts = Counter(t for t in self.analyzer_(text) if t in vocabulary)
+        if not counts:
+            return None
+        terms = np.array([vocabulary[t] for t in counts], dtype=np.int64)
+        weights = (1.0 + np.log(np.array(list(counts.values()), dtype=np.float64)))
+        weights *= self.vectorizer_.idf_[terms]
+        return terms, (weights / np.linalg.norm(weights)).astype(np.float32)
 
     def _merge(self, weights: dict | None) -> dict[str, float]:
         """Return the fitted weights overridden by a request's."""
@@ -160,8 +200,7 @@ class Matcher(BaseEstimator):
         """Return eligible rows, their rounded criteria and their total scores."""
         index = self.index_
         rows, covered = eligible(index, query)
-        query_vector = (self.vectorizer_.transform([query.text])
-                        if self.vectorizer_ is not None and query.text else None)
+        query_vector = self._query_vector(query.text)
         raw = {
             "skills": scoring.skills(index, query, rows, self.skill_years_cap),
             "languages": scoring.languages(index, query, rows),

@@ -100,13 +100,21 @@ def experience(index: RosterIndex, query: RoleQuery, rows: np.ndarray, years_cap
     return result
 
 
-def text_similarity(matrix: sp.csc_array | None, query_vector: sp.csr_array | None,
+def text_similarity(matrix: sp.csc_array | None,
+                    query_vector: tuple[np.ndarray, np.ndarray] | None,
                     rows: np.ndarray) -> np.ndarray:
-    """Return the cosine similarity of ``rows`` to the query, through the query's terms only."""
-    if matrix is None or query_vector is None or query_vector.nnz == 0 or len(rows) == 0:
+    """Return the cosine similarity of ``rows`` to the query, through the query's terms only.
+
+    ``query_vector`` is ``(term columns, weights)``; only those CSC columns are read.
+    """
+    if matrix is None or query_vector is None or len(rows) == 0:
         return np.zeros(len(rows))
-    terms = query_vector.indices
-    similarity = matrix[:, terms] @ query_vector.data.astype(np.float32)
+    terms, weights = query_vector
+    similarity = np.zeros(matrix.shape[0], dtype=np.float32)
+    ptr, indices, data = matrix.indptr, matrix.indices, matrix.data
+    for term, weight in zip(terms.tolist(), weights.tolist(), strict=True):
+        start, end = ptr[term], ptr[term + 1]
+        similarity[indices[start:end]] += data[start:end] * np.float32(weight)
     return np.clip(similarity[rows].astype(np.float64), 0.0, 1.0)
 
 
