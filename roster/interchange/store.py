@@ -228,7 +228,7 @@ def write_experts(session: Session, items: Sequence[tuple[dict, int | None]], *,
     if new_rows:
         ids = _insert_experts(session, new_rows, now)
         _insert_children(session, list(zip(ids, (rows for _, rows in new_rows), strict=True)))
-        session.execute(insert(RosterStatusChange), [
+        session.connection().execute(insert(RosterStatusChange.__table__), [
             {"expert_id": eid, "from_status": None, "to_status": rows.columns["roster_status"],
              "changed_by_id": actor_id, "changed_at": now, "reason": reason}
             for eid, (_, rows) in zip(ids, new_rows, strict=True)
@@ -256,20 +256,23 @@ def _insert_experts(session: Session, new_rows: list[tuple[dict, ExpertRows]], n
          "created_at": now, "updated_at": now, "version": 1}
         for record, rows in new_rows
     ]
-    result = session.execute(
-        insert(Expert).returning(Expert.id, Expert.external_id, sort_by_parameter_order=True), params
+    table = Expert.__table__
+    result = session.connection().execute(
+        insert(table).returning(table.c.id, sort_by_parameter_order=True), params
     )
     return [row[0] for row in result]
 
 
 def _insert_children(session: Session, pairs: list[tuple[int, ExpertRows]]) -> None:
+    # Core inserts (executemany), not the ORM's bulk path: about twice as fast here.
+    connection = session.connection()
     for table in CHILD_TABLES:
         params = [{"expert_id": eid, **child} for eid, rows in pairs for child in rows.children[table]]
         if params:
-            session.execute(insert(table), params)
+            connection.execute(insert(table.__table__), params)
     params = [{"expert_id": eid, **d} for eid, rows in pairs for d in rows.deployments or []]
     if params:
-        session.execute(insert(Deployment), params)
+        connection.execute(insert(Deployment.__table__), params)
 
 
 def _update_experts(session: Session, changed: list[tuple[int, ExpertRows, ExpertRows]],
