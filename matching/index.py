@@ -157,12 +157,10 @@ class _Reader:
             code = self.code("lang", language["code"], eid, f"languages[{i}]")
             if code is not None:
                 self.add("lang", row, code, vocab.level_rank(language["level"]))
-        labels = []
         for i, skill in enumerate(record.get("skills") or []):
             code = self.code("skill", skill["code"], eid, f"skills[{i}]")
             if code is not None:
                 self.add("skill", row, code, min(int(skill.get("years") or 0), 70) + 1)
-                labels.append(vocab.EXPERTISE_AREAS.get(code, code))
         for i, text in enumerate(record.get("accessibility_expertise") or []):
             code = self.code("access", text, eid, f"accessibility_expertise[{i}]")
             if code is not None:
@@ -171,7 +169,7 @@ class _Reader:
         ratings = [d["rating"] for d in record.get("deployments") or [] if "rating" in d]
         s["rating_sum"].append(sum(ratings))
         s["rating_count"].append(len(ratings))
-        self.documents.append(" ".join([record.get("summary") or "", *labels]))
+        self.documents.append(record.get("summary") or "")
 
     def _read_windows(self, windows: list[dict]) -> None:
         """Merge overlapping or adjacent availability windows and record them."""

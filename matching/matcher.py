@@ -55,6 +55,17 @@ def _normalised_needs(key: str) -> tuple[dict, tuple[str, ...]]:
     return normalised, tuple(notes)
 
 
+def _skill_labels(vectorizer: TfidfVectorizer | None,
+                  columns: dict[str, int]) -> sp.csc_array | None:
+    """Return the TF-IDF rows of the expertise labels, one per skill column of the index."""
+    if vectorizer is None:
+        return None
+    labels = [""] * len(columns)
+    for code, column in columns.items():
+        labels[column] = vocab.EXPERTISE_AREAS.get(code, code)
+    return sp.csc_array(vectorizer.transform(labels))
+
+
 class Matcher(BaseEstimator):
     """Rank rostered experts for the roles of a needs assessment.
 
@@ -83,11 +94,13 @@ class Matcher(BaseEstimator):
     index_ : matching.index.RosterIndex
         The roster as sparse and dense arrays, rows sorted by external id.
     vectorizer_ : TfidfVectorizer or None
-        Text model of the experts' summaries and skill labels.
+        Text model fitted on the experts' summaries.
     analyzer_ : callable or None
         The vectorizer's analyzer, built once.
     text_matrix_ : scipy.sparse.csc_array or None
-        TF-IDF rows of the experts, L2-normalised.
+        TF-IDF rows of the experts' summaries, L2-normalised.
+    skill_label_matrix_ : scipy.sparse.csc_array or None
+        TF-IDF rows of the expertise labels, one per skill column of ``index_``.
     ratings_ : ndarray
         Ratings criterion of every expert.
     rating_mean_ : float
@@ -142,6 +155,7 @@ class Matcher(BaseEstimator):
         index = build_index(list(experts), strict=self.strict)
         self.vectorizer_, self.text_matrix_ = _fit_text(index.documents, self.text_max_features)
         self.analyzer_ = self.vectorizer_.build_analyzer() if self.vectorizer_ else None
+        self.skill_label_matrix_ = _skill_labels(self.vectorizer_, index.skills)
         index.documents = []
         self.ratings_, self.rating_mean_ = scoring.ratings_criterion(
             index.rating_sum, index.rating_count, float(self.rating_prior_strength))
@@ -207,7 +221,8 @@ class Matcher(BaseEstimator):
             "accessibility": scoring.accessibility(index, query, rows),
             "experience": scoring.experience(index, query, rows, self.experience_years_cap),
             "availability": covered,
-            "text": scoring.text_similarity(self.text_matrix_, query_vector, rows),
+            "text": scoring.text_similarity(index, self.text_matrix_, self.skill_label_matrix_,
+                                            query_vector, rows),
             "ratings": self.ratings_[rows],
         }
         criteria = {name: np.round(np.clip(raw[name], 0.0, 1.0), scoring.DECIMALS)

@@ -1,0 +1,96 @@
+"""The balance rule: women in every prefix, regional caps, and plain notes when short."""
+
+import numpy as np
+import pytest
+
+from matching import Matcher
+from matching.balance import fill, pool, women_ceil, women_floor
+from tests.matching.expert_builders import expert, ids, needs
+
+
+def man(eid: str, years: int, **overrides) -> dict:
+    """A consenting man whose skill years set his rank."""
+    fields = {"gender": "man", **overrides}
+    return expert(eid, skills=[{"code": "electoral-management", "years": years}], **fields)
+
+
+def woman(eid: str, years: int, **overrides) -> dict:
+    """A consenting woman whose skill years set her rank."""
+    fields = {"gender": "woman", **overrides}
+    return expert(eid, skills=[{"code": "electoral-management", "years": years}], **fields)
+
+
+def shortlist(roster: list[dict], k: int, **need_overrides) -> dict:
+    """Shortlist role R1 of the default needs with overrides."""
+    return Matcher().fit(roster).shortlist(needs(**need_overrides), role_id="R1", k=k)
+
+
+@pytest.mark.parametrize(("target", "length", "floor", "ceil"),
+                         [(0.3, 10, 3, 3), (0.5, 5, 2, 3), (1 / 3, 3, 1, 1), (0.0, 7, 0, 0)])
+def test_floor_and_ceil_are_robust_to_float_error(target, length, floor, ceil):
+    assert (women_floor(target, length), women_ceil(target, length)) == (floor, ceil)
+
+
+def test_women_are_raised_to_meet_every_prefix():
+    roster = [man(f"M{i}", 10 - i) for i in range(6)] + [woman(f"W{i}", 3 - i) for i in range(3)]
+    result = shortlist(roster, 6)
+    assert ids(result) == ["M0", "W0", "M1", "W1", "M2", "W2"]
+    assert "raised by the balance rule to position 2 (below the top 6 on score alone)" in (
+        result["candidates"][1]["reasons"])
+    assert any(r.startswith("moved down to position 3") for r in result["candidates"][2]["reasons"])
+    assert result["constraints"]["women"] == 3
+    assert result["constraints"]["satisfied"] is True
+
+
+def test_within_each_group_the_order_is_by_score():
+    roster = [man(f"M{i}", 10 - i) for i in range(6)] + [woman(f"W{i}", 3 - i) for i in range(4)]
+    result = shortlist(roster, 8)
+    scores = {c["external_id"]: c["score"] for c in result["candidates"]}
+    for group in ("M", "W"):
+        chosen = [eid for eid in ids(result) if eid.startswith(group)]
+        assert [scores[e] for e in chosen] == sorted((scores[e] for e in chosen), reverse=True)
+
+
+def test_a_short_pool_is_said_plainly():
+    roster = [man(f"M{i}", 10 - i) for i in range(6)] + [woman(f"W{i}", 3 - i) for i in range(2)]
+    constraints = shortlist(roster, 6)["constraints"]
+    assert constraints["satisfied"] is False
+    assert constraints["women"] == 2
+    assert ("Only 2 eligible women for a target of 3 in 6: the balance target is not met."
+            in constraints["notes"])
+
+
+@pytest.mark.parametrize("overrides", [{"consent": {"gender": False}}, {"consent": {}},
+                                       {"gender": "undisclosed"}, {"gender": "non-binary"}])
+def test_only_consented_women_count(overrides):
+    roster = [man("M1", 9), man("M2", 8), woman("W1", 1, **overrides)]
+    constraints = shortlist(roster, 2)["constraints"]
+    assert constraints["women"] == 0
+    assert constraints["satisfied"] is False
+
+
+def test_the_regional_cap_holds_where_the_pool_allows():
+    french = [man(f"F{i}", 10 - i, nationalities=["FR"]) for i in range(4)]
+    senegalese = [man(f"S{i}", 2 - i, nationalities=["SN"]) for i in range(2)]
+    result = shortlist(french + senegalese, 4, gender_target=0, max_region_share=0.5)
+    assert ids(result) == ["F0", "F1", "S0", "S1"]
+    assert result["constraints"]["region_counts"] == {"African": 2,
+                                                      "Western European and Others": 2}
+    assert "raised by the regional cap" in result["candidates"][2]["reasons"][-1]
+
+
+def test_an_unmeetable_regional_cap_is_reported():
+    french = [man(f"F{i}", 10 - i, nationalities=["FR"]) for i in range(4)]
+    result = shortlist(french, 4, gender_target=0, max_region_share=0.5)
+    assert len(result["candidates"]) == 4
+    assert result["constraints"]["satisfied"] is False
+    assert any("Regional cap of 50%" in note for note in result["constraints"]["notes"])
+
+
+def test_fill_takes_the_best_of_each_group_from_a_deep_pool():
+    score = np.array([0.9, 0.8, 0.7, 0.6, 0.5, 0.4])
+    is_woman = np.array([False, False, False, False, True, True])
+    region = np.zeros(6, dtype=np.int8)
+    order = pool(score, is_woman, region, 4, by_region=False)
+    placement = fill(order, is_woman, region, 4, 0.5, None)
+    assert placement.positions == [0, 4, 1, 5]
