@@ -90,7 +90,8 @@ def accessibility(index: RosterIndex, query: RoleQuery, rows: np.ndarray) -> np.
     return total / len(query.accessibility) if query.accessibility else total
 
 
-def experience(index: RosterIndex, query: RoleQuery, rows: np.ndarray, years_cap: int) -> np.ndarray:
+def experience(index: RosterIndex, query: RoleQuery, rows: np.ndarray,
+               years_cap: int) -> np.ndarray:
     """Return the experience criterion: years against the minimum, and seniority."""
     years = index.years[rows].astype(np.float64)
     scale = 2.0 * query.min_years if query.min_years else float(years_cap)

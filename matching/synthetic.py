@@ -80,7 +80,8 @@ class _Draws:
 
     def __init__(self, n: int, rng: np.random.Generator) -> None:
         self.country = rng.integers(len(COUNTRIES), size=n)
-        self.second_country = np.where(rng.random(n) < 0.1, rng.integers(len(COUNTRIES), size=n), -1)
+        self.second_country = np.where(rng.random(n) < 0.1,
+                                       rng.integers(len(COUNTRIES), size=n), -1)
         self.gender = rng.choice(len(GENDERS), size=n, p=GENDER_WEIGHTS)
         self.consent = rng.random(n) < 0.9
         self.status = rng.choice(len(STATUSES), size=n, p=STATUS_WEIGHTS)

@@ -204,10 +204,13 @@ def _infeasible(problem: Problem, queries, shortlists: list[dict]) -> dict:
         if len(shortlist["candidates"]) < query.positions:
             notes.append(f"Role {query.role_id} has {shortlist['eligible_count']} eligible "
                          f"experts for {query.positions} position(s).")
-    culprits = [name for name in problem.families
-                if _solve(problem, frozenset({name}))[0]]
+    if notes:  # a role short of candidates: no other family can help
+        culprits = ["positions"]
+    else:
+        culprits = [name for name in problem.families
+                    if name != "positions" and _solve(problem, frozenset({name}))[0]]
     if culprits:
-        notes.append("No feasible team: it becomes possible without the "
+        notes.append("No feasible team: it becomes possible only without the "
                      f"{' or the '.join(culprits)} constraint.")
     else:
         notes.append("No feasible team, even with any single constraint family dropped.")

@@ -1,0 +1,82 @@
+"""Team proposal: one distinct expert per position, best total fit under the mission's rules."""
+
+import json
+
+from matching import Matcher
+from tests.matching.expert_builders import expert, needs, role
+
+
+def person(eid: str, years: int, gender: str = "man", **overrides) -> dict:
+    """An eligible expert whose skill years set their fit."""
+    return expert(eid, gender=gender, skills=[{"code": "electoral-management", "years": years}],
+                  **overrides)
+
+
+def team_of(roster: list[dict], the_needs: dict, **kwargs) -> dict:
+    """Fit and propose a team."""
+    return Matcher().fit(roster).team(the_needs, **kwargs)
+
+
+def members(team: dict) -> dict[str, str]:
+    """Return role id -> external id of a one-position-per-role team."""
+    return {m["role_id"]: m["external_id"] for m in team["members"]}
+
+
+TWO_ROLES = needs(role("R1"), role("R2"), gender_target=0.5)
+
+
+def test_each_position_is_filled_by_a_distinct_expert():
+    team = team_of([person("M1", 10), person("M2", 9), person("W1", 1, "woman")], TWO_ROLES)
+    assert team["status"] == "optimal"
+    assert len(set(members(team).values())) == 2
+    assert set(members(team)) == {"R1", "R2"}
+    json.dumps(team)
+
+
+def test_the_gender_floor_costs_fit_and_says_how_much():
+    team = team_of([person("M1", 10), person("M2", 9), person("W1", 1, "woman")], TWO_ROLES)
+    assert "W1" in members(team).values()
+    assert team["women"] == 1
+    assert team["balance_cost"] > 0
+    assert team["balance_cost"] == round(team["unconstrained_total_score"]
+                                         - team["total_score"], 6)
+    assert "gender" in team["binding_constraints"]
+
+
+def test_without_a_target_the_best_pair_is_chosen_and_balance_costs_nothing():
+    team = team_of([person("M1", 10), person("M2", 9), person("W1", 1, "woman")],
+                   needs(role("R1"), role("R2"), gender_target=0))
+    assert sorted(members(team).values()) == ["M1", "M2"]
+    assert team["balance_cost"] == 0
+    assert team["binding_constraints"] == []
+
+
+def test_requested_accessibility_expertise_is_covered():
+    wants = needs(role("R1"), role("R2", accessibility_expertise=["sign-language"]),
+                  gender_target=0)
+    roster = [person("M1", 10), person("M2", 9),
+              person("S1", 0, accessibility_expertise=["sign-language"])]
+    team = team_of(roster, wants, weights={"accessibility": 0.0})
+    assert "S1" in members(team).values()
+    assert "accessibility: sign-language" in team["binding_constraints"]
+
+
+def test_too_few_eligible_experts_is_infeasible_and_named():
+    team = team_of([person("M1", 10)], needs(role("R1", positions=2)))
+    assert team["status"] == "infeasible"
+    assert team["members"] == []
+    assert "positions" in team["infeasible_because"]
+    assert any("Role R1 has 1 eligible experts for 2 position(s)" in n for n in team["notes"])
+
+
+def test_a_missing_host_language_is_named_as_the_culprit():
+    team = team_of([person("M1", 10), person("W1", 5, "woman")], TWO_ROLES,
+                   host_languages=["bm"])
+    assert team["status"] == "infeasible"
+    assert team["infeasible_because"] == ["host language"]
+
+
+def test_the_host_country_main_languages_come_from_cldr():
+    team = team_of([person("M1", 10), person("W1", 5, "woman")], TWO_ROLES)
+    assert team["host_languages"] == ["bm", "fr"]
+    assert team["status"] == "optimal"
