@@ -8,7 +8,7 @@ from flask import Flask
 
 from roster import db
 from roster.config import default_config
-from roster.extensions import csrf, login_manager
+from roster.extensions import csrf, limiter, login_manager
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,17 +32,23 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     """Bind the extension instances to the app."""
-    from roster.auth import loader  # noqa: F401  (registers the user loader)
+    from roster.auth import access, loader  # noqa: F401  (registers the user loader)
 
     csrf.init_app(app)
     login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.session_protection = "strong"
+    limiter.init_app(app)
+    access.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
     """Mount one blueprint per feature area."""
+    from roster.auth.views import blueprint as auth
     from roster.home.views import blueprint as home
 
     app.register_blueprint(home)
+    app.register_blueprint(auth)
 
 
 def register_error_handlers(app: Flask) -> None:

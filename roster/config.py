@@ -41,6 +41,14 @@ def default_config(instance_path: Path, *, overrides: dict) -> dict:
         "MAX_CONTENT_LENGTH": 6 * 1024 * 1024,
         "WTF_CSRF_TIME_LIMIT": 3600,
         "SQL_ECHO": os.environ.get("SQL_ECHO") == "1",
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),
+        "MAIL_USE_TLS": os.environ.get("MAIL_USE_TLS") == "1",
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
+        "MAIL_SENDER": os.environ.get("MAIL_SENDER", "Electoral Expert Roster <roster@localhost>"),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "STAFF_IDLE_MINUTES": 30,
     }
     config.update(overrides)
     config["DATABASE_URL"] = _sqlalchemy_url(config["DATABASE_URL"])

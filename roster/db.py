@@ -78,6 +78,15 @@ def get_session() -> Session:
     return g.db_session
 
 
+def commit_despite_error() -> None:
+    """Keep this request's writes although it answers with an error status.
+
+    Requests answered with 4xx roll back by default; a refused sign-in still has to
+    count the failure.
+    """
+    g.commit_despite_error = True
+
+
 @contextmanager
 def session_scope(app: Flask | None = None, *, write: bool = True) -> Iterator[Session]:
     """Open a session outside a request (commands): commit once at the end or roll back."""
@@ -102,7 +111,7 @@ def init_app(app: Flask) -> None:
         session = g.pop("db_session", None)
         if session is not None:
             try:
-                if response.status_code < 400:
+                if response.status_code < 400 or g.pop("commit_despite_error", False):
                     session.commit()
                 else:
                     session.rollback()

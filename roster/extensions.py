@@ -1,7 +1,11 @@
 """Extension instances, created here and bound to the app in ``create_app``."""
 
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_wtf import CSRFProtect
 
 login_manager = LoginManager()
 csrf = CSRFProtect()
+# Per-address limits; storage from RATELIMIT_STORAGE_URI (memory:// embedded, redis:// in production).
+limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -17,8 +17,26 @@ def percent(share: float | None) -> str:
     return "–" if share is None else f"{share:.0%}"
 
 
+# Main navigation: (endpoint, label, roles that see it), in display order. Links whose
+# endpoint is not registered are left out.
+NAVIGATION: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("profile.overview", "My profile", ("expert",)),
+    ("experts.search", "Experts", ("recruiter", "admin")),
+    ("missions.index", "Missions", ("planner", "admin")),
+    ("admin.users", "Users", ("admin",)),
+)
+
+
 def register(app: Flask) -> None:
-    """Install the filters on the app's Jinja environment."""
+    """Install the filters and the navigation on the app's Jinja environment."""
+
+    @app.context_processor
+    def _navigation() -> dict:
+        def nav_links() -> list[tuple[str, str, tuple[str, ...]]]:
+            return [item for item in NAVIGATION if item[0] in app.view_functions]
+
+        return {"nav_links": nav_links}
+
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["shown_count"] = shown_count
     app.jinja_env.filters["percent"] = percent

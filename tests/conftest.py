@@ -91,3 +91,42 @@ def db_session(app: Flask):
         return session_scope(app, write=write)
     with app.app_context():
         yield opened
+
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def make_user(app: Flask):
+    """Build an account: ``make_user("a@example.org", "recruiter", confirmed=True)``."""
+    from roster.accounts.services import create_user
+
+    def build(email: str, *roles: str, password: str = PASSWORD, confirmed: bool = True,
+              name: str = "Test User"):
+        with session_scope(app) as session:
+            user = create_user(session=session, email=email, password=password,
+                               roles=list(roles) or ["expert"], display_name=name, confirmed=confirmed)
+            return user
+    return build
+
+
+def csrf_token(client: FlaskClient, url: str) -> str:
+    """Open a page as a browser would and read its form's CSRF token."""
+    import re
+
+    page = client.get(url).get_data(as_text=True)
+    found = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+    assert found, f"no CSRF token on {url}"
+    return found.group(1)
+
+
+def sign_in(client: FlaskClient, email: str, password: str = PASSWORD):
+    """Sign in through the login form, CSRF token included; return the response."""
+    token = csrf_token(client, "/login")
+    return client.post("/login", data={"email": email, "password": password, "csrf_token": token})
+
+
+def sign_out(client: FlaskClient):
+    """Sign out through the header's form."""
+    token = csrf_token(client, "/account/password")
+    return client.post("/logout", data={"csrf_token": token})

@@ -1,5 +1,9 @@
 """Password hashing with Argon2id and the password policy."""
 
+import re
+from functools import cache
+from pathlib import Path
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -9,12 +13,36 @@ MIN_LENGTH = 12
 MAX_LENGTH = 256
 
 
-def password_problem(password: str) -> str | None:
-    """Return why a password is not acceptable, in plain words, or None if it is."""
+COMMON_PASSWORDS = Path(__file__).resolve().parent.parent / "data" / "common-passwords.txt"
+
+
+@cache
+def common_passwords() -> frozenset[str]:
+    """The shipped list of common passwords, lower-cased."""
+    lines = COMMON_PASSWORDS.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip().lower() for line in lines if line and not line.startswith("#"))
+
+
+def password_problem(password: str, *, email: str = "") -> str | None:
+    """Return why a password is not acceptable, in plain words, or None if it is.
+
+    Length is what makes a password strong, so there are no composition rules; a
+    password that is, or merely pads, a well-known one is refused.
+    """
     if len(password) < MIN_LENGTH:
         return f"The password must be at least {MIN_LENGTH} characters long."
     if len(password) > MAX_LENGTH:
         return f"The password must be at most {MAX_LENGTH} characters long."
+    lowered = password.lower()
+    core = re.sub(r"[\d\W_]+$", "", lowered)
+    common = common_passwords()
+    repeated = any(len(lowered) % n == 0 and lowered[:n] * (len(lowered) // n) == lowered
+                   for n in range(1, len(lowered) // 2 + 1))
+    if lowered in common or (len(core) >= 4 and core in common) or repeated:
+        return "This password is too common and easy to guess. Please choose another one."
+    local_part = email.split("@")[0].lower()
+    if len(local_part) >= 4 and local_part in lowered:
+        return "The password must not contain your email address."
     return None
 
 

@@ -2,6 +2,7 @@
 
 from flask import Blueprint, render_template
 
+from roster.auth.access import public
 from roster.db import get_session
 from roster.home.services import roster_overview
 
@@ -9,6 +10,7 @@ blueprint = Blueprint("home", __name__)
 
 
 @blueprint.get("/")
+@public
 def index():
     """Show aggregate figures of the roster."""
     return render_template("home/index.html", overview=roster_overview(session=get_session()))

@@ -1,0 +1,78 @@
+"""Who may open which page: deny by default.
+
+Every view declares its rule with ``@public`` or ``@roles_required(...)``. A view
+that declares nothing is refused to everyone (403) by ``enforce``, so a forgotten
+decorator closes a page rather than opening it.
+"""
+
+from collections.abc import Callable
+from datetime import timedelta
+from functools import wraps
+from typing import Any
+
+from flask import Flask, abort, current_app, flash, redirect, request, session, url_for
+from flask_login import current_user, logout_user
+
+from roster.models import RoleName, utcnow
+
+STAFF_ROLES = (RoleName.RECRUITER, RoleName.PLANNER, RoleName.ADMIN)
+ACCESS_ATTRIBUTE = "roster_access"
+
+
+def public(view: Callable) -> Callable:
+    """Mark a view as open to everyone, signed in or not."""
+    setattr(view, ACCESS_ATTRIBUTE, "public")
+    return view
+
+
+def roles_required(*roles: RoleName) -> Callable[[Callable], Callable]:
+    """Allow a view only to signed-in users holding one of ``roles``."""
+    names = tuple(str(role) for role in roles)
+
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def guarded(*args: Any, **kwargs: Any):
+            if not current_user.is_authenticated:
+                if request.path.startswith("/api/"):
+                    abort(401)
+                return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+            if not current_user.has_role(*names):
+                abort(403)
+            return view(*args, **kwargs)
+
+        setattr(guarded, ACCESS_ATTRIBUTE, names)
+        return guarded
+
+    return decorate
+
+
+def access_rule(view: Callable) -> str | tuple[str, ...] | None:
+    """Return a view's declared rule: "public", a tuple of roles, or None."""
+    return getattr(view, ACCESS_ATTRIBUTE, None)
+
+
+def init_app(app: Flask) -> None:
+    """Refuse undeclared views and sign staff out after their idle time."""
+
+    @app.before_request
+    def enforce():
+        if request.endpoint is None or request.endpoint == "static":
+            return None
+        if access_rule(app.view_functions[request.endpoint]) is None:
+            abort(403)
+        return _idle_timeout()
+
+
+def _idle_timeout():
+    if not current_user.is_authenticated or not current_user.has_role(*STAFF_ROLES):
+        return None
+    now = utcnow()
+    limit = timedelta(minutes=current_app.config["STAFF_IDLE_MINUTES"])
+    last_seen = session.get("last_seen")
+    if last_seen is not None and now.timestamp() - last_seen > limit.total_seconds():
+        logout_user()
+        session.clear()
+        flash("You were signed out after 30 minutes without activity. Please sign in again.", "info")
+        return redirect(url_for("auth.login"))
+    session["last_seen"] = now.timestamp()
+    return None

@@ -1,0 +1,155 @@
+"""Signing in and out, registration, confirmation and password reset.
+
+Typed, keyword-only, the session passed in; no request state. Links in emails are
+signed with the app's secret and expire; a reset link also carries a fingerprint
+of the current password hash, so it works once.
+"""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from sqlmodel import Session
+
+from roster.accounts.services import AccountError, create_user
+from roster.auth.passwords import hash_password, needs_rehash, password_problem, verify_password
+from roster.models import AuditEvent, RoleName, User, utcnow
+
+MAX_FAILED_LOGINS = 5
+LOCKOUT = timedelta(minutes=15)
+CONFIRM_MAX_AGE = int(timedelta(days=2).total_seconds())
+RESET_MAX_AGE = int(timedelta(hours=1).total_seconds())
+# Verified against when the email is unknown, so that both answers take as long.
+_DUMMY_HASH = hash_password(secrets.token_hex(16))
+
+
+class LoginRefused(Exception):
+    """Sign-in refused; the message is safe to show (it never says which part was wrong)."""
+
+
+class LinkInvalid(Exception):
+    """A confirmation or reset link that is expired, tampered with or already used."""
+
+
+@dataclass(frozen=True)
+class Signer:
+    """Signs and checks the links sent by email."""
+
+    secret_key: str
+
+    def _serializer(self, purpose: str) -> URLSafeTimedSerializer:
+        return URLSafeTimedSerializer(self.secret_key, salt=f"roster-{purpose}")
+
+    def confirmation_token(self, user: User) -> str:
+        """Return a token confirming ``user``'s email address."""
+        return self._serializer("confirm").dumps({"user": user.public_id, "email": user.email})
+
+    def reset_token(self, user: User) -> str:
+        """Return a single-use token to choose a new password."""
+        return self._serializer("reset").dumps({"user": user.public_id, "pw": _fingerprint(user)})
+
+    def load(self, purpose: str, token: str, max_age: int) -> dict:
+        """Return a token's payload or raise ``LinkInvalid`` in plain words."""
+        try:
+            return self._serializer(purpose).loads(token, max_age=max_age)
+        except SignatureExpired:
+            raise LinkInvalid("This link has expired. Please ask for a new one.") from None
+        except BadSignature:
+            raise LinkInvalid("This link is not valid. Please check that you copied all of it.") from None
+
+
+def _fingerprint(user: User) -> str:
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+
+
+def find_user(*, session: Session, email: str) -> User | None:
+    """Return the user with this email address (case-insensitive), if any."""
+    return session.scalar(
+        select(User).options(selectinload(User.roles)).where(User.email == email.strip().lower())
+    )
+
+
+def register_expert(*, session: Session, email: str, password: str, full_name: str) -> User:
+    """Create an expert's account, unconfirmed until the emailed link is opened."""
+    return create_user(session=session, email=email, password=password,
+                       roles=[RoleName.EXPERT.value], display_name=full_name.strip())
+
+
+def authenticate(*, session: Session, email: str, password: str) -> User:
+    """Check credentials, counting failures per account; return the user or refuse.
+
+    Raises:
+        LoginRefused: wrong email or password, account locked, disabled or unconfirmed.
+    """
+    now = utcnow()
+    user = find_user(session=session, email=email)
+    if user is None:
+        verify_password(_DUMMY_HASH, password)
+        raise LoginRefused("The email address or the password is not right.")
+    if user.locked_until is not None and user.locked_until > now:
+        minutes = max(1, round((user.locked_until - now).total_seconds() / 60))
+        raise LoginRefused(
+            f"Too many failed attempts for this account. Try again in {minutes} minute(s), "
+            "or reset your password."
+        )
+    if not verify_password(user.password_hash, password):
+        user.failed_logins += 1
+        if user.failed_logins >= MAX_FAILED_LOGINS:
+            user.locked_until, user.failed_logins = now + LOCKOUT, 0
+        session.add(AuditEvent(actor_id=user.id, action="auth.login_failed"))
+        raise LoginRefused("The email address or the password is not right.")
+    if user.disabled:
+        raise LoginRefused("This account is disabled. Please contact the roster administrators.")
+    if user.email_confirmed_at is None:
+        raise LoginRefused("Please confirm your email address first: open the link we emailed you.")
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
+    session.add(AuditEvent(actor_id=user.id, action="auth.login"))
+    return user
+
+
+def end_sessions(*, session: Session, user: User) -> None:
+    """Invalidate every session of ``user`` on the server side by rotating its token."""
+    user.session_token = secrets.token_urlsafe(24)
+    user.updated_at = utcnow()
+    session.add(user)
+
+
+def confirm_email(*, session: Session, signer: Signer, token: str) -> User:
+    """Mark the email address in a confirmation link as confirmed."""
+    payload = signer.load("confirm", token, CONFIRM_MAX_AGE)
+    user = session.scalar(select(User).where(User.public_id == payload.get("user")))
+    if user is None or user.email != payload.get("email"):
+        raise LinkInvalid("This link is not valid any more.")
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = utcnow()
+        session.add(AuditEvent(actor_id=user.id, action="auth.email_confirmed"))
+    return user
+
+
+def user_for_reset(*, session: Session, signer: Signer, token: str) -> User:
+    """Return the user a reset link is for, if the link is valid and unused."""
+    payload = signer.load("reset", token, RESET_MAX_AGE)
+    user = session.scalar(select(User).where(User.public_id == payload.get("user")))
+    if user is None or payload.get("pw") != _fingerprint(user) or user.disabled:
+        raise LinkInvalid("This link has already been used or is no longer valid. Ask for a new one.")
+    return user
+
+
+def set_password(*, session: Session, user: User, password: str) -> None:
+    """Set a new password and end every existing session of the user."""
+    if problem := password_problem(password, email=user.email):
+        raise AccountError(problem)
+    now = utcnow()
+    user.password_hash = hash_password(password)
+    user.password_changed_at = now
+    user.failed_logins, user.locked_until = 0, None
+    # Following an emailed link proves the address too.
+    user.email_confirmed_at = user.email_confirmed_at or now
+    end_sessions(session=session, user=user)
+    session.add(AuditEvent(actor_id=user.id, action="auth.password_changed"))

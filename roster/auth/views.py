@@ -1,0 +1,175 @@
+"""Register, confirm, sign in and out, reset and change the password."""
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_user, logout_user
+
+from roster.accounts.services import AccountError
+from roster.auth import services
+from roster.auth.access import public, roles_required
+from roster.auth.forms import ChangePasswordForm, LoginForm, NewPasswordForm, RegisterForm, ResetRequestForm
+from roster.auth.passwords import password_problem, verify_password
+from roster.db import commit_despite_error, get_session
+from roster.extensions import limiter
+from roster.mail import send_mail
+from roster.models import RoleName
+
+blueprint = Blueprint("auth", __name__)
+ANY_ROLE = tuple(RoleName)
+LOGIN_LIMIT = "10 per minute;60 per hour"
+
+
+def _signer() -> services.Signer:
+    return services.Signer(current_app.config["SECRET_KEY"])
+
+
+def _safe_next(target: str | None) -> str:
+    """Follow ``next`` only to a path on this site, never to another host."""
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return url_for("home.index")
+
+
+def _send_confirmation(user) -> None:
+    link = url_for("auth.confirm", token=_signer().confirmation_token(user), _external=True)
+    send_mail(to=user.email, subject="Confirm your email address for the Electoral Expert Roster",
+              body=f"Hello {user.display_name or ''},\n\nPlease confirm your email address by opening "
+                   f"this link within 48 hours:\n\n{link}\n\nIf you did not register, ignore this email.\n")
+
+
+def _send_reset(user) -> None:
+    link = url_for("auth.reset_password", token=_signer().reset_token(user), _external=True)
+    send_mail(to=user.email, subject="Choose a new password for the Electoral Expert Roster",
+              body=f"Hello,\n\nTo choose a new password, open this link within one hour:\n\n{link}\n\n"
+                   "The link works once. If you did not ask for it, ignore this email: "
+                   "your password stays as it is.\n")
+
+
+@blueprint.route("/register", methods=["GET", "POST"])
+@public
+def register():
+    """Open an expert account; a confirmation link is emailed."""
+    form = RegisterForm()
+    if form.validate_on_submit():
+        problem = password_problem(form.password.data, email=form.email.data)
+        if problem:
+            form.password.errors.append(problem)
+        elif services.find_user(session=get_session(), email=form.email.data):
+            # Same answer as a fresh registration: do not reveal who has an account.
+            flash("Check your email: we sent a link to confirm your address.", "success")
+            return redirect(url_for("auth.login"))
+        else:
+            try:
+                user = services.register_expert(session=get_session(), email=form.email.data,
+                                                 password=form.password.data, full_name=form.full_name.data)
+            except AccountError as error:
+                form.email.errors.append(str(error))
+            else:
+                _send_confirmation(user)
+                flash("Check your email: we sent a link to confirm your address.", "success")
+                return redirect(url_for("auth.login"))
+    return render_template("auth/register.html", form=form), 400 if form.errors else 200
+
+
+@blueprint.get("/confirm/<token>")
+@public
+def confirm(token: str):
+    """Confirm an email address from the emailed link."""
+    try:
+        services.confirm_email(session=get_session(), signer=_signer(), token=token)
+    except services.LinkInvalid as error:
+        return render_template("auth/link_invalid.html", message=str(error)), 400
+    flash("Thank you: your email address is confirmed. You can now sign in.", "success")
+    return redirect(url_for("auth.login"))
+
+
+@blueprint.route("/login", methods=["GET", "POST"])
+@limiter.limit(LOGIN_LIMIT, methods=["POST"],
+               error_message="Too many sign-in attempts from your network. Please wait a few minutes.")
+@public
+def login():
+    """Sign in with email and password."""
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(session=get_session(), email=form.email.data,
+                                         password=form.password.data)
+        except services.LoginRefused as error:
+            form.form_errors.append(str(error))
+            status = 400
+            commit_despite_error()
+        else:
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")))
+    elif form.errors:
+        status = 400
+    return render_template("auth/login.html", form=form), status
+
+
+@blueprint.post("/logout")
+@roles_required(*ANY_ROLE)
+def logout():
+    """Sign out here and everywhere: every session of the user ends."""
+    services.end_sessions(session=get_session(), user=current_user)
+    logout_user()
+    flash("You are signed out.", "success")
+    return redirect(url_for("home.index"))
+
+
+@blueprint.route("/reset", methods=["GET", "POST"])
+@limiter.limit(LOGIN_LIMIT, methods=["POST"])
+@public
+def reset_request():
+    """Ask for a password reset link by email."""
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        user = services.find_user(session=get_session(), email=form.email.data)
+        if user is not None and not user.disabled:
+            _send_reset(user)
+        flash("If an account uses that address, we have emailed it a link to choose a new password.",
+              "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset_request.html", form=form), 400 if form.errors else 200
+
+
+@blueprint.route("/reset/<token>", methods=["GET", "POST"])
+@public
+def reset_password(token: str):
+    """Choose a new password from the emailed link."""
+    try:
+        user = services.user_for_reset(session=get_session(), signer=_signer(), token=token)
+    except services.LinkInvalid as error:
+        return render_template("auth/link_invalid.html", message=str(error)), 400
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.set_password(session=get_session(), user=user, password=form.password.data)
+        except AccountError as error:
+            form.password.errors.append(str(error))
+        else:
+            logout_user()
+            flash("Your password is changed. Please sign in with it.", "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/reset_password.html", form=form), 400 if form.errors else 200
+
+
+@blueprint.route("/account/password", methods=["GET", "POST"])
+@roles_required(*ANY_ROLE)
+def change_password():
+    """Change the password; every other session of the user ends."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if not verify_password(current_user.password_hash, form.current.data):
+            form.current.errors.append("The current password is not right.")
+        else:
+            try:
+                services.set_password(session=get_session(), user=current_user, password=form.password.data)
+            except AccountError as error:
+                form.password.errors.append(str(error))
+            else:
+                login_user(current_user)  # This session goes on with the new token.
+                flash("Your password is changed. You were signed out everywhere else.", "success")
+                return redirect(url_for("home.index"))
+    return render_template("auth/change_password.html", form=form), 400 if form.errors else 200

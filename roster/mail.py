@@ -1,0 +1,43 @@
+"""Outgoing mail: SMTP when configured, otherwise .eml files in the instance outbox.
+
+With no ``MAIL_SERVER`` configured (the embedded default), every message is written
+to ``instance/outbox/`` so that ``make run`` shows what would have been sent.
+"""
+
+import smtplib
+from email.message import EmailMessage
+from email.utils import make_msgid
+from pathlib import Path
+
+from flask import current_app
+
+from roster.models import utcnow
+
+
+def build_message(*, to: str, subject: str, body: str) -> EmailMessage:
+    """Compose a plain-text message from the roster's sender address."""
+    message = EmailMessage()
+    message["From"] = current_app.config.get("MAIL_SENDER", "Electoral Expert Roster <roster@localhost>")
+    message["To"] = to
+    message["Subject"] = subject
+    message["Message-ID"] = make_msgid(domain="roster.local")
+    message.set_content(body)
+    return message
+
+
+def send_mail(*, to: str, subject: str, body: str) -> None:
+    """Send one message, through SMTP or into the outbox folder."""
+    message = build_message(to=to, subject=subject, body=body)
+    config = current_app.config
+    if server := config.get("MAIL_SERVER"):
+        with smtplib.SMTP(server, int(config.get("MAIL_PORT", 25)), timeout=10) as smtp:
+            if config.get("MAIL_USE_TLS"):
+                smtp.starttls()
+            if config.get("MAIL_USERNAME"):
+                smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD", ""))
+            smtp.send_message(message)
+        return
+    outbox = Path(current_app.instance_path) / "outbox"
+    outbox.mkdir(parents=True, exist_ok=True)
+    name = f"{utcnow():%Y%m%dT%H%M%S%f}-{to.replace('@', '_at_')}.eml"
+    (outbox / name).write_bytes(bytes(message))
