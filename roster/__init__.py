@@ -44,11 +44,13 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Mount one blueprint per feature area."""
+    from roster.admin.views import blueprint as admin
     from roster.auth.views import blueprint as auth
     from roster.home.views import blueprint as home
 
     app.register_blueprint(home)
     app.register_blueprint(auth)
+    app.register_blueprint(admin)
 
 
 def register_error_handlers(app: Flask) -> None:

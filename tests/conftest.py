@@ -87,10 +87,10 @@ def runner(app: Flask) -> FlaskCliRunner:
 @pytest.fixture
 def db_session(app: Flask):
     """A session on the test app's database that commits at the end of the block."""
+    # No app context is pushed here: requests made meanwhile must get their own `g`.
     def opened(write: bool = True):
         return session_scope(app, write=write)
-    with app.app_context():
-        yield opened
+    return opened
 
 
 PASSWORD = "correct horse battery staple"
