@@ -11,16 +11,13 @@ the fitted state. See ``matching.filters`` (hard filters), ``matching.scoring``
 
 import json
 import numbers
-from collections import Counter
 from functools import lru_cache
 
 import numpy as np
-import scipy.sparse as sp
 from sklearn.base import BaseEstimator
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.utils.validation import check_is_fitted
 
-from matching import explain, scoring
+from matching import explain, scoring, text
 from matching import vocabulary as vocab
 from matching.balance import fill, pool, region_cap
 from matching.constraints import report
@@ -30,40 +27,12 @@ from matching.query import RoleQuery, role_query
 from matching.records import normalise_needs
 from matching.team import propose
 
-# Below this many experts, terms are kept however common: a tiny roster has no stop words.
-TEXT_PRUNE_MIN_EXPERTS = 100
-
-
-def _fit_text(documents: list[str], max_features: int) -> tuple[TfidfVectorizer | None,
-                                                                 sp.csc_array | None]:
-    """Fit TF-IDF on the experts' texts; return the vectorizer and the CSC term matrix."""
-    vectorizer = TfidfVectorizer(
-        stop_words="english", sublinear_tf=True, dtype=np.float32, max_features=max_features,
-        max_df=0.5 if len(documents) >= TEXT_PRUNE_MIN_EXPERTS else 1.0)
-    try:
-        matrix = vectorizer.fit_transform(documents)
-    except ValueError:  # no term at all: every summary empty or stop words only
-        return None, None
-    vectorizer.stop_words_ = None  # pruned terms are only for introspection, and large
-    return vectorizer, sp.csc_array(matrix)
-
 
 @lru_cache(maxsize=256)
 def _normalised_needs(key: str) -> tuple[dict, tuple[str, ...]]:
     """Return ``normalise_needs`` of a needs assessment given as sorted JSON (cached)."""
     normalised, notes = normalise_needs(json.loads(key))
     return normalised, tuple(notes)
-
-
-def _skill_labels(vectorizer: TfidfVectorizer | None,
-                  columns: dict[str, int]) -> sp.csc_array | None:
-    """Return the TF-IDF rows of the expertise labels, one per skill column of the index."""
-    if vectorizer is None:
-        return None
-    labels = [""] * len(columns)
-    for code, column in columns.items():
-        labels[column] = vocab.EXPERTISE_AREAS.get(code, code)
-    return sp.csc_array(vectorizer.transform(labels))
 
 
 class Matcher(BaseEstimator):
@@ -93,14 +62,8 @@ class Matcher(BaseEstimator):
     ----------
     index_ : matching.index.RosterIndex
         The roster as sparse and dense arrays, rows sorted by external id.
-    vectorizer_ : TfidfVectorizer or None
-        Text model fitted on the experts' summaries.
-    analyzer_ : callable or None
-        The vectorizer's analyzer, built once.
-    text_matrix_ : scipy.sparse.csc_array or None
-        TF-IDF rows of the experts' summaries, L2-normalised.
-    skill_label_matrix_ : scipy.sparse.csc_array or None
-        TF-IDF rows of the expertise labels, one per skill column of ``index_``.
+    text_model_ : matching.text.TextModel or None
+        TF-IDF model of the experts' summaries and the expertise labels.
     ratings_ : ndarray
         Ratings criterion of every expert.
     rating_mean_ : float
@@ -153,9 +116,7 @@ class Matcher(BaseEstimator):
         self._check_params()
         weights = _merge_weights(scoring.DEFAULT_WEIGHTS, self.weights)
         index = build_index(list(experts), strict=self.strict)
-        self.vectorizer_, self.text_matrix_ = _fit_text(index.documents, self.text_max_features)
-        self.analyzer_ = self.vectorizer_.build_analyzer() if self.vectorizer_ else None
-        self.skill_label_matrix_ = _skill_labels(self.vectorizer_, index.skills)
+        self.text_model_ = text.fit_text(index.documents, index.skills, self.text_max_features)
         index.documents = []
         self.ratings_, self.rating_mean_ = scoring.ratings_criterion(
             index.rating_sum, index.rating_count, float(self.rating_prior_strength))
@@ -180,23 +141,6 @@ class Matcher(BaseEstimator):
         normalised, notes = _normalised_needs(key)
         return normalised, list(notes)
 
-    def _query_vector(self, text: str) -> tuple[np.ndarray, np.ndarray] | None:
-        """Return the TF-IDF terms and weights of a role's text, as the vectorizer would.
-
-        Done by hand with the fitted analyzer and idf (sublinear tf, L2 norm): the
-        vectorizer's own ``transform`` costs milliseconds of set-up per call.
-        """
-        if self.vectorizer_ is None or not text:
-            return None
-        vocabulary = self.vectorizer_.vocabulary_
-        counts = Counter(t for t in self.analyzer_(text) if t in vocabulary)
-        if not counts:
-            return None
-        terms = np.array([vocabulary[t] for t in counts], dtype=np.int64)
-        weights = (1.0 + np.log(np.array(list(counts.values()), dtype=np.float64)))
-        weights *= self.vectorizer_.idf_[terms]
-        return terms, (weights / np.linalg.norm(weights)).astype(np.float32)
-
     def _merge(self, weights: dict | None) -> dict[str, float]:
         """Return the fitted weights overridden by a request's."""
         return _merge_weights(self.weights_, weights)
@@ -214,15 +158,14 @@ class Matcher(BaseEstimator):
         """Return eligible rows, their rounded criteria and their total scores."""
         index = self.index_
         rows, covered = eligible(index, query)
-        query_vector = self._query_vector(query.text)
+        query_vector = text.query_vector(self.text_model_, query.text)
         raw = {
             "skills": scoring.skills(index, query, rows, self.skill_years_cap),
             "languages": scoring.languages(index, query, rows),
             "accessibility": scoring.accessibility(index, query, rows),
             "experience": scoring.experience(index, query, rows, self.experience_years_cap),
             "availability": covered,
-            "text": scoring.text_similarity(index, self.text_matrix_, self.skill_label_matrix_,
-                                            query_vector, rows),
+            "text": text.similarity(self.text_model_, index, query_vector, rows),
             "ratings": self.ratings_[rows],
         }
         criteria = {name: np.round(np.clip(raw[name], 0.0, 1.0), scoring.DECIMALS)

@@ -25,7 +25,8 @@ availability
     Share of the role period the expert is available for (1 under full availability).
 text
     Cosine similarity of the TF-IDF vector of the role's title and terms of reference
-    to the expert's summary or to the label of a held expertise area, the best of them.
+    to the expert's summary or to the label of a held expertise area, the best of them
+    (``matching.text``).
 ratings
     Mean past deployment rating shrunk toward the roster mean,
     ``(sum + m * mean) / (count + m)`` with ``m = rating_prior_strength``, mapped from
@@ -33,7 +34,6 @@ ratings
 """
 
 import numpy as np
-import scipy.sparse as sp
 
 from matching.index import RosterIndex
 from matching.query import RoleQuery
@@ -101,38 +101,6 @@ def experience(index: RosterIndex, query: RoleQuery, rows: np.ndarray,
         fit = np.where(grade > 0, np.maximum(0.0, 1 - 0.25 * np.abs(grade - query.seniority)), 0)
         result = (result + fit) / 2
     return result
-
-
-def _similarities(matrix: sp.csc_array, query_vector: tuple[np.ndarray, np.ndarray],
-                  rows: np.ndarray | None = None) -> np.ndarray:
-    """Return ``matrix @ query`` through the query's CSC columns only, at ``rows``."""
-    terms, weights = query_vector
-    similarity = np.zeros(matrix.shape[0], dtype=np.float32)
-    ptr, indices, data = matrix.indptr, matrix.indices, matrix.data
-    for term, weight in zip(terms.tolist(), weights.tolist(), strict=True):
-        start, end = ptr[term], ptr[term + 1]
-        similarity[indices[start:end]] += data[start:end] * np.float32(weight)
-    return (similarity if rows is None else similarity[rows]).astype(np.float64)
-
-
-def text_similarity(index: RosterIndex, summaries: sp.csc_array | None,
-                    labels: sp.csc_array | None,
-                    query_vector: tuple[np.ndarray, np.ndarray] | None,
-                    rows: np.ndarray) -> np.ndarray:
-    """Return the text criterion: the best cosine similarity of the role's text to the
-    expert's summary or to the label of any expertise area the expert holds.
-
-    Taking the best one keeps the criterion monotone: adding a skill never lowers it.
-    ``query_vector`` is ``(term columns, weights)``; only those CSC columns are read.
-    """
-    if summaries is None or labels is None or query_vector is None or len(rows) == 0:
-        return np.zeros(len(rows))
-    result = _similarities(summaries, query_vector, rows)
-    label_similarity = _similarities(labels, query_vector)
-    for column in np.flatnonzero(label_similarity > 0).tolist():
-        held = index.skill_years[:, column][rows] > 0
-        np.maximum(result, np.where(held, label_similarity[column], 0.0), out=result)
-    return np.clip(result, 0.0, 1.0)
 
 
 def ratings_criterion(rating_sum: np.ndarray, rating_count: np.ndarray,
