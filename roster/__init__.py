@@ -34,12 +34,13 @@ def register_extensions(app: Flask) -> None:
     """Bind the extension instances to the app."""
     from roster.auth import access, loader  # noqa: F401  (registers the user loader)
 
-    csrf.init_app(app)
+    # Access is checked first: a refused request never reaches CSRF checks or limits.
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "strong"
-    limiter.init_app(app)
     access.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

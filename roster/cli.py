@@ -151,6 +151,14 @@ def create_user_command(email: str, roles: tuple[str, ...], name: str, password_
     click.echo(summary)
 
 
+@roster_cli.command("routes")
+def routes_command() -> None:
+    """Print who may use each route, as the Markdown table in the README."""
+    from roster.auth.access import access_markdown
+
+    click.echo(access_markdown(current_app))
+
+
 def _load_needs(path: Path) -> dict:
     if not path.is_file():
         fail(f"{path}: no such file")

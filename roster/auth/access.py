@@ -7,8 +7,6 @@ decorator closes a page rather than opening it.
 
 from collections.abc import Callable
 from datetime import timedelta
-from functools import wraps
-from typing import Any
 
 from flask import Flask, abort, current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, logout_user
@@ -26,22 +24,16 @@ def public(view: Callable) -> Callable:
 
 
 def roles_required(*roles: RoleName) -> Callable[[Callable], Callable]:
-    """Allow a view only to signed-in users holding one of ``roles``."""
+    """Allow a view only to signed-in users holding one of ``roles``.
+
+    The check runs in ``enforce``, before anything else of the request (CSRF checks
+    included), so a refused user learns nothing from how the request would fare.
+    """
     names = tuple(str(role) for role in roles)
 
     def decorate(view: Callable) -> Callable:
-        @wraps(view)
-        def guarded(*args: Any, **kwargs: Any):
-            if not current_user.is_authenticated:
-                if request.path.startswith("/api/"):
-                    abort(401)
-                return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-            if not current_user.has_role(*names):
-                abort(403)
-            return view(*args, **kwargs)
-
-        setattr(guarded, ACCESS_ATTRIBUTE, names)
-        return guarded
+        setattr(view, ACCESS_ATTRIBUTE, names)
+        return view
 
     return decorate
 
@@ -58,7 +50,16 @@ def init_app(app: Flask) -> None:
     def enforce():
         if request.endpoint is None or request.endpoint == "static":
             return None
-        if access_rule(app.view_functions[request.endpoint]) is None:
+        rule = access_rule(app.view_functions[request.endpoint])
+        if rule is None:
+            abort(403)
+        if rule == "public":
+            return _idle_timeout()
+        if not current_user.is_authenticated:
+            if request.path.startswith("/api/"):
+                abort(401)
+            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        if not current_user.has_role(*rule):
             abort(403)
         return _idle_timeout()
 
@@ -76,3 +77,31 @@ def _idle_timeout():
         return redirect(url_for("auth.login"))
     session["last_seen"] = now.timestamp()
     return None
+
+
+ROLE_COLUMNS = ("anonymous", "expert", "recruiter", "planner", "admin")
+
+
+def access_table(app: Flask) -> list[tuple[str, dict[str, bool]]]:
+    """Who may use each route: ``[("GET /path", {"anonymous": False, "expert": True, ...})]``."""
+    rows = []
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: (r.rule, sorted(r.methods or ()))):
+        if rule.endpoint == "static":
+            continue
+        declared = access_rule(app.view_functions[rule.endpoint])
+        methods = sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})
+        allowed = {
+            column: declared == "public" or (isinstance(declared, tuple) and column in declared)
+            for column in ROLE_COLUMNS
+        }
+        rows.append((f"{' '.join(methods)} {rule.rule}", allowed))
+    return rows
+
+
+def access_markdown(app: Flask) -> str:
+    """The route-by-role table as Markdown, as published in the README."""
+    lines = ["| route | " + " | ".join(ROLE_COLUMNS) + " |", "| --- |" + " :---: |" * len(ROLE_COLUMNS)]
+    for route, allowed in access_table(app):
+        cells = " | ".join("yes" if allowed[c] else "no" for c in ROLE_COLUMNS)
+        lines.append(f"| `{route}` | {cells} |")
+    return "\n".join(lines)
