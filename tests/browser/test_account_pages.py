@@ -1,0 +1,74 @@
+"""Sign-in and administration pages in a real browser, by keyboard, checked with axe-core."""
+
+import re
+from email import message_from_bytes
+from pathlib import Path
+
+import pytest
+
+from tests.browser.conftest import assert_accessible
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+def keyboard_sign_in(page, base: str, email: str, password: str = PASSWORD) -> None:
+    page.goto(base + "/login")
+    assert_accessible(page)
+    page.get_by_label("Email address").focus()
+    page.keyboard.type(email)
+    page.keyboard.press("Tab")
+    page.keyboard.type(password)
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+
+
+def test_failed_sign_in_shows_an_accessible_error_summary(live_server, page, make_user):
+    make_user("a@example.org")
+    keyboard_sign_in(page, live_server, "a@example.org", "not the right password")
+    alert = page.get_by_role("alert")
+    assert "The email address or the password is not right." in alert.inner_text()
+    assert_accessible(page)
+
+
+def test_sign_in_pages_are_accessible(live_server, page):
+    for path, heading in [("/register", "Register as an electoral expert"), ("/reset", "Forgot your password?")]:
+        page.goto(live_server + path)
+        assert page.get_by_role("heading", level=1).inner_text() == heading
+        assert_accessible(page)
+    page.goto(live_server + "/register")
+    page.get_by_role("button", name="Register").click()
+    assert page.get_by_role("alert").is_visible()
+    assert page.get_by_label("Full name").get_attribute("aria-invalid") == "true"
+    assert_accessible(page)
+
+
+def test_admin_opens_a_staff_account_by_keyboard(app, live_server, page, make_user):
+    make_user("admin@example.org", "admin")
+    keyboard_sign_in(page, live_server, "admin@example.org")
+    page.get_by_role("link", name="Users").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Users"
+    assert_accessible(page)
+    page.get_by_role("link", name="New staff account").click()
+    assert_accessible(page)
+    page.get_by_label("Name").fill("Mei Lin")
+    page.get_by_label("Email address").fill("mei@example.org")
+    page.get_by_label("Mission planner: needs assessments and shortlists").check()
+    page.get_by_role("button", name="Create the account").click()
+    assert "Account created for mei@example.org" in page.get_by_role("status").inner_text()
+    page.get_by_role("link", name="mei@example.org").click()
+    assert page.get_by_label("Mission planner: needs assessments and shortlists").is_checked()
+    assert_accessible(page)
+    [mail] = (Path(app.instance_path) / "outbox").glob("*mei_at_example.org.eml")
+    body = message_from_bytes(mail.read_bytes()).get_payload(decode=True).decode()
+    link = re.search(r"http://[^/\s]+(/reset/\S+)", body).group(1)
+    page.get_by_role("button", name="Sign out").click()
+    page.goto(live_server + link)
+    assert_accessible(page)
+    page.get_by_label("New password", exact=True).fill("planning the next mission")
+    page.get_by_label("New password again").fill("planning the next mission")
+    page.get_by_role("button", name="Save the new password").click()
+    keyboard_sign_in(page, live_server, "mei@example.org", "planning the next mission")
+    page.get_by_role("link", name="Password").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Change your password"
+    assert_accessible(page)
