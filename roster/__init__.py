@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Flask
 
-from roster import db
+from roster import db, security
 from roster.config import default_config
 from roster.extensions import csrf, limiter, login_manager
 
@@ -23,6 +23,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     app.config.from_mapping(default_config(Path(app.instance_path), overrides=test_config or {}))
     register_extensions(app)
+    security.init_app(app)
     db.init_app(app)
     register_blueprints(app)
     register_error_handlers(app)

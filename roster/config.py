@@ -49,6 +49,7 @@ def default_config(instance_path: Path, *, overrides: dict) -> dict:
         "MAIL_SENDER": os.environ.get("MAIL_SENDER", "Electoral Expert Roster <roster@localhost>"),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "STAFF_IDLE_MINUTES": 30,
+        "TRUSTED_PROXIES": os.environ.get("TRUSTED_PROXIES") == "1",
     }
     config.update(overrides)
     config["DATABASE_URL"] = _sqlalchemy_url(config["DATABASE_URL"])

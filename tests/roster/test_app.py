@@ -48,3 +48,30 @@ def test_cookies_are_secure_outside_development(tmp_path, monkeypatch):
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_security_headers_on_every_page(client):
+    response = client.get("/")
+    assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_signed_in_pages_are_not_cached(client, make_user):
+    from tests.conftest import sign_in
+
+    make_user("a@example.org")
+    sign_in(client, "a@example.org")
+    assert client.get("/account/password").headers["Cache-Control"] == "no-store"
+
+
+def test_hsts_outside_development(tmp_path, monkeypatch):
+    monkeypatch.setenv("ROSTER_INSTANCE_PATH", str(tmp_path))
+    app = create_app({"SECRET_KEY": "x", "DATABASE_URL": f"sqlite:///{tmp_path / 'a.db'}"})
+    from roster.migrate import upgrade
+
+    upgrade(app.config["DATABASE_URL"])
+    response = app.test_client().get("/")
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
