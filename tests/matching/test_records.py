@@ -5,11 +5,12 @@ import json
 from pathlib import Path
 
 import pytest
+from email_validator import validate_email
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
-from matching import records
+from matching import schema
 from matching.records import (
     EXPERT_SCHEMA,
     FieldError,
@@ -601,7 +602,7 @@ def test_normalise_needs_raises_nothing_but_record_error_on_any_value(raw):
 @given(changes=st.dictionaries(field_names, json_values, max_size=5))
 def test_the_fast_schema_check_reports_what_jsonschema_reports(changes):
     raw = {**expert(), **changes}
-    whole = Draft202012Validator(EXPERT_SCHEMA, format_checker=records._FORMATS)
+    whole = Draft202012Validator(EXPERT_SCHEMA, format_checker=schema._FORMATS)
     expected = {
         (e.field, e.message)
         for error in whole.iter_errors(raw)
@@ -609,9 +610,9 @@ def test_the_fast_schema_check_reports_what_jsonschema_reports(changes):
             error.validator == "uniqueItems"
             and list(error.path) in (["nationalities"], ["accessibility_expertise"])
         )
-        for e in records._messages(error, ())
+        for e in schema._messages(error, ())
     }
-    found = {(e.field, e.message) for e in records._EXPERT_CHECKER.field_errors(raw)}
+    found = {(e.field, e.message) for e in schema._EXPERT_CHECKER.field_errors(raw)}
     assert found == expected
 
 
@@ -621,15 +622,15 @@ def test_the_fast_schema_check_reports_what_jsonschema_reports(changes):
 )
 def test_the_quick_email_check_only_accepts_what_email_validator_accepts(local, domain):
     address = f"{local}@{domain}"
-    if records._plain_email(address):
-        records.validate_email(address, check_deliverability=False, test_environment=True)
+    if schema._plain_email(address):
+        validate_email(address, check_deliverability=False, test_environment=True)
 
 
 def test_repeated_values_are_remembered_but_memory_is_bounded(monkeypatch):
-    monkeypatch.setattr(records, "_MEMO_SIZE", 10)
+    monkeypatch.setattr(schema, "_MEMO_SIZE", 10)
     for index in range(50):
         normalise_expert(expert(years_experience=index % 70))
-    assert len(records._EXPERT_CHECKER._memory) <= 10
+    assert len(schema._EXPERT_CHECKER._memory) <= 10
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
