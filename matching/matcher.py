@@ -9,6 +9,7 @@ the fitted state. See ``matching.filters`` (hard filters), ``matching.scoring``
 (criteria and weights), ``matching.balance`` (re-ranking) and ``matching.team``.
 """
 
+import gc
 import json
 import numbers
 from functools import lru_cache
@@ -115,8 +116,17 @@ class Matcher(BaseEstimator):
         """
         self._check_params()
         weights = _merge_weights(scoring.DEFAULT_WEIGHTS, self.weights)
-        index = build_index(list(experts), strict=self.strict)
-        self.text_model_ = text.fit_text(index.documents, index.skills, self.text_max_features)
+        # The loops below make millions of short-lived objects while millions of records
+        # are alive: garbage collection passes would walk the records again and again.
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            index = build_index(list(experts), strict=self.strict)
+            self.text_model_ = text.fit_text(index.documents, index.skills,
+                                             self.text_max_features)
+        finally:
+            if enabled:
+                gc.enable()
         index.documents = []
         self.ratings_, self.rating_mean_ = scoring.ratings_criterion(
             index.rating_sum, index.rating_count, float(self.rating_prior_strength))

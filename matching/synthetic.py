@@ -6,6 +6,7 @@ records take well under a minute. Names are simple syllable pairs, not realistic
 """
 
 import datetime as dt
+import gc
 import json
 from functools import lru_cache
 from pathlib import Path
@@ -185,7 +186,15 @@ def make_roster(n: int, *, seed: int = 0, prefix: str = "SYN") -> list[dict]:
     """
     rng = np.random.default_rng(seed)
     draws = _Draws(n, rng)
-    return [_record(draws, i, f"{prefix}-{i:07d}") for i in range(n)]
+    # Millions of new dicts would trigger ever longer garbage collection passes, none of
+    # which can free anything: the records are all alive.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return [_record(draws, i, f"{prefix}-{i:07d}") for i in range(n)]
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def inject_misspellings(

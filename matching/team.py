@@ -69,8 +69,9 @@ def _solve(problem: Problem, dropped: frozenset[str]) -> tuple[bool, float, np.n
         matrix = coo_array(np.vstack([r for r, _, _ in rows])).tocsr()
         constraints = [LinearConstraint(matrix, [lo for _, lo, _ in rows],
                                         [hi for _, _, hi in rows])]
+    # A zero gap: "optimal" means proven optimal, not within HiGHS's default 0.01%.
     result = milp(-scores, constraints=constraints, integrality=np.ones(len(scores)),
-                  bounds=Bounds(0, 1))
+                  bounds=Bounds(0, 1), options={"mip_rel_gap": 0.0})
     if result.status != 0 or result.x is None:
         return False, 0.0, None
     chosen = np.round(result.x).astype(bool)
@@ -141,6 +142,9 @@ def propose(matcher, needs: dict, *, candidates_per_role: int = 50, weights: dic
         ``notes`` (plain sentences); ``seconds`` (time spent solving).
     """
     started = time.perf_counter()
+    if not isinstance(candidates_per_role, int) or candidates_per_role < 1:
+        raise ValueError(f"candidates_per_role must be a positive integer, "
+                         f"got {candidates_per_role!r}")
     normalised, notes = matcher._normalise(needs)
     queries, shortlists = _pools(matcher, normalised, int(candidates_per_role), weights)
     host = list(host_languages) if host_languages is not None else list(
@@ -171,14 +175,7 @@ def _optimal(matcher, problem: Problem, objective: float, chosen: np.ndarray,
         role, row, score = problem.variables[i]
         members.append({"role_id": role, "external_id": index.ids[row], "score": score,
                          "rank": ranks[(role, index.ids[row])]})
-    _, free, _ = _solve(problem, frozenset({"gender", "region"}))
-    binding = []
-    for name in problem.families:
-        if name in ("positions", "distinct experts"):
-            continue
-        feasible, value, _ = _solve(problem, frozenset({name}))
-        if feasible and value > objective + TOLERANCE:
-            binding.append(name)
+    free, binding = _binding(problem, objective)
     rows = [index.row_of(m["external_id"]) for m in members]
     regions: dict[str, int] = {}
     for row in rows:
@@ -195,6 +192,37 @@ def _optimal(matcher, problem: Problem, objective: float, chosen: np.ndarray,
             "women": int(sum(index.woman[r] for r in rows)),
             "region_counts": dict(sorted(regions.items())), "binding_constraints": binding,
             "infeasible_because": [], "notes": notes}
+
+
+def _satisfies(problem: Problem, chosen: np.ndarray, family: str) -> bool:
+    """Return whether a solution meets every constraint of a family."""
+    return all(low - TOLERANCE <= row @ chosen <= high + TOLERANCE
+               for row, low, high in problem.families.get(family, []))
+
+
+def _binding(problem: Problem, objective: float) -> tuple[float, list[str]]:
+    """Return the optimum without the balance families, and the binding families.
+
+    One solve without any optional family (gender, region, host language, accessibility)
+    settles most questions exactly: its optimum bounds every relaxation from above, and
+    when its team already meets every family but one, it is also the optimum without
+    that one. Only the remaining cases are re-solved.
+    """
+    optional = frozenset(name for name in problem.families
+                         if name not in ("positions", "distinct experts"))
+    _, relaxed, chosen = _solve(problem, optional)
+    meets = {name: _satisfies(problem, chosen.astype(float), name) for name in optional}
+
+    def without(dropped: frozenset[str]) -> float:
+        if all(meets[name] for name in optional - dropped):
+            return relaxed
+        return _solve(problem, dropped)[1]
+
+    if relaxed <= objective + TOLERANCE:
+        return without(frozenset({"gender", "region"})), []
+    binding = [name for name in sorted(optional, key=list(problem.families).index)
+               if without(frozenset({name})) > objective + TOLERANCE]
+    return without(frozenset({"gender", "region"})), binding
 
 
 def _infeasible(problem: Problem, queries, shortlists: list[dict]) -> dict:

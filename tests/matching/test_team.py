@@ -80,3 +80,25 @@ def test_the_host_country_main_languages_come_from_cldr():
     team = team_of([person("M1", 10), person("W1", 5, "woman")], TWO_ROLES)
     assert team["host_languages"] == ["bm", "fr"]
     assert team["status"] == "optimal"
+
+
+def test_the_regional_cap_limits_each_group_in_the_team():
+    roster = [person("F1", 10, nationalities=["FR"]), person("F2", 9, nationalities=["FR"]),
+              person("S1", 1, "woman", nationalities=["SN"])]
+    team = team_of(roster, needs(role("R1"), role("R2"), gender_target=0,
+                                 max_region_share=0.5))
+    assert sorted(members(team).values()) == ["F1", "S1"]
+    assert team["region_counts"] == {"African": 1, "Western European and Others": 1}
+    assert "region" in team["binding_constraints"]
+
+
+def test_a_synthetic_mission_gets_a_full_distinct_team():
+    from matching.synthetic import make_needs, make_roster
+
+    the_needs = make_needs(6, seed=4)
+    team = Matcher().fit(make_roster(3000, seed=4)).team(the_needs, candidates_per_role=20)
+    assert team["status"] == "optimal"
+    assert len(team["members"]) == 6
+    assert len({m["external_id"] for m in team["members"]}) == 6
+    assert team["women"] >= team["women_required"] == 3
+    assert team["total_score"] == round(sum(m["score"] for m in team["members"]), 6)
