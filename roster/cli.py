@@ -232,3 +232,21 @@ def team_command(needs_path: Path, per_role: int) -> None:
     except ValueError as error:
         fail(_needs_problem(error))
     click.echo(json.dumps(team, indent=2, ensure_ascii=False))
+
+
+@roster_cli.command("remind-stale")
+def remind_stale_command() -> None:
+    """Email each expert whose profile is over a year old, once, asking them to check it."""
+    from roster.mail import send_mail
+    from roster.profile.reminders import remind_stale
+
+    def send(email: str, name: str) -> None:
+        send_mail(to=email, subject="Please check your profile on the Electoral Expert Roster",
+                  body=f"Hello {name},\n\nYour profile on the Electoral Expert Roster has not been "
+                       "updated for more than a year. Please sign in, open \"My profile\", check it "
+                       "and confirm that it is still right, or correct it.\n\n"
+                       "Recruiters look for experts whose profiles are up to date.\n")
+
+    with session_scope() as session:
+        sent = remind_stale(session=session, send=send)
+    click.echo(f"Sent {sent} reminder(s) about profiles more than a year old.")

@@ -1,0 +1,18 @@
+"""Forms of the staff's expert pages."""
+
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField
+from wtforms.validators import Length
+
+from roster.experts.services import MAX_NOTE
+from roster.profile.forms import options
+from roster.profile.transparency import VIEW_PURPOSES
+
+
+class ViewReasonForm(FlaskForm):
+    """Why a staff member opens a profile; the expert reads it."""
+
+    purpose = SelectField("Why are you opening this profile?",
+                          choices=options([("", "Choose a reason"), *VIEW_PURPOSES.items()]))
+    note = StringField("Details (required for “Other”)", validators=[Length(max=MAX_NOTE)],
+                       description="The expert can read who opened the profile, when, and why.")

@@ -1,0 +1,91 @@
+"""Staff's reads of profiles: search, and the audited opening of one profile.
+
+Typed, keyword-only, the session passed in; no request state.
+"""
+
+import math
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
+from sqlmodel import Session
+
+from roster.models import AuditEvent, Expert
+from roster.profile.services import clean_text
+from roster.profile.transparency import VIEW_PURPOSES
+
+PAGE_SIZE = 25
+MAX_NOTE = 300
+
+
+class ViewRefused(ValueError):
+    """A profile view without an acceptable reason; ``errors`` maps fields to messages."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(errors.values()))
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of search results."""
+
+    experts: list[Expert]
+    total: int
+    number: int
+    pages: int
+
+
+def search_experts(*, session: Session, query: str, page: int = 1, per_page: int = PAGE_SIZE) -> Page:
+    """Experts whose name or external id contains ``query`` (any case), by name, a page at a time."""
+    statement = select(Expert)
+    text = query.strip()[:200]
+    if text:
+        escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        pattern = f"%{escaped}%"
+        statement = statement.where(or_(
+            func.lower(Expert.full_name).like(pattern, escape="\\"),
+            func.lower(Expert.external_id).like(pattern, escape="\\"),
+        ))
+    total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    pages = max(1, math.ceil(total / per_page))
+    number = min(max(1, page), pages)
+    experts = list(session.scalars(
+        statement.options(selectinload(Expert.nationalities))
+        .order_by(Expert.full_name, Expert.external_id)
+        .offset((number - 1) * per_page).limit(per_page)
+    ))
+    return Page(experts=experts, total=total, number=number, pages=pages)
+
+
+def expert_by_public_id(*, session: Session, public_id: str) -> Expert | None:
+    """The expert with this public id (never looked up by the sequential key)."""
+    if not isinstance(public_id, str) or len(public_id) > 32:
+        return None
+    return session.scalar(select(Expert).where(Expert.public_id == public_id))
+
+
+def record_view(*, session: Session, actor_id: int, expert: Expert, purpose: str, note: str) -> None:
+    """Write the one audit row of a staff member opening a profile: who, whose, when, why.
+
+    Raises:
+        ViewRefused: no purpose among ``VIEW_PURPOSES``, or "other" without a note.
+    """
+    errors: dict[str, str] = {}
+    if purpose not in VIEW_PURPOSES:
+        errors["purpose"] = "Please choose why you are opening this profile."
+    try:
+        text = clean_text(note, label="Details", max_length=MAX_NOTE)
+    except ValueError as error:
+        errors["note"], text = str(error), ""
+    if purpose == "other" and not text and "note" not in errors:
+        errors["note"] = "Please say why, in a few words."
+    if errors:
+        raise ViewRefused(errors)
+    session.add(AuditEvent(actor_id=actor_id, action="profile.view", subject_expert_id=expert.id,
+                           reason=text, detail={"purpose": purpose}))
+
+
+def record_cv_download(*, session: Session, actor_id: int, expert: Expert) -> None:
+    """Write the audit row of a staff member downloading a CV."""
+    session.add(AuditEvent(actor_id=actor_id, action="cv.download", subject_expert_id=expert.id))

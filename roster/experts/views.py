@@ -1,0 +1,77 @@
+"""Staff's view of experts: search, and profiles opened with a stated reason."""
+
+from flask import Blueprint, abort, render_template, request
+from flask_login import current_user
+
+from roster.auth.access import roles_required
+from roster.db import get_session
+from roster.experts import services
+from roster.experts.forms import ViewReasonForm
+from roster.models import Expert, RoleName
+from roster.profile import display, transparency
+from roster.profile.periods import self_declared
+from roster.profile.web import attach_errors, cv_response, problems
+
+blueprint = Blueprint("experts", __name__, url_prefix="/experts")
+blueprint.context_processor(display.context)
+STAFF = (RoleName.RECRUITER, RoleName.ADMIN)
+
+
+def _expert_or_404(public_id: str) -> Expert:
+    expert = services.expert_by_public_id(session=get_session(), public_id=public_id)
+    if expert is None:
+        abort(404, "There is no expert at this address.")
+    return expert
+
+
+@blueprint.get("")
+@roles_required(*STAFF)
+def search():
+    """Find experts by name or external id, a page at a time."""
+    query = request.args.get("q", "")[:200]
+    page = request.args.get("page", 1, type=int)
+    found = services.search_experts(session=get_session(), query=query, page=page)
+    return render_template("experts/search.html", query=query, page=found)
+
+
+@blueprint.route("/<public_id>", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def profile(public_id: str):
+    """Ask why the profile is opened; on an answer, record the view and show the profile."""
+    expert = _expert_or_404(public_id)
+    form = ViewReasonForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            services.record_view(session=get_session(), actor_id=current_user.id, expert=expert,
+                                 purpose=form.purpose.data, note=form.note.data or "")
+        except services.ViewRefused as error:
+            attach_errors(form, error.errors)
+            status = 400
+        else:
+            return _profile_page(expert)
+    elif form.is_submitted():
+        status = 400
+    return render_template("experts/reason.html", expert=expert, form=form,
+                           problems=problems(form)), status
+
+
+def _profile_page(expert: Expert):
+    # Gender per person: recruiters and admins. Disability and birth year: admins only.
+    is_admin = current_user.has_role(RoleName.ADMIN)
+    db = get_session()
+    return render_template(
+        "experts/profile.html", expert=expert,
+        history=transparency.status_history(session=db, expert_id=expert.id),
+        show_gender=current_user.has_role(RoleName.RECRUITER, RoleName.ADMIN),
+        show_disability=is_admin, show_birth_year=is_admin, self_declared=self_declared)
+
+
+@blueprint.get("/<public_id>/cv")
+@roles_required(*STAFF)
+def cv(public_id: str):
+    """Download an expert's CV (audited)."""
+    expert = _expert_or_404(public_id)
+    response = cv_response(expert)
+    services.record_cv_download(session=get_session(), actor_id=current_user.id, expert=expert)
+    return response

@@ -1,0 +1,66 @@
+"""Erasure: the profile, its CV and the account go; audit rows stay, without the person.
+
+The foreign keys null ``subject_expert_id`` and ``actor_id`` of audit rows when the
+expert and the account are deleted. What remains of them must not point back at
+the person either, so before deleting, staff notes on their profile views are
+dropped (the purpose stays) and any ``detail`` naming the person is emptied.
+"""
+
+from email import message_from_binary_file
+from email.utils import getaddresses
+from pathlib import Path
+
+from sqlalchemy import String, cast, or_, select
+from sqlmodel import Session
+
+from roster.models import AuditEvent, Expert, User
+from roster.profile.cv import after_commit, cv_path, remove_quietly
+
+
+def _scrub_audit(session: Session, *, user: User, expert: Expert | None) -> None:
+    if expert is not None:
+        for event in session.scalars(select(AuditEvent).where(AuditEvent.subject_expert_id == expert.id)):
+            event.reason = ""
+    traces = [user.public_id, user.email]
+    if expert is not None:
+        traces += [expert.public_id, expert.external_id, expert.email, expert.full_name]
+    text = cast(AuditEvent.detail, String)
+    query = select(AuditEvent).where(or_(*(text.contains(t, autoescape=True) for t in traces if t)))
+    for event in session.scalars(query):
+        event.detail = {}
+        if any(t and t in event.reason for t in traces):
+            event.reason = ""
+
+
+def mail_to(outbox: Path, email: str) -> list[Path]:
+    """Messages in the development outbox addressed to ``email``."""
+    found = []
+    for path in sorted(outbox.glob("*.eml")) if outbox.is_dir() else []:
+        with path.open("rb") as handle:
+            message = message_from_binary_file(handle)
+        if any(address.lower() == email.lower() for _, address in getaddresses(message.get_all("To", []))):
+            found.append(path)
+    return found
+
+
+def erase_account(*, session: Session, user: User, expert: Expert | None, cv_folder: Path,
+                  outbox: Path) -> None:
+    """Delete the profile with its child rows and CV, and the account.
+
+    Audit rows are kept without personal data, and one ``profile.erased`` row
+    without any is added. Files (the CV, and mail held in the development outbox)
+    are deleted once the transaction commits.
+    """
+    _scrub_audit(session, user=user, expert=expert)
+    files = mail_to(outbox, user.email)
+    if expert is not None:
+        if path := cv_path(expert=expert, folder=cv_folder):
+            files.append(path)
+        files += mail_to(outbox, expert.email) if expert.email != user.email else []
+        session.delete(expert)
+        session.flush()
+    session.delete(user)
+    session.flush()
+    session.add(AuditEvent(action="profile.erased", detail={"profile": expert is not None}))
+    for path in files:
+        after_commit(session, lambda p=path: remove_quietly(p))

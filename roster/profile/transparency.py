@@ -1,0 +1,134 @@
+"""What the roster holds about a person, who looked at it, and the download of it all.
+
+Reads only. The profile part of the download is the interchange record, made by
+``record_from_rows`` as every export is.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from sqlmodel import Session
+
+from roster.interchange.store import load_rows, record_from_rows
+from roster.models import AuditEvent, Expert, RoleName, RosterStatusChange, User, utcnow
+
+STAFF_VIEW_ACTIONS = {"profile.view": "opened your profile", "cv.download": "downloaded your CV"}
+STAFF_ROLE_NAMES = {RoleName.ADMIN.value: "administrator", RoleName.RECRUITER.value: "recruiter",
+                    RoleName.PLANNER.value: "mission planner"}
+VIEW_PURPOSES = {
+    "vetting": "Vetting",
+    "shortlist-review": "Shortlist review",
+    "deployment-follow-up": "Deployment follow-up",
+    "data-correction": "Data correction",
+    "other": "Other",
+}
+
+
+@dataclass(frozen=True)
+class StaffView:
+    """One look at the profile by staff: who (name and role, never email), when, why."""
+
+    at: datetime
+    viewer: str
+    role: str
+    what: str
+    purpose: str
+    note: str
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def staff_role(user: User | None) -> str:
+    """The staff role to show for a viewer, most powerful first."""
+    if user is None:
+        return "former staff member"
+    held = {role.role for role in user.roles}
+    return next((label for role, label in STAFF_ROLE_NAMES.items() if role in held), "staff")
+
+
+def staff_views(*, session: Session, expert_id: int) -> list[StaffView]:
+    """Every staff view of a profile and download of its CV, newest first."""
+    events = list(session.scalars(
+        select(AuditEvent).where(AuditEvent.subject_expert_id == expert_id,
+                                 AuditEvent.action.in_(list(STAFF_VIEW_ACTIONS)))
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    ))
+    actor_ids = {e.actor_id for e in events if e.actor_id is not None}
+    actors = {u.id: u for u in session.scalars(
+        select(User).options(selectinload(User.roles)).where(User.id.in_(actor_ids)))} if actor_ids else {}
+    return [
+        StaffView(at=e.at, viewer=(actors[e.actor_id].display_name or "A staff member")
+                  if e.actor_id in actors else "A former staff member",
+                  role=staff_role(actors.get(e.actor_id)), what=STAFF_VIEW_ACTIONS[e.action],
+                  purpose=VIEW_PURPOSES.get((e.detail or {}).get("purpose", ""), ""), note=e.reason)
+        for e in events
+    ]
+
+
+def status_history(*, session: Session, expert_id: int) -> list[RosterStatusChange]:
+    """The profile's roster status changes, oldest first."""
+    return list(session.scalars(
+        select(RosterStatusChange).where(RosterStatusChange.expert_id == expert_id)
+        .order_by(RosterStatusChange.changed_at, RosterStatusChange.id)
+    ))
+
+
+def account_activity(*, session: Session, user_id: int) -> list[AuditEvent]:
+    """What the account did that the roster recorded (sign-ins, password changes ...)."""
+    return list(session.scalars(
+        select(AuditEvent).where(AuditEvent.actor_id == user_id)
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(500)
+    ))
+
+
+def profile_record(*, session: Session, expert_id: int) -> dict[str, Any]:
+    """The profile as an interchange record (expert.schema.json)."""
+    external_id, rows = load_rows(session, [expert_id])[expert_id]
+    return record_from_rows(external_id, rows)
+
+
+def _profile_part(session: Session, expert: Expert) -> dict[str, Any]:
+    return {
+        "expert": profile_record(session=session, expert_id=expert.id),
+        "consent_given_at": {name: _iso(getattr(expert, f"{name}_consent_at"))
+                             for name in ("gender", "disability", "birth_year")},
+        "cv": {"file_name": expert.cv_original_name, "uploaded_at": _iso(expert.cv_uploaded_at)}
+        if expert.cv_stored_name else None,
+        "profile": {"public_id": expert.public_id, "created_at": _iso(expert.created_at),
+                    "updated_at": _iso(expert.updated_at),
+                    "confirmed_at": _iso(expert.profile_confirmed_at),
+                    "stale_reminder_sent_at": _iso(expert.stale_reminder_sent_at),
+                    "version": expert.version},
+        "status_history": [
+            {"from": c.from_status, "to": c.to_status, "at": _iso(c.changed_at), "reason": c.reason}
+            for c in status_history(session=session, expert_id=expert.id)
+        ],
+        "staff_views": [
+            {"at": _iso(v.at), "viewer": v.viewer, "role": v.role, "what": v.what,
+             "purpose": v.purpose, "note": v.note}
+            for v in staff_views(session=session, expert_id=expert.id)
+        ],
+    }
+
+
+def data_export(*, session: Session, user: User, expert: Expert | None) -> dict[str, Any]:
+    """Everything the roster holds about an account and its profile, as one JSON document."""
+    document: dict[str, Any] = {
+        "exported_at": utcnow().isoformat(),
+        "account": {"email": user.email, "display_name": user.display_name,
+                    "roles": sorted(r.role for r in user.roles), "created_at": _iso(user.created_at),
+                    "email_confirmed_at": _iso(user.email_confirmed_at),
+                    "last_login_at": _iso(user.last_login_at)},
+        "expert": None,
+    }
+    if expert is not None:
+        document |= _profile_part(session, expert)
+    document["account_activity"] = [
+        {"action": e.action, "at": _iso(e.at)} for e in account_activity(session=session, user_id=user.id)
+    ]
+    return document

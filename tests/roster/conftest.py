@@ -1,0 +1,51 @@
+"""Fixtures of the profile tests: a signed-in expert, and forms posted as a browser would."""
+
+import re
+
+import pytest
+from flask.testing import FlaskClient
+
+from tests.conftest import sign_in
+
+EXPERT_EMAIL = "awa.ndiaye@example.org"
+EXPERT_NAME = "Awa Ndiaye"
+
+
+def page_form(client: FlaskClient, url: str) -> dict[str, str]:
+    """The CSRF token and profile version carried by the first form of a page."""
+    page = client.get(url).get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+    assert token, f"no CSRF token on {url}"
+    values = {"csrf_token": token.group(1)}
+    if version := re.search(r'name="version"[^>]*value="(\d*)"', page):
+        values["version"] = version.group(1)
+    return values
+
+
+def post_form(client: FlaskClient, url: str, data: dict | None = None, *, form_url: str | None = None,
+              **kwargs):
+    """Open ``form_url`` (or ``url``), then post ``data`` with its token and version."""
+    values = page_form(client, form_url or url) | (data or {})
+    return client.post(url, data=values, **kwargs)
+
+
+IDENTITY = {"full_name": EXPERT_NAME, "nationality_1": "Senegal", "nationality_2": "",
+            "nationality_3": "", "residence_country": "sn", "years_experience": "12",
+            "seniority": "P4"}
+
+
+@pytest.fixture
+def expert_client(app, make_user) -> FlaskClient:
+    """A client signed in as an expert who has no profile yet."""
+    make_user(EXPERT_EMAIL, "expert", name=EXPERT_NAME)
+    client = app.test_client()
+    assert sign_in(client, EXPERT_EMAIL).status_code == 302
+    return client
+
+
+@pytest.fixture
+def profiled_client(expert_client) -> FlaskClient:
+    """A client signed in as an expert whose identity section is saved."""
+    response = post_form(expert_client, "/me/identity", IDENTITY)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return expert_client
