@@ -130,6 +130,14 @@ class _Reader:
             self.notes.append(f"{row_id}: {where}: {note}")
         return code
 
+    def level(self, level: object, row_id: str, where: str) -> int | None:
+        """Return the rank of a language level, recording an error for an unknown one."""
+        try:
+            return vocab.level_rank(level)
+        except vocab.VocabularyError as error:
+            self.errors.append(f"{row_id}: {where}: {error}")
+            return None
+
     def add(self, kind: str, row: int, code: str, value: int) -> None:
         """Record that expert ``row`` holds ``code`` with ``value``."""
         column = self.columns[kind].setdefault(code, len(self.columns[kind]))
@@ -155,17 +163,22 @@ class _Reader:
         s["seniority"].append(SENIORITY_RANK.get(record.get("seniority"), 0))
         for i, language in enumerate(record.get("languages") or []):
             code = self.code("lang", language["code"], eid, f"languages[{i}]")
-            if code is not None:
-                self.add("lang", row, code, vocab.level_rank(language["level"]))
+            rank = self.level(language.get("level"), eid, f"languages[{i}].level")
+            if code is not None and rank is not None:
+                self.add("lang", row, code, rank)
         for i, skill in enumerate(record.get("skills") or []):
             code = self.code("skill", skill["code"], eid, f"skills[{i}]")
             if code is not None:
-                self.add("skill", row, code, min(int(skill.get("years") or 0), 70) + 1)
+                self.add("skill", row, code, min(max(int(skill.get("years") or 0), 0), 70) + 1)
         for i, text in enumerate(record.get("accessibility_expertise") or []):
             code = self.code("access", text, eid, f"accessibility_expertise[{i}]")
             if code is not None:
                 self.add("access", row, code, 1)
-        self._read_windows(record.get("availability") or [])
+        try:
+            self._read_windows(record.get("availability") or [])
+        except (KeyError, TypeError, ValueError) as error:
+            self.errors.append(f"{eid}: availability: not a list of ISO date ranges ({error})")
+            self.scalars["n_windows"].append(0)
         ratings = [d["rating"] for d in record.get("deployments") or [] if "rating" in d]
         s["rating_sum"].append(sum(ratings))
         s["rating_count"].append(len(ratings))
@@ -173,7 +186,7 @@ class _Reader:
 
     def _read_windows(self, windows: list[dict]) -> None:
         """Merge overlapping or adjacent availability windows and record them."""
-        spans = sorted((day(w["from"]), day(w["to"])) for w in windows)
+        spans = sorted([(day(w["from"]), day(w["to"])) for w in windows])
         merged: list[list[int]] = []
         for start, end in spans:
             if end < start:
@@ -229,7 +242,7 @@ def build_index(records: list[dict], *, strict: bool = True) -> RosterIndex:
     if reader.errors and strict:
         shown = "; ".join(reader.errors[:20])
         more = f" (and {len(reader.errors) - 20} more)" if len(reader.errors) > 20 else ""
-        raise vocab.VocabularyError(f"unknown codes in the roster: {shown}{more}")
+        raise vocab.VocabularyError(f"unknown codes or values in the roster: {shown}{more}")
     return _assemble(ids, reader)
 
 

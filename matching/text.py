@@ -78,15 +78,12 @@ def query_vector(model: TextModel | None, text: str) -> tuple[np.ndarray, np.nda
 
 
 def _by_rows(matrix: sp.csr_array, dense_query: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """Return ``matrix[rows] @ query``, reading only the stored values of ``rows``."""
-    starts = matrix.indptr[rows]
-    counts = matrix.indptr[rows + 1] - starts
-    total = int(counts.sum())
-    owner = np.repeat(np.arange(len(rows)), counts)
-    positions = np.repeat(starts - (np.cumsum(counts) - counts), counts) + np.arange(total)
-    products = matrix.data[positions].astype(np.float64) * dense_query[matrix.indices[positions]]
-    # bincount returns integers when nothing is stored at all
-    return np.bincount(owner, weights=products, minlength=len(rows)).astype(np.float64)
+    """Return ``matrix[rows] @ query``, reading only the stored values of ``rows``.
+
+    scipy's CSR product adds the float64 products of each row in stored (ascending term)
+    order, as ``_by_terms`` does.
+    """
+    return np.asarray(matrix[rows] @ dense_query, dtype=np.float64)
 
 
 def _by_terms(matrix: sp.csc_array, terms: np.ndarray, weights: np.ndarray,
@@ -112,7 +109,9 @@ def similarity(model: TextModel | None, index: RosterIndex,
     result = (_by_rows(model.by_expert, dense_query, rows) if row_cost <= term_cost
               else _by_terms(model.by_term, terms, weights, rows))
     label_similarity = _by_rows(model.labels, dense_query, np.arange(model.labels.shape[0]))
-    for column in np.flatnonzero(label_similarity > 0).tolist():
-        held = index.skill_years[:, column][rows] > 0
-        np.maximum(result, np.where(held, label_similarity[column], 0.0), out=result)
+    columns = np.flatnonzero(label_similarity > 0)
+    if len(columns):
+        held = index.skill_years[np.ix_(rows, columns)] > 0
+        best_label = np.max(np.where(held, label_similarity[columns], 0.0), axis=1)
+        np.maximum(result, best_label, out=result)
     return np.clip(result, 0.0, 1.0)

@@ -136,3 +136,13 @@ def test_example_team_is_infeasible_and_names_the_missing_expertise(example_matc
     assert team["infeasible_because"] == ["accessibility: accessible-polling-stations"]
     assert any("accessible-polling-stations" in note for note in team["notes"])
     json.dumps(team)
+
+
+def test_bad_levels_and_dates_in_raw_records_are_reported_per_record():
+    roster = [expert("E1", languages=[{"code": "fr", "level": "fluent"}]),
+              expert("E2", availability=[{"from": "2027-02-30", "to": "2027-12-31"}])]
+    with pytest.raises(ValueError, match="E1: languages") as error:
+        Matcher().fit(roster)
+    assert "E2: availability" in str(error.value)
+    lenient = Matcher(strict=False).fit(roster)
+    assert len(lenient.notes_) == 2
