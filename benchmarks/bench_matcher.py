@@ -142,9 +142,9 @@ def naive_shortlist(prepared: list[dict], needs: dict, matcher: Matcher, k: int)
             experience = (experience + (max(0.0, 1 - 0.25 * gap) if e["seniority"] else 0)) / 2
         text = sum(weight * e["text"].get(term, 0.0) for term, weight in terms.items())
         text = max([text, *(label_similarity[s] for s in e["skills"])])
-        score = (w["skills"] * skills + w["languages"] * langs + w["accessibility"] * access
-                 + w["experience"] * experience + w["availability"] * 1.0 + w["text"] * text
-                 + w["ratings"] * e["rating"])
+        criteria = (skills, langs, access, experience, 1.0, min(text, 1.0), e["rating"])
+        score = sum(w[name] * round(value, 6)  # published criteria have six decimals
+                    for name, value in zip(w, criteria, strict=True))
         scored.append((-score, e["id"]))
     scored.sort()
     return [eid for _, eid in scored[:k]]
