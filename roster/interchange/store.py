@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Connection, Table, delete, insert, select, text, update
 from sqlmodel import Session
 
 from roster.models import (
@@ -228,7 +228,7 @@ def write_experts(session: Session, items: Sequence[tuple[dict, int | None]], *,
     if new_rows:
         ids = _insert_experts(session, new_rows, now)
         _insert_children(session, list(zip(ids, (rows for _, rows in new_rows), strict=True)))
-        session.connection().execute(insert(RosterStatusChange.__table__), [
+        _bulk_insert(session.connection(), RosterStatusChange.__table__, [
             {"expert_id": eid, "from_status": None, "to_status": rows.columns["roster_status"],
              "changed_by_id": actor_id, "changed_at": now, "reason": reason}
             for eid, (_, rows) in zip(ids, new_rows, strict=True)
@@ -257,22 +257,46 @@ def _insert_experts(session: Session, new_rows: list[tuple[dict, ExpertRows]], n
         for record, rows in new_rows
     ]
     table = Expert.__table__
-    result = session.connection().execute(
-        insert(table).returning(table.c.id, sort_by_parameter_order=True), params
-    )
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        ids = list(connection.execute(
+            text("SELECT nextval(pg_get_serial_sequence('expert', 'id')) FROM generate_series(1, :n)"),
+            {"n": len(params)},
+        ).scalars())
+        _copy(connection, table, [{"id": eid, **row} for eid, row in zip(ids, params, strict=True)])
+        return ids
+    result = connection.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), params)
     return [row[0] for row in result]
 
 
+def _bulk_insert(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert many rows: COPY on PostgreSQL (several times faster), executemany elsewhere."""
+    if not rows:
+        return
+    if connection.dialect.name == "postgresql":
+        _copy(connection, table, rows)
+    else:
+        connection.execute(insert(table), rows)
+
+
+def _copy(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    columns = list(rows[0])
+    names = ", ".join(f'"{name}"' for name in columns)
+    cursor = connection.connection.dbapi_connection.cursor()
+    with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+        for row in rows:
+            copy.write_row([row.get(name) for name in columns])
+
+
 def _insert_children(session: Session, pairs: list[tuple[int, ExpertRows]]) -> None:
-    # Core inserts (executemany), not the ORM's bulk path: about twice as fast here.
     connection = session.connection()
     for table in CHILD_TABLES:
-        params = [{"expert_id": eid, **child} for eid, rows in pairs for child in rows.children[table]]
-        if params:
-            connection.execute(insert(table.__table__), params)
-    params = [{"expert_id": eid, **d} for eid, rows in pairs for d in rows.deployments or []]
-    if params:
-        connection.execute(insert(Deployment.__table__), params)
+        _bulk_insert(connection, table.__table__, [
+            {"expert_id": eid, **child} for eid, rows in pairs for child in rows.children[table]
+        ])
+    _bulk_insert(connection, Deployment.__table__, [
+        {"expert_id": eid, **d} for eid, rows in pairs for d in rows.deployments or []
+    ])
 
 
 def _update_experts(session: Session, changed: list[tuple[int, ExpertRows, ExpertRows]],
