@@ -61,6 +61,7 @@ class IdentityForm(VersionedForm):
         "Years of electoral experience", validators=[Optional(), NumberRange(0, 70)],
         description="Whole years, from 0 to 70.")
     seniority = SelectField("Seniority (UN grade equivalent)",
+                            default="",
                             choices=options([("", "Not given")] + [(s, s) for s in SENIORITY]))
 
 
@@ -68,9 +69,9 @@ class SensitiveForm(VersionedForm):
     """Gender, disability and birth year, each stored only with its own consent."""
 
     gender_consent = BooleanField("I agree that the roster stores my gender")
-    gender = SelectField("Gender", choices=options([("", "Not given")] + [(g, GENDER_LABELS.get(g, g)) for g in GENDERS]))
+    gender = SelectField("Gender", default="", choices=options([("", "Not given")] + [(g, GENDER_LABELS.get(g, g)) for g in GENDERS]))
     disability_consent = BooleanField("I agree that the roster stores whether I have a disability")
-    disability = SelectField("Do you have a disability?",
+    disability = SelectField("Do you have a disability?", default="",
                              choices=options([("", "Not given"), ("yes", "Yes"), ("no", "No")]))
     birth_year_consent = BooleanField("I agree that the roster stores my year of birth")
     birth_year = IntegerField("Year of birth", validators=[Optional()], description="For example 1978.")
@@ -81,7 +82,7 @@ class LanguageRow(Form):
 
     code = StringField("Language", validators=[Length(max=100)],
                        render_kw={"list": "language-suggestions", "autocomplete": "off"})
-    level = SelectField("Level", choices=options([("", "Choose a level")] + [(v, v) for v in LANGUAGE_LEVELS]))
+    level = SelectField("Level", default="", choices=options([("", "Choose a level")] + [(v, v) for v in LANGUAGE_LEVELS]))
 
 
 class LanguagesForm(VersionedForm):

@@ -1,5 +1,6 @@
 """The profile blueprint and what its views share: the current profile and the save flow."""
 
+import io
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -107,7 +108,8 @@ def cv_response(expert: Expert):
     path = cv_path(expert=expert, folder=cv_folder())
     if path is None:
         abort(404, "There is no CV on this profile.")
-    response = send_file(path, mimetype="application/pdf", as_attachment=True,
+    # Read whole (5 MB at most): no file handle outlives the request.
+    response = send_file(io.BytesIO(path.read_bytes()), mimetype="application/pdf", as_attachment=True,
                          download_name=expert.cv_original_name or "cv.pdf", max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"

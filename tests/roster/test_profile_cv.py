@@ -1,0 +1,152 @@
+"""The CV: PDF by content, 5 MB at most, stored outside static/, downloaded only by its owner and staff."""
+
+import io
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from werkzeug.datastructures import FileStorage, MultiDict
+from werkzeug.test import encode_multipart
+
+from roster.models import AuditEvent, Expert
+from tests.conftest import sign_in
+from tests.roster.conftest import page_form, post_form
+from tests.roster.test_profile import stored
+
+PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+
+
+def multipart(values: dict, data: bytes, name: str) -> dict:
+    """A multipart body built in memory (the test client spools large ones to a file it leaks)."""
+    boundary, body = encode_multipart(MultiDict(values | {"cv": FileStorage(io.BytesIO(data), name)}))
+    return {"data": body, "content_type": f"multipart/form-data; boundary={boundary}"}
+
+
+def upload(client, data: bytes, name: str = "cv.pdf"):
+    return client.post("/me/cv", **multipart(page_form(client, "/me/cv"), data, name))
+
+
+def test_a_pdf_is_stored_outside_static_under_a_random_name(app, profiled_client, db_session):
+    response = upload(profiled_client, PDF, "Mon CV (2027).pdf")
+    assert response.status_code == 302
+    expert = stored(db_session)
+    [path] = (Path(app.instance_path) / "cvs").iterdir()
+    assert path.name == expert.cv_stored_name and len(path.stem) == 32 and path.suffix == ".pdf"
+    assert path.read_bytes() == PDF
+    assert expert.cv_original_name == "Mon CV (2027).pdf"
+    assert not list(Path(app.static_folder).rglob("*.pdf"))
+
+
+def test_the_owner_downloads_it_as_an_attachment(profiled_client):
+    upload(profiled_client, PDF, "cv.pdf")
+    response = profiled_client.get("/me/cv/download")
+    assert response.status_code == 200
+    assert response.data == PDF
+    assert response.mimetype == "application/pdf"
+    assert response.headers["Content-Disposition"].startswith("attachment")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.parametrize("data, name, message", [
+    (b"MZ\x90\x00\x03" + b"\x00" * 200, "cv.pdf", "not a PDF document"),
+    (b"\x89PNG\r\n\x1a\n" + b"\x00" * 200, "photo.pdf", "not a PDF document"),
+    (b"%PDF-1.4\nbut it never ends properly", "cv.pdf", "not a PDF document"),
+    (b"", "cv.pdf", "The file is empty"),
+])
+def test_files_that_are_not_pdfs_are_refused_whatever_their_name(app, profiled_client, data, name, message):
+    response = upload(profiled_client, data, name)
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    assert not (Path(app.instance_path) / "cvs").exists() or not list((Path(app.instance_path) / "cvs").iterdir())
+
+
+def test_a_file_between_5_and_6_mb_gets_a_form_error(profiled_client, db_session):
+    big = b"%PDF-1.4\n" + b"0" * (5 * 1024 * 1024) + b"\n%%EOF\n"
+    response = upload(profiled_client, big)
+    assert response.status_code == 400
+    assert "the largest CV accepted is 5 MB" in response.get_data(as_text=True)
+    assert stored(db_session).cv_stored_name is None
+
+
+def test_a_20_mb_upload_gets_413_with_a_readable_page(profiled_client):
+    huge = b"%PDF-1.4\n" + b"0" * (20 * 1024 * 1024) + b"\n%%EOF\n"
+    response = upload(profiled_client, huge)
+    assert response.status_code == 413
+    page = response.get_data(as_text=True)
+    assert "The file is too large. The largest file accepted is 5 MB." in page
+    assert "<html" in page
+
+
+def test_folders_in_file_names_are_stripped(app, profiled_client, db_session):
+    assert upload(profiled_client, PDF, "../../static/evil.pdf").status_code == 302
+    assert stored(db_session).cv_original_name == "evil.pdf"
+    assert not (Path(app.static_folder) / "evil.pdf").exists()
+    assert upload(profiled_client, PDF, "..\\..\\" + "x" * 400 + ".pdf").status_code == 302
+    name = stored(db_session).cv_original_name
+    assert len(name) <= 255 and name.endswith(".pdf") and "\\" not in name
+
+
+def test_replacing_a_cv_deletes_the_old_file(app, profiled_client, db_session):
+    upload(profiled_client, PDF, "first.pdf")
+    first = stored(db_session).cv_stored_name
+    upload(profiled_client, PDF.replace(b"Catalog", b"Catalog2"), "second.pdf")
+    files = [p.name for p in (Path(app.instance_path) / "cvs").iterdir()]
+    assert files == [stored(db_session).cv_stored_name] and first not in files
+
+
+def test_removing_the_cv_deletes_the_file(app, profiled_client, db_session):
+    upload(profiled_client, PDF)
+    assert post_form(profiled_client, "/me/cv/remove", form_url="/me/cv").status_code == 302
+    assert stored(db_session).cv_stored_name is None
+    assert list((Path(app.instance_path) / "cvs").iterdir()) == []
+    assert profiled_client.get("/me/cv/download").status_code == 404
+
+
+def test_a_stale_version_uploads_nothing(app, profiled_client, db_session):
+    values = page_form(profiled_client, "/me/cv")
+    post_form(profiled_client, "/me/summary", {"summary": "changed meanwhile"})
+    response = profiled_client.post("/me/cv", **multipart(values, PDF, "cv.pdf"))
+    assert response.status_code == 409
+    assert stored(db_session).cv_stored_name is None
+    folder = Path(app.instance_path) / "cvs"
+    assert not folder.exists() or list(folder.iterdir()) == []
+
+
+def test_recruiters_download_a_cv_and_the_download_is_audited(app, profiled_client, make_user, db_session):
+    upload(profiled_client, PDF)
+    public_id = stored(db_session).public_id
+    make_user("rita@example.org", "recruiter", name="Rita Recruiter")
+    staff = app.test_client()
+    sign_in(staff, "rita@example.org")
+    response = staff.get(f"/experts/{public_id}/cv")
+    assert response.status_code == 200 and response.data == PDF
+    assert response.headers["Content-Disposition"].startswith("attachment")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    with db_session() as session:
+        assert session.scalar(select(AuditEvent.action).where(AuditEvent.action == "cv.download"))
+    assert "downloaded your CV" in profiled_client.get("/me/views").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("role", ["planner", "expert"])
+def test_others_cannot_download_a_cv(app, profiled_client, make_user, db_session, role):
+    upload(profiled_client, PDF)
+    public_id = stored(db_session).public_id
+    make_user(f"{role}@example.org", role)
+    other = app.test_client()
+    sign_in(other, f"{role}@example.org")
+    assert other.get(f"/experts/{public_id}/cv").status_code == 403
+    # Their own /me/cv/download is about their own (absent) profile, never this one.
+    response = other.get("/me/cv/download")
+    assert response.status_code in (302, 403)
+    assert response.data != PDF
+
+
+def test_unknown_or_sequential_ids_are_not_found(app, profiled_client, make_user, db_session):
+    upload(profiled_client, PDF)
+    make_user("rita@example.org", "recruiter")
+    staff = app.test_client()
+    sign_in(staff, "rita@example.org")
+    with db_session() as session:
+        expert_id = session.scalar(select(Expert.id))
+    for guess in (str(expert_id), "1", "2", "abc", "x" * 40):
+        assert staff.get(f"/experts/{guess}/cv").status_code == 404, guess
