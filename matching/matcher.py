@@ -261,7 +261,30 @@ class Matcher(BaseEstimator):
 
     def team(self, needs: dict, *, candidates_per_role: int = 50, weights: dict | None = None,
              host_languages: list[str] | None = None) -> dict:
-        """Propose one distinct expert per position of every role; see ``matching.team``."""
+        """Propose one distinct expert per position of every role, solved exactly.
+
+        Parameters
+        ----------
+        needs : dict
+            A needs assessment as in ``needs.schema.json``.
+        candidates_per_role : int, default 50
+            Length of each role's balanced shortlist offered to the optimiser.
+        weights : dict, optional
+            Criterion weights overriding the fitted ones for this request.
+        host_languages : list of str, optional
+            Languages one member must speak at ``host_language_level``; by default the
+            host country's main languages (``matching.geography.main_languages``).
+
+        Returns
+        -------
+        dict
+            JSON-able: ``needs_id``, ``status`` ("optimal" or "infeasible"), ``members``
+            (``role_id``, ``external_id``, ``score``, ``rank``), ``total_score``,
+            ``unconstrained_total_score``, ``balance_cost``, ``women``,
+            ``women_required``, ``gender_target``, ``region_counts``,
+            ``host_languages``, ``binding_constraints``, ``infeasible_because``,
+            ``notes``, ``seconds``. See ``matching.team``.
+        """
         check_is_fitted(self)
         return propose(self, needs, candidates_per_role=candidates_per_role,
                        weights=weights, host_languages=host_languages)
