@@ -237,6 +237,9 @@ def _infeasible(problem: Problem, queries, shortlists: list[dict]) -> dict:
     else:
         culprits = [name for name in problem.families
                     if name != "positions" and _solve(problem, frozenset({name}))[0]]
+    for name in culprits:
+        if name != "positions" and all(not row.any() for row, _, _ in problem.families[name]):
+            notes.append(f"No candidate offered for any role meets the {name} constraint.")
     if culprits:
         notes.append("No feasible team: it becomes possible only without the "
                      f"{' or the '.join(culprits)} constraint.")
