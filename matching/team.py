@@ -20,6 +20,11 @@ host language
 accessibility: <code>
     for each accessibility expertise any role asks for, at least one member has it.
 
+A coverage family (host language, accessibility) that no candidate of any role can
+meet would make every team impossible for a reason no choice of team can change: it
+is left out, listed in ``uncovered`` and said in the notes, and the best team without
+it is proposed.
+
 The balance cost is the optimum without the gender and regional families minus the
 optimum with them. A family is binding when dropping it alone raises the optimum.
 When no team exists, each family is dropped in turn and those whose removal makes a
@@ -49,6 +54,15 @@ class Problem:
     roles: list[tuple[str, int]]
     variables: list[tuple[str, int, float]] = field(default_factory=list)
     families: dict[str, list[tuple[np.ndarray, float, float]]] = field(default_factory=dict)
+    # Coverage that no candidate of any role offers: no choice of team can give it.
+    uncovered: list[str] = field(default_factory=list)
+
+    def cover(self, family: str, members: list[int]) -> None:
+        """Ask for at least one member from ``members``, or record that none exists."""
+        if members:
+            self.add(family, members, 1, np.inf)
+        else:
+            self.uncovered.append(family)
 
     def add(self, family: str, members: list[int], low: float, high: float) -> None:
         """Add one constraint ``low <= sum(x[members]) <= high`` to a family."""
@@ -117,11 +131,11 @@ def _problem(matcher, queries, shortlists, host: list[str], level: int) -> Probl
         if code in index.languages:
             speakers |= index.lang_levels[rows, index.languages[code]] >= level
     if host:
-        problem.add("host language", list(np.flatnonzero(speakers)), 1, np.inf)
+        problem.cover("host language", list(np.flatnonzero(speakers)))
     for code in dict.fromkeys(c for q in queries for c in q.accessibility):
         has = (index.access_has[rows, index.access[code]] if code in index.access
                else np.zeros(len(rows), dtype=bool))
-        problem.add(f"accessibility: {code}", list(np.flatnonzero(has)), 1, np.inf)
+        problem.cover(f"accessibility: {code}", list(np.flatnonzero(has)))
     return problem
 
 
@@ -139,7 +153,8 @@ def propose(matcher, needs: dict, *, candidates_per_role: int = 50, weights: dic
         ``women_required``, ``gender_target``; ``region_counts``; ``host_languages``;
         ``binding_constraints`` (families whose removal alone raises the optimum);
         ``infeasible_because`` (families whose removal makes a team possible);
-        ``notes`` (plain sentences); ``seconds`` (time spent solving).
+        ``uncovered`` (coverage no candidate offers, so left out); ``notes`` (plain
+        sentences); ``seconds`` (time spent solving).
     """
     started = time.perf_counter()
     if not isinstance(candidates_per_role, int) or candidates_per_role < 1:
@@ -155,13 +170,25 @@ def propose(matcher, needs: dict, *, candidates_per_role: int = 50, weights: dic
     result = {"needs_id": normalised["id"], "gender_target": queries[0].gender_target,
               "women_required": women_ceil(queries[0].gender_target,
                                            sum(q.positions for q in queries)),
-              "host_languages": host, "notes": list(notes)}
+              "host_languages": host, "uncovered": problem.uncovered, "notes": list(notes)}
+    for family in problem.uncovered:
+        result["notes"].append(f"No eligible candidate of any role has {_coverage_words(family, host)}: "
+                               "the team is proposed without it.")
     details = (_optimal(matcher, problem, objective, chosen, shortlists) if feasible
                else _infeasible(problem, queries, shortlists))
     result["notes"] += details.pop("notes")
     result.update(details)
     result["seconds"] = round(time.perf_counter() - started, 4)
     return result
+
+
+def _coverage_words(family: str, host: list[str]) -> str:
+    """Say in words what a coverage family asks for."""
+    if family == "host language":
+        return "a main language of the host country (" + ", ".join(
+            vocab.language_name(code) for code in host) + ")"
+    code = family.split(": ", 1)[1]
+    return f"the accessibility expertise '{vocab.ACCESSIBILITY_EXPERTISE.get(code, code)}'"
 
 
 def _optimal(matcher, problem: Problem, objective: float, chosen: np.ndarray,

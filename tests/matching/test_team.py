@@ -69,11 +69,22 @@ def test_too_few_eligible_experts_is_infeasible_and_named():
     assert any("Role R1 has 1 eligible experts for 2 position(s)" in n for n in team["notes"])
 
 
-def test_a_missing_host_language_is_named_as_the_culprit():
+def test_a_host_language_nobody_speaks_is_reported_not_a_dead_end():
     team = team_of([person("M1", 10), person("W1", 5, "woman")], TWO_ROLES,
                    host_languages=["bm"])
+    assert team["status"] == "optimal"
+    assert team["uncovered"] == ["host language"]
+    assert any("No eligible candidate of any role has a main language of the host country (Bambara)"
+               in n for n in team["notes"])
+
+
+def test_coverage_that_conflicts_with_balance_is_named_as_the_culprit():
+    bambara = [{"code": "bm", "level": "native"}, {"code": "fr", "level": "C1"}]
+    roster = [person("M1", 10, languages=bambara), person("W1", 5, "woman"), person("W2", 4, "woman")]
+    team = team_of(roster, needs(role("R1"), role("R2"), gender_target=1.0), host_languages=["bm"])
     assert team["status"] == "infeasible"
-    assert team["infeasible_because"] == ["host language"]
+    assert team["uncovered"] == []
+    assert sorted(team["infeasible_because"]) == ["gender", "host language"]
 
 
 def test_the_host_country_main_languages_come_from_cldr():
