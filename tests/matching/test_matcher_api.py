@@ -129,12 +129,15 @@ def test_request_weights_override_the_fitted_ones(example_matcher, example_needs
         assert candidate["score"] == recomputed(candidate, result["weights"])
 
 
-def test_example_team_is_infeasible_and_names_the_missing_expertise(example_matcher,
-                                                                  example_needs):
+def test_example_team_is_proposed_and_names_the_missing_expertise(example_matcher,
+                                                                 example_needs):
+    # The only expert auditing polling stations is Malian, excluded as a national.
     team = example_matcher.team(example_needs)
-    assert team["status"] == "infeasible"
-    assert team["infeasible_because"] == ["accessibility: accessible-polling-stations"]
-    assert any("accessible-polling-stations" in note for note in team["notes"])
+    assert team["status"] == "optimal"
+    assert {m["role_id"]: m["external_id"] for m in team["members"]} == {"R1": "EXP-0001",
+                                                                         "R2": "EXP-0003"}
+    assert team["uncovered"] == ["accessibility: accessible-polling-stations"]
+    assert any("Physical accessibility audits of polling stations" in note for note in team["notes"])
     json.dumps(team)
 
 
