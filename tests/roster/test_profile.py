@@ -8,7 +8,7 @@ from tests.roster.conftest import EXPERT_EMAIL, IDENTITY, page_form, post_form
 
 def stored(db_session) -> Expert:
     with db_session() as session:
-        expert = session.scalar(select(Expert))
+        expert = session.scalar(select(Expert).order_by(Expert.id))
         for name in ("nationalities", "languages", "skills", "accessibility", "availability", "deployments"):
             getattr(expert, name)
         return expert
@@ -25,7 +25,7 @@ def test_first_save_of_identity_creates_an_applicant_linked_to_the_account(exper
     response = post_form(expert_client, "/me/identity", IDENTITY)
     assert response.status_code == 302
     with db_session() as session:
-        expert = session.scalar(select(Expert))
+        expert = session.scalar(select(Expert).order_by(Expert.id))
         user = session.scalar(select(User))
         change = session.scalar(select(RosterStatusChange))
         countries = [n.country for n in expert.nationalities]
@@ -77,7 +77,7 @@ def test_a_profile_needs_one_to_three_nationalities(profiled_client):
 
 def test_every_save_bumps_the_version_and_confirms_the_profile(profiled_client, db_session):
     with db_session() as session:
-        expert = session.scalar(select(Expert))
+        expert = session.scalar(select(Expert).order_by(Expert.id))
         expert.profile_confirmed_at = expert.updated_at = expert.created_at.replace(year=2020)
         expert.stale_reminder_sent_at = expert.created_at
     version = stored(db_session).version

@@ -15,7 +15,7 @@ NOTICE = "Your profile is more than a year old: please check it and confirm it i
 
 def age(db_session, days: int) -> None:
     with db_session() as session:
-        expert = session.scalar(select(Expert))
+        expert = session.scalar(select(Expert).order_by(Expert.id))
         expert.profile_confirmed_at = utcnow() - timedelta(days=days)
 
 
