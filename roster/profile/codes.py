@@ -17,7 +17,14 @@ from matching.vocabulary import (
     normalise_skill,
 )
 from roster.models import Expert, ExpertLanguage, ExpertSkill
-from roster.profile.services import ProfileInvalid, checked, clean_text, lock, sync_children, whole_number
+from roster.profile.services import (
+    ProfileInvalid,
+    checked,
+    clean_text,
+    lock,
+    sync_children,
+    whole_number,
+)
 
 MAX_ROWS = 20
 

@@ -14,7 +14,15 @@ from roster.models import RoleName
 from roster.profile import cv, transparency
 from roster.profile.erasure import erase_account
 from roster.profile.forms import ConfirmForm, CvForm, DeleteForm
-from roster.profile.web import blueprint, current_expert, cv_folder, cv_response, render, save_section, start_first
+from roster.profile.web import (
+    blueprint,
+    current_expert,
+    cv_folder,
+    cv_response,
+    render,
+    save_section,
+    start_first,
+)
 
 EXPERT = RoleName.EXPERT
 

@@ -6,7 +6,14 @@ from roster.auth.access import roles_required
 from roster.db import get_session
 from roster.models import RoleName
 from roster.profile import codes, periods
-from roster.profile.forms import BLANK_ROWS, DeploymentForm, LanguagesForm, PeriodForm, RemoveForm, SkillsForm
+from roster.profile.forms import (
+    BLANK_ROWS,
+    DeploymentForm,
+    LanguagesForm,
+    PeriodForm,
+    RemoveForm,
+    SkillsForm,
+)
 from roster.profile.web import blueprint, current_expert, save_section, start_first
 
 EXPERT = RoleName.EXPERT

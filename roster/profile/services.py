@@ -14,8 +14,21 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlmodel import Session
 
-from matching.vocabulary import ACCESSIBILITY_EXPERTISE, GENDERS, SENIORITY, VocabularyError, normalise_country
-from roster.models import Expert, ExpertAccessibility, ExpertNationality, RosterStatusChange, User, utcnow
+from matching.vocabulary import (
+    ACCESSIBILITY_EXPERTISE,
+    GENDERS,
+    SENIORITY,
+    VocabularyError,
+    normalise_country,
+)
+from roster.models import (
+    Expert,
+    ExpertAccessibility,
+    ExpertNationality,
+    RosterStatusChange,
+    User,
+    utcnow,
+)
 
 CHANGED_MESSAGE = ("This profile changed since you opened it (perhaps in another tab). "
                    "Your changes are below; check them and save again.")

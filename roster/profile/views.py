@@ -7,7 +7,13 @@ from roster.auth.access import roles_required
 from roster.db import get_session
 from roster.models import RoleName
 from roster.profile import data_views, list_views, services  # noqa: F401  (their routes)
-from roster.profile.forms import AccessibilityForm, ConfirmForm, IdentityForm, SensitiveForm, SummaryForm
+from roster.profile.forms import (
+    AccessibilityForm,
+    ConfirmForm,
+    IdentityForm,
+    SensitiveForm,
+    SummaryForm,
+)
 from roster.profile.reminders import confirm_profile, is_stale
 from roster.profile.web import blueprint, current_expert, render, save_section, start_first
 
