@@ -44,6 +44,8 @@ def _sqlite_engine(url: str, *, immediate: bool, echo: bool) -> Engine:
         if not url.endswith(":memory:"):
             cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")
+        # Erased experts must not linger in free pages of the file.
+        cursor.execute("PRAGMA secure_delete = ON")
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -169,7 +169,7 @@ def change_password():
             except AccountError as error:
                 form.password.errors.append(str(error))
             else:
-                login_user(current_user)  # This session goes on with the new token.
+                login_user(current_user._get_current_object())  # This session goes on, new token.
                 flash("Your password is changed. You were signed out everywhere else.", "success")
                 return redirect(url_for("home.index"))
     return render_template("auth/change_password.html", form=form), 400 if form.errors else 200
