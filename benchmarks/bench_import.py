@@ -11,7 +11,6 @@ a streamed import keeps it flat as the file grows.
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -41,8 +40,9 @@ def measured(args: list[str], env: dict[str, str]) -> tuple[float, float]:
         "sys.exit(r.returncode)"
     )
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-c", probe, *args], env=env, cwd=ROOT,
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-c", probe, *args], env=env, cwd=ROOT, capture_output=True, text=True
+    )
     elapsed = time.perf_counter() - started
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(args)} failed:\n{done.stderr}")
@@ -80,18 +80,34 @@ def main() -> None:
             write_roster(source, n)
             size = source.stat().st_size / 2**20
             for kind in kinds:
-                env = os.environ | {"DATABASE_URL": fresh_database(kind, folder),
-                                    "ROSTER_INSTANCE_PATH": str(folder), "SECRET_KEY": "bench"}
-                subprocess.run([*FLASK, "roster", "init-db"], env=env, cwd=ROOT, check=True,
-                               stdout=subprocess.DEVNULL)
+                env = os.environ | {
+                    "DATABASE_URL": fresh_database(kind, folder),
+                    "ROSTER_INSTANCE_PATH": str(folder),
+                    "SECRET_KEY": "bench",
+                }
+                subprocess.run(
+                    [*FLASK, "roster", "init-db"],
+                    env=env,
+                    cwd=ROOT,
+                    check=True,
+                    stdout=subprocess.DEVNULL,
+                )
                 seconds, peak = measured([*FLASK, "roster", "import", str(source)], env)
                 rows.append((f"import {n:,} ({size:.0f} MiB)", kind, seconds, n / seconds, peak))
             source.unlink()
         for kind in kinds:
-            env = os.environ | {"DATABASE_URL": fresh_database(kind, folder),
-                                "ROSTER_INSTANCE_PATH": str(folder), "SECRET_KEY": "bench"}
-            subprocess.run([*FLASK, "roster", "init-db"], env=env, cwd=ROOT, check=True,
-                           stdout=subprocess.DEVNULL)
+            env = os.environ | {
+                "DATABASE_URL": fresh_database(kind, folder),
+                "ROSTER_INSTANCE_PATH": str(folder),
+                "SECRET_KEY": "bench",
+            }
+            subprocess.run(
+                [*FLASK, "roster", "init-db"],
+                env=env,
+                cwd=ROOT,
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
             seconds, peak = measured([*FLASK, "roster", "demo", "--experts", str(args.demo)], env)
             rows.append((f"demo {args.demo:,}", kind, seconds, args.demo / seconds, peak))
     print("| command | database | seconds | records/s | peak RSS (MiB) |")

@@ -51,8 +51,9 @@ def nbytes(value, seen: set[int] | None = None) -> int:
     if isinstance(value, list | tuple | set):
         return sys.getsizeof(value) + sum(nbytes(v, seen) for v in value)
     if isinstance(value, dict):
-        return sys.getsizeof(value) + sum(nbytes(k, seen) + nbytes(v, seen)
-                                          for k, v in value.items())
+        return sys.getsizeof(value) + sum(
+            nbytes(k, seen) + nbytes(v, seen) for k, v in value.items()
+        )
     if hasattr(value, "__dict__"):
         return sum(nbytes(v, seen) for v in vars(value).values())
     return sys.getsizeof(value)
@@ -66,8 +67,10 @@ def fitted_bytes(matcher: Matcher) -> int:
 def single_role_needs(n: int, seed: int) -> list[dict]:
     """Return ``n`` one-role needs assessments, each different."""
     base = make_needs(n, seed=seed)
-    return [dict(base, id=f"NA-{seed}-{i}", roles=[dict(role, id="R1")])
-            for i, role in enumerate(base["roles"])]
+    return [
+        dict(base, id=f"NA-{seed}-{i}", roles=[dict(role, id="R1")])
+        for i, role in enumerate(base["roles"])
+    ]
 
 
 # --- the plain Python loop the matcher is measured against ------------------------------
@@ -81,22 +84,30 @@ def naive_prepare(records: list[dict], matcher: Matcher) -> list[dict]:
     for record in records:
         row = matcher.index_.row_of(record["external_id"])
         start, end = text.indptr[row], text.indptr[row + 1]
-        prepared.append({
-            "id": record["external_id"],
-            "rostered": record["roster_status"] == "rostered",
-            "nationalities": set(record["nationalities"]),
-            "languages": {normalise_language(x["code"]).code: level_rank(x["level"])
-                          for x in record["languages"]},
-            "skills": {normalise_skill(x["code"]).code: x.get("years", 0)
-                       for x in record["skills"]},
-            "access": set(record.get("accessibility_expertise", [])),
-            "years": record.get("years_experience", 0),
-            "seniority": SENIORITY.get(record.get("seniority"), 0),
-            "windows": [(day(w["from"]), day(w["to"])) for w in record["availability"]],
-            "rating": float(ratings[row]),
-            "text": dict(zip(text.indices[start:end].tolist(), text.data[start:end].tolist(),
-                             strict=True)),
-        })
+        prepared.append(
+            {
+                "id": record["external_id"],
+                "rostered": record["roster_status"] == "rostered",
+                "nationalities": set(record["nationalities"]),
+                "languages": {
+                    normalise_language(x["code"]).code: level_rank(x["level"])
+                    for x in record["languages"]
+                },
+                "skills": {
+                    normalise_skill(x["code"]).code: x.get("years", 0) for x in record["skills"]
+                },
+                "access": set(record.get("accessibility_expertise", [])),
+                "years": record.get("years_experience", 0),
+                "seniority": SENIORITY.get(record.get("seniority"), 0),
+                "windows": [(day(w["from"]), day(w["to"])) for w in record["availability"]],
+                "rating": float(ratings[row]),
+                "text": dict(
+                    zip(
+                        text.indices[start:end].tolist(), text.data[start:end].tolist(), strict=True
+                    )
+                ),
+            }
+        )
     return prepared
 
 
@@ -108,10 +119,16 @@ def naive_shortlist(prepared: list[dict], needs: dict, matcher: Matcher, k: int)
     labels = matcher.text_model_.labels
     columns = matcher.index_.skills
     label_similarity = {
-        code: sum(terms.get(t, 0.0) * v for t, v in zip(
-            labels.indices[labels.indptr[c]:labels.indptr[c + 1]].tolist(),
-            labels.data[labels.indptr[c]:labels.indptr[c + 1]].tolist(), strict=True))
-        for code, c in columns.items()}
+        code: sum(
+            terms.get(t, 0.0) * v
+            for t, v in zip(
+                labels.indices[labels.indptr[c] : labels.indptr[c + 1]].tolist(),
+                labels.data[labels.indptr[c] : labels.indptr[c + 1]].tolist(),
+                strict=True,
+            )
+        )
+        for code, c in columns.items()
+    }
     w = matcher.weights_
     scored = []
     for e in prepared:
@@ -121,21 +138,29 @@ def naive_shortlist(prepared: list[dict], needs: dict, matcher: Matcher, k: int)
             continue
         if any(e["languages"].get(c, 0) < r for c, r in query.required_languages):
             continue
-        covered = sum(max(0, min(t, query.end) - max(f, query.start) + 1)
-                      for f, t in e["windows"])
+        covered = sum(max(0, min(t, query.end) - max(f, query.start) + 1) for f, t in e["windows"])
         if covered < query.days:
             continue
         skills = sum(2 * (0.5 + 0.5 * min(e["skills"][s] / 10, 1)) for s in query.required_skills)
-        skills += sum(0.5 + 0.5 * min(e["skills"][s] / 10, 1)
-                      for s in query.desired_skills if s in e["skills"])
+        skills += sum(
+            0.5 + 0.5 * min(e["skills"][s] / 10, 1)
+            for s in query.desired_skills
+            if s in e["skills"]
+        )
         skills /= max(2 * len(query.required_skills) + len(query.desired_skills), 1)
-        langs = sum((e["languages"][c] - r) / (7 - r) if r < 7 else 1.0
-                    for c, r in query.required_languages)
-        langs += sum(1.0 if e["languages"].get(c, 0) >= r else 0.5 * e["languages"].get(c, 0) / r
-                     for c, r in query.desired_languages)
+        langs = sum(
+            (e["languages"][c] - r) / (7 - r) if r < 7 else 1.0 for c, r in query.required_languages
+        )
+        langs += sum(
+            1.0 if e["languages"].get(c, 0) >= r else 0.5 * e["languages"].get(c, 0) / r
+            for c, r in query.desired_languages
+        )
         langs /= max(len(query.required_languages) + len(query.desired_languages), 1)
-        access = (sum(a in e["access"] for a in query.accessibility) / len(query.accessibility)
-                  if query.accessibility else 0.0)
+        access = (
+            sum(a in e["access"] for a in query.accessibility) / len(query.accessibility)
+            if query.accessibility
+            else 0.0
+        )
         experience = min(e["years"] / (2 * query.min_years), 1.0)
         if query.seniority:
             gap = abs(e["seniority"] - query.seniority)
@@ -143,8 +168,10 @@ def naive_shortlist(prepared: list[dict], needs: dict, matcher: Matcher, k: int)
         text = sum(weight * e["text"].get(term, 0.0) for term, weight in terms.items())
         text = max([text, *(label_similarity[s] for s in e["skills"])])
         criteria = (skills, langs, access, experience, 1.0, min(text, 1.0), e["rating"])
-        score = sum(w[name] * round(value, 6)  # published criteria have six decimals
-                    for name, value in zip(w, criteria, strict=True))
+        score = sum(
+            w[name] * round(value, 6)  # published criteria have six decimals
+            for name, value in zip(w, criteria, strict=True)
+        )
         scored.append((-score, e["id"]))
     scored.sort()
     return [eid for _, eid in scored[:k]]
@@ -194,19 +221,25 @@ def measure_size(n: int, queries: int, naive_queries: int, seed: int) -> dict:
     gc.unfreeze()
     gc.collect()
     team_needs = make_needs(20, seed=seed + 2)
-    team_runs = [timed(matcher.team, dict(team_needs, id=f"T{i}"), candidates_per_role=50)
-                 for i in range(3)]
+    team_runs = [
+        timed(matcher.team, dict(team_needs, id=f"T{i}"), candidates_per_role=50) for i in range(3)
+    ]
     team = team_runs[-1][1]
     row = {
-        "experts": n, "generate_s": gen_seconds, "fit_s": fit_seconds,
+        "experts": n,
+        "generate_s": gen_seconds,
+        "fit_s": fit_seconds,
         "fitted_mib": fitted_bytes(matcher) / 2**20,
         "rss_growth_mib": (rss_after - rss_before) / 2**20,
-        "shortlist_cold_ms": percentiles(cold), "shortlist_warm_ms": percentiles(warm),
+        "shortlist_cold_ms": percentiles(cold),
+        "shortlist_warm_ms": percentiles(warm),
         "eligible_median": float(np.median(eligible)),
-        "naive_ms": percentiles(naive), "naive_queries": len(naive),
+        "naive_ms": percentiles(naive),
+        "naive_queries": len(naive),
         "naive_agrees": f"{agree}/{len(naive)}",
         "team_ms": float(np.median([s for s, _ in team_runs]) * 1000),
-        "team_status": team["status"], "team_balance_cost": team.get("balance_cost"),
+        "team_status": team["status"],
+        "team_balance_cost": team.get("balance_cost"),
     }
     row["speedup_p50"] = row["naive_ms"][0] / row["shortlist_cold_ms"][0]
     row["speedup_p95"] = row["naive_ms"][1] / row["shortlist_cold_ms"][1]
@@ -215,17 +248,20 @@ def measure_size(n: int, queries: int, naive_queries: int, seed: int) -> dict:
 
 def markdown(rows: list[dict]) -> str:
     """Return the figures as a markdown table."""
-    lines = ["| experts | fit s | fitted MiB | shortlist p50 / p95 ms (new needs) | "
-             "repeat p50 / p95 ms | naive loop p50 / p95 ms | speed-up p50 / p95 | "
-             "team 20x50 ms |",
-             "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    lines = [
+        "| experts | fit s | fitted MiB | shortlist p50 / p95 ms (new needs) | "
+        "repeat p50 / p95 ms | naive loop p50 / p95 ms | speed-up p50 / p95 | "
+        "team 20x50 ms |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
     for r in rows:
         lines.append(
             f"| {r['experts']:,} | {r['fit_s']:.1f} | {r['fitted_mib']:.0f} | "
             f"{r['shortlist_cold_ms'][0]:.2f} / {r['shortlist_cold_ms'][1]:.2f} | "
             f"{r['shortlist_warm_ms'][0]:.2f} / {r['shortlist_warm_ms'][1]:.2f} | "
             f"{r['naive_ms'][0]:.0f} / {r['naive_ms'][1]:.0f} (n={r['naive_queries']}) | "
-            f"{r['speedup_p50']:.0f}x / {r['speedup_p95']:.0f}x | {r['team_ms']:.0f} |")
+            f"{r['speedup_p50']:.0f}x / {r['speedup_p95']:.0f}x | {r['team_ms']:.0f} |"
+        )
     return "\n".join(lines)
 
 
@@ -234,8 +270,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--queries", type=int, default=50, help="shortlist requests per size")
-    parser.add_argument("--naive-queries", type=int, default=20,
-                        help="requests also run through the Python loop (fewer at 1M)")
+    parser.add_argument(
+        "--naive-queries",
+        type=int,
+        default=20,
+        help="requests also run through the Python loop (fewer at 1M)",
+    )
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=Path, help="write the figures as JSON")
     args = parser.parse_args()

@@ -58,8 +58,9 @@ class Placement:
     relaxed_region: bool = False
 
 
-def pool(score: np.ndarray, woman: np.ndarray, region: np.ndarray, k: int,
-         by_region: bool) -> np.ndarray:
+def pool(
+    score: np.ndarray, woman: np.ndarray, region: np.ndarray, k: int, by_region: bool
+) -> np.ndarray:
     """Return the best ``k`` of every cell, merged and ordered by score then position."""
     cells = woman.astype(np.int64) * 1000 + (region.astype(np.int64) + 1 if by_region else 0)
     picked = []
@@ -69,16 +70,23 @@ def pool(score: np.ndarray, woman: np.ndarray, region: np.ndarray, k: int,
     return merged[np.lexsort((merged, -score[merged]))]
 
 
-def _allowed(c: int, need_woman: bool, woman: np.ndarray, region: np.ndarray,
-             counts: dict[int, int], cap: int | None) -> tuple[bool, bool]:
+def _allowed(
+    c: int,
+    need_woman: bool,
+    woman: np.ndarray,
+    region: np.ndarray,
+    counts: dict[int, int],
+    cap: int | None,
+) -> tuple[bool, bool]:
     """Return whether candidate ``c`` meets the gender rule and the regional cap here."""
     gender_ok = woman[c] or not need_woman
     region_ok = cap is None or region[c] < 0 or counts.get(int(region[c]), 0) < cap
     return bool(gender_ok), bool(region_ok)
 
 
-def fill(order: np.ndarray, woman: np.ndarray, region: np.ndarray, k: int, target: float,
-         cap: int | None) -> Placement:
+def fill(
+    order: np.ndarray, woman: np.ndarray, region: np.ndarray, k: int, target: float, cap: int | None
+) -> Placement:
     """Fill ``k`` places from ``order`` (pool by score) under the gender and regional rules."""
     placement = Placement(score_rank={int(c): i + 1 for i, c in enumerate(order)})
     remaining = [int(c) for c in order]
@@ -99,8 +107,15 @@ def fill(order: np.ndarray, woman: np.ndarray, region: np.ndarray, k: int, targe
     return placement
 
 
-def _choose(remaining: list[int], need_woman: bool, woman: np.ndarray, region: np.ndarray,
-            counts: dict[int, int], cap: int | None, placement: Placement) -> int:
+def _choose(
+    remaining: list[int],
+    need_woman: bool,
+    woman: np.ndarray,
+    region: np.ndarray,
+    counts: dict[int, int],
+    cap: int | None,
+    placement: Placement,
+) -> int:
     """Return the best remaining candidate allowed here, relaxing a rule the pool can't meet."""
     fallback_gender = fallback_region = None
     for c in remaining:

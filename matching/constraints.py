@@ -17,9 +17,17 @@ def _gender_met(chosen_women: list[bool], target: float) -> bool:
     return women >= women_ceil(target, len(chosen_women))
 
 
-def report(*, placement: Placement, woman: np.ndarray, region: np.ndarray,
-           regions: tuple[str, ...], k: int, eligible_women: int, target: float,
-           share: float | None) -> dict:
+def report(
+    *,
+    placement: Placement,
+    woman: np.ndarray,
+    region: np.ndarray,
+    regions: tuple[str, ...],
+    k: int,
+    eligible_women: int,
+    target: float,
+    share: float | None,
+) -> dict:
     """Return the ``constraints`` object of ``shortlist.schema.json`` for a placement.
 
     ``woman`` and ``region`` are aligned with the scored arrays that
@@ -38,19 +46,29 @@ def report(*, placement: Placement, woman: np.ndarray, region: np.ndarray,
     if target > 0 and length:
         if gender_ok:
             women = sum(chosen_women)
-            notes.append(f"Gender target met: {women} wom{'a' if women == 1 else 'e'}n in {length} "
-                         f"(at least {needed} for a target of {target:.0%}, in every prefix too).")
+            notes.append(
+                f"Gender target met: {women} wom{'a' if women == 1 else 'e'}n in {length} "
+                f"(at least {needed} for a target of {target:.0%}, in every prefix too)."
+            )
         elif eligible_women < needed:
-            notes.append(f"Only {eligible_women} eligible women for a target of {needed} in "
-                         f"{length}: the balance target is not met.")
+            notes.append(
+                f"Only {eligible_women} eligible women for a target of {needed} in "
+                f"{length}: the balance target is not met."
+            )
         else:
             notes.append("The gender balance could not be met in every prefix of the list.")
-        notes.append("Gender counts only where the expert consented to its use; "
-                     "undisclosed gender counts as not a woman and is never inferred.")
+        notes.append(
+            "Gender counts only where the expert consented to its use; "
+            "undisclosed gender counts as not a woman and is never inferred."
+        )
     region_ok = _region_notes(notes, counts, share, length)
-    return {"gender_target": target, "women": sum(chosen_women),
-            "satisfied": bool(gender_ok and region_ok),
-            "region_counts": dict(sorted(counts.items())), "notes": notes}
+    return {
+        "gender_target": target,
+        "women": sum(chosen_women),
+        "satisfied": bool(gender_ok and region_ok),
+        "region_counts": dict(sorted(counts.items())),
+        "notes": notes,
+    }
 
 
 def _length_notes(length: int, k: int) -> list[str]:
@@ -59,22 +77,27 @@ def _length_notes(length: int, k: int) -> list[str]:
         return ["No expert passes the hard filters for this role."]
     if length < k:
         experts = "expert passes" if length == 1 else "experts pass"
-        return [f"Only {length} {experts} the hard filters: the shortlist holds {length} "
-                f"instead of {k}."]
+        return [
+            f"Only {length} {experts} the hard filters: the shortlist holds {length} "
+            f"instead of {k}."
+        ]
     return []
 
 
-def _region_notes(notes: list[str], counts: dict[str, int], share: float | None,
-                  length: int) -> bool:
+def _region_notes(
+    notes: list[str], counts: dict[str, int], share: float | None, length: int
+) -> bool:
     """Append the regional cap's note; return whether the cap holds."""
     cap = region_cap(share, length)
     if cap is None or not length:
         return True
     over = sorted(name for name, n in counts.items() if n > cap and name != UNKNOWN_REGION)
     if over:
-        notes.append(f"Regional cap of {share:.0%} (at most {cap} of {length}) not met for "
-                     f"{', '.join(over)}: the eligible pool has too few experts from other "
-                     "groups.")
+        notes.append(
+            f"Regional cap of {share:.0%} (at most {cap} of {length}) not met for "
+            f"{', '.join(over)}: the eligible pool has too few experts from other "
+            "groups."
+        )
         return False
     notes.append(f"Regional cap met: no UN regional group holds more than {cap} of {length}.")
     return True

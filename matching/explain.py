@@ -49,16 +49,21 @@ def skill_reasons(index: RosterIndex, query: RoleQuery, row: int) -> list[str]:
     for code in query.desired_skills:
         column = index.skills.get(code)
         stored = int(index.skill_years[row, column]) if column is not None else 0
-        reasons.append(f"has desired skill: {_skill(code)}{_years(stored)}" if stored
-                       else f"lacks desired skill: {_skill(code)}")
+        reasons.append(
+            f"has desired skill: {_skill(code)}{_years(stored)}"
+            if stored
+            else f"lacks desired skill: {_skill(code)}"
+        )
     return reasons
 
 
 def language_reasons(index: RosterIndex, query: RoleQuery, row: int) -> list[str]:
     """Return the reasons about required and desired languages."""
     reasons = []
-    for kind, entries in (("required", query.required_languages),
-                          ("desired", query.desired_languages)):
+    for kind, entries in (
+        ("required", query.required_languages),
+        ("desired", query.desired_languages),
+    ):
         for code, wanted in entries:
             column = index.languages.get(code)
             level = int(index.lang_levels[row, column]) if column is not None else 0
@@ -66,8 +71,9 @@ def language_reasons(index: RosterIndex, query: RoleQuery, row: int) -> list[str
     return reasons
 
 
-def other_reasons(index: RosterIndex, query: RoleQuery, row: int, covered: float,
-                  text: float, rating_mean: float) -> list[str]:
+def other_reasons(
+    index: RosterIndex, query: RoleQuery, row: int, covered: float, text: float, rating_mean: float
+) -> list[str]:
     """Return the reasons about accessibility, experience, availability, text and ratings."""
     reasons = []
     for code in query.accessibility:
@@ -80,16 +86,21 @@ def other_reasons(index: RosterIndex, query: RoleQuery, row: int, covered: float
     if query.seniority:
         grade = SENIORITY_NAMES[int(index.seniority[row])] or "not given"
         reasons.append(f"seniority {grade} for a {SENIORITY_NAMES[query.seniority]} role")
-    reasons.append("available for the whole period" if covered >= 1
-                   else f"available for {covered:.0%} of the period")
+    reasons.append(
+        "available for the whole period"
+        if covered >= 1
+        else f"available for {covered:.0%} of the period"
+    )
     if query.text:
         reasons.append(f"terms of reference text similarity: {text:.2f}")
     count = int(index.rating_count[row])
     if count:
         mean = index.rating_sum[row] / count
-        reasons.append(f"past deployment rating {mean:.1f} over {count} deployment"
-                       f"{'s' if count != 1 else ''}, shrunk toward the roster mean "
-                       f"{rating_mean:.1f}")
+        reasons.append(
+            f"past deployment rating {mean:.1f} over {count} deployment"
+            f"{'s' if count != 1 else ''}, shrunk toward the roster mean "
+            f"{rating_mean:.1f}"
+        )
     else:
         reasons.append(f"no rated deployment: counted at the roster mean {rating_mean:.1f}")
     return reasons

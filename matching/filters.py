@@ -29,15 +29,15 @@ def _seed_rows(index: RosterIndex, query: RoleQuery) -> np.ndarray | None:
             return None
         ptr = index.skill_csc.indptr
         if ptr[column + 1] - ptr[column] < len(best):
-            best = index.skill_csc.indices[ptr[column]:ptr[column + 1]]
+            best = index.skill_csc.indices[ptr[column] : ptr[column + 1]]
     for code, rank in query.required_languages:
         column = index.languages.get(code)
         if column is None:
             return None
         ptr = index.lang_csc.indptr
         if ptr[column + 1] - ptr[column] < len(best):
-            rows = index.lang_csc.indices[ptr[column]:ptr[column + 1]]
-            best = rows[index.lang_csc.data[ptr[column]:ptr[column + 1]] >= rank]
+            rows = index.lang_csc.indices[ptr[column] : ptr[column + 1]]
+            best = rows[index.lang_csc.data[ptr[column] : ptr[column + 1]] >= rank]
     return best
 
 
@@ -51,8 +51,9 @@ def coverage(index: RosterIndex, rows: np.ndarray, start: int, end: int) -> np.n
     owner = np.repeat(np.arange(len(rows)), counts)
     offsets = np.cumsum(counts) - counts
     windows = np.repeat(first - offsets, counts) + np.arange(total)
-    overlap = (np.minimum(index.avail_to[windows], end)
-               - np.maximum(index.avail_from[windows], start) + 1)
+    overlap = (
+        np.minimum(index.avail_to[windows], end) - np.maximum(index.avail_from[windows], start) + 1
+    )
     np.clip(overlap, 0, None, out=overlap)
     return np.bincount(owner, weights=overlap, minlength=len(rows)).astype(np.int64)
 

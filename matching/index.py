@@ -83,8 +83,11 @@ class RosterIndex:
         return row if row < self.n and self.ids[row] == external_id else None
 
 
-NORMALISERS = {"lang": vocab.normalise_language, "skill": vocab.normalise_skill,
-               "access": vocab.normalise_accessibility}
+NORMALISERS = {
+    "lang": vocab.normalise_language,
+    "skill": vocab.normalise_skill,
+    "access": vocab.normalise_accessibility,
+}
 
 
 class _Reader:
@@ -94,17 +97,33 @@ class _Reader:
         self.strict = strict
         self.errors: list[str] = []
         self.notes: list[str] = []
-        self.columns: dict[str, dict[str, int]] = {"lang": {}, "skill": {}, "access": {},
-                                                    "country": {}, "region": {}}
+        self.columns: dict[str, dict[str, int]] = {
+            "lang": {},
+            "skill": {},
+            "access": {},
+            "country": {},
+            "region": {},
+        }
         for code in vocab.EXPERTISE_AREAS:
             self.columns["skill"].setdefault(code, len(self.columns["skill"]))
         for code in vocab.ACCESSIBILITY_EXPERTISE:
             self.columns["access"].setdefault(code, len(self.columns["access"]))
         self.entries: dict[str, tuple[list[int], list[int], list[int]]] = {
-            name: ([], [], []) for name in ("lang", "skill", "access", "country")}
-        self.scalars: dict[str, list] = {name: [] for name in (
-            "rostered", "woman", "region", "years", "seniority", "rating_sum",
-            "rating_count", "n_windows")}
+            name: ([], [], []) for name in ("lang", "skill", "access", "country")
+        }
+        self.scalars: dict[str, list] = {
+            name: []
+            for name in (
+                "rostered",
+                "woman",
+                "region",
+                "years",
+                "seniority",
+                "rating_sum",
+                "rating_count",
+                "n_windows",
+            )
+        }
         self.windows: list[int] = []
         self.documents: list[str] = []
         self.memo: dict[str, dict] = {kind: {} for kind in NORMALISERS}
@@ -155,8 +174,11 @@ class _Reader:
         s["woman"].append(record.get("gender") == GENDER_WOMAN and consent.get("gender") is True)
         nationalities = record.get("nationalities") or []
         region = _region(nationalities[0]) if nationalities else None
-        s["region"].append(-1 if region is None else
-                           self.columns["region"].setdefault(region, len(self.columns["region"])))
+        s["region"].append(
+            -1
+            if region is None
+            else self.columns["region"].setdefault(region, len(self.columns["region"]))
+        )
         for country in nationalities:
             self.add("country", row, country, 1)
         s["years"].append(int(record.get("years_experience") or 0))
@@ -203,8 +225,9 @@ class _Reader:
 SENIORITY_RANK = {"P2": 1, "P3": 2, "P4": 3, "P5": 4, "D1": 5}
 
 
-def _matrices(entries: tuple[list[int], list[int], list[int]], shape: tuple[int, int],
-              dtype: type) -> tuple[np.ndarray, sp.csc_array]:
+def _matrices(
+    entries: tuple[list[int], list[int], list[int]], shape: tuple[int, int], dtype: type
+) -> tuple[np.ndarray, sp.csc_array]:
     """Return a column-major dense array (maximum over duplicates) and its CSC twin."""
     rows, cols, values = (np.asarray(a, dtype=np.int64) for a in entries)
     dense = np.zeros(shape, dtype=dtype, order="F")
@@ -263,9 +286,14 @@ def _assemble(ids: list[str], reader: _Reader) -> RosterIndex:
         regions=tuple(cols["region"]),
         nationality=_nationality_table(reader.entries["country"], n),
         countries=cols["country"],
-        languages=cols["lang"], lang_levels=lang_levels, lang_csc=lang_csc,
-        skills=cols["skill"], skill_years=skill_years, skill_csc=skill_csc,
-        access=cols["access"], access_has=access_has,
+        languages=cols["lang"],
+        lang_levels=lang_levels,
+        lang_csc=lang_csc,
+        skills=cols["skill"],
+        skill_years=skill_years,
+        skill_csc=skill_csc,
+        access=cols["access"],
+        access_has=access_has,
         years=np.asarray(s["years"], dtype=np.int16).reshape(n),
         seniority=np.asarray(s["seniority"], dtype=np.int8).reshape(n),
         avail_ptr=np.concatenate([[0], np.cumsum(s["n_windows"], dtype=np.int64)]),

@@ -77,9 +77,17 @@ class Matcher(BaseEstimator):
         Number of experts fitted.
     """
 
-    def __init__(self, weights=None, *, skill_years_cap=10, experience_years_cap=20,
-                 rating_prior_strength=3.0, strict=True, host_language_level="B2",
-                 text_max_features=50000):
+    def __init__(
+        self,
+        weights=None,
+        *,
+        skill_years_cap=10,
+        experience_years_cap=20,
+        rating_prior_strength=3.0,
+        strict=True,
+        host_language_level="B2",
+        text_max_features=50000,
+    ):
         self.weights = weights
         self.skill_years_cap = skill_years_cap
         self.experience_years_cap = experience_years_cap
@@ -95,7 +103,8 @@ class Matcher(BaseEstimator):
             if not isinstance(value, numbers.Integral) or value < 1:
                 raise ValueError(f"{name} must be a positive integer, got {value!r}")
         if not isinstance(self.rating_prior_strength, numbers.Real) or not (
-                self.rating_prior_strength > 0):
+            self.rating_prior_strength > 0
+        ):
             raise ValueError("rating_prior_strength must be a positive number")
         if self.host_language_level not in vocab.LANGUAGE_LEVELS:
             raise ValueError(f"host_language_level must be one of {vocab.LANGUAGE_LEVELS}")
@@ -122,14 +131,14 @@ class Matcher(BaseEstimator):
         gc.disable()
         try:
             index = build_index(list(experts), strict=self.strict)
-            self.text_model_ = text.fit_text(index.documents, index.skills,
-                                             self.text_max_features)
+            self.text_model_ = text.fit_text(index.documents, index.skills, self.text_max_features)
         finally:
             if enabled:
                 gc.enable()
         index.documents = []
         self.ratings_, self.rating_mean_ = scoring.ratings_criterion(
-            index.rating_sum, index.rating_count, float(self.rating_prior_strength))
+            index.rating_sum, index.rating_count, float(self.rating_prior_strength)
+        )
         self.index_ = index
         self.weights_ = weights
         self.notes_ = index.notes
@@ -178,12 +187,15 @@ class Matcher(BaseEstimator):
             "text": text.similarity(self.text_model_, index, query_vector, rows),
             "ratings": self.ratings_[rows],
         }
-        criteria = {name: np.round(np.clip(raw[name], 0.0, 1.0), scoring.DECIMALS)
-                    for name in scoring.CRITERIA}
+        criteria = {
+            name: np.round(np.clip(raw[name], 0.0, 1.0), scoring.DECIMALS)
+            for name in scoring.CRITERIA
+        }
         return rows, criteria, scoring.total(criteria, weights)
 
-    def shortlist(self, needs: dict, *, role_id: str | None = None, k: int = 10,
-                  weights: dict | None = None) -> dict:
+    def shortlist(
+        self, needs: dict, *, role_id: str | None = None, k: int = 10, weights: dict | None = None
+    ) -> dict:
         """Return the explained, balanced shortlist of one role.
 
         Parameters
@@ -218,49 +230,88 @@ class Matcher(BaseEstimator):
         if not isinstance(k, numbers.Integral) or k < 1:
             raise ValueError(f"k must be a positive integer, got {k!r}")
         query, notes, _ = self._query(needs, role_id)
-        return self._shortlist(query, int(k), self._merge(weights),
-                               explain_moves=True, notes=notes)
+        return self._shortlist(query, int(k), self._merge(weights), explain_moves=True, notes=notes)
 
-    def _shortlist(self, query: RoleQuery, k: int, weights: dict[str, float], *,
-                   explain_moves: bool, notes: list[str]) -> dict:
+    def _shortlist(
+        self,
+        query: RoleQuery,
+        k: int,
+        weights: dict[str, float],
+        *,
+        explain_moves: bool,
+        notes: list[str],
+    ) -> dict:
         """Rank one compiled role; reasons are written only when ``explain_moves``."""
         index = self.index_
         rows, criteria, score = self._scored(query, weights)
         woman, region = index.woman[rows], index.region[rows]
         length = min(k, len(rows))
         ordered = pool(score, woman, region, length, query.max_region_share is not None)
-        placement = fill(ordered, woman, region, length, query.gender_target,
-                         region_cap(query.max_region_share, length))
+        placement = fill(
+            ordered,
+            woman,
+            region,
+            length,
+            query.gender_target,
+            region_cap(query.max_region_share, length),
+        )
         candidates = []
         for rank, position in enumerate(placement.positions, start=1):
             row = int(rows[position])
             candidate = {
-                "external_id": index.ids[row], "rank": rank, "score": float(score[position]),
+                "external_id": index.ids[row],
+                "rank": rank,
+                "score": float(score[position]),
                 "criteria": {name: float(criteria[name][position]) for name in scoring.CRITERIA},
             }
             if explain_moves:
-                candidate["reasons"] = self._reasons(query, row, position, criteria,
-                                                     placement, rank, length)
+                candidate["reasons"] = self._reasons(
+                    query, row, position, criteria, placement, rank, length
+                )
             candidates.append(candidate)
-        constraints = report(placement=placement, woman=woman, region=region,
-                             regions=index.regions, k=k, eligible_women=int(woman.sum()),
-                             target=query.gender_target, share=query.max_region_share)
-        return {"needs_id": query.needs_id, "role_id": query.role_id, "weights": dict(weights),
-                "eligible_count": int(len(rows)), "candidates": candidates,
-                "constraints": constraints, "notes": notes}
+        constraints = report(
+            placement=placement,
+            woman=woman,
+            region=region,
+            regions=index.regions,
+            k=k,
+            eligible_women=int(woman.sum()),
+            target=query.gender_target,
+            share=query.max_region_share,
+        )
+        return {
+            "needs_id": query.needs_id,
+            "role_id": query.role_id,
+            "weights": dict(weights),
+            "eligible_count": int(len(rows)),
+            "candidates": candidates,
+            "constraints": constraints,
+            "notes": notes,
+        }
 
     def _reasons(self, query, row, position, criteria, placement, rank, length) -> list[str]:
         """Return the plain sentences explaining one candidate."""
         reasons = explain.skill_reasons(self.index_, query, row)
         reasons += explain.language_reasons(self.index_, query, row)
         reasons += explain.other_reasons(
-            self.index_, query, row, covered=float(criteria["availability"][position]),
-            text=float(criteria["text"][position]), rating_mean=self.rating_mean_)
+            self.index_,
+            query,
+            row,
+            covered=float(criteria["availability"][position]),
+            text=float(criteria["text"][position]),
+            rating_mean=self.rating_mean_,
+        )
         moved = explain.move_reason(placement, position, rank, length)
         return reasons + ([moved] if moved else [])
 
-    def team(self, needs: dict, *, candidates_per_role: int = 50, weights: dict | None = None,
-             host_languages: list[str] | None = None) -> dict:
+    def team(
+        self,
+        needs: dict,
+        *,
+        candidates_per_role: int = 50,
+        weights: dict | None = None,
+        host_languages: list[str] | None = None,
+    ) -> dict:
         """Propose one distinct expert per position of every role, solved exactly.
 
         Parameters
@@ -286,8 +337,13 @@ class Matcher(BaseEstimator):
             ``notes``, ``seconds``. See ``matching.team``.
         """
         check_is_fitted(self)
-        return propose(self, needs, candidates_per_role=candidates_per_role,
-                       weights=weights, host_languages=host_languages)
+        return propose(
+            self,
+            needs,
+            candidates_per_role=candidates_per_role,
+            weights=weights,
+            host_languages=host_languages,
+        )
 
 
 def _merge_weights(base: dict[str, float], override: dict | None) -> dict[str, float]:
@@ -295,11 +351,17 @@ def _merge_weights(base: dict[str, float], override: dict | None) -> dict[str, f
     override = dict(override or {})
     unknown = sorted(set(override) - set(scoring.CRITERIA))
     if unknown:
-        raise ValueError(f"unknown criteria in weights: {', '.join(unknown)}; "
-                         f"known: {', '.join(scoring.CRITERIA)}")
+        raise ValueError(
+            f"unknown criteria in weights: {', '.join(unknown)}; "
+            f"known: {', '.join(scoring.CRITERIA)}"
+        )
     merged = {name: override.get(name, base[name]) for name in scoring.CRITERIA}
     for name, value in merged.items():
-        if (not isinstance(value, numbers.Real) or isinstance(value, bool)
-                or not np.isfinite(value) or value < 0):
+        if (
+            not isinstance(value, numbers.Real)
+            or isinstance(value, bool)
+            or not np.isfinite(value)
+            or value < 0
+        ):
             raise ValueError(f"weight of {name} must be a non-negative number, got {value!r}")
     return {name: float(value) for name, value in merged.items()}

@@ -88,8 +88,9 @@ def role_query(needs: dict, role_id: str) -> RoleQuery:
         gender_target=float(needs.get("gender_target", DEFAULT_GENDER_TARGET)),
         max_region_share=needs.get("max_region_share"),
         required_skills=required_skills,
-        desired_skills=tuple(s for s in _unique(role.get("desired_skills", []))
-                             if s not in required_skills),
+        desired_skills=tuple(
+            s for s in _unique(role.get("desired_skills", [])) if s not in required_skills
+        ),
         required_languages=_languages(role.get("required_languages", [])),
         desired_languages=_languages(role.get("desired_languages", [])),
         accessibility=_unique(role.get("accessibility_expertise", [])),

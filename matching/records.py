@@ -107,8 +107,11 @@ def _merge_skill(kept: dict, repeat: dict) -> str:
 
 
 def _entries(
-    items: object, path: str, book: _Notebook,
-    normalise: Callable[[str], Normalised], merge: Callable[[dict, dict], str],
+    items: object,
+    path: str,
+    book: _Notebook,
+    normalise: Callable[[str], Normalised],
+    merge: Callable[[dict, dict], str],
 ) -> object:
     """Normalise the ``code`` of each entry of a list, merging entries of the same code."""
     if not isinstance(items, list):
@@ -181,8 +184,9 @@ def _ordered(value: object, schema: dict, root: dict) -> object:
         schema = root["$defs"][schema["$ref"].rsplit("/", 1)[1]]
     properties = schema.get("properties")
     if isinstance(value, dict) and properties:
-        return {key: _ordered(value[key], properties[key], root)
-                for key in properties if key in value}
+        return {
+            key: _ordered(value[key], properties[key], root) for key in properties if key in value
+        }
     if isinstance(value, list) and "items" in schema:
         return [_ordered(item, schema["items"], root) for item in value]
     return value
@@ -225,9 +229,14 @@ def _expert_countries(record: dict, book: _Notebook) -> None:
     deployments = record.get("deployments")
     if isinstance(deployments, list):
         record["deployments"] = [
-            {**item, "country": book.code(normalise_country, item["country"],
-                                          f"deployments[{index}].country")}
-            if isinstance(item, dict) and "country" in item else item
+            {
+                **item,
+                "country": book.code(
+                    normalise_country, item["country"], f"deployments[{index}].country"
+                ),
+            }
+            if isinstance(item, dict) and "country" in item
+            else item
             for index, item in enumerate(deployments)
         ]
 
@@ -269,15 +278,18 @@ def normalise_expert(raw: dict) -> tuple[dict, list[str]]:
     _expert_countries(record, book)
     book.schema(_EXPERT_CHECKER, record)
     if "languages" in record:
-        record["languages"] = _entries(record["languages"], "languages", book,
-                                       normalise_language, _merge_language)
+        record["languages"] = _entries(
+            record["languages"], "languages", book, normalise_language, _merge_language
+        )
     if "skills" in record:
-        record["skills"] = _entries(record["skills"], "skills", book, normalise_skill,
-                                    _merge_skill)
+        record["skills"] = _entries(record["skills"], "skills", book, normalise_skill, _merge_skill)
     if "accessibility_expertise" in record:
         record["accessibility_expertise"] = _code_list(
-            record["accessibility_expertise"], "accessibility_expertise", book,
-            normalise_accessibility, "accessibility expertise",
+            record["accessibility_expertise"],
+            "accessibility_expertise",
+            book,
+            normalise_accessibility,
+            "accessibility expertise",
         )
     _ranges(record.get("availability"), "availability", book, "from", "to")
     _ranges(record.get("deployments"), "deployments", book, "from", "to")
@@ -303,22 +315,26 @@ def _role_codes(role: dict, path: str, book: _Notebook) -> dict:
     role = dict(role)
     for field in ("required_skills", "desired_skills"):
         if field in role:
-            role[field] = _code_list(role[field], f"{path}.{field}", book, normalise_skill,
-                                     "expertise area")
+            role[field] = _code_list(
+                role[field], f"{path}.{field}", book, normalise_skill, "expertise area"
+            )
     for field in ("required_languages", "desired_languages"):
         if field in role:
-            role[field] = _entries(role[field], f"{path}.{field}", book, normalise_language,
-                                   _merge_language)
+            role[field] = _entries(
+                role[field], f"{path}.{field}", book, normalise_language, _merge_language
+            )
     if "accessibility_expertise" in role:
         role["accessibility_expertise"] = _code_list(
-            role["accessibility_expertise"], f"{path}.accessibility_expertise", book,
-            normalise_accessibility, "accessibility expertise",
+            role["accessibility_expertise"],
+            f"{path}.accessibility_expertise",
+            book,
+            normalise_accessibility,
+            "accessibility expertise",
         )
     return role
 
 
-def _role_period(role: dict, path: str, mission: tuple[date, date] | None,
-                 book: _Notebook) -> None:
+def _role_period(role: dict, path: str, mission: tuple[date, date] | None, book: _Notebook) -> None:
     """Report a role whose own dates are reversed or fall outside the mission's."""
     start, end = _date(role.get("start")), _date(role.get("end"))
     if start and end and start > end:

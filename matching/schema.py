@@ -68,7 +68,6 @@ def _is_email(instance: object) -> bool:
     return True
 
 
-
 @dataclass
 class FieldError:
     """One problem with one field of a record; ``field`` is a path like ``languages[2].code``."""
@@ -133,8 +132,13 @@ def _kind(value: object) -> str:
 
 
 _TYPE_WORDS = {
-    "string": "text", "integer": "a whole number", "number": "a number",
-    "boolean": "true or false", "array": "a list", "object": "an object", "null": "null",
+    "string": "text",
+    "integer": "a whole number",
+    "number": "a number",
+    "boolean": "true or false",
+    "array": "a list",
+    "object": "an object",
+    "null": "null",
 }
 
 
@@ -142,7 +146,8 @@ def _bounds_message(error: ValidationError, name: str) -> str:
     """Messages of the length, size and count keywords."""
     limit = error.validator_value
     return {
-        "minLength": f"'{name}' must not be empty" if limit == 1
+        "minLength": f"'{name}' must not be empty"
+        if limit == 1
         else f"'{name}' must be at least {limit} characters long",
         "maxLength": f"'{name}' must be at most {limit} characters long",
         "minimum": f"'{name}' must be at least {limit}, not {_show(error.instance)}",
@@ -169,16 +174,20 @@ def _messages(error: ValidationError, prefix: tuple[str | int, ...]) -> list[Fie
     name = parent or "record"
     keyword, value, instance = error.validator, error.validator_value, error.instance
     if keyword == "required":
-        return [_missing(parent, key) for key in value
-                if isinstance(instance, dict) and key not in instance]
+        return [
+            _missing(parent, key)
+            for key in value
+            if isinstance(instance, dict) and key not in instance
+        ]
     if keyword == "additionalProperties":
         known = error.schema.get("properties", {})
         return [_unknown(parent, key) for key in instance if key not in known]
     if keyword == "enum":
         message = f"'{name}' must be one of {', '.join(map(str, value))}, not {_show(instance)}"
     elif keyword == "type":
-        wanted = " or ".join(_TYPE_WORDS.get(t, t) for t in ([value] if isinstance(value, str)
-                                                          else value))
+        wanted = " or ".join(
+            _TYPE_WORDS.get(t, t) for t in ([value] if isinstance(value, str) else value)
+        )
         message = f"'{name}' must be {wanted}, not {_kind(instance)}"
     elif keyword == "pattern" and value == "^[A-Z]{2}$":
         message = f"'{name}' must be a two-letter country code like 'FR', not {_show(instance)}"
@@ -186,8 +195,15 @@ def _messages(error: ValidationError, prefix: tuple[str | int, ...]) -> list[Fie
         message = f"'{name}' must be a date written YYYY-MM-DD, not {_show(instance)}"
     elif keyword == "format" and value == "email":
         message = f"'{name}' is not a valid email address: {_show(instance)}"
-    elif keyword in {"minLength", "maxLength", "minimum", "maximum", "exclusiveMinimum",
-                     "minItems", "uniqueItems"}:
+    elif keyword in {
+        "minLength",
+        "maxLength",
+        "minimum",
+        "maximum",
+        "exclusiveMinimum",
+        "minItems",
+        "uniqueItems",
+    }:
         message = _bounds_message(error, name)
     else:  # keywords the shipped schemas do not use today
         message = f"'{name}' does not satisfy the schema's '{keyword}' rule"
@@ -210,11 +226,28 @@ def _freeze(value: object) -> Hashable:
 
 
 # Keywords of object schemas that _SchemaChecker walks itself.
-_OBJECT_KEYWORDS = {"type", "required", "additionalProperties", "properties",
-                    "$schema", "$id", "$defs", "title", "description", "default"}
+_OBJECT_KEYWORDS = {
+    "type",
+    "required",
+    "additionalProperties",
+    "properties",
+    "$schema",
+    "$id",
+    "$defs",
+    "title",
+    "description",
+    "default",
+}
 # Keywords of text and list schemas whose plainly valid values _plainly_valid can accept.
-_PLAIN_KEYWORDS = {"type", "minLength", "maxLength", "minItems", "uniqueItems", "format",
-                   "description"}
+_PLAIN_KEYWORDS = {
+    "type",
+    "minLength",
+    "maxLength",
+    "minItems",
+    "uniqueItems",
+    "format",
+    "description",
+}
 
 
 def _plainly_valid(schema: dict, value: object) -> bool:
@@ -272,8 +305,11 @@ class _SchemaChecker:
                 plan = ("object", schema)
             elif schema.get("type") == "array" and isinstance(schema.get("items"), dict):
                 plan = ("array", {key: rule for key, rule in schema.items() if key != "items"})
-            elif (schema.get("type") == "string" and set(schema) <= _PLAIN_KEYWORDS
-                  and schema.get("format") != "date"):
+            elif (
+                schema.get("type") == "string"
+                and set(schema) <= _PLAIN_KEYWORDS
+                and schema.get("format") != "date"
+            ):
                 plan = ("text", schema)  # names, emails, summaries: rarely recur
             else:
                 plan = ("value", schema)
@@ -297,8 +333,9 @@ class _SchemaChecker:
         else:
             self._report(self._remembered(rule, value), path, found)
 
-    def _check_object(self, schema: dict, value: object, path: tuple,
-                      found: list[FieldError]) -> None:
+    def _check_object(
+        self, schema: dict, value: object, path: tuple, found: list[FieldError]
+    ) -> None:
         """Check type, required and unknown fields of an object, then each known field."""
         if not isinstance(value, dict):
             name = _path(path) or "record"
@@ -316,8 +353,7 @@ class _SchemaChecker:
             if key in properties:
                 self._check(properties[key], item, (*path, key), found)
 
-    def _report(self, errors: list[ValidationError], path: tuple,
-                found: list[FieldError]) -> None:
+    def _report(self, errors: list[ValidationError], path: tuple, found: list[FieldError]) -> None:
         """Add jsonschema's errors found at ``path``, in plain English."""
         merged = len(path) == 1 and path[0] in _MERGED_LISTS
         for error in errors:

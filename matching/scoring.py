@@ -38,10 +38,16 @@ import numpy as np
 from matching.index import RosterIndex
 from matching.query import RoleQuery
 
-CRITERIA = ("skills", "languages", "accessibility", "experience", "availability", "text",
-            "ratings")
-DEFAULT_WEIGHTS = {"skills": 0.30, "languages": 0.15, "accessibility": 0.10,
-                   "experience": 0.20, "availability": 0.05, "text": 0.10, "ratings": 0.10}
+CRITERIA = ("skills", "languages", "accessibility", "experience", "availability", "text", "ratings")
+DEFAULT_WEIGHTS = {
+    "skills": 0.30,
+    "languages": 0.15,
+    "accessibility": 0.10,
+    "experience": 0.20,
+    "availability": 0.05,
+    "text": 0.10,
+    "ratings": 0.10,
+}
 DECIMALS = 6
 NATIVE = 7
 
@@ -90,8 +96,9 @@ def accessibility(index: RosterIndex, query: RoleQuery, rows: np.ndarray) -> np.
     return total / len(query.accessibility) if query.accessibility else total
 
 
-def experience(index: RosterIndex, query: RoleQuery, rows: np.ndarray,
-               years_cap: int) -> np.ndarray:
+def experience(
+    index: RosterIndex, query: RoleQuery, rows: np.ndarray, years_cap: int
+) -> np.ndarray:
     """Return the experience criterion: years against the minimum, and seniority."""
     years = index.years[rows].astype(np.float64)
     scale = 2.0 * query.min_years if query.min_years else float(years_cap)
@@ -103,8 +110,9 @@ def experience(index: RosterIndex, query: RoleQuery, rows: np.ndarray,
     return result
 
 
-def ratings_criterion(rating_sum: np.ndarray, rating_count: np.ndarray,
-                      strength: float) -> tuple[np.ndarray, float]:
+def ratings_criterion(
+    rating_sum: np.ndarray, rating_count: np.ndarray, strength: float
+) -> tuple[np.ndarray, float]:
     """Return the ratings criterion of every expert and the roster mean rating."""
     rated = rating_count.sum()
     mean = float(rating_sum.sum() / rated) if rated else 3.0

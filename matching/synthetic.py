@@ -35,8 +35,16 @@ SECOND_LANGUAGES = ("en", "fr", "es", "ar", "ru", "pt", "sw", "de", "zh", "ha")
 SECOND_WEIGHTS = (0.40, 0.20, 0.12, 0.08, 0.06, 0.05, 0.03, 0.03, 0.02, 0.01)
 SIGN_LANGUAGES = ("ase", "fsl", "bzs", "bfi")
 # English names used to inject misspellings that the matcher must normalise.
-LANGUAGE_NAMES = {"en": "English", "fr": "French", "es": "Spanish", "ar": "Arabic",
-                  "ru": "Russian", "pt": "Portuguese", "sw": "Swahili", "de": "German"}
+LANGUAGE_NAMES = {
+    "en": "English",
+    "fr": "French",
+    "es": "Spanish",
+    "ar": "Arabic",
+    "ru": "Russian",
+    "pt": "Portuguese",
+    "sw": "Swahili",
+    "de": "German",
+}
 STATUSES = ("rostered", "applicant", "under_review", "inactive", "suspended")
 STATUS_WEIGHTS = (0.70, 0.10, 0.10, 0.07, 0.03)
 GENDERS = ("woman", "man", "non-binary", "self-described", "undisclosed")
@@ -70,10 +78,10 @@ def misspell(text: str, rng: np.random.Generator) -> str:
     i = int(rng.integers(1, max(len(text) - 2, 2)))
     kind = int(rng.integers(3))
     if kind == 0:
-        return text[:i] + text[i + 1:]
+        return text[:i] + text[i + 1 :]
     if kind == 1:
         return text[:i] + text[i] + text[i:]
-    return text[:i] + text[i + 1] + text[i] + text[i + 2:]
+    return text[:i] + text[i + 1] + text[i] + text[i + 2 :]
 
 
 class _Draws:
@@ -81,8 +89,9 @@ class _Draws:
 
     def __init__(self, n: int, rng: np.random.Generator) -> None:
         self.country = rng.integers(len(COUNTRIES), size=n)
-        self.second_country = np.where(rng.random(n) < 0.1,
-                                       rng.integers(len(COUNTRIES), size=n), -1)
+        self.second_country = np.where(
+            rng.random(n) < 0.1, rng.integers(len(COUNTRIES), size=n), -1
+        )
         self.gender = rng.choice(len(GENDERS), size=n, p=GENDER_WEIGHTS)
         self.consent = rng.random(n) < 0.9
         self.status = rng.choice(len(STATUSES), size=n, p=STATUS_WEIGHTS)
@@ -140,8 +149,10 @@ def _record(d: _Draws, i: int, external_id: str) -> dict:
     nationalities = [country]
     if d.second_country[i] >= 0 and COUNTRIES[int(d.second_country[i])] != country:
         nationalities.append(COUNTRIES[int(d.second_country[i])])
-    skills = [{"code": SKILLS[int(s)], "years": int(y)}
-              for s, y in zip(d.skills[i][:d.n_skills[i]], d.skill_years[i], strict=False)]
+    skills = [
+        {"code": SKILLS[int(s)], "years": int(y)}
+        for s, y in zip(d.skills[i][: d.n_skills[i]], d.skill_years[i], strict=False)
+    ]
     labels = " ".join(SKILL_LABELS[s["code"]].lower() + "." for s in skills[:3])
     first = SYLLABLES[int(d.name[i][0])] + SYLLABLES[int(d.name[i][1])]
     last = SYLLABLES[int(d.name[i][2])] + SYLLABLES[int(d.name[i][3])]
@@ -158,15 +169,19 @@ def _record(d: _Draws, i: int, external_id: str) -> dict:
         "years_experience": int(d.years[i]),
         "languages": _languages(d, i, country),
         "skills": skills,
-        "accessibility_expertise": [ACCESSIBILITY[int(a)] for a in d.access[i][:d.n_access[i]]],
+        "accessibility_expertise": [ACCESSIBILITY[int(a)] for a in d.access[i][: d.n_access[i]]],
         "summary": f"Expertise in {labels} {FILLER[int(d.filler[i])]}",
         "availability": _availability(d, i),
     }
     if d.n_deployments[i]:
         record["deployments"] = [
-            {"country": COUNTRIES[(int(d.country[i]) + j + 1) % len(COUNTRIES)],
-             "role": "Electoral Adviser", "from": "2022-01-01", "to": "2022-06-30",
-             "rating": int(d.ratings[i][j])}
+            {
+                "country": COUNTRIES[(int(d.country[i]) + j + 1) % len(COUNTRIES)],
+                "role": "Electoral Adviser",
+                "from": "2022-01-01",
+                "to": "2022-06-30",
+                "rating": int(d.ratings[i][j]),
+            }
             for j in range(int(d.n_deployments[i]))
         ]
     return record
@@ -240,10 +255,16 @@ def make_needs(
             "required_languages": [{"code": str(rng.choice(["en", "fr", "es"])), "level": "B2"}],
             "desired_languages": [{"code": "ar", "level": "B1"}],
             "description": f"Support the commission on {SKILL_LABELS[skills[0]].lower()} "
-                           f"and {SKILL_LABELS[skills[1]].lower()}.",
+            f"and {SKILL_LABELS[skills[1]].lower()}.",
         }
         if rng.random() < 0.3:
             role["accessibility_expertise"] = [ACCESSIBILITY[int(rng.integers(len(ACCESSIBILITY)))]]
         roles.append(role)
-    return {"id": f"NA-SYN-{seed}", "country": country, "start": "2027-03-01",
-            "end": "2027-06-30", "gender_target": gender_target, "roles": roles}
+    return {
+        "id": f"NA-SYN-{seed}",
+        "country": country,
+        "start": "2027-03-01",
+        "end": "2027-06-30",
+        "gender_target": gender_target,
+        "roles": roles,
+    }

@@ -74,18 +74,23 @@ class Problem:
 def _solve(problem: Problem, dropped: frozenset[str]) -> tuple[bool, float, np.ndarray | None]:
     """Solve without the ``dropped`` families; return (feasible, objective, solution)."""
     scores = np.array([score for _, _, score in problem.variables])
-    rows = [r for name, family in problem.families.items() if name not in dropped
-            for r in family]
+    rows = [r for name, family in problem.families.items() if name not in dropped for r in family]
     if not len(scores):
         return False, 0.0, None
     constraints = []
     if rows:
         matrix = coo_array(np.vstack([r for r, _, _ in rows])).tocsr()
-        constraints = [LinearConstraint(matrix, [lo for _, lo, _ in rows],
-                                        [hi for _, _, hi in rows])]
+        constraints = [
+            LinearConstraint(matrix, [lo for _, lo, _ in rows], [hi for _, _, hi in rows])
+        ]
     # A zero gap: "optimal" means proven optimal, not within HiGHS's default 0.01%.
-    result = milp(-scores, constraints=constraints, integrality=np.ones(len(scores)),
-                  bounds=Bounds(0, 1), options={"mip_rel_gap": 0.0})
+    result = milp(
+        -scores,
+        constraints=constraints,
+        integrality=np.ones(len(scores)),
+        bounds=Bounds(0, 1),
+        options={"mip_rel_gap": 0.0},
+    )
     if result.status != 0 or result.x is None:
         return False, 0.0, None
     chosen = np.round(result.x).astype(bool)
@@ -96,8 +101,9 @@ def _pools(matcher, needs: dict, k: int, weights: dict | None):
     """Return the compiled roles and the balanced shortlist of each."""
     queries = [role_query(needs, role["id"]) for role in needs["roles"]]
     merged = matcher._merge(weights)
-    return queries, [matcher._shortlist(q, k, merged, explain_moves=False, notes=[])
-                     for q in queries]
+    return queries, [
+        matcher._shortlist(q, k, merged, explain_moves=False, notes=[]) for q in queries
+    ]
 
 
 def _problem(matcher, queries, shortlists, host: list[str], level: int) -> Problem:
@@ -108,8 +114,9 @@ def _problem(matcher, queries, shortlists, host: list[str], level: int) -> Probl
     for query, shortlist in zip(queries, shortlists, strict=True):
         for candidate in shortlist["candidates"]:
             by_expert.setdefault(candidate["external_id"], []).append(len(problem.variables))
-            problem.variables.append((query.role_id, index.row_of(candidate["external_id"]),
-                                      candidate["score"]))
+            problem.variables.append(
+                (query.role_id, index.row_of(candidate["external_id"]), candidate["score"])
+            )
     rows = np.array([row for _, row, _ in problem.variables], dtype=np.int64)
     for query in queries:
         members = [i for i, (role, _, _) in enumerate(problem.variables) if role == query.role_id]
@@ -120,8 +127,9 @@ def _problem(matcher, queries, shortlists, host: list[str], level: int) -> Probl
     size = sum(q.positions for q in queries)
     target = queries[0].gender_target
     if women_ceil(target, size):
-        problem.add("gender", list(np.flatnonzero(index.woman[rows])), women_ceil(target, size),
-                    np.inf)
+        problem.add(
+            "gender", list(np.flatnonzero(index.woman[rows])), women_ceil(target, size), np.inf
+        )
     cap = region_cap(queries[0].max_region_share, size)
     if cap is not None:
         for group in range(len(index.regions)):
@@ -133,14 +141,23 @@ def _problem(matcher, queries, shortlists, host: list[str], level: int) -> Probl
     if host:
         problem.cover("host language", list(np.flatnonzero(speakers)))
     for code in dict.fromkeys(c for q in queries for c in q.accessibility):
-        has = (index.access_has[rows, index.access[code]] if code in index.access
-               else np.zeros(len(rows), dtype=bool))
+        has = (
+            index.access_has[rows, index.access[code]]
+            if code in index.access
+            else np.zeros(len(rows), dtype=bool)
+        )
         problem.cover(f"accessibility: {code}", list(np.flatnonzero(has)))
     return problem
 
 
-def propose(matcher, needs: dict, *, candidates_per_role: int = 50, weights: dict | None = None,
-            host_languages: list[str] | None = None) -> dict:
+def propose(
+    matcher,
+    needs: dict,
+    *,
+    candidates_per_role: int = 50,
+    weights: dict | None = None,
+    host_languages: list[str] | None = None,
+) -> dict:
     """Propose a team for a needs assessment.
 
     Returns
@@ -158,24 +175,37 @@ def propose(matcher, needs: dict, *, candidates_per_role: int = 50, weights: dic
     """
     started = time.perf_counter()
     if not isinstance(candidates_per_role, int) or candidates_per_role < 1:
-        raise ValueError(f"candidates_per_role must be a positive integer, "
-                         f"got {candidates_per_role!r}")
+        raise ValueError(
+            f"candidates_per_role must be a positive integer, got {candidates_per_role!r}"
+        )
     normalised, notes = matcher._normalise(needs)
     queries, shortlists = _pools(matcher, normalised, int(candidates_per_role), weights)
-    host = list(host_languages) if host_languages is not None else list(
-        main_languages(normalised["country"]))
+    host = (
+        list(host_languages)
+        if host_languages is not None
+        else list(main_languages(normalised["country"]))
+    )
     level = vocab.level_rank(matcher.host_language_level)
     problem = _problem(matcher, queries, shortlists, host, level)
     feasible, objective, chosen = _solve(problem, frozenset())
-    result = {"needs_id": normalised["id"], "gender_target": queries[0].gender_target,
-              "women_required": women_ceil(queries[0].gender_target,
-                                           sum(q.positions for q in queries)),
-              "host_languages": host, "uncovered": problem.uncovered, "notes": list(notes)}
+    result = {
+        "needs_id": normalised["id"],
+        "gender_target": queries[0].gender_target,
+        "women_required": women_ceil(queries[0].gender_target, sum(q.positions for q in queries)),
+        "host_languages": host,
+        "uncovered": problem.uncovered,
+        "notes": list(notes),
+    }
     for family in problem.uncovered:
-        result["notes"].append(f"No eligible candidate of any role has {_coverage_words(family, host)}: "
-                               "the team is proposed without it.")
-    details = (_optimal(matcher, problem, objective, chosen, shortlists) if feasible
-               else _infeasible(problem, queries, shortlists))
+        result["notes"].append(
+            f"No eligible candidate of any role has {_coverage_words(family, host)}: "
+            "the team is proposed without it."
+        )
+    details = (
+        _optimal(matcher, problem, objective, chosen, shortlists)
+        if feasible
+        else _infeasible(problem, queries, shortlists)
+    )
     result["notes"] += details.pop("notes")
     result.update(details)
     result["seconds"] = round(time.perf_counter() - started, 4)
@@ -185,23 +215,34 @@ def propose(matcher, needs: dict, *, candidates_per_role: int = 50, weights: dic
 def _coverage_words(family: str, host: list[str]) -> str:
     """Say in words what a coverage family asks for."""
     if family == "host language":
-        return "a main language of the host country (" + ", ".join(
-            vocab.language_name(code) for code in host) + ")"
+        return (
+            "a main language of the host country ("
+            + ", ".join(vocab.language_name(code) for code in host)
+            + ")"
+        )
     code = family.split(": ", 1)[1]
     return f"the accessibility expertise '{vocab.ACCESSIBILITY_EXPERTISE.get(code, code)}'"
 
 
-def _optimal(matcher, problem: Problem, objective: float, chosen: np.ndarray,
-             shortlists: list[dict]) -> dict:
+def _optimal(
+    matcher, problem: Problem, objective: float, chosen: np.ndarray, shortlists: list[dict]
+) -> dict:
     """Describe an optimal team: members, balance cost and binding families."""
     index = matcher.index_
-    ranks = {(s["role_id"], c["external_id"]): c["rank"]
-             for s in shortlists for c in s["candidates"]}
+    ranks = {
+        (s["role_id"], c["external_id"]): c["rank"] for s in shortlists for c in s["candidates"]
+    }
     members = []
     for i in np.flatnonzero(chosen):
         role, row, score = problem.variables[i]
-        members.append({"role_id": role, "external_id": index.ids[row], "score": score,
-                         "rank": ranks[(role, index.ids[row])]})
+        members.append(
+            {
+                "role_id": role,
+                "external_id": index.ids[row],
+                "score": score,
+                "rank": ranks[(role, index.ids[row])],
+            }
+        )
     free, binding = _binding(problem, objective)
     rows = [index.row_of(m["external_id"]) for m in members]
     regions: dict[str, int] = {}
@@ -210,21 +251,33 @@ def _optimal(matcher, problem: Problem, objective: float, chosen: np.ndarray,
         regions[name] = regions.get(name, 0) + 1
     cost = max(free - objective, 0.0)
     notes = [f"Optimal team of {len(members)}: total fit {objective:.4f}."]
-    notes.append(f"The balance rules cost {cost:.4f} in total fit." if cost > TOLERANCE
-                 else "The balance rules cost nothing in total fit.")
+    notes.append(
+        f"The balance rules cost {cost:.4f} in total fit."
+        if cost > TOLERANCE
+        else "The balance rules cost nothing in total fit."
+    )
     if binding:
         notes.append(f"Binding constraints: {', '.join(binding)}.")
-    return {"status": "optimal", "members": members, "total_score": round(objective, 6),
-            "unconstrained_total_score": round(free, 6), "balance_cost": round(cost, 6),
-            "women": int(sum(index.woman[r] for r in rows)),
-            "region_counts": dict(sorted(regions.items())), "binding_constraints": binding,
-            "infeasible_because": [], "notes": notes}
+    return {
+        "status": "optimal",
+        "members": members,
+        "total_score": round(objective, 6),
+        "unconstrained_total_score": round(free, 6),
+        "balance_cost": round(cost, 6),
+        "women": int(sum(index.woman[r] for r in rows)),
+        "region_counts": dict(sorted(regions.items())),
+        "binding_constraints": binding,
+        "infeasible_because": [],
+        "notes": notes,
+    }
 
 
 def _satisfies(problem: Problem, chosen: np.ndarray, family: str) -> bool:
     """Return whether a solution meets every constraint of a family."""
-    return all(low - TOLERANCE <= row @ chosen <= high + TOLERANCE
-               for row, low, high in problem.families.get(family, []))
+    return all(
+        low - TOLERANCE <= row @ chosen <= high + TOLERANCE
+        for row, low, high in problem.families.get(family, [])
+    )
 
 
 def _binding(problem: Problem, objective: float) -> tuple[float, list[str]]:
@@ -235,8 +288,9 @@ def _binding(problem: Problem, objective: float) -> tuple[float, list[str]]:
     when its team already meets every family but one, it is also the optimum without
     that one. Only the remaining cases are re-solved.
     """
-    optional = frozenset(name for name in problem.families
-                         if name not in ("positions", "distinct experts"))
+    optional = frozenset(
+        name for name in problem.families if name not in ("positions", "distinct experts")
+    )
     _, relaxed, chosen = _solve(problem, optional)
     meets = {name: _satisfies(problem, chosen.astype(float), name) for name in optional}
 
@@ -247,8 +301,11 @@ def _binding(problem: Problem, objective: float) -> tuple[float, list[str]]:
 
     if relaxed <= objective + TOLERANCE:
         return without(frozenset({"gender", "region"})), []
-    binding = [name for name in sorted(optional, key=list(problem.families).index)
-               if without(frozenset({name})) > objective + TOLERANCE]
+    binding = [
+        name
+        for name in sorted(optional, key=list(problem.families).index)
+        if without(frozenset({name})) > objective + TOLERANCE
+    ]
     return without(frozenset({"gender", "region"})), binding
 
 
@@ -257,22 +314,37 @@ def _infeasible(problem: Problem, queries, shortlists: list[dict]) -> dict:
     notes = []
     for query, shortlist in zip(queries, shortlists, strict=True):
         if len(shortlist["candidates"]) < query.positions:
-            notes.append(f"Role {query.role_id} has {shortlist['eligible_count']} eligible "
-                         f"experts for {query.positions} position(s).")
+            notes.append(
+                f"Role {query.role_id} has {shortlist['eligible_count']} eligible "
+                f"experts for {query.positions} position(s)."
+            )
     if notes:  # a role short of candidates: no other family can help
         culprits = ["positions"]
     else:
-        culprits = [name for name in problem.families
-                    if name != "positions" and _solve(problem, frozenset({name}))[0]]
+        culprits = [
+            name
+            for name in problem.families
+            if name != "positions" and _solve(problem, frozenset({name}))[0]
+        ]
     for name in culprits:
         if name != "positions" and all(not row.any() for row, _, _ in problem.families[name]):
             notes.append(f"No candidate offered for any role meets the {name} constraint.")
     if culprits:
-        notes.append("No feasible team: it becomes possible only without the "
-                     f"{' or the '.join(culprits)} constraint.")
+        notes.append(
+            "No feasible team: it becomes possible only without the "
+            f"{' or the '.join(culprits)} constraint."
+        )
     else:
         notes.append("No feasible team, even with any single constraint family dropped.")
-    return {"status": "infeasible", "members": [], "total_score": None,
-            "unconstrained_total_score": None, "balance_cost": None, "women": 0,
-            "region_counts": {}, "binding_constraints": [], "infeasible_because": culprits,
-            "notes": notes}
+    return {
+        "status": "infeasible",
+        "members": [],
+        "total_score": None,
+        "unconstrained_total_score": None,
+        "balance_cost": None,
+        "women": 0,
+        "region_counts": {},
+        "binding_constraints": [],
+        "infeasible_because": culprits,
+        "notes": notes,
+    }

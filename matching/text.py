@@ -37,12 +37,17 @@ class TextModel:
     labels: sp.csr_array
 
 
-def fit_text(documents: list[str], skill_columns: dict[str, int],
-             max_features: int) -> TextModel | None:
+def fit_text(
+    documents: list[str], skill_columns: dict[str, int], max_features: int
+) -> TextModel | None:
     """Fit TF-IDF on the summaries; None when no summary has a single usable term."""
     vectorizer = TfidfVectorizer(
-        stop_words="english", sublinear_tf=True, dtype=np.float32, max_features=max_features,
-        max_df=0.5 if len(documents) >= PRUNE_MIN_EXPERTS else 1.0)
+        stop_words="english",
+        sublinear_tf=True,
+        dtype=np.float32,
+        max_features=max_features,
+        max_df=0.5 if len(documents) >= PRUNE_MIN_EXPERTS else 1.0,
+    )
     try:
         matrix = sp.csr_array(vectorizer.fit_transform(documents))
     except ValueError:  # empty vocabulary: every summary empty or stop words only
@@ -86,8 +91,9 @@ def _by_rows(matrix: sp.csr_array, dense_query: np.ndarray, rows: np.ndarray) ->
     return np.asarray(matrix[rows] @ dense_query, dtype=np.float64)
 
 
-def _by_terms(matrix: sp.csc_array, terms: np.ndarray, weights: np.ndarray,
-              rows: np.ndarray) -> np.ndarray:
+def _by_terms(
+    matrix: sp.csc_array, terms: np.ndarray, weights: np.ndarray, rows: np.ndarray
+) -> np.ndarray:
     """Return ``matrix[rows] @ query``, reading only the query's term columns."""
     result = np.zeros(matrix.shape[0])
     for term, weight in zip(terms.tolist(), weights.tolist(), strict=True):
@@ -96,8 +102,12 @@ def _by_terms(matrix: sp.csc_array, terms: np.ndarray, weights: np.ndarray,
     return result[rows]
 
 
-def similarity(model: TextModel | None, index: RosterIndex,
-               vector: tuple[np.ndarray, np.ndarray] | None, rows: np.ndarray) -> np.ndarray:
+def similarity(
+    model: TextModel | None,
+    index: RosterIndex,
+    vector: tuple[np.ndarray, np.ndarray] | None,
+    rows: np.ndarray,
+) -> np.ndarray:
     """Return the text criterion of ``rows``: best similarity to summary or held label."""
     if model is None or vector is None or len(rows) == 0:
         return np.zeros(len(rows))
@@ -106,8 +116,11 @@ def similarity(model: TextModel | None, index: RosterIndex,
     dense_query[terms] = weights
     row_cost = int((model.by_expert.indptr[rows + 1] - model.by_expert.indptr[rows]).sum())
     term_cost = int((model.by_term.indptr[terms + 1] - model.by_term.indptr[terms]).sum())
-    result = (_by_rows(model.by_expert, dense_query, rows) if row_cost <= term_cost
-              else _by_terms(model.by_term, terms, weights, rows))
+    result = (
+        _by_rows(model.by_expert, dense_query, rows)
+        if row_cost <= term_cost
+        else _by_terms(model.by_term, terms, weights, rows)
+    )
     label_similarity = _by_rows(model.labels, dense_query, np.arange(model.labels.shape[0]))
     columns = np.flatnonzero(label_similarity > 0)
     if len(columns):

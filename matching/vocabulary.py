@@ -214,8 +214,12 @@ def _near_language(folded: str) -> str | None:
     index = _language_name_index()
     allowed = 1 if len(folded) <= 8 else 2
     matches = process.extract(
-        folded, index.keys(), scorer=DamerauLevenshtein.distance, processor=None,
-        score_cutoff=allowed, limit=None,
+        folded,
+        index.keys(),
+        scorer=DamerauLevenshtein.distance,
+        processor=None,
+        score_cutoff=allowed,
+        limit=None,
     )
     nearest = {index[name] for name, distance, _ in matches if distance == matches[0][1]}
     return nearest.pop() if len(nearest) == 1 else None
@@ -233,7 +237,9 @@ def _language_candidates(text: str) -> Iterator[tuple[str, str]]:
     # for "Spanish": experts far more often misspell a common language than list a
     # rare one by a name one letter away from it, and the note shows the reading.
     readings = (
-        lambda: index.get(folded), lambda: _near_language(folded), lambda: _find(text, "en"),
+        lambda: index.get(folded),
+        lambda: _near_language(folded),
+        lambda: _find(text, "en"),
         lambda: _find(text, None),
     )
     for reading in readings:
@@ -332,8 +338,12 @@ def _normalise_code(vocabulary: str, kind: str, text: str) -> Normalised:
         # is not enough to claim a code; plain ratio as well, because sorting the
         # words of "electoral idspute resolution" would move the misspelt one.
         matches = process.extract(
-            processed, index.keys(), scorer=_phrase_score, processor=None,
-            score_cutoff=CODE_CUTOFF, limit=None,
+            processed,
+            index.keys(),
+            scorer=_phrase_score,
+            processor=None,
+            score_cutoff=CODE_CUTOFF,
+            limit=None,
         )
         if not matches:
             raise VocabularyError(f"unknown {kind} {stripped!r}: no near match")

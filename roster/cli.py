@@ -56,8 +56,14 @@ def import_command(path: Path) -> None:
     if not path.is_file():
         fail(f"{path}: no such file")
     size = path.stat().st_size
-    bar = tqdm(total=size, unit="B", unit_scale=True, desc="Importing", file=sys.stderr,
-               disable=None if size > PROGRESS_THRESHOLD_BYTES else True)
+    bar = tqdm(
+        total=size,
+        unit="B",
+        unit_scale=True,
+        desc="Importing",
+        file=sys.stderr,
+        disable=None if size > PROGRESS_THRESHOLD_BYTES else True,
+    )
 
     def advance(done: int) -> None:
         bar.update(done - bar.n)
@@ -69,7 +75,9 @@ def import_command(path: Path) -> None:
         bar.close()
         for problem in failure.report.problems:
             click.echo(str(problem), err=True)
-        fail(f"{len(failure.report.problems)} problem(s) found in {path.name}; nothing was imported.")
+        fail(
+            f"{len(failure.report.problems)} problem(s) found in {path.name}; nothing was imported."
+        )
     bar.close()
     _print_report(report, verb="Imported")
 
@@ -93,9 +101,21 @@ def export_command(path: Path) -> None:
 
 
 @roster_cli.command("demo")
-@click.option("--experts", "count", type=click.IntRange(1, 2_000_000), default=2000, show_default=True,
-              help="How many experts to generate.")
-@click.option("--seed", type=int, default=2024, show_default=True, help="Seed: the same seed, the same roster.")
+@click.option(
+    "--experts",
+    "count",
+    type=click.IntRange(1, 2_000_000),
+    default=2000,
+    show_default=True,
+    help="How many experts to generate.",
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=2024,
+    show_default=True,
+    help="Seed: the same seed, the same roster.",
+)
 @click.option("--if-empty", is_flag=True, help="Do nothing if the roster already holds experts.")
 def demo_command(count: int, seed: int, if_empty: bool) -> None:
     """Fill the roster with a synthetic, realistic demo roster (upserted by external_id)."""
@@ -112,9 +132,14 @@ def demo_command(count: int, seed: int, if_empty: bool) -> None:
             click.echo(f"The roster already holds {existing} experts; no demo data added.")
             return
 
-    records = tqdm(enumerate(generate_experts(count, seed=seed), start=1), total=count,
-                   desc="Generating", unit=" experts", file=sys.stderr,
-                   disable=None if count > PROGRESS_THRESHOLD_RECORDS else True)
+    records = tqdm(
+        enumerate(generate_experts(count, seed=seed), start=1),
+        total=count,
+        desc="Generating",
+        unit=" experts",
+        file=sys.stderr,
+        disable=None if count > PROGRESS_THRESHOLD_RECORDS else True,
+    )
     try:
         with session_scope() as session:
             report = import_records(session=session, records=records, source=f"demo seed {seed}")
@@ -128,11 +153,21 @@ def demo_command(count: int, seed: int, if_empty: bool) -> None:
 
 @roster_cli.command("create-user")
 @click.option("--email", required=True, help="The account's email address.")
-@click.option("--role", "roles", multiple=True, default=("admin",), show_default=True,
-              type=click.Choice(["expert", "recruiter", "planner", "admin"]), help="Role (repeatable).")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    default=("admin",),
+    show_default=True,
+    type=click.Choice(["expert", "recruiter", "planner", "admin"]),
+    help="Role (repeatable).",
+)
 @click.option("--name", default="", help="Display name.")
-@click.option("--password-file", type=click.File("r"),
-              help="Read the password from this file ('-' for standard input) instead of prompting.")
+@click.option(
+    "--password-file",
+    type=click.File("r"),
+    help="Read the password from this file ('-' for standard input) instead of prompting.",
+)
 def create_user_command(email: str, roles: tuple[str, ...], name: str, password_file) -> None:
     """Create an account, for instance the first admin."""
     from roster.accounts.services import AccountError, create_user
@@ -143,8 +178,14 @@ def create_user_command(email: str, roles: tuple[str, ...], name: str, password_
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
         with session_scope() as session:
-            user = create_user(session=session, email=email, password=password, roles=list(roles),
-                               display_name=name, confirmed=True)
+            user = create_user(
+                session=session,
+                email=email,
+                password=password,
+                roles=list(roles),
+                display_name=name,
+                confirmed=True,
+            )
             summary = f"Created {user.email} with role(s) {', '.join(roles)}."
     except AccountError as error:
         fail(str(error))
@@ -167,7 +208,9 @@ def _load_needs(path: Path) -> dict:
     except UnicodeDecodeError:
         fail(f"{path.name}: not UTF-8 text")
     except json.JSONDecodeError as error:
-        fail(f"{path.name}: malformed JSON at line {error.lineno}, column {error.colno}: {error.msg}")
+        fail(
+            f"{path.name}: malformed JSON at line {error.lineno}, column {error.colno}: {error.msg}"
+        )
     if not isinstance(needs, dict):
         fail(f"{path.name}: a needs assessment must be a JSON object")
     return needs
@@ -185,15 +228,23 @@ def _fitted_matcher():
 def _needs_problem(error: Exception) -> str:
     errors = getattr(error, "errors", None)
     if errors:
-        return "the needs assessment is invalid:\n" + "\n".join(f"  {e.field}: {e.message}" for e in errors)
+        return "the needs assessment is invalid:\n" + "\n".join(
+            f"  {e.field}: {e.message}" for e in errors
+        )
     return str(error)
 
 
 @match_cli.command("shortlist")
 @click.argument("needs_path", metavar="NEEDS.json", type=click.Path(path_type=Path))
 @click.option("--role", "role_id", help="The role's id; every role when omitted.")
-@click.option("--top", "k", type=click.IntRange(1, 500), default=10, show_default=True,
-              help="How many candidates per shortlist.")
+@click.option(
+    "--top",
+    "k",
+    type=click.IntRange(1, 500),
+    default=10,
+    show_default=True,
+    help="How many candidates per shortlist.",
+)
 def shortlist_command(needs_path: Path, role_id: str | None, k: int) -> None:
     """Print ranked, explained shortlists (shortlist.schema.json) for a needs assessment."""
     from matching.records import RecordError, normalise_needs
@@ -208,7 +259,10 @@ def shortlist_command(needs_path: Path, role_id: str | None, k: int) -> None:
         fail(f"no role '{role_id}' in {needs_path.name}; its roles are {', '.join(role_ids)}")
     matcher = _fitted_matcher()
     try:
-        results = [matcher.shortlist(needs, role_id=rid, k=k) for rid in ([role_id] if role_id else role_ids)]
+        results = [
+            matcher.shortlist(needs, role_id=rid, k=k)
+            for rid in ([role_id] if role_id else role_ids)
+        ]
     except ValueError as error:
         fail(_needs_problem(error))
     click.echo(json.dumps(results[0] if role_id else results, indent=2, ensure_ascii=False))
@@ -216,8 +270,14 @@ def shortlist_command(needs_path: Path, role_id: str | None, k: int) -> None:
 
 @match_cli.command("team")
 @click.argument("needs_path", metavar="NEEDS.json", type=click.Path(path_type=Path))
-@click.option("--candidates", "per_role", type=click.IntRange(1, 500), default=50, show_default=True,
-              help="How many of the best candidates per role the optimiser considers.")
+@click.option(
+    "--candidates",
+    "per_role",
+    type=click.IntRange(1, 500),
+    default=50,
+    show_default=True,
+    help="How many of the best candidates per role the optimiser considers.",
+)
 def team_command(needs_path: Path, per_role: int) -> None:
     """Print a proposed team for a needs assessment: one distinct expert per position."""
     from matching.records import RecordError, normalise_needs
@@ -241,11 +301,14 @@ def remind_stale_command() -> None:
     from roster.profile.reminders import remind_stale
 
     def send(email: str, name: str) -> None:
-        send_mail(to=email, subject="Please check your profile on the Electoral Expert Roster",
-                  body=f"Hello {name},\n\nYour profile on the Electoral Expert Roster has not been "
-                       "updated for more than a year. Please sign in, open \"My profile\", check it "
-                       "and confirm that it is still right, or correct it.\n\n"
-                       "Recruiters look for experts whose profiles are up to date.\n")
+        send_mail(
+            to=email,
+            subject="Please check your profile on the Electoral Expert Roster",
+            body=f"Hello {name},\n\nYour profile on the Electoral Expert Roster has not been "
+            'updated for more than a year. Please sign in, open "My profile", check it '
+            "and confirm that it is still right, or correct it.\n\n"
+            "Recruiters look for experts whose profiles are up to date.\n",
+        )
 
     with session_scope() as session:
         sent = remind_stale(session=session, send=send)

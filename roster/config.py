@@ -31,7 +31,8 @@ def default_config(instance_path: Path, *, overrides: dict) -> dict:
     """Build the configuration from defaults, environment variables and ``overrides``."""
     development = os.environ.get("ROSTER_ENV", "production") == "development"
     config = {
-        "DATABASE_URL": os.environ.get("DATABASE_URL") or f"sqlite:///{instance_path / 'roster.db'}",
+        "DATABASE_URL": os.environ.get("DATABASE_URL")
+        or f"sqlite:///{instance_path / 'roster.db'}",
         "ROSTER_ENV": "development" if development else "production",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -24,11 +24,21 @@ TAXONOMY_FILE = Path(__file__).resolve().parent.parent / "matching" / "data" / "
 
 EMAIL_DOMAINS = ("example.org", "example.net", "example.com")
 GENDER_SHARES = {"woman": 45, "man": 50, "non-binary": 2, "undisclosed": 3}
-STATUS_SHARES = {"rostered": 65, "under_review": 12, "applicant": 10, "inactive": 10,
-                 "suspended": 3}
+STATUS_SHARES = {
+    "rostered": 65,
+    "under_review": 12,
+    "applicant": 10,
+    "inactive": 10,
+    "suspended": 3,
+}
 # grade: (fewest years, most years, share of the roster)
-SENIORITY = {"P2": (2, 5, 16), "P3": (5, 9, 30), "P4": (8, 14, 28), "P5": (12, 22, 18),
-             "D1": (18, 35, 8)}
+SENIORITY = {
+    "P2": (2, 5, 16),
+    "P3": (5, 9, 30),
+    "P4": (8, 14, 28),
+    "P5": (12, 22, 18),
+    "D1": (18, 35, 8),
+}
 RATING_SHARES = {1: 1, 2: 4, 3: 15, 4: 52, 5: 28}
 AVAILABILITY_SPAN = (date(2026, 12, 1), date(2028, 12, 31))
 DEPLOYMENT_SPAN = (date(2005, 1, 1), date(2026, 6, 30))
@@ -49,8 +59,11 @@ def taxonomy() -> dict[str, Any]:
 
 def demo_regions() -> dict[str, str]:
     """Map every demo nationality (ISO alpha-2) to its UN regional group."""
-    return {code: region for region, group in reference_data()["regions"].items()
-            for code in group["countries"]}
+    return {
+        code: region
+        for region, group in reference_data()["regions"].items()
+        for code in group["countries"]
+    }
 
 
 @cache
@@ -96,13 +109,19 @@ class _Generator:
         self.fakers: dict[str, Faker] = {}
         self.email_counts: dict[str, int] = {}
         self.translit = str.maketrans(self.ref["transliteration"])
-        shares = {(region, code): group["weight"] * info["w"] / sum(
-            c["w"] for c in group["countries"].values())
+        shares = {
+            (region, code): group["weight"]
+            * info["w"]
+            / sum(c["w"] for c in group["countries"].values())
             for region, group in self.ref["regions"].items()
-            for code, info in group["countries"].items()}
+            for code, info in group["countries"].items()
+        }
         self.countries, self.country_cum = _weighted(shares)
-        self.info = {code: info for group in self.ref["regions"].values()
-                     for code, info in group["countries"].items()}
+        self.info = {
+            code: info
+            for group in self.ref["regions"].values()
+            for code, info in group["countries"].items()
+        }
         self.region = demo_regions()
         self.neighbours: dict[str, list[str]] = {code: [] for code in self.skill_codes}
         for cluster in self.ref["skill_clusters"]:
@@ -159,8 +178,13 @@ class _Generator:
         domain = self.rng.choice(EMAIL_DOMAINS)
         if given and family:
             style = self.rng.random()
-            local = (f"{given}.{family}" if style < 0.6 else
-                     f"{given[0]}.{family}" if style < 0.85 else f"{given}{family}")
+            local = (
+                f"{given}.{family}"
+                if style < 0.6
+                else f"{given[0]}.{family}"
+                if style < 0.85
+                else f"{given}{family}"
+            )
         else:
             local = f"expert.{external_id.lower()}"
         key = f"{local}@{domain}"
@@ -173,8 +197,9 @@ class _Generator:
         first = self.rng.choices(self.countries, cum_weights=self.country_cum)[0][1]
         if self.rng.random() >= 0.05:
             return [first]
-        while (second := self.rng.choices(self.countries, cum_weights=self.country_cum)[0][1]) \
-                == first:
+        while (
+            second := self.rng.choices(self.countries, cum_weights=self.country_cum)[0][1]
+        ) == first:
             pass
         return [first, second]
 
@@ -226,8 +251,9 @@ class _Generator:
             if code not in chosen:
                 chosen.append(code)
         primary = {"code": chosen[0], "years": self.rng.randint(max(1, years * 2 // 3), years)}
-        return [primary] + [{"code": code, "years": self.rng.randint(1, years)}
-                            for code in chosen[1:]]
+        return [primary] + [
+            {"code": code, "years": self.rng.randint(1, years)} for code in chosen[1:]
+        ]
 
     def accessibility(self, skills: list[dict], disability: bool, sign: bool) -> list[str]:
         """Accessibility expertise for ~15%, likelier with a disability or inclusion work."""
@@ -240,31 +266,39 @@ class _Generator:
             codes[0] = "sign-language"
         return codes
 
-    def windows(self, start: date, end: date, count: int,
-                shortest: int, longest: int) -> list[tuple[date, date]]:
+    def windows(
+        self, start: date, end: date, count: int, shortest: int, longest: int
+    ) -> list[tuple[date, date]]:
         """Ordered, non-overlapping date windows, one in each equal slice of start..end."""
         count = min(count, (end - start).days // (shortest + 1))
         slice_days = (end - start).days // max(count, 1)
         result = []
         for i in range(count):
             length = self.rng.randint(shortest, min(longest, slice_days - 1))
-            first = start + timedelta(days=i * slice_days
-                                      + self.rng.randint(0, slice_days - 1 - length))
+            first = start + timedelta(
+                days=i * slice_days + self.rng.randint(0, slice_days - 1 - length)
+            )
             result.append((first, first + timedelta(days=length)))
         return result
 
-    def deployments(self, years: int, skills: list[dict], nationalities: list[str],
-                    languages: list[dict]) -> list[dict]:
+    def deployments(
+        self, years: int, skills: list[dict], nationalities: list[str], languages: list[dict]
+    ) -> list[dict]:
         """Past missions abroad, chronological, in hosts that favour the expert's languages."""
         start = max(DEPLOYMENT_SPAN[0], date(REFERENCE_YEAR - years, 1, 1))
         count = self.rng.randint(0 if years < 6 else 1, min(5, 1 + years // 4))
         if (DEPLOYMENT_SPAN[1] - start).days // max(count, 1) < 120:
             count = (DEPLOYMENT_SPAN[1] - start).days // 120
-        fluent = {lang["code"].split("-")[0] for lang in languages
-                  if self.levels.index(lang["level"]) >= self.levels.index("B2")}
-        hosts = {code: weight * (2 if lang in fluent else 0.5)
-                 for code, (lang, weight) in self.ref["hosts"].items()
-                 if code not in nationalities}
+        fluent = {
+            lang["code"].split("-")[0]
+            for lang in languages
+            if self.levels.index(lang["level"]) >= self.levels.index("B2")
+        }
+        hosts = {
+            code: weight * (2 if lang in fluent else 0.5)
+            for code, (lang, weight) in self.ref["hosts"].items()
+            if code not in nationalities
+        }
         result = []
         for first, last in self.windows(start, DEPLOYMENT_SPAN[1], count, 45, 540):
             skill = skills[0] if self.rng.random() < 0.5 else self.rng.choice(skills)
@@ -289,18 +323,31 @@ class _Generator:
         template = self.rng.choice(self.ref["missions"])
         return template.format(year=last.year, start=begin, end=end)
 
-    def summary(self, years: int, skills: list[dict], deployments: list[dict],
-                residence: str, languages: list[dict]) -> str:
+    def summary(
+        self,
+        years: int,
+        skills: list[dict],
+        deployments: list[dict],
+        residence: str,
+        languages: list[dict],
+    ) -> str:
         """One opening sentence and up to two more from the skills and languages."""
         title = self.ref["skills"][skills[0]["code"]]["title"]
-        fields = {"title": title, "Title": title[0].upper() + title[1:], "years": years,
-                  "Years": years, "home": country_name(residence),
-                  "a_title": ("an " if title[0] in "aeiou" else "a ") + title,
-                  "assignments": _count(len(deployments), "international assignment"),
-                  "missions": _count(len(deployments), "electoral assistance mission")}
+        fields = {
+            "title": title,
+            "Title": title[0].upper() + title[1:],
+            "years": years,
+            "Years": years,
+            "home": country_name(residence),
+            "a_title": ("an " if title[0] in "aeiou" else "a ") + title,
+            "assignments": _count(len(deployments), "international assignment"),
+            "missions": _count(len(deployments), "electoral assistance mission"),
+        }
         if deployments:
-            fields |= {"role": deployments[-1]["role"],
-                       "country": country_name(deployments[-1]["country"])}
+            fields |= {
+                "role": deployments[-1]["role"],
+                "country": country_name(deployments[-1]["country"]),
+            }
             sentences = [self.rng.choice(self.ref["openers"]).format(**fields)]
         else:
             sentences = [self.rng.choice(self.ref["home_openers"]).format(**fields)]
@@ -318,11 +365,14 @@ class _Generator:
     def sensitive(self, gender: str, years: int) -> tuple[bool, dict[str, Any]]:
         """Disability, and the sensitive fields with their consent: a value only if consented."""
         disability = self.rng.random() < 0.047
-        birth_year = self.rng.randint(max(1955, REFERENCE_YEAR - years - 45),
-                                      min(1995, REFERENCE_YEAR - years - 22))
-        consent = {"gender": self.rng.random() < 0.85,
-                   "disability": self.rng.random() < (0.85 if disability else 0.7),
-                   "birth_year": self.rng.random() < 0.7}
+        birth_year = self.rng.randint(
+            max(1955, REFERENCE_YEAR - years - 45), min(1995, REFERENCE_YEAR - years - 22)
+        )
+        consent = {
+            "gender": self.rng.random() < 0.85,
+            "disability": self.rng.random() < (0.85 if disability else 0.7),
+            "birth_year": self.rng.random() < 0.7,
+        }
         values = {"gender": gender, "birth_year": birth_year, "disability": disability}
         fields = {field: value for field, value in values.items() if consent[field]}
         return disability, fields | {"consent": consent}
@@ -330,8 +380,10 @@ class _Generator:
     def availability(self) -> list[dict[str, str]]:
         """Up to three windows between December 2026 and December 2028."""
         count = self.pick({0: 12, 1: 43, 2: 30, 3: 15})
-        return [{"from": first.isoformat(), "to": last.isoformat()}
-                for first, last in self.windows(*AVAILABILITY_SPAN, count, 30, 365)]
+        return [
+            {"from": first.isoformat(), "to": last.isoformat()}
+            for first, last in self.windows(*AVAILABILITY_SPAN, count, 30, 365)
+        ]
 
     def expert(self, number: int) -> dict[str, Any]:
         """The demo expert with this sequence number."""

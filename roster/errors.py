@@ -34,8 +34,10 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError):
-        return render_error(400, "The form expired or was sent from elsewhere. "
-                                 "Please reload the page and try again.")
+        return render_error(
+            400,
+            "The form expired or was sent from elsewhere. Please reload the page and try again.",
+        )
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):

@@ -7,5 +7,5 @@ from flask_wtf import CSRFProtect
 
 login_manager = LoginManager()
 csrf = CSRFProtect()
-# Per-address limits; storage from RATELIMIT_STORAGE_URI (memory:// embedded, redis:// in production).
+# Per-address limits, stored where RATELIMIT_STORAGE_URI says (memory:// or redis://).
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

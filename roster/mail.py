@@ -17,7 +17,9 @@ from roster.models import utcnow
 def build_message(*, to: str, subject: str, body: str) -> EmailMessage:
     """Compose a plain-text message from the roster's sender address."""
     message = EmailMessage()
-    message["From"] = current_app.config.get("MAIL_SENDER", "Electoral Expert Roster <roster@localhost>")
+    message["From"] = current_app.config.get(
+        "MAIL_SENDER", "Electoral Expert Roster <roster@localhost>"
+    )
     message["To"] = to
     message["Subject"] = subject
     message["Message-ID"] = make_msgid(domain="roster.local")

@@ -52,13 +52,15 @@ def database_url(migrated_database: str, tmp_path: Path) -> str:
 def app(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
     """An app with its own database and instance folder; CSRF protection stays on."""
     monkeypatch.setenv("ROSTER_INSTANCE_PATH", str(tmp_path / "instance"))
-    app = create_app({
-        "TESTING": True,
-        "DATABASE_URL": database_url,
-        "SECRET_KEY": "test-secret-key-not-for-production",
-        "SESSION_COOKIE_SECURE": False,
-        "REMEMBER_COOKIE_SECURE": False,
-    })
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "test-secret-key-not-for-production",
+            "SESSION_COOKIE_SECURE": False,
+            "REMEMBER_COOKIE_SECURE": False,
+        }
+    )
     yield app
     if POSTGRES_URL:
         _empty_tables(app)
@@ -87,9 +89,11 @@ def runner(app: Flask) -> FlaskCliRunner:
 @pytest.fixture
 def db_session(app: Flask):
     """A session on the test app's database that commits at the end of the block."""
+
     # No app context is pushed here: requests made meanwhile must get their own `g`.
     def opened(write: bool = True):
         return session_scope(app, write=write)
+
     return opened
 
 
@@ -101,12 +105,24 @@ def make_user(app: Flask):
     """Build an account: ``make_user("a@example.org", "recruiter", confirmed=True)``."""
     from roster.accounts.services import create_user
 
-    def build(email: str, *roles: str, password: str = PASSWORD, confirmed: bool = True,
-              name: str = "Test User"):
+    def build(
+        email: str,
+        *roles: str,
+        password: str = PASSWORD,
+        confirmed: bool = True,
+        name: str = "Test User",
+    ):
         with session_scope(app) as session:
-            user = create_user(session=session, email=email, password=password,
-                               roles=list(roles) or ["expert"], display_name=name, confirmed=confirmed)
+            user = create_user(
+                session=session,
+                email=email,
+                password=password,
+                roles=list(roles) or ["expert"],
+                display_name=name,
+                confirmed=confirmed,
+            )
             return user
+
     return build
 
 

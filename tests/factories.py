@@ -22,8 +22,14 @@ _BASE_EXPERT: dict[str, Any] = {
     "summary": "Led voter list audits.",
     "availability": [{"from": "2027-01-01", "to": "2027-12-31"}],
     "deployments": [
-        {"mission": "Support to the 2021 elections", "country": "NE", "role": "Voter Registration Adviser",
-         "from": "2020-06-01", "to": "2021-04-30", "rating": 4}
+        {
+            "mission": "Support to the 2021 elections",
+            "country": "NE",
+            "role": "Voter Registration Adviser",
+            "from": "2020-06-01",
+            "to": "2021-04-30",
+            "rating": 4,
+        }
     ],
 }
 

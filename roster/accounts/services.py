@@ -11,9 +11,16 @@ class AccountError(ValueError):
     """An account operation refused, with a plain-English reason."""
 
 
-def create_user(*, session: Session, email: str, password: str, roles: list[str],
-                display_name: str = "", confirmed: bool = False,
-                actor_id: int | None = None) -> User:
+def create_user(
+    *,
+    session: Session,
+    email: str,
+    password: str,
+    roles: list[str],
+    display_name: str = "",
+    confirmed: bool = False,
+    actor_id: int | None = None,
+) -> User:
     """Create an account with the given roles.
 
     Raises:
@@ -31,13 +38,22 @@ def create_user(*, session: Session, email: str, password: str, roles: list[str]
         raise AccountError(f"Unknown role {', '.join(unknown)}; the roles are {valid}.")
     if problem := password_problem(password):
         raise AccountError(problem)
-    user = User(email=email, display_name=display_name, password_hash=hash_password(password),
-                email_confirmed_at=utcnow() if confirmed else None)
+    user = User(
+        email=email,
+        display_name=display_name,
+        password_hash=hash_password(password),
+        email_confirmed_at=utcnow() if confirmed else None,
+    )
     user.roles = [UserRole(role=role, granted_by_id=actor_id) for role in dict.fromkeys(roles)]
     session.add(user)
     session.flush()
-    session.add(AuditEvent(actor_id=actor_id, action="account.create",
-                           detail={"user": user.public_id, "roles": sorted(set(roles))}))
+    session.add(
+        AuditEvent(
+            actor_id=actor_id,
+            action="account.create",
+            detail={"user": user.public_id, "roles": sorted(set(roles))},
+        )
+    )
     return user
 
 
@@ -61,14 +77,20 @@ def user_by_public_id(*, session: Session, public_id: str) -> User | None:
 
 
 def _active_admins(session: Session) -> int:
-    return session.scalar(
-        select(func.count()).select_from(UserRole).join(User, User.id == UserRole.user_id)
-        .where(UserRole.role == RoleName.ADMIN.value, User.disabled.is_(False))
-    ) or 0
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(UserRole)
+            .join(User, User.id == UserRole.user_id)
+            .where(UserRole.role == RoleName.ADMIN.value, User.disabled.is_(False))
+        )
+        or 0
+    )
 
 
-def update_access(*, session: Session, user: User, roles: list[str], disabled: bool,
-                  actor_id: int) -> list[str]:
+def update_access(
+    *, session: Session, user: User, roles: list[str], disabled: bool, actor_id: int
+) -> list[str]:
     """Set a user's roles and whether the account is disabled; return what changed.
 
     Disabling an account ends all its sessions. The last active admin cannot lose
@@ -83,9 +105,12 @@ def update_access(*, session: Session, user: User, roles: list[str], disabled: b
     held = {role.role for role in user.roles}
     losing_admin = RoleName.ADMIN.value in held and (RoleName.ADMIN.value not in wanted or disabled)
     if losing_admin and not user.disabled and _active_admins(session) <= 1:
-        raise AccountError("This is the last active admin account: give another account the admin "
-                           "role first.")
-    changes = [f"granted {r}" for r in sorted(wanted - held)] + [f"removed {r}" for r in sorted(held - wanted)]
+        raise AccountError(
+            "This is the last active admin account: give another account the admin role first."
+        )
+    changes = [f"granted {r}" for r in sorted(wanted - held)] + [
+        f"removed {r}" for r in sorted(held - wanted)
+    ]
     user.roles = [role for role in user.roles if role.role in wanted] + [
         UserRole(role=role, granted_by_id=actor_id) for role in sorted(wanted - held)
     ]
@@ -95,6 +120,11 @@ def update_access(*, session: Session, user: User, roles: list[str], disabled: b
         user.session_token = secrets.token_urlsafe(24)
     if changes:
         user.updated_at = utcnow()
-        session.add(AuditEvent(actor_id=actor_id, action="account.access_changed",
-                               detail={"user": user.public_id, "changes": changes}))
+        session.add(
+            AuditEvent(
+                actor_id=actor_id,
+                action="account.access_changed",
+                detail={"user": user.public_id, "changes": changes},
+            )
+        )
     return changes

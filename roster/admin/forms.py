@@ -33,8 +33,15 @@ class AccessForm(FlaskForm):
 class NewStaffForm(FlaskForm):
     """A new staff account; the person chooses a password from an emailed link."""
 
-    display_name = StringField("Name", validators=[DataRequired("Please enter a name."), Length(max=200)])
-    email = EmailField("Email address", validators=[
-        DataRequired("Please enter an email address."), Email("Please enter a valid email address."),
-        Length(max=254)])
+    display_name = StringField(
+        "Name", validators=[DataRequired("Please enter a name."), Length(max=200)]
+    )
+    email = EmailField(
+        "Email address",
+        validators=[
+            DataRequired("Please enter an email address."),
+            Email("Please enter a valid email address."),
+            Length(max=254),
+        ],
+    )
     roles = RoleCheckboxes("Roles", choices=ROLE_CHOICES[1:])

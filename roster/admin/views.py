@@ -20,8 +20,11 @@ blueprint = Blueprint("admin", __name__, url_prefix="/admin")
 def users():
     """List accounts with their roles, staff first."""
     query = request.args.get("q", "")[:200]
-    return render_template("admin/users.html", users=services.list_users(session=get_session(), query=query),
-                           query=query)
+    return render_template(
+        "admin/users.html",
+        users=services.list_users(session=get_session(), query=query),
+        query=query,
+    )
 
 
 @blueprint.route("/users/new", methods=["GET", "POST"])
@@ -37,19 +40,31 @@ def new_user():
         else:
             try:
                 user = services.create_user(
-                    session=get_session(), email=form.email.data, display_name=form.display_name.data,
-                    password=secrets.token_urlsafe(32), roles=form.roles.data, actor_id=current_user.id,
+                    session=get_session(),
+                    email=form.email.data,
+                    display_name=form.display_name.data,
+                    password=secrets.token_urlsafe(32),
+                    roles=form.roles.data,
+                    actor_id=current_user.id,
                 )
             except services.AccountError as error:
                 form.email.errors.append(str(error))
             else:
-                link = url_for("auth.reset_password", _external=True,
-                               token=Signer(current_app.config["SECRET_KEY"]).reset_token(user))
-                send_mail(to=user.email, subject="Your account on the Electoral Expert Roster",
-                          body=f"Hello {user.display_name},\n\nAn account was opened for you. Choose "
-                               f"your password within one hour with this link:\n\n{link}\n")
-                flash(f"Account created for {user.email}; a link to choose a password was emailed.",
-                      "success")
+                link = url_for(
+                    "auth.reset_password",
+                    _external=True,
+                    token=Signer(current_app.config["SECRET_KEY"]).reset_token(user),
+                )
+                send_mail(
+                    to=user.email,
+                    subject="Your account on the Electoral Expert Roster",
+                    body=f"Hello {user.display_name},\n\nAn account was opened for you. Choose "
+                    f"your password within one hour with this link:\n\n{link}\n",
+                )
+                flash(
+                    f"Account created for {user.email}; a link to choose a password was emailed.",
+                    "success",
+                )
                 return redirect(url_for("admin.users"))
     return render_template("admin/new_user.html", form=form), 400 if form.errors else 200
 
@@ -66,11 +81,21 @@ def edit_user(public_id: str):
     form = AccessForm(data={"roles": [r.role for r in user.roles], "disabled": user.disabled})
     if form.validate_on_submit():
         try:
-            changes = services.update_access(session=get_session(), user=user, roles=form.roles.data,
-                                             disabled=form.disabled.data, actor_id=current_user.id)
+            changes = services.update_access(
+                session=get_session(),
+                user=user,
+                roles=form.roles.data,
+                disabled=form.disabled.data,
+                actor_id=current_user.id,
+            )
         except services.AccountError as error:
             form.roles.errors.append(str(error))
         else:
-            flash(f"{user.email}: " + (", ".join(changes) if changes else "nothing changed") + ".", "success")
+            flash(
+                f"{user.email}: " + (", ".join(changes) if changes else "nothing changed") + ".",
+                "success",
+            )
             return redirect(url_for("admin.users"))
-    return render_template("admin/edit_user.html", form=form, user=user), 400 if form.errors else 200
+    return render_template(
+        "admin/edit_user.html", form=form, user=user
+    ), 400 if form.errors else 200

@@ -73,7 +73,9 @@ def _idle_timeout():
     if last_seen is not None and now.timestamp() - last_seen > limit.total_seconds():
         logout_user()
         session.clear()
-        flash("You were signed out after 30 minutes without activity. Please sign in again.", "info")
+        flash(
+            "You were signed out after 30 minutes without activity. Please sign in again.", "info"
+        )
         return redirect(url_for("auth.login"))
     session["last_seen"] = now.timestamp()
     return None
@@ -100,7 +102,10 @@ def access_table(app: Flask) -> list[tuple[str, dict[str, bool]]]:
 
 def access_markdown(app: Flask) -> str:
     """The route-by-role table as Markdown, as published in the README."""
-    lines = ["| route | " + " | ".join(ROLE_COLUMNS) + " |", "| --- |" + " :---: |" * len(ROLE_COLUMNS)]
+    lines = [
+        "| route | " + " | ".join(ROLE_COLUMNS) + " |",
+        "| --- |" + " :---: |" * len(ROLE_COLUMNS),
+    ]
     for route, allowed in access_table(app):
         cells = " | ".join("yes" if allowed[c] else "no" for c in ROLE_COLUMNS)
         lines.append(f"| `{route}` | {cells} |")

@@ -6,33 +6,41 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from roster.auth.passwords import MAX_LENGTH, MIN_LENGTH
 
-_EMAIL = [DataRequired("Please enter your email address."),
-          Email("Please enter a valid email address, like name@example.org."), Length(max=254)]
+_EMAIL = [
+    DataRequired("Please enter your email address."),
+    Email("Please enter a valid email address, like name@example.org."),
+    Length(max=254),
+]
 
 
 class LoginForm(FlaskForm):
     """Email and password."""
 
     email = EmailField("Email address", validators=_EMAIL)
-    password = PasswordField("Password", validators=[DataRequired("Please enter your password."),
-                                                     Length(max=MAX_LENGTH)])
-
+    password = PasswordField(
+        "Password", validators=[DataRequired("Please enter your password."), Length(max=MAX_LENGTH)]
+    )
 
 
 class RegisterForm(FlaskForm):
     """What an expert gives to open an account."""
 
-    full_name = StringField("Full name", validators=[DataRequired("Please enter your name."),
-                                                     Length(max=200)])
+    full_name = StringField(
+        "Full name", validators=[DataRequired("Please enter your name."), Length(max=200)]
+    )
     email = EmailField("Email address", validators=_EMAIL)
     password = PasswordField(
-        "Password", description=f"At least {MIN_LENGTH} characters. A short sentence works well.",
+        "Password",
+        description=f"At least {MIN_LENGTH} characters. A short sentence works well.",
         validators=[DataRequired("Please choose a password."), Length(max=MAX_LENGTH)],
     )
-    confirm = PasswordField("Password again", validators=[
-        DataRequired("Please type the password again."),
-        EqualTo("password", "The two passwords are not the same."),
-    ])
+    confirm = PasswordField(
+        "Password again",
+        validators=[
+            DataRequired("Please type the password again."),
+            EqualTo("password", "The two passwords are not the same."),
+        ],
+    )
 
 
 class ResetRequestForm(FlaskForm):
@@ -45,17 +53,23 @@ class NewPasswordForm(FlaskForm):
     """A new password, typed twice."""
 
     password = PasswordField(
-        "New password", description=f"At least {MIN_LENGTH} characters. A short sentence works well.",
+        "New password",
+        description=f"At least {MIN_LENGTH} characters. A short sentence works well.",
         validators=[DataRequired("Please choose a password."), Length(max=MAX_LENGTH)],
     )
-    confirm = PasswordField("New password again", validators=[
-        DataRequired("Please type the password again."),
-        EqualTo("password", "The two passwords are not the same."),
-    ])
+    confirm = PasswordField(
+        "New password again",
+        validators=[
+            DataRequired("Please type the password again."),
+            EqualTo("password", "The two passwords are not the same."),
+        ],
+    )
 
 
 class ChangePasswordForm(NewPasswordForm):
     """The current password, then a new one twice."""
 
-    current = PasswordField("Current password", validators=[
-        DataRequired("Please enter your current password."), Length(max=MAX_LENGTH)])
+    current = PasswordField(
+        "Current password",
+        validators=[DataRequired("Please enter your current password."), Length(max=MAX_LENGTH)],
+    )

@@ -12,6 +12,7 @@ from roster.models import User
 def load_user(session_token: str) -> User | None:
     """Find the active user whose current session token the cookie carries."""
     return get_session().scalar(
-        select(User).options(selectinload(User.roles))
+        select(User)
+        .options(selectinload(User.roles))
         .where(User.session_token == session_token, User.disabled.is_(False))
     )

@@ -36,8 +36,10 @@ def password_problem(password: str, *, email: str = "") -> str | None:
     lowered = password.lower()
     core = re.sub(r"[\d\W_]+$", "", lowered)
     common = common_passwords()
-    repeated = any(len(lowered) % n == 0 and lowered[:n] * (len(lowered) // n) == lowered
-                   for n in range(1, len(lowered) // 2 + 1))
+    repeated = any(
+        len(lowered) % n == 0 and lowered[:n] * (len(lowered) // n) == lowered
+        for n in range(1, len(lowered) // 2 + 1)
+    )
     if lowered in common or (len(core) >= 4 and core in common) or repeated:
         return "This password is too common and easy to guess. Please choose another one."
     local_part = email.split("@")[0].lower()

@@ -59,7 +59,9 @@ class Signer:
         except SignatureExpired:
             raise LinkInvalid("This link has expired. Please ask for a new one.") from None
         except BadSignature:
-            raise LinkInvalid("This link is not valid. Please check that you copied all of it.") from None
+            raise LinkInvalid(
+                "This link is not valid. Please check that you copied all of it."
+            ) from None
 
 
 def _fingerprint(user: User) -> str:
@@ -75,8 +77,13 @@ def find_user(*, session: Session, email: str) -> User | None:
 
 def register_expert(*, session: Session, email: str, password: str, full_name: str) -> User:
     """Create an expert's account, unconfirmed until the emailed link is opened."""
-    return create_user(session=session, email=email, password=password,
-                       roles=[RoleName.EXPERT.value], display_name=full_name.strip())
+    return create_user(
+        session=session,
+        email=email,
+        password=password,
+        roles=[RoleName.EXPERT.value],
+        display_name=full_name.strip(),
+    )
 
 
 def authenticate(*, session: Session, email: str, password: str) -> User:
@@ -137,7 +144,9 @@ def user_for_reset(*, session: Session, signer: Signer, token: str) -> User:
     payload = signer.load("reset", token, RESET_MAX_AGE)
     user = session.scalar(select(User).where(User.public_id == payload.get("user")))
     if user is None or payload.get("pw") != _fingerprint(user) or user.disabled:
-        raise LinkInvalid("This link has already been used or is no longer valid. Ask for a new one.")
+        raise LinkInvalid(
+            "This link has already been used or is no longer valid. Ask for a new one."
+        )
     return user
 
 

@@ -8,7 +8,13 @@ from flask_login import current_user, login_user, logout_user
 from roster.accounts.services import AccountError
 from roster.auth import services
 from roster.auth.access import public, roles_required
-from roster.auth.forms import ChangePasswordForm, LoginForm, NewPasswordForm, RegisterForm, ResetRequestForm
+from roster.auth.forms import (
+    ChangePasswordForm,
+    LoginForm,
+    NewPasswordForm,
+    RegisterForm,
+    ResetRequestForm,
+)
 from roster.auth.passwords import password_problem, verify_password
 from roster.db import commit_despite_error, get_session
 from roster.extensions import limiter
@@ -26,24 +32,35 @@ def _signer() -> services.Signer:
 
 def _safe_next(target: str | None) -> str:
     """Follow ``next`` only to a path on this site, never to another host."""
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and not urlsplit(target).netloc
+    ):
         return target
     return url_for("home.index")
 
 
 def _send_confirmation(user) -> None:
     link = url_for("auth.confirm", token=_signer().confirmation_token(user), _external=True)
-    send_mail(to=user.email, subject="Confirm your email address for the Electoral Expert Roster",
-              body=f"Hello {user.display_name or ''},\n\nPlease confirm your email address by opening "
-                   f"this link within 48 hours:\n\n{link}\n\nIf you did not register, ignore this email.\n")
+    send_mail(
+        to=user.email,
+        subject="Confirm your email address for the Electoral Expert Roster",
+        body=f"Hello {user.display_name or ''},\n\nPlease confirm your email address by opening "
+        f"this link within 48 hours:\n\n{link}\n\nIf you did not register, ignore this email.\n",
+    )
 
 
 def _send_reset(user) -> None:
     link = url_for("auth.reset_password", token=_signer().reset_token(user), _external=True)
-    send_mail(to=user.email, subject="Choose a new password for the Electoral Expert Roster",
-              body=f"Hello,\n\nTo choose a new password, open this link within one hour:\n\n{link}\n\n"
-                   "The link works once. If you did not ask for it, ignore this email: "
-                   "your password stays as it is.\n")
+    send_mail(
+        to=user.email,
+        subject="Choose a new password for the Electoral Expert Roster",
+        body=f"Hello,\n\nTo choose a new password, open this link within one hour:\n\n{link}\n\n"
+        "The link works once. If you did not ask for it, ignore this email: "
+        "your password stays as it is.\n",
+    )
 
 
 @blueprint.route("/register", methods=["GET", "POST"])
@@ -61,8 +78,12 @@ def register():
             return redirect(url_for("auth.login"))
         else:
             try:
-                user = services.register_expert(session=get_session(), email=form.email.data,
-                                                 password=form.password.data, full_name=form.full_name.data)
+                user = services.register_expert(
+                    session=get_session(),
+                    email=form.email.data,
+                    password=form.password.data,
+                    full_name=form.full_name.data,
+                )
             except AccountError as error:
                 form.email.errors.append(str(error))
             else:
@@ -85,8 +106,11 @@ def confirm(token: str):
 
 
 @blueprint.route("/login", methods=["GET", "POST"])
-@limiter.limit(LOGIN_LIMIT, methods=["POST"],
-               error_message="Too many sign-in attempts from your network. Please wait a few minutes.")
+@limiter.limit(
+    LOGIN_LIMIT,
+    methods=["POST"],
+    error_message="Too many sign-in attempts from your network. Please wait a few minutes.",
+)
 @public
 def login():
     """Sign in with email and password."""
@@ -94,8 +118,9 @@ def login():
     status = 200
     if form.validate_on_submit():
         try:
-            user = services.authenticate(session=get_session(), email=form.email.data,
-                                         password=form.password.data)
+            user = services.authenticate(
+                session=get_session(), email=form.email.data, password=form.password.data
+            )
         except services.LoginRefused as error:
             form.form_errors.append(str(error))
             status = 400
@@ -128,8 +153,10 @@ def reset_request():
         user = services.find_user(session=get_session(), email=form.email.data)
         if user is not None and not user.disabled:
             _send_reset(user)
-        flash("If an account uses that address, we have emailed it a link to choose a new password.",
-              "success")
+        flash(
+            "If an account uses that address, we have emailed it a link to choose a new password.",
+            "success",
+        )
         return redirect(url_for("auth.login"))
     return render_template("auth/reset_request.html", form=form), 400 if form.errors else 200
 
@@ -165,7 +192,9 @@ def change_password():
             form.current.errors.append("The current password is not right.")
         else:
             try:
-                services.set_password(session=get_session(), user=current_user, password=form.password.data)
+                services.set_password(
+                    session=get_session(), user=current_user, password=form.password.data
+                )
             except AccountError as error:
                 form.password.errors.append(str(error))
             else:

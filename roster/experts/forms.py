@@ -12,7 +12,12 @@ from roster.profile.transparency import VIEW_PURPOSES
 class ViewReasonForm(FlaskForm):
     """Why a staff member opens a profile; the expert reads it."""
 
-    purpose = SelectField("Why are you opening this profile?",
-                          choices=options([("", "Choose a reason"), *VIEW_PURPOSES.items()]))
-    note = StringField("Details (required for “Other”)", validators=[Length(max=MAX_NOTE)],
-                       description="The expert can read who opened the profile, when, and why.")
+    purpose = SelectField(
+        "Why are you opening this profile?",
+        choices=options([("", "Choose a reason"), *VIEW_PURPOSES.items()]),
+    )
+    note = StringField(
+        "Details (required for “Other”)",
+        validators=[Length(max=MAX_NOTE)],
+        description="The expert can read who opened the profile, when, and why.",
+    )

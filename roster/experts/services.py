@@ -36,25 +36,32 @@ class Page:
     pages: int
 
 
-def search_experts(*, session: Session, query: str, page: int = 1, per_page: int = PAGE_SIZE) -> Page:
-    """Experts whose name or external id contains ``query`` (any case), by name, a page at a time."""
+def search_experts(
+    *, session: Session, query: str, page: int = 1, per_page: int = PAGE_SIZE
+) -> Page:
+    """Experts whose name or external id contains ``query`` (any case), by name, by page."""
     statement = select(Expert)
     text = query.strip()[:200]
     if text:
         escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         pattern = f"%{escaped}%"
-        statement = statement.where(or_(
-            func.lower(Expert.full_name).like(pattern, escape="\\"),
-            func.lower(Expert.external_id).like(pattern, escape="\\"),
-        ))
+        statement = statement.where(
+            or_(
+                func.lower(Expert.full_name).like(pattern, escape="\\"),
+                func.lower(Expert.external_id).like(pattern, escape="\\"),
+            )
+        )
     total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
     pages = max(1, math.ceil(total / per_page))
     number = min(max(1, page), pages)
-    experts = list(session.scalars(
-        statement.options(selectinload(Expert.nationalities))
-        .order_by(Expert.full_name, Expert.external_id)
-        .offset((number - 1) * per_page).limit(per_page)
-    ))
+    experts = list(
+        session.scalars(
+            statement.options(selectinload(Expert.nationalities))
+            .order_by(Expert.full_name, Expert.external_id)
+            .offset((number - 1) * per_page)
+            .limit(per_page)
+        )
+    )
     return Page(experts=experts, total=total, number=number, pages=pages)
 
 
@@ -65,7 +72,9 @@ def expert_by_public_id(*, session: Session, public_id: str) -> Expert | None:
     return session.scalar(select(Expert).where(Expert.public_id == public_id))
 
 
-def record_view(*, session: Session, actor_id: int, expert: Expert, purpose: str, note: str) -> None:
+def record_view(
+    *, session: Session, actor_id: int, expert: Expert, purpose: str, note: str
+) -> None:
     """Write the one audit row of a staff member opening a profile: who, whose, when, why.
 
     Raises:
@@ -82,8 +91,15 @@ def record_view(*, session: Session, actor_id: int, expert: Expert, purpose: str
         errors["note"] = "Please say why, in a few words."
     if errors:
         raise ViewRefused(errors)
-    session.add(AuditEvent(actor_id=actor_id, action="profile.view", subject_expert_id=expert.id,
-                           reason=text, detail={"purpose": purpose}))
+    session.add(
+        AuditEvent(
+            actor_id=actor_id,
+            action="profile.view",
+            subject_expert_id=expert.id,
+            reason=text,
+            detail={"purpose": purpose},
+        )
+    )
 
 
 def record_cv_download(*, session: Session, actor_id: int, expert: Expert) -> None:

@@ -43,8 +43,13 @@ def profile(public_id: str):
     status = 200
     if form.validate_on_submit():
         try:
-            services.record_view(session=get_session(), actor_id=current_user.id, expert=expert,
-                                 purpose=form.purpose.data, note=form.note.data or "")
+            services.record_view(
+                session=get_session(),
+                actor_id=current_user.id,
+                expert=expert,
+                purpose=form.purpose.data,
+                note=form.note.data or "",
+            )
         except services.ViewRefused as error:
             attach_errors(form, error.errors)
             status = 400
@@ -52,8 +57,9 @@ def profile(public_id: str):
             return _profile_page(expert)
     elif form.is_submitted():
         status = 400
-    return render_template("experts/reason.html", expert=expert, form=form,
-                           problems=problems(form)), status
+    return render_template(
+        "experts/reason.html", expert=expert, form=form, problems=problems(form)
+    ), status
 
 
 def _profile_page(expert: Expert):
@@ -61,10 +67,14 @@ def _profile_page(expert: Expert):
     is_admin = current_user.has_role(RoleName.ADMIN)
     db = get_session()
     return render_template(
-        "experts/profile.html", expert=expert,
+        "experts/profile.html",
+        expert=expert,
         history=transparency.status_history(session=db, expert_id=expert.id),
         show_gender=current_user.has_role(RoleName.RECRUITER, RoleName.ADMIN),
-        show_disability=is_admin, show_birth_year=is_admin, self_declared=self_declared)
+        show_disability=is_admin,
+        show_birth_year=is_admin,
+        self_declared=self_declared,
+    )
 
 
 @blueprint.get("/<public_id>/cv")

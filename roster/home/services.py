@@ -3,6 +3,9 @@
 from collections import Counter
 from dataclasses import dataclass, field
 
+from sqlalchemy import func, select
+from sqlmodel import Session
+
 from matching.vocabulary import (
     ACCESSIBILITY_EXPERTISE,
     OFFICIAL_UN_LANGUAGES,
@@ -12,9 +15,6 @@ from matching.vocabulary import (
     level_rank,
     un_region,
 )
-from sqlalchemy import func, select
-from sqlmodel import Session
-
 from roster.models import Expert, ExpertAccessibility, ExpertLanguage, ExpertNationality
 
 # Counts below this are shown as "fewer than 5": a count of one or two can point at a person.
@@ -61,22 +61,34 @@ def roster_overview(*, session: Session, language_limit: int = 20) -> RosterOver
     Returns:
         A ``RosterOverview``; counts are exact, withholding happens when they are shown.
     """
-    statuses = dict(session.exec(select(Expert.roster_status, func.count()).group_by(Expert.roster_status)).all())
+    statuses = dict(
+        session.exec(
+            select(Expert.roster_status, func.count()).group_by(Expert.roster_status)
+        ).all()
+    )
     rostered = Expert.roster_status == "rostered"
     regions: Counter[str] = Counter()
-    primary = select(ExpertNationality.country, func.count()).join(Expert).where(
-        rostered, ExpertNationality.position == 0
-    ).group_by(ExpertNationality.country)
+    primary = (
+        select(ExpertNationality.country, func.count())
+        .join(Expert)
+        .where(rostered, ExpertNationality.position == 0)
+        .group_by(ExpertNationality.country)
+    )
     for country, count in session.exec(primary).all():
         regions[un_region(country) or "Not in a UN regional group"] += count
-    genders = dict(session.exec(
-        select(Expert.gender, func.count()).where(rostered, Expert.gender.is_not(None)).group_by(Expert.gender)
-    ).all())
+    genders = dict(
+        session.exec(
+            select(Expert.gender, func.count())
+            .where(rostered, Expert.gender.is_not(None))
+            .group_by(Expert.gender)
+        ).all()
+    )
     return RosterOverview(
         total=sum(statuses.values()),
         by_status=[(status, statuses.get(status, 0)) for status in ROSTER_STATUSES],
         rostered=statuses.get("rostered", 0),
-        by_region=[(group, regions.pop(group, 0)) for group in UN_REGIONAL_GROUPS] + sorted(regions.items()),
+        by_region=[(group, regions.pop(group, 0)) for group in UN_REGIONAL_GROUPS]
+        + sorted(regions.items()),
         women=genders.get("woman", 0),
         gender_disclosed=sum(count for gender, count in genders.items() if gender != "undisclosed"),
         languages=_languages(session, language_limit),
@@ -87,7 +99,8 @@ def roster_overview(*, session: Session, language_limit: int = 20) -> RosterOver
 def _languages(session: Session, limit: int) -> list[LanguageRow]:
     rows = session.exec(
         select(ExpertLanguage.code, ExpertLanguage.level, func.count())
-        .join(Expert).where(Expert.roster_status == "rostered")
+        .join(Expert)
+        .where(Expert.roster_status == "rostered")
         .group_by(ExpertLanguage.code, ExpertLanguage.level)
     ).all()
     speakers: Counter[str] = Counter()
@@ -97,7 +110,9 @@ def _languages(session: Session, limit: int) -> list[LanguageRow]:
         if level_rank(level) >= WORKING_LEVEL:
             working[code] += count
     official = [code for code in OFFICIAL_UN_LANGUAGES]
-    others = sorted((code for code in speakers if code not in official), key=lambda c: (-speakers[c], c))
+    others = sorted(
+        (code for code in speakers if code not in official), key=lambda c: (-speakers[c], c)
+    )
     return [
         LanguageRow(code, language_name(code), speakers[code], working[code], code in official)
         for code in official + others[:limit]
@@ -105,8 +120,12 @@ def _languages(session: Session, limit: int) -> list[LanguageRow]:
 
 
 def _accessibility(session: Session) -> list[tuple[str, str, int]]:
-    counts = dict(session.exec(
-        select(ExpertAccessibility.code, func.count()).join(Expert)
-        .where(Expert.roster_status == "rostered").group_by(ExpertAccessibility.code)
-    ).all())
+    counts = dict(
+        session.exec(
+            select(ExpertAccessibility.code, func.count())
+            .join(Expert)
+            .where(Expert.roster_status == "rostered")
+            .group_by(ExpertAccessibility.code)
+        ).all()
+    )
     return [(code, label, counts.get(code, 0)) for code, label in ACCESSIBILITY_EXPERTISE.items()]

@@ -15,9 +15,22 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 CSV_COLUMNS = (
-    "external_id", "full_name", "email", "nationalities", "residence_country", "gender",
-    "birth_year", "disability", "roster_status", "years_experience", "seniority", "languages",
-    "skills", "accessibility_expertise", "summary", "availability",
+    "external_id",
+    "full_name",
+    "email",
+    "nationalities",
+    "residence_country",
+    "gender",
+    "birth_year",
+    "disability",
+    "roster_status",
+    "years_experience",
+    "seniority",
+    "languages",
+    "skills",
+    "accessibility_expertise",
+    "summary",
+    "availability",
 )
 # The spec's CSV columns cannot say what the expert consented to, so sensitive values
 # would always be dropped; an optional last column carries it (e.g. "gender;birth_year").
@@ -45,14 +58,18 @@ def file_format(path: Path) -> str:
     """Return the format named by the path's suffix, or reject the file."""
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
-        raise FileRejected(f"{path.name}: unknown format '{suffix or 'none'}'; use .jsonl, .json or .csv")
+        raise FileRejected(
+            f"{path.name}: unknown format '{suffix or 'none'}'; use .jsonl, .json or .csv"
+        )
     return suffix.lstrip(".")
 
 
 def read_records(path: Path, progress: Progress | None = None) -> Iterator[tuple[int, Any]]:
     """Yield ``(line, record or FormatError)`` from a file in any interchange format."""
     readers: dict[str, Callable[[BinaryIO, Progress], Iterator[tuple[int, Any]]]] = {
-        "jsonl": _read_jsonl, "json": _read_json_list, "csv": _read_csv,
+        "jsonl": _read_jsonl,
+        "json": _read_json_list,
+        "csv": _read_csv,
     }
     reader = readers[file_format(path)]
     progress = progress or Progress()
@@ -110,8 +127,9 @@ def _text(handle: BinaryIO) -> Iterator[io.TextIOWrapper]:
         reader.detach()
 
 
-def _json_items(reader: io.TextIOWrapper, handle: BinaryIO, progress: Progress
-                ) -> Iterator[tuple[int, Any]]:
+def _json_items(
+    reader: io.TextIOWrapper, handle: BinaryIO, progress: Progress
+) -> Iterator[tuple[int, Any]]:
     decoder = json.JSONDecoder()
     buffer, line, opened = "", 1, False
     while True:
@@ -130,7 +148,12 @@ def _json_items(reader: io.TextIOWrapper, handle: BinaryIO, progress: Progress
                 if not buffer:
                     break
                 if buffer[0] != "[":
-                    yield line, FormatError("a .json file must hold a list of expert records: '[' expected")
+                    yield (
+                        line,
+                        FormatError(
+                            "a .json file must hold a list of expert records: '[' expected"
+                        ),
+                    )
                     return
                 buffer, opened = buffer[1:], True
                 continue
@@ -155,7 +178,10 @@ def _json_items(reader: io.TextIOWrapper, handle: BinaryIO, progress: Progress
             buffer = buffer[end:]
         if not chunk:
             if opened:
-                yield line, FormatError("the list is not closed: ']' expected at the end of the file")
+                yield (
+                    line,
+                    FormatError("the list is not closed: ']' expected at the end of the file"),
+                )
             return
 
 
@@ -164,8 +190,9 @@ def _read_csv(handle: BinaryIO, progress: Progress) -> Iterator[tuple[int, Any]]
         yield from _csv_items(text, handle, progress)
 
 
-def _csv_items(text: io.TextIOWrapper, handle: BinaryIO, progress: Progress
-               ) -> Iterator[tuple[int, Any]]:
+def _csv_items(
+    text: io.TextIOWrapper, handle: BinaryIO, progress: Progress
+) -> Iterator[tuple[int, Any]]:
     try:
         rows = csv.reader(text)
         header = next(rows, None)
@@ -229,8 +256,11 @@ def csv_row_to_record(row: dict[str, str]) -> dict[str, Any]:
     """Turn one CSV row into an expert record of the JSON shape (validated later)."""
     row = {key: value.strip() for key, value in row.items()}
     record: dict[str, Any] = {
-        "external_id": row["external_id"], "full_name": row["full_name"], "email": row["email"],
-        "nationalities": _split(row["nationalities"]), "roster_status": row["roster_status"],
+        "external_id": row["external_id"],
+        "full_name": row["full_name"],
+        "email": row["email"],
+        "nationalities": _split(row["nationalities"]),
+        "roster_status": row["roster_status"],
     }
     for key in ("residence_country", "gender", "seniority", "summary"):
         if row[key]:
@@ -268,6 +298,7 @@ def csv_row_to_record(row: dict[str, str]) -> dict[str, Any]:
 
 def record_to_csv_row(record: dict[str, Any]) -> list[str]:
     """Turn an expert record into a CSV row (deployment history is JSON-only)."""
+
     def text(key: str) -> str:
         value = record.get(key)
         if value is None:
@@ -308,7 +339,9 @@ def write_records(path: Path, records: Iterable[dict[str, Any]]) -> int:
                 if kind == "csv":
                     writer.writerow(record_to_csv_row(record))
                 elif kind == "json":
-                    out.write(("\n" if count == 0 else ",\n") + json.dumps(record, ensure_ascii=False))
+                    out.write(
+                        ("\n" if count == 0 else ",\n") + json.dumps(record, ensure_ascii=False)
+                    )
                 else:
                     out.write(json.dumps(record, ensure_ascii=False) + "\n")
                 count += 1

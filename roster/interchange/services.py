@@ -9,7 +9,13 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from matching.records import RecordError, normalise_expert
-from roster.interchange.formats import FileRejected, FormatError, Progress, read_records, write_records
+from roster.interchange.formats import (
+    FileRejected,
+    FormatError,
+    Progress,
+    read_records,
+    write_records,
+)
 from roster.interchange.store import iter_records, write_experts
 from roster.models import AuditEvent, Expert
 
@@ -72,7 +78,11 @@ class ImportReport:
         """Describe each note with the lines it applied to."""
         for text, group in sorted(self.notes.items(), key=lambda item: item[1].lines[0]):
             lines = ", ".join(str(n) for n in group.lines)
-            more = f" and {group.count - len(group.lines)} more" if group.count > len(group.lines) else ""
+            more = (
+                f" and {group.count - len(group.lines)} more"
+                if group.count > len(group.lines)
+                else ""
+            )
             yield f"{text} (line{'s' if group.count > 1 else ''} {lines}{more})"
 
 
@@ -80,12 +90,19 @@ class ImportFailed(Exception):
     """The import was refused; nothing was written. Carries the full report."""
 
     def __init__(self, report: ImportReport) -> None:
-        super().__init__(f"{len(report.problems)} problem(s) in {report.source}; nothing was imported")
+        super().__init__(
+            f"{len(report.problems)} problem(s) in {report.source}; nothing was imported"
+        )
         self.report = report
 
 
-def import_file(*, session: Session, path: Path, actor_id: int | None = None,
-                on_progress: Callable[[int], None] | None = None) -> ImportReport:
+def import_file(
+    *,
+    session: Session,
+    path: Path,
+    actor_id: int | None = None,
+    on_progress: Callable[[int], None] | None = None,
+) -> ImportReport:
     """Import a .jsonl, .json or .csv file of expert records, all or nothing.
 
     Args:
@@ -109,8 +126,13 @@ def import_file(*, session: Session, path: Path, actor_id: int | None = None,
     return import_records(session=session, records=numbered(), source=path.name, actor_id=actor_id)
 
 
-def import_records(*, session: Session, records: Iterable[tuple[int, Any]], source: str,
-                   actor_id: int | None = None) -> ImportReport:
+def import_records(
+    *,
+    session: Session,
+    records: Iterable[tuple[int, Any]],
+    source: str,
+    actor_id: int | None = None,
+) -> ImportReport:
     """Validate, normalise and upsert numbered records by ``external_id``, all or nothing.
 
     Writes go out in batches while every record is valid; after the first problem the
@@ -134,10 +156,19 @@ def import_records(*, session: Session, records: Iterable[tuple[int, Any]], sour
         _flush(session, batch, report, actor_id)
     if not report.ok:
         raise ImportFailed(report)
-    session.add(AuditEvent(actor_id=actor_id, action="roster.import", detail={
-        "source": source, "read": report.read, "created": report.created,
-        "updated": report.updated, "unchanged": report.unchanged,
-    }))
+    session.add(
+        AuditEvent(
+            actor_id=actor_id,
+            action="roster.import",
+            detail={
+                "source": source,
+                "read": report.read,
+                "created": report.created,
+                "updated": report.updated,
+                "unchanged": report.unchanged,
+            },
+        )
+    )
     return report
 
 
@@ -152,9 +183,14 @@ def _checked(report: ImportReport, line: int, item: Any, seen: dict[str, int]) -
         report.problems.extend(Problem(line, e.message, e.field, external_id) for e in error.errors)
         return None
     if (first := seen.get(record["external_id"])) is not None:
-        report.problems.append(Problem(
-            line, f"duplicate external_id: already used on line {first}", "external_id", external_id
-        ))
+        report.problems.append(
+            Problem(
+                line,
+                f"duplicate external_id: already used on line {first}",
+                "external_id",
+                external_id,
+            )
+        )
         return None
     seen[record["external_id"]] = line
     if "deployments" not in item:
@@ -164,16 +200,21 @@ def _checked(report: ImportReport, line: int, item: Any, seen: dict[str, int]) -
     return record
 
 
-def _flush(session: Session, batch: list[tuple[int, dict]], report: ImportReport,
-           actor_id: int | None) -> None:
-    ids = dict(session.execute(
-        select(Expert.external_id, Expert.id).where(
-            Expert.external_id.in_([record["external_id"] for _, record in batch])
-        )
-    ).all())
+def _flush(
+    session: Session, batch: list[tuple[int, dict]], report: ImportReport, actor_id: int | None
+) -> None:
+    ids = dict(
+        session.execute(
+            select(Expert.external_id, Expert.id).where(
+                Expert.external_id.in_([record["external_id"] for _, record in batch])
+            )
+        ).all()
+    )
     counts = write_experts(
-        session, [(record, ids.get(record["external_id"])) for _, record in batch],
-        reason=f"imported from {report.source}", actor_id=actor_id,
+        session,
+        [(record, ids.get(record["external_id"])) for _, record in batch],
+        reason=f"imported from {report.source}",
+        actor_id=actor_id,
     )
     report.created += counts["created"]
     report.updated += counts["updated"]
@@ -184,6 +225,11 @@ def _flush(session: Session, batch: list[tuple[int, dict]], report: ImportReport
 def export_file(*, session: Session, path: Path, actor_id: int | None = None) -> int:
     """Write every expert to ``path`` in the format its suffix names; return the count."""
     count = write_records(path, iter_records(session))
-    session.add(AuditEvent(actor_id=actor_id, action="roster.export",
-                           detail={"target": path.name, "experts": count}))
+    session.add(
+        AuditEvent(
+            actor_id=actor_id,
+            action="roster.export",
+            detail={"target": path.name, "experts": count},
+        )
+    )
     return count

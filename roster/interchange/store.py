@@ -29,10 +29,22 @@ from roster.models import (
 )
 
 SENSITIVE = ("gender", "birth_year", "disability")
-SCALARS = ("full_name", "email", "residence_country", "roster_status", "seniority",
-           "years_experience", "summary")
-CHILD_TABLES = (ExpertNationality, ExpertLanguage, ExpertSkill, ExpertAccessibility,
-                AvailabilityWindow)
+SCALARS = (
+    "full_name",
+    "email",
+    "residence_country",
+    "roster_status",
+    "seniority",
+    "years_experience",
+    "summary",
+)
+CHILD_TABLES = (
+    ExpertNationality,
+    ExpertLanguage,
+    ExpertSkill,
+    ExpertAccessibility,
+    AvailabilityWindow,
+)
 
 
 @dataclass
@@ -54,7 +66,9 @@ def rows_from_record(record: dict[str, Any]) -> ExpertRows:
     for name in SENSITIVE:
         columns[name] = record.get(name) if consented[name] else None
     children = {
-        ExpertNationality: [{"country": c, "position": i} for i, c in enumerate(record["nationalities"])],
+        ExpertNationality: [
+            {"country": c, "position": i} for i, c in enumerate(record["nationalities"])
+        ],
         ExpertLanguage: [
             {"code": lang["code"], "level": lang["level"], "position": i}
             for i, lang in enumerate(record["languages"])
@@ -68,7 +82,10 @@ def rows_from_record(record: dict[str, Any]) -> ExpertRows:
             for i, code in enumerate(record.get("accessibility_expertise") or [])
         ],
         AvailabilityWindow: sorted(
-            ({"start": _day(w["from"]), "end": _day(w["to"])} for w in record.get("availability") or []),
+            (
+                {"start": _day(w["from"]), "end": _day(w["to"])}
+                for w in record.get("availability") or []
+            ),
             key=lambda w: (w["start"], w["end"]),
         ),
     }
@@ -77,8 +94,12 @@ def rows_from_record(record: dict[str, Any]) -> ExpertRows:
         deployments = sorted(
             (
                 {
-                    "mission": d.get("mission"), "country": d["country"], "role": d["role"],
-                    "start": _day(d["from"]), "end": _day(d["to"]), "rating": d.get("rating"),
+                    "mission": d.get("mission"),
+                    "country": d["country"],
+                    "role": d["role"],
+                    "start": _day(d["from"]),
+                    "end": _day(d["to"]),
+                    "rating": d.get("rating"),
                     "comments": d.get("comments"),
                 }
                 for d in record["deployments"]
@@ -96,7 +117,9 @@ def record_from_rows(external_id: str, rows: ExpertRows) -> dict[str, Any]:
     """Build the canonical interchange record (keys in the schema's order)."""
     cols, kids = rows.columns, rows.children
     record: dict[str, Any] = {
-        "external_id": external_id, "full_name": cols["full_name"], "email": cols["email"],
+        "external_id": external_id,
+        "full_name": cols["full_name"],
+        "email": cols["email"],
         "nationalities": [row["country"] for row in kids[ExpertNationality]],
     }
     if cols["residence_country"]:
@@ -118,7 +141,8 @@ def record_from_rows(external_id: str, rows: ExpertRows) -> dict[str, Any]:
     record["accessibility_expertise"] = [r["code"] for r in kids[ExpertAccessibility]]
     record["summary"] = cols["summary"] or ""
     record["availability"] = [
-        {"from": r["start"].isoformat(), "to": r["end"].isoformat()} for r in kids[AvailabilityWindow]
+        {"from": r["start"].isoformat(), "to": r["end"].isoformat()}
+        for r in kids[AvailabilityWindow]
     ]
     record["deployments"] = [_deployment_record(d) for d in rows.deployments or []]
     return record
@@ -128,8 +152,12 @@ def _deployment_record(row: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if row["mission"]:
         out["mission"] = row["mission"]
-    out |= {"country": row["country"], "role": row["role"],
-            "from": row["start"].isoformat(), "to": row["end"].isoformat()}
+    out |= {
+        "country": row["country"],
+        "role": row["role"],
+        "from": row["start"].isoformat(),
+        "to": row["end"].isoformat(),
+    }
     if row["rating"] is not None:
         out["rating"] = row["rating"]
     if row["comments"]:
@@ -156,8 +184,12 @@ def load_rows(session: Session, expert_ids: Sequence[int]) -> dict[int, tuple[st
     """Load experts by primary key as ``{id: (external_id, rows)}``, a query per table."""
     if not expert_ids:
         return {}
-    wanted = [Expert.id, Expert.external_id, *(getattr(Expert, n) for n in SCALARS + SENSITIVE),
-              *(getattr(Expert, f"{n}_consent_at") for n in SENSITIVE)]
+    wanted = [
+        Expert.id,
+        Expert.external_id,
+        *(getattr(Expert, n) for n in SCALARS + SENSITIVE),
+        *(getattr(Expert, f"{n}_consent_at") for n in SENSITIVE),
+    ]
     out: dict[int, tuple[str, ExpertRows]] = {}
     for row in session.execute(select(*wanted).where(Expert.id.in_(expert_ids))):
         values = row._mapping
@@ -177,31 +209,40 @@ def load_rows(session: Session, expert_ids: Sequence[int]) -> dict[int, tuple[st
 def _grouped(session: Session, table: type, names: Iterable[str], ids: Sequence[int]):
     names = tuple(names)
     order = [table.position] if "position" in names else [table.start, table.end]
-    query = select(table.expert_id, *(getattr(table, n) for n in names)).where(
-        table.expert_id.in_(ids)
-    ).order_by(table.expert_id, *order)
+    query = (
+        select(table.expert_id, *(getattr(table, n) for n in names))
+        .where(table.expert_id.in_(ids))
+        .order_by(table.expert_id, *order)
+    )
     grouped: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for row in session.execute(query):
         grouped[row[0]].append(dict(zip(names, row[1:], strict=True)))
     return grouped
 
 
-def iter_records(session: Session, *, batch: int = 1000, rostered_only: bool = False) -> Iterator[dict]:
+def iter_records(
+    session: Session, *, batch: int = 1000, rostered_only: bool = False
+) -> Iterator[dict]:
     """Yield every expert as a canonical record, ordered by external_id, in batches."""
     query = select(Expert.id).order_by(Expert.external_id)
     if rostered_only:
         query = query.where(Expert.roster_status == "rostered")
     ids = list(session.scalars(query))
     for start in range(0, len(ids), batch):
-        chunk = ids[start:start + batch]
+        chunk = ids[start : start + batch]
         loaded = load_rows(session, chunk)
         for expert_id in chunk:
             external_id, rows = loaded[expert_id]
             yield record_from_rows(external_id, rows)
 
 
-def write_experts(session: Session, items: Sequence[tuple[dict, int | None]], *,
-                  reason: str, actor_id: int | None = None) -> dict[str, int]:
+def write_experts(
+    session: Session,
+    items: Sequence[tuple[dict, int | None]],
+    *,
+    reason: str,
+    actor_id: int | None = None,
+) -> dict[str, int]:
     """Insert or update a batch of normalised records: ``(record, existing id or None)``.
 
     Existing experts whose canonical record is unchanged are skipped; the others get
@@ -228,11 +269,21 @@ def write_experts(session: Session, items: Sequence[tuple[dict, int | None]], *,
     if new_rows:
         ids = _insert_experts(session, new_rows, now)
         _insert_children(session, list(zip(ids, (rows for _, rows in new_rows), strict=True)))
-        _bulk_insert(session.connection(), RosterStatusChange.__table__, [
-            {"expert_id": eid, "from_status": None, "to_status": rows.columns["roster_status"],
-             "changed_by_id": actor_id, "changed_at": now, "reason": reason}
-            for eid, (_, rows) in zip(ids, new_rows, strict=True)
-        ])
+        _bulk_insert(
+            session.connection(),
+            RosterStatusChange.__table__,
+            [
+                {
+                    "expert_id": eid,
+                    "from_status": None,
+                    "to_status": rows.columns["roster_status"],
+                    "changed_by_id": actor_id,
+                    "changed_at": now,
+                    "reason": reason,
+                }
+                for eid, (_, rows) in zip(ids, new_rows, strict=True)
+            ],
+        )
         counts["created"] = len(new_rows)
     if changed:
         _update_experts(session, changed, now, reason=reason, actor_id=actor_id)
@@ -241,31 +292,51 @@ def write_experts(session: Session, items: Sequence[tuple[dict, int | None]], *,
 
 
 def _consent_columns(rows: ExpertRows, now: datetime, old: ExpertRows | None) -> dict[str, Any]:
-    return {
-        f"{name}_consent_at": (now if rows.consented[name] else None) for name in SENSITIVE
-    } if old is None else {
-        f"{name}_consent_at": now for name in SENSITIVE
-        if rows.consented[name] and not old.consented[name]
-    } | {f"{name}_consent_at": None for name in SENSITIVE if not rows.consented[name]}
+    return (
+        {f"{name}_consent_at": (now if rows.consented[name] else None) for name in SENSITIVE}
+        if old is None
+        else {
+            f"{name}_consent_at": now
+            for name in SENSITIVE
+            if rows.consented[name] and not old.consented[name]
+        }
+        | {f"{name}_consent_at": None for name in SENSITIVE if not rows.consented[name]}
+    )
 
 
-def _insert_experts(session: Session, new_rows: list[tuple[dict, ExpertRows]], now: datetime) -> list[int]:
+def _insert_experts(
+    session: Session, new_rows: list[tuple[dict, ExpertRows]], now: datetime
+) -> list[int]:
     params = [
-        {"external_id": record["external_id"], "public_id": new_public_id(), **rows.columns,
-         **_consent_columns(rows, now, None), "profile_confirmed_at": now,
-         "created_at": now, "updated_at": now, "version": 1}
+        {
+            "external_id": record["external_id"],
+            "public_id": new_public_id(),
+            **rows.columns,
+            **_consent_columns(rows, now, None),
+            "profile_confirmed_at": now,
+            "created_at": now,
+            "updated_at": now,
+            "version": 1,
+        }
         for record, rows in new_rows
     ]
     table = Expert.__table__
     connection = session.connection()
     if connection.dialect.name == "postgresql":
-        ids = list(connection.execute(
-            text("SELECT nextval(pg_get_serial_sequence('expert', 'id')) FROM generate_series(1, :n)"),
-            {"n": len(params)},
-        ).scalars())
+        ids = list(
+            connection.execute(
+                text(
+                    "SELECT nextval(pg_get_serial_sequence('expert', 'id'))"
+                    " FROM generate_series(1, :n)"
+                ),
+                {"n": len(params)},
+            ).scalars()
+        )
         _copy(connection, table, [{"id": eid, **row} for eid, row in zip(ids, params, strict=True)])
         return ids
-    result = connection.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), params)
+    result = connection.execute(
+        insert(table).returning(table.c.id, sort_by_parameter_order=True), params
+    )
     return [row[0] for row in result]
 
 
@@ -291,39 +362,62 @@ def _copy(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> N
 def _insert_children(session: Session, pairs: list[tuple[int, ExpertRows]]) -> None:
     connection = session.connection()
     for table in CHILD_TABLES:
-        _bulk_insert(connection, table.__table__, [
-            {"expert_id": eid, **child} for eid, rows in pairs for child in rows.children[table]
-        ])
-    _bulk_insert(connection, Deployment.__table__, [
-        {"expert_id": eid, **d} for eid, rows in pairs for d in rows.deployments or []
-    ])
+        _bulk_insert(
+            connection,
+            table.__table__,
+            [{"expert_id": eid, **child} for eid, rows in pairs for child in rows.children[table]],
+        )
+    _bulk_insert(
+        connection,
+        Deployment.__table__,
+        [{"expert_id": eid, **d} for eid, rows in pairs for d in rows.deployments or []],
+    )
 
 
-def _update_experts(session: Session, changed: list[tuple[int, ExpertRows, ExpertRows]],
-                    now: datetime, *, reason: str, actor_id: int | None) -> None:
+def _update_experts(
+    session: Session,
+    changed: list[tuple[int, ExpertRows, ExpertRows]],
+    now: datetime,
+    *,
+    reason: str,
+    actor_id: int | None,
+) -> None:
     ids = [eid for eid, _, _ in changed]
     for eid, rows, old in changed:
         session.execute(
-            update(Expert).where(Expert.id == eid).values(
-                **rows.columns, **_consent_columns(rows, now, old),
-                updated_at=now, version=Expert.version + 1,
+            update(Expert)
+            .where(Expert.id == eid)
+            .values(
+                **rows.columns,
+                **_consent_columns(rows, now, old),
+                updated_at=now,
+                version=Expert.version + 1,
             )
         )
         if rows.columns["roster_status"] != old.columns["roster_status"]:
-            session.add(RosterStatusChange(
-                expert_id=eid, from_status=old.columns["roster_status"],
-                to_status=rows.columns["roster_status"], changed_by_id=actor_id, reason=reason,
-            ))
+            session.add(
+                RosterStatusChange(
+                    expert_id=eid,
+                    from_status=old.columns["roster_status"],
+                    to_status=rows.columns["roster_status"],
+                    changed_by_id=actor_id,
+                    reason=reason,
+                )
+            )
     # Keep verifications of skills that are still declared.
     verified = {
         (row.expert_id, row.code): (row.verified_at, row.verified_by_id)
         for row in session.execute(
-            select(ExpertSkill).where(ExpertSkill.expert_id.in_(ids), ExpertSkill.verified_at.is_not(None))
+            select(ExpertSkill).where(
+                ExpertSkill.expert_id.in_(ids), ExpertSkill.verified_at.is_not(None)
+            )
         ).scalars()
     }
     for table in (*CHILD_TABLES, Deployment):
         session.execute(delete(table).where(table.expert_id.in_(ids)))
     for eid, rows, _ in changed:
         for skill in rows.children[ExpertSkill]:
-            skill["verified_at"], skill["verified_by_id"] = verified.get((eid, skill["code"]), (None, None))
+            skill["verified_at"], skill["verified_by_id"] = verified.get(
+                (eid, skill["code"]), (None, None)
+            )
     _insert_children(session, [(eid, rows) for eid, rows, _ in changed])

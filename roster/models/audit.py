@@ -17,7 +17,9 @@ class AuditEvent(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(default_factory=utcnow, index=True)
-    actor_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL", index=True)
+    actor_id: int | None = Field(
+        default=None, foreign_key="user.id", ondelete="SET NULL", index=True
+    )
     action: str = Field(max_length=64, index=True)
     subject_expert_id: int | None = Field(
         default=None, foreign_key="expert.id", ondelete="SET NULL", index=True

@@ -145,7 +145,7 @@ class AvailabilityWindow(SQLModel, table=True):
     """A period in which the expert can deploy (both days included)."""
 
     __tablename__ = "availability_window"
-    __table_args__ = (CheckConstraint("start <= \"end\"", name="window_ordered"),)
+    __table_args__ = (CheckConstraint('start <= "end"', name="window_ordered"),)
 
     id: int | None = Field(default=None, primary_key=True)
     expert_id: int = Field(foreign_key="expert.id", index=True, ondelete="CASCADE")
@@ -159,7 +159,7 @@ class Deployment(SQLModel, table=True):
     """A past deployment, with the rating given after it."""
 
     __table_args__ = (
-        CheckConstraint("start <= \"end\"", name="deployment_ordered"),
+        CheckConstraint('start <= "end"', name="deployment_ordered"),
         CheckConstraint("rating IS NULL OR rating BETWEEN 1 AND 5", name="rating_range"),
     )
 

@@ -15,7 +15,7 @@ class NeedsAssessment(SQLModel, table=True):
     """A mission's needs, entered by a planner after a request for electoral assistance."""
 
     __tablename__ = "needs_assessment"
-    __table_args__ = (CheckConstraint("start <= \"end\"", name="needs_ordered"),)
+    __table_args__ = (CheckConstraint('start <= "end"', name="needs_ordered"),)
 
     id: int | None = Field(default=None, primary_key=True)
     public_id: str = Field(default_factory=new_public_id, unique=True, index=True, max_length=32)
@@ -35,7 +35,8 @@ class NeedsAssessment(SQLModel, table=True):
     version: int = Field(default=1)
 
     roles: list["MissionRole"] = Relationship(
-        back_populates="needs", sa_relationship_kwargs={**_CASCADE, "order_by": "MissionRole.position"}
+        back_populates="needs",
+        sa_relationship_kwargs={**_CASCADE, "order_by": "MissionRole.position"},
     )
 
 
@@ -69,7 +70,9 @@ class MissionRole(SQLModel, table=True):
     end: date | None = None
 
     needs: NeedsAssessment = Relationship(back_populates="roles")
-    shortlists: list["Shortlist"] = Relationship(back_populates="role", sa_relationship_kwargs=_CASCADE)
+    shortlists: list["Shortlist"] = Relationship(
+        back_populates="role", sa_relationship_kwargs=_CASCADE
+    )
 
 
 class Shortlist(SQLModel, table=True):
@@ -81,13 +84,16 @@ class Shortlist(SQLModel, table=True):
     requested_k: int
     weights: dict[str, float] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     eligible_count: int = Field(default=0)
-    constraints: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    constraints: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False)
+    )
     created_by_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
     created_at: datetime = Field(default_factory=utcnow)
 
     role: MissionRole = Relationship(back_populates="shortlists")
     entries: list["ShortlistEntry"] = Relationship(
-        back_populates="shortlist", sa_relationship_kwargs={**_CASCADE, "order_by": "ShortlistEntry.rank"}
+        back_populates="shortlist",
+        sa_relationship_kwargs={**_CASCADE, "order_by": "ShortlistEntry.rank"},
     )
 
 
@@ -116,7 +122,9 @@ class CandidateDecision(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     role_id: int = Field(foreign_key="mission_role.id", index=True, ondelete="CASCADE")
-    expert_id: int | None = Field(default=None, foreign_key="expert.id", ondelete="SET NULL", index=True)
+    expert_id: int | None = Field(
+        default=None, foreign_key="expert.id", ondelete="SET NULL", index=True
+    )
     shortlist_entry_id: int | None = Field(
         default=None, foreign_key="shortlist_entry.id", ondelete="SET NULL"
     )

@@ -44,7 +44,8 @@ class User(SQLModel, table=True):
     roles: list["UserRole"] = Relationship(
         back_populates="user",
         sa_relationship_kwargs={
-            "cascade": "all, delete-orphan", "foreign_keys": "[UserRole.user_id]"
+            "cascade": "all, delete-orphan",
+            "foreign_keys": "[UserRole.user_id]",
         },
     )
     expert: Optional["Expert"] = Relationship(back_populates="user")  # noqa: F821

@@ -38,8 +38,10 @@ def _language(text: str) -> tuple[str, str | None]:
     try:
         found = normalise_language(cleaned)
     except VocabularyError:
-        raise ValueError(f"We did not recognise '{cleaned}' as a language. Type its English name "
-                         "(like French) or its code (like fr).") from None
+        raise ValueError(
+            f"We did not recognise '{cleaned}' as a language. Type its English name "
+            "(like French) or its code (like fr)."
+        ) from None
     return found.code, found.note
 
 
@@ -48,8 +50,10 @@ def _skill(text: str) -> tuple[str, str | None]:
     try:
         found = normalise_skill(cleaned)
     except VocabularyError:
-        raise ValueError(f"We did not recognise '{cleaned}' as an expertise area. Choose one of "
-                         "the suggestions, or type its name.") from None
+        raise ValueError(
+            f"We did not recognise '{cleaned}' as an expertise area. Choose one of "
+            "the suggestions, or type its name."
+        ) from None
     return found.code, found.note
 
 
@@ -80,7 +84,9 @@ def read_languages(rows: Sequence[tuple[str, str]]) -> tuple[list[dict], list[st
             continue
         read = checked(errors, f"{prefix}-code", lambda t=text: _language(t))
         if level not in LANGUAGE_LEVELS:
-            errors[f"{prefix}-level"] = f"Choose your level in this language ({', '.join(LANGUAGE_LEVELS)})."
+            errors[f"{prefix}-level"] = (
+                f"Choose your level in this language ({', '.join(LANGUAGE_LEVELS)})."
+            )
         if read is None or f"{prefix}-level" in errors:
             continue
         code, note = read
@@ -96,8 +102,9 @@ def read_languages(rows: Sequence[tuple[str, str]]) -> tuple[list[dict], list[st
     return [row | {"position": i} for i, row in enumerate(found.values())], notes
 
 
-def save_languages(*, session: Session, expert: Expert, version: int,
-                   rows: Sequence[tuple[str, str]]) -> list[str]:
+def save_languages(
+    *, session: Session, expert: Expert, version: int, rows: Sequence[tuple[str, str]]
+) -> list[str]:
     """Replace the profile's languages with ``rows``; return notes of what was understood."""
     languages, notes = read_languages(rows)
     lock(session=session, expert=expert, version=version)
@@ -126,8 +133,11 @@ def read_skills(rows: Sequence[tuple[str, int | None]]) -> tuple[list[dict], lis
             errors[f"{prefix}-code"] = "Type the expertise area, or clear its years."
             continue
         read = checked(errors, f"{prefix}-code", lambda t=text: _skill(t))
-        checked(errors, f"{prefix}-years",
-                lambda y=years: whole_number(y, label="Years", low=0, high=70))
+        checked(
+            errors,
+            f"{prefix}-years",
+            lambda y=years: whole_number(y, label="Years", low=0, high=70),
+        )
         if read is None or f"{prefix}-years" in errors:
             continue
         code, note = read
@@ -143,8 +153,9 @@ def read_skills(rows: Sequence[tuple[str, int | None]]) -> tuple[list[dict], lis
     return [row | {"position": i} for i, row in enumerate(found.values())], notes
 
 
-def save_skills(*, session: Session, expert: Expert, version: int,
-                rows: Sequence[tuple[str, int | None]]) -> list[str]:
+def save_skills(
+    *, session: Session, expert: Expert, version: int, rows: Sequence[tuple[str, int | None]]
+) -> list[str]:
     """Replace the expertise areas; a recruiter's verification stays on areas still declared."""
     skills, notes = read_skills(rows)
     lock(session=session, expert=expert, version=version)

@@ -33,8 +33,12 @@ def after_rollback(session: Session, action: Callable[[], None]) -> None:
     """Run ``action`` if the session's transaction rolls back before it commits."""
     state = {"committed": False}
     event.listen(session, "after_commit", lambda _session: state.update(committed=True), once=True)
-    event.listen(session, "after_rollback",
-                 lambda _session: None if state["committed"] else action(), once=True)
+    event.listen(
+        session,
+        "after_rollback",
+        lambda _session: None if state["committed"] else action(),
+        once=True,
+    )
 
 
 def remove_quietly(path: Path) -> None:
@@ -49,8 +53,10 @@ def pdf_problem(data: bytes) -> str | None:
     if len(data) > MAX_CV_BYTES:
         return f"The file is {len(data) / 1024 / 1024:.1f} MB; the largest CV accepted is 5 MB."
     if not data.startswith(PDF_MAGIC) or PDF_END not in data[-END_WINDOW:]:
-        return ("This file is not a PDF document (whatever its name says). Please save your CV "
-                "as PDF and upload that file.")
+        return (
+            "This file is not a PDF document (whatever its name says). Please save your CV "
+            "as PDF and upload that file."
+        )
     return None
 
 
@@ -62,7 +68,9 @@ def display_name(filename: str | None) -> str:
         return "cv.pdf"
     if len(name) > 255:
         stem, dot, suffix = name.rpartition(".")
-        name = (stem[: 254 - len(suffix)] + dot + suffix) if dot and len(suffix) < 10 else name[:255]
+        name = (
+            (stem[: 254 - len(suffix)] + dot + suffix) if dot and len(suffix) < 10 else name[:255]
+        )
     return name
 
 
@@ -75,8 +83,15 @@ def cv_path(*, expert: Expert, folder: Path) -> Path | None:
     return path if path.is_file() else None
 
 
-def store_cv(*, session: Session, expert: Expert, version: int, data: bytes, filename: str | None,
-             folder: Path) -> None:
+def store_cv(
+    *,
+    session: Session,
+    expert: Expert,
+    version: int,
+    data: bytes,
+    filename: str | None,
+    folder: Path,
+) -> None:
     """Store a new CV, replacing (and, after commit, deleting) the previous one.
 
     Raises:

@@ -38,12 +38,24 @@ def cv_upload():
 
     def save():
         upload = form.cv.data
-        cv.store_cv(session=get_session(), expert=expert, version=form.version.data,
-                    data=upload.stream.read(cv.MAX_CV_BYTES + 1), filename=upload.filename,
-                    folder=cv_folder())
+        cv.store_cv(
+            session=get_session(),
+            expert=expert,
+            version=form.version.data,
+            data=upload.stream.read(cv.MAX_CV_BYTES + 1),
+            filename=upload.filename,
+            folder=cv_folder(),
+        )
 
-    return save_section(form, "profile/cv.html", save, expert=expert, saved="Your CV is uploaded.",
-                        next_url=url_for("profile.cv_upload"), remove_form=ConfirmForm(formdata=None))
+    return save_section(
+        form,
+        "profile/cv.html",
+        save,
+        expert=expert,
+        saved="Your CV is uploaded.",
+        next_url=url_for("profile.cv_upload"),
+        remove_form=ConfirmForm(formdata=None),
+    )
 
 
 @blueprint.post("/cv/remove")
@@ -55,10 +67,14 @@ def cv_remove():
         return start_first()
     form = CvForm(formdata=None, data={"version": expert.version})
     if ConfirmForm().validate_on_submit():
-        cv.remove_cv(session=get_session(), expert=expert, version=expert.version, folder=cv_folder())
+        cv.remove_cv(
+            session=get_session(), expert=expert, version=expert.version, folder=cv_folder()
+        )
         flash("Your CV is removed.", "success")
         return redirect(url_for("profile.cv_upload"))
-    return render("profile/cv.html", form, 400, expert=expert, remove_form=ConfirmForm(formdata=None))
+    return render(
+        "profile/cv.html", form, 400, expert=expert, remove_form=ConfirmForm(formdata=None)
+    )
 
 
 @blueprint.get("/cv/download")
@@ -77,12 +93,19 @@ def data():
     """Everything the roster holds about the signed-in person."""
     expert = current_expert()
     db = get_session()
-    context = {"expert": expert, "account": current_user,
-               "activity": transparency.account_activity(session=db, user_id=current_user.id)}
+    context = {
+        "expert": expert,
+        "account": current_user,
+        "activity": transparency.account_activity(session=db, user_id=current_user.id),
+    }
     if expert is not None:
-        context |= {"history": transparency.status_history(session=db, expert_id=expert.id),
-                    "views": transparency.staff_views(session=db, expert_id=expert.id),
-                    "show_gender": True, "show_disability": True, "show_birth_year": True}
+        context |= {
+            "history": transparency.status_history(session=db, expert_id=expert.id),
+            "views": transparency.staff_views(session=db, expert_id=expert.id),
+            "show_gender": True,
+            "show_disability": True,
+            "show_birth_year": True,
+        }
     return render("profile/data.html", ConfirmForm(formdata=None), **context)
 
 
@@ -90,11 +113,19 @@ def data():
 @roles_required(EXPERT)
 def data_json():
     """Download everything as JSON: the interchange record, status history, staff views."""
-    document = transparency.data_export(session=get_session(), user=current_user, expert=current_expert())
+    document = transparency.data_export(
+        session=get_session(), user=current_user, expert=current_expert()
+    )
     body = json.dumps(document, indent=2, ensure_ascii=False)
-    return Response(body, mimetype="application/json", headers={
-        "Content-Disposition": 'attachment; filename="my-roster-data.json"',
-        "X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"})
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={
+            "Content-Disposition": 'attachment; filename="my-roster-data.json"',
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, no-store",
+        },
+    )
 
 
 @blueprint.get("/views")
@@ -114,12 +145,20 @@ def delete():
     form = DeleteForm()
     if form.validate_on_submit():
         if verify_password(current_user.password_hash, form.password.data):
-            erase_account(session=get_session(), user=current_user, expert=current_expert(),
-                          cv_folder=cv_folder(), outbox=Path(current_app.instance_path) / "outbox")
+            erase_account(
+                session=get_session(),
+                user=current_user,
+                expert=current_expert(),
+                cv_folder=cv_folder(),
+                outbox=Path(current_app.instance_path) / "outbox",
+            )
             logout_user()
             session.clear()
-            flash("Your account, profile and CV are deleted. Records of who viewed your profile "
-                  "are kept without anything that identifies you.", "success")
+            flash(
+                "Your account, profile and CV are deleted. Records of who viewed your profile "
+                "are kept without anything that identifies you.",
+                "success",
+            )
             return redirect(url_for("home.index"))
         form.password.errors.append("The password is not right.")
     return render("profile/delete.html", form, 400 if form.is_submitted() else 200)

@@ -14,8 +14,10 @@ from matching.vocabulary import (
 )
 from roster.profile.periods import long_date
 
-PURPOSE_OF_SENSITIVE = ("used only for roster diversity statistics and gender balance of "
-                        "shortlists; never shown to planners individually")
+PURPOSE_OF_SENSITIVE = (
+    "used only for roster diversity statistics and gender balance of "
+    "shortlists; never shown to planners individually"
+)
 
 
 def country_label(code: str | None) -> str:
@@ -49,8 +51,10 @@ def accessibility_label(code: str) -> str:
 @cache
 def language_suggestions() -> tuple[tuple[str, str], ...]:
     """(code, name) of the UN's six languages first, then every ISO 639-1 language by name."""
-    common = sorted(((lang.alpha_2, lang.name) for lang in pycountry.languages if hasattr(lang, "alpha_2")),
-                    key=lambda pair: pair[1])
+    common = sorted(
+        ((lang.alpha_2, lang.name) for lang in pycountry.languages if hasattr(lang, "alpha_2")),
+        key=lambda pair: pair[1],
+    )
     first = [(code, language_name(code)) for code in OFFICIAL_UN_LANGUAGES]
     return tuple(first + [pair for pair in common if pair[0] not in OFFICIAL_UN_LANGUAGES])
 
@@ -64,9 +68,13 @@ def country_suggestions() -> tuple[str, ...]:
 def context() -> dict:
     """Template helpers shared by the expert's and the staff's profile pages."""
     return {
-        "country_label": country_label, "language_label": language_label,
-        "skill_label": skill_label, "accessibility_label": accessibility_label,
-        "long_date": long_date, "language_suggestions": language_suggestions,
-        "country_suggestions": country_suggestions, "expertise_areas": EXPERTISE_AREAS,
+        "country_label": country_label,
+        "language_label": language_label,
+        "skill_label": skill_label,
+        "accessibility_label": accessibility_label,
+        "long_date": long_date,
+        "language_suggestions": language_suggestions,
+        "country_suggestions": country_suggestions,
+        "expertise_areas": EXPERTISE_AREAS,
         "sensitive_purpose": PURPOSE_OF_SENSITIVE,
     }

@@ -19,7 +19,9 @@ from roster.profile.cv import after_commit, cv_path, remove_quietly
 
 def _scrub_audit(session: Session, *, user: User, expert: Expert | None) -> None:
     if expert is not None:
-        for event in session.scalars(select(AuditEvent).where(AuditEvent.subject_expert_id == expert.id)):
+        for event in session.scalars(
+            select(AuditEvent).where(AuditEvent.subject_expert_id == expert.id)
+        ):
             event.reason = ""
     traces = [user.public_id, user.email]
     if expert is not None:
@@ -38,13 +40,17 @@ def mail_to(outbox: Path, email: str) -> list[Path]:
     for path in sorted(outbox.glob("*.eml")) if outbox.is_dir() else []:
         with path.open("rb") as handle:
             message = message_from_binary_file(handle)
-        if any(address.lower() == email.lower() for _, address in getaddresses(message.get_all("To", []))):
+        if any(
+            address.lower() == email.lower()
+            for _, address in getaddresses(message.get_all("To", []))
+        ):
             found.append(path)
     return found
 
 
-def erase_account(*, session: Session, user: User, expert: Expert | None, cv_folder: Path,
-                  outbox: Path) -> None:
+def erase_account(
+    *, session: Session, user: User, expert: Expert | None, cv_folder: Path, outbox: Path
+) -> None:
     """Delete the profile with its child rows and CV, and the account.
 
     Audit rows are kept without personal data, and one ``profile.erased`` row

@@ -31,8 +31,13 @@ from roster.profile.services import MAX_SUMMARY
 _NUMBER = "Please give a whole number, like 12."
 _DATE = "Please give a date, like 2027-03-01."
 BLANK_ROWS = 2
-GENDER_LABELS = {"woman": "Woman", "man": "Man", "non-binary": "Non-binary",
-                 "self-described": "I describe myself another way", "undisclosed": "I prefer not to say"}
+GENDER_LABELS = {
+    "woman": "Woman",
+    "man": "Man",
+    "non-binary": "Non-binary",
+    "self-described": "I describe myself another way",
+    "undisclosed": "I prefer not to say",
+}
 
 
 def options(pairs) -> list[SelectChoice]:
@@ -43,46 +48,72 @@ def options(pairs) -> list[SelectChoice]:
 class VersionedForm(FlaskForm):
     """A profile form that carries the version of the profile it was opened with."""
 
-    version = IntegerField(widget=HiddenInput(), validators=[
-        InputRequired("The form is incomplete. Please reload the page.")])
+    version = IntegerField(
+        widget=HiddenInput(),
+        validators=[InputRequired("The form is incomplete. Please reload the page.")],
+    )
 
 
 class IdentityForm(VersionedForm):
     """Name, nationalities, residence, experience and seniority."""
 
-    full_name = StringField("Full name", validators=[DataRequired("Please enter your full name."),
-                                                     Length(max=200)])
-    nationality_1 = StringField("Nationality", validators=[Length(max=100)],
-                                description="Type a country's name or its two-letter code.")
+    full_name = StringField(
+        "Full name", validators=[DataRequired("Please enter your full name."), Length(max=200)]
+    )
+    nationality_1 = StringField(
+        "Nationality",
+        validators=[Length(max=100)],
+        description="Type a country's name or its two-letter code.",
+    )
     nationality_2 = StringField("Second nationality (if any)", validators=[Length(max=100)])
     nationality_3 = StringField("Third nationality (if any)", validators=[Length(max=100)])
     residence_country = StringField("Country of residence", validators=[Length(max=100)])
     years_experience = IntegerField(
-        "Years of electoral experience", validators=[Optional(), NumberRange(0, 70)],
-        description="Whole years, from 0 to 70.")
-    seniority = SelectField("Seniority (UN grade equivalent)",
-                            default="",
-                            choices=options([("", "Not given")] + [(s, s) for s in SENIORITY]))
+        "Years of electoral experience",
+        validators=[Optional(), NumberRange(0, 70)],
+        description="Whole years, from 0 to 70.",
+    )
+    seniority = SelectField(
+        "Seniority (UN grade equivalent)",
+        default="",
+        choices=options([("", "Not given")] + [(s, s) for s in SENIORITY]),
+    )
 
 
 class SensitiveForm(VersionedForm):
     """Gender, disability and birth year, each stored only with its own consent."""
 
     gender_consent = BooleanField("I agree that the roster stores my gender")
-    gender = SelectField("Gender", default="", choices=options([("", "Not given")] + [(g, GENDER_LABELS.get(g, g)) for g in GENDERS]))
+    gender = SelectField(
+        "Gender",
+        default="",
+        choices=options([("", "Not given")] + [(g, GENDER_LABELS.get(g, g)) for g in GENDERS]),
+    )
     disability_consent = BooleanField("I agree that the roster stores whether I have a disability")
-    disability = SelectField("Do you have a disability?", default="",
-                             choices=options([("", "Not given"), ("yes", "Yes"), ("no", "No")]))
+    disability = SelectField(
+        "Do you have a disability?",
+        default="",
+        choices=options([("", "Not given"), ("yes", "Yes"), ("no", "No")]),
+    )
     birth_year_consent = BooleanField("I agree that the roster stores my year of birth")
-    birth_year = IntegerField("Year of birth", validators=[Optional()], description="For example 1978.")
+    birth_year = IntegerField(
+        "Year of birth", validators=[Optional()], description="For example 1978."
+    )
 
 
 class LanguageRow(Form):
     """One language and the level at which the expert works in it."""
 
-    code = StringField("Language", validators=[Length(max=100)],
-                       render_kw={"list": "language-suggestions", "autocomplete": "off"})
-    level = SelectField("Level", default="", choices=options([("", "Choose a level")] + [(v, v) for v in LANGUAGE_LEVELS]))
+    code = StringField(
+        "Language",
+        validators=[Length(max=100)],
+        render_kw={"list": "language-suggestions", "autocomplete": "off"},
+    )
+    level = SelectField(
+        "Level",
+        default="",
+        choices=options([("", "Choose a level")] + [(v, v) for v in LANGUAGE_LEVELS]),
+    )
 
 
 class LanguagesForm(VersionedForm):
@@ -94,8 +125,11 @@ class LanguagesForm(VersionedForm):
 class SkillRow(Form):
     """One expertise area and the years of experience in it."""
 
-    code = StringField("Expertise area", validators=[Length(max=200)],
-                       render_kw={"list": "skill-suggestions", "autocomplete": "off"})
+    code = StringField(
+        "Expertise area",
+        validators=[Length(max=200)],
+        render_kw={"list": "skill-suggestions", "autocomplete": "off"},
+    )
     years = IntegerField("Years", validators=[Optional(), NumberRange(0, 70)])
 
 
@@ -109,15 +143,20 @@ class AccessibilityForm(VersionedForm):
     """Accessibility expertise, as checkboxes of the taxonomy's codes."""
 
     codes = SelectMultipleField(
-        "Accessibility expertise", choices=options(ACCESSIBILITY_EXPERTISE.items()),
-        widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(),
-        validate_choice=True)
+        "Accessibility expertise",
+        choices=options(ACCESSIBILITY_EXPERTISE.items()),
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+        validate_choice=True,
+    )
 
 
 class PeriodForm(VersionedForm):
     """A first and a last day, both included."""
 
-    start = DateField("First day", validators=[InputRequired(_DATE)], description="For example 2027-03-01.")
+    start = DateField(
+        "First day", validators=[InputRequired(_DATE)], description="For example 2027-03-01."
+    )
     end = DateField("Last day", validators=[InputRequired(_DATE)])
 
 
@@ -125,9 +164,14 @@ class DeploymentForm(PeriodForm):
     """A past deployment as the expert declares it."""
 
     mission = StringField("Mission (if any)", validators=[Length(max=300)])
-    country = StringField("Country", validators=[DataRequired("Please give the country."), Length(max=100)],
-                          render_kw={"list": "country-suggestions"})
-    role = StringField("Your role", validators=[DataRequired("Please give your role."), Length(max=200)])
+    country = StringField(
+        "Country",
+        validators=[DataRequired("Please give the country."), Length(max=100)],
+        render_kw={"list": "country-suggestions"},
+    )
+    role = StringField(
+        "Your role", validators=[DataRequired("Please give your role."), Length(max=200)]
+    )
 
 
 class RemoveForm(VersionedForm):
@@ -139,16 +183,21 @@ class RemoveForm(VersionedForm):
 class SummaryForm(VersionedForm):
     """The free-text summary."""
 
-    summary = TextAreaField("Summary", validators=[Length(max=MAX_SUMMARY)],
-                            description=f"What you have done and can do, in your words; "
-                                        f"at most {MAX_SUMMARY:,} characters.")
+    summary = TextAreaField(
+        "Summary",
+        validators=[Length(max=MAX_SUMMARY)],
+        description=f"What you have done and can do, in your words; "
+        f"at most {MAX_SUMMARY:,} characters.",
+    )
 
 
 class CvForm(VersionedForm):
     """A CV as a PDF file."""
 
-    cv = FileField("Your CV (PDF, at most 5 MB)",
-                   validators=[FileRequired("Please choose your CV as a PDF file.")])
+    cv = FileField(
+        "Your CV (PDF, at most 5 MB)",
+        validators=[FileRequired("Please choose your CV as a PDF file.")],
+    )
 
 
 class ConfirmForm(FlaskForm):
@@ -158,7 +207,10 @@ class ConfirmForm(FlaskForm):
 class DeleteForm(FlaskForm):
     """Erase the account: a confirmation and the password again."""
 
-    understand = BooleanField("I understand this cannot be undone",
-                              validators=[DataRequired("Tick the box to confirm that you understand.")])
-    password = PasswordField("Your password", validators=[
-        DataRequired("Please enter your password."), Length(max=256)])
+    understand = BooleanField(
+        "I understand this cannot be undone",
+        validators=[DataRequired("Tick the box to confirm that you understand.")],
+    )
+    password = PasswordField(
+        "Your password", validators=[DataRequired("Please enter your password."), Length(max=256)]
+    )

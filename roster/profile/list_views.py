@@ -28,16 +28,30 @@ def languages():
     if expert is None:
         return start_first()
     rows = [{"code": lang.code, "level": lang.level} for lang in expert.languages]
-    form = LanguagesForm() if request.method == "POST" else LanguagesForm(data={
-        "version": expert.version, "languages": rows + [_BLANK] * BLANK_ROWS})
+    form = (
+        LanguagesForm()
+        if request.method == "POST"
+        else LanguagesForm(
+            data={"version": expert.version, "languages": rows + [_BLANK] * BLANK_ROWS}
+        )
+    )
 
     def save():
         return codes.save_languages(
-            session=get_session(), expert=expert, version=form.version.data,
-            rows=[(row.code.data, row.level.data) for row in form.languages])
+            session=get_session(),
+            expert=expert,
+            version=form.version.data,
+            rows=[(row.code.data, row.level.data) for row in form.languages],
+        )
 
-    return save_section(form, "profile/languages.html", save, expert=expert, saved="Languages saved.",
-                        next_url=url_for("profile.languages"))
+    return save_section(
+        form,
+        "profile/languages.html",
+        save,
+        expert=expert,
+        saved="Languages saved.",
+        next_url=url_for("profile.languages"),
+    )
 
 
 @blueprint.route("/expertise", methods=["GET", "POST"])
@@ -48,17 +62,30 @@ def expertise():
     if expert is None:
         return start_first()
     rows = [{"code": skill.code, "years": skill.years} for skill in expert.skills]
-    form = SkillsForm() if request.method == "POST" else SkillsForm(data={
-        "version": expert.version, "skills": rows + [_BLANK] * BLANK_ROWS})
+    form = (
+        SkillsForm()
+        if request.method == "POST"
+        else SkillsForm(data={"version": expert.version, "skills": rows + [_BLANK] * BLANK_ROWS})
+    )
 
     def save():
-        return codes.save_skills(session=get_session(), expert=expert, version=form.version.data,
-                                 rows=[(row.code.data, row.years.data) for row in form.skills])
+        return codes.save_skills(
+            session=get_session(),
+            expert=expert,
+            version=form.version.data,
+            rows=[(row.code.data, row.years.data) for row in form.skills],
+        )
 
     verified = {skill.code for skill in expert.skills if skill.verified_at is not None}
-    return save_section(form, "profile/expertise.html", save, expert=expert,
-                        saved="Expertise areas saved.", next_url=url_for("profile.expertise"),
-                        verified=verified)
+    return save_section(
+        form,
+        "profile/expertise.html",
+        save,
+        expert=expert,
+        saved="Expertise areas saved.",
+        next_url=url_for("profile.expertise"),
+        verified=verified,
+    )
 
 
 @blueprint.route("/availability", methods=["GET", "POST"])
@@ -68,14 +95,27 @@ def availability():
     expert = current_expert()
     if expert is None:
         return start_first()
-    form = PeriodForm() if request.method == "POST" else PeriodForm(data={"version": expert.version})
+    form = (
+        PeriodForm() if request.method == "POST" else PeriodForm(data={"version": expert.version})
+    )
 
     def save():
-        periods.add_availability(session=get_session(), expert=expert, version=form.version.data,
-                                 start=form.start.data, end=form.end.data)
+        periods.add_availability(
+            session=get_session(),
+            expert=expert,
+            version=form.version.data,
+            start=form.start.data,
+            end=form.end.data,
+        )
 
-    return save_section(form, "profile/availability.html", save, expert=expert,
-                        saved="Availability added.", next_url=url_for("profile.availability"))
+    return save_section(
+        form,
+        "profile/availability.html",
+        save,
+        expert=expert,
+        saved="Availability added.",
+        next_url=url_for("profile.availability"),
+    )
 
 
 @blueprint.post("/availability/remove")
@@ -88,12 +128,22 @@ def remove_availability():
     form = RemoveForm()
 
     def save():
-        periods.remove_availability(session=get_session(), expert=expert, version=form.version.data,
-                                    window_id=form.item.data)
+        periods.remove_availability(
+            session=get_session(),
+            expert=expert,
+            version=form.version.data,
+            window_id=form.item.data,
+        )
 
-    return save_section(form, "profile/availability.html", save, expert=expert,
-                        saved="Availability removed.", next_url=url_for("profile.availability"),
-                        add_form=PeriodForm(formdata=None, data={"version": expert.version}))
+    return save_section(
+        form,
+        "profile/availability.html",
+        save,
+        expert=expert,
+        saved="Availability removed.",
+        next_url=url_for("profile.availability"),
+        add_form=PeriodForm(formdata=None, data={"version": expert.version}),
+    )
 
 
 @blueprint.route("/deployments", methods=["GET", "POST"])
@@ -103,16 +153,33 @@ def deployments():
     expert = current_expert()
     if expert is None:
         return start_first()
-    form = DeploymentForm() if request.method == "POST" else DeploymentForm(data={"version": expert.version})
+    form = (
+        DeploymentForm()
+        if request.method == "POST"
+        else DeploymentForm(data={"version": expert.version})
+    )
 
     def save():
         periods.add_deployment(
-            session=get_session(), expert=expert, version=form.version.data, mission=form.mission.data,
-            country=form.country.data, role=form.role.data, start=form.start.data, end=form.end.data)
+            session=get_session(),
+            expert=expert,
+            version=form.version.data,
+            mission=form.mission.data,
+            country=form.country.data,
+            role=form.role.data,
+            start=form.start.data,
+            end=form.end.data,
+        )
 
-    return save_section(form, "profile/deployments.html", save, expert=expert,
-                        saved="Deployment added.", next_url=url_for("profile.deployments"),
-                        self_declared=periods.self_declared)
+    return save_section(
+        form,
+        "profile/deployments.html",
+        save,
+        expert=expert,
+        saved="Deployment added.",
+        next_url=url_for("profile.deployments"),
+        self_declared=periods.self_declared,
+    )
 
 
 @blueprint.post("/deployments/remove")
@@ -125,11 +192,20 @@ def remove_deployment():
     form = RemoveForm()
 
     def save():
-        periods.remove_deployment(session=get_session(), expert=expert, version=form.version.data,
-                                  deployment_id=form.item.data)
+        periods.remove_deployment(
+            session=get_session(),
+            expert=expert,
+            version=form.version.data,
+            deployment_id=form.item.data,
+        )
 
-    return save_section(form, "profile/deployments.html", save, expert=expert,
-                        saved="Deployment removed.", next_url=url_for("profile.deployments"),
-                        add_form=DeploymentForm(formdata=None, data={"version": expert.version}),
-                        self_declared=periods.self_declared)
-
+    return save_section(
+        form,
+        "profile/deployments.html",
+        save,
+        expert=expert,
+        saved="Deployment removed.",
+        next_url=url_for("profile.deployments"),
+        add_form=DeploymentForm(formdata=None, data={"version": expert.version}),
+        self_declared=periods.self_declared,
+    )

@@ -22,15 +22,17 @@ def _period_errors(start: object, end: object) -> dict[str, str]:
         if not isinstance(value, date) or isinstance(value, datetime):
             errors[name] = f"Please give the {label} as a date, like 2027-03-01."
         elif not EARLIEST <= value <= LATEST:
-            errors[name] = (f"The {label} must be between {long_date(EARLIEST)} "
-                            f"and {long_date(LATEST)}.")
+            errors[name] = (
+                f"The {label} must be between {long_date(EARLIEST)} and {long_date(LATEST)}."
+            )
     if not errors and start > end:
         errors["end"] = "The last day must be on or after the first day."
     return errors
 
 
-def add_availability(*, session: Session, expert: Expert, version: int, start: date,
-                     end: date) -> None:
+def add_availability(
+    *, session: Session, expert: Expert, version: int, start: date, end: date
+) -> None:
     """Add a window in which the expert can deploy (both days included).
 
     Raises:
@@ -45,7 +47,8 @@ def add_availability(*, session: Session, expert: Expert, version: int, start: d
             if start <= window.end and window.start <= end:
                 errors["start"] = (
                     f"This period overlaps the one you already gave, {long_date(window.start)} to "
-                    f"{long_date(window.end)}. Change the dates, or remove that period first.")
+                    f"{long_date(window.end)}. Change the dates, or remove that period first."
+                )
                 break
     if errors:
         raise ProfileInvalid(errors)
@@ -64,23 +67,42 @@ def remove_availability(*, session: Session, expert: Expert, version: int, windo
     session.add(expert)
 
 
-def add_deployment(*, session: Session, expert: Expert, version: int, mission: str, country: str,
-                   role: str, start: date, end: date) -> None:
+def add_deployment(
+    *,
+    session: Session,
+    expert: Expert,
+    version: int,
+    mission: str,
+    country: str,
+    role: str,
+    start: date,
+    end: date,
+) -> None:
     """Add a past deployment as the expert declares it; ratings are never self-entered."""
     errors = _period_errors(start, end)
     if "start" not in errors and start > utcnow().date():
         errors["start"] = "A past deployment cannot start in the future."
-    mission_text = checked(errors, "mission",
-                           lambda: clean_text(mission, label="Mission", max_length=300))
-    role_text = checked(errors, "role",
-                        lambda: clean_text(role, label="Your role", max_length=200, required=True))
-    code = checked(errors, "country", lambda: country_code(country, label="Country")
-                   if (country or "").strip() else _missing_country())
+    mission_text = checked(
+        errors, "mission", lambda: clean_text(mission, label="Mission", max_length=300)
+    )
+    role_text = checked(
+        errors, "role", lambda: clean_text(role, label="Your role", max_length=200, required=True)
+    )
+    code = checked(
+        errors,
+        "country",
+        lambda: (
+            country_code(country, label="Country")
+            if (country or "").strip()
+            else _missing_country()
+        ),
+    )
     if errors:
         raise ProfileInvalid(errors)
     lock(session=session, expert=expert, version=version)
-    expert.deployments.append(Deployment(mission=mission_text or None, country=code,
-                                         role=role_text, start=start, end=end))
+    expert.deployments.append(
+        Deployment(mission=mission_text or None, country=code, role=role_text, start=start, end=end)
+    )
     session.add(expert)
 
 
@@ -90,17 +112,25 @@ def _missing_country() -> str:
 
 def self_declared(deployment: Deployment) -> bool:
     """Whether the expert may remove a deployment: not rated, not recorded by the Division."""
-    return deployment.rating is None and deployment.mission_role_id is None and not deployment.comments
+    return (
+        deployment.rating is None and deployment.mission_role_id is None and not deployment.comments
+    )
 
 
-def remove_deployment(*, session: Session, expert: Expert, version: int, deployment_id: int) -> None:
+def remove_deployment(
+    *, session: Session, expert: Expert, version: int, deployment_id: int
+) -> None:
     """Remove a deployment the expert declared; rated or recorded ones stay."""
     deployment = next((d for d in expert.deployments if d.id == deployment_id), None)
     if deployment is None:
         raise ProfileInvalid({"item": "That deployment is no longer on your profile."})
     if not self_declared(deployment):
-        raise ProfileInvalid({"item": "This deployment was recorded by the Electoral Assistance "
-                                      "Division; ask a recruiter to correct it."})
+        raise ProfileInvalid(
+            {
+                "item": "This deployment was recorded by the Electoral Assistance "
+                "Division; ask a recruiter to correct it."
+            }
+        )
     lock(session=session, expert=expert, version=version)
     expert.deployments.remove(deployment)
     session.add(expert)

@@ -28,8 +28,9 @@ def confirm_profile(*, session: Session, expert: Expert) -> None:
     session.add(expert)
 
 
-def remind_stale(*, session: Session, send: Callable[[str, str], None],
-                 now: datetime | None = None) -> int:
+def remind_stale(
+    *, session: Session, send: Callable[[str, str], None], now: datetime | None = None
+) -> int:
     """Send one reminder to each stale profile with an account that was not yet reminded.
 
     ``send(email, full_name)`` sends the message. A reminded profile is not reminded
@@ -39,11 +40,17 @@ def remind_stale(*, session: Session, send: Callable[[str, str], None],
         How many reminders were sent.
     """
     now = now or utcnow()
-    experts = list(session.scalars(
-        select(Expert).where(Expert.profile_confirmed_at < now - STALE_AFTER,
-                             Expert.stale_reminder_sent_at.is_(None), Expert.user_id.is_not(None))
-        .order_by(Expert.id)
-    ))
+    experts = list(
+        session.scalars(
+            select(Expert)
+            .where(
+                Expert.profile_confirmed_at < now - STALE_AFTER,
+                Expert.stale_reminder_sent_at.is_(None),
+                Expert.user_id.is_not(None),
+            )
+            .order_by(Expert.id)
+        )
+    )
     for expert in experts:
         send(expert.email, expert.full_name)
         expert.stale_reminder_sent_at = now

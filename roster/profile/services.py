@@ -30,8 +30,10 @@ from roster.models import (
     utcnow,
 )
 
-CHANGED_MESSAGE = ("This profile changed since you opened it (perhaps in another tab). "
-                   "Your changes are below; check them and save again.")
+CHANGED_MESSAGE = (
+    "This profile changed since you opened it (perhaps in another tab). "
+    "Your changes are below; check them and save again."
+)
 MAX_NATIONALITIES = 3
 MAX_SUMMARY = 20_000
 OLDEST_BIRTH_YEAR = 1900
@@ -51,8 +53,9 @@ class ProfileChanged(Exception):
     """The stored profile changed since the form was opened; nothing was saved."""
 
 
-def clean_text(value: object, *, label: str, max_length: int, required: bool = False,
-               multiline: bool = False) -> str:
+def clean_text(
+    value: object, *, label: str, max_length: int, required: bool = False, multiline: bool = False
+) -> str:
     """Return ``value`` stripped, or raise ``ValueError`` with a message for a person.
 
     Control characters are refused (line breaks and tabs only where ``multiline``):
@@ -65,13 +68,16 @@ def clean_text(value: object, *, label: str, max_length: int, required: bool = F
     text = value.replace("\r\n", "\n").strip()
     allowed = "\n\t" if multiline else ""
     if any(unicodedata.category(c) in _UNREADABLE and c not in allowed for c in text):
-        raise ValueError(f"{label} contains characters that cannot be stored, such as control "
-                         "characters. Please retype it.")
+        raise ValueError(
+            f"{label} contains characters that cannot be stored, such as control "
+            "characters. Please retype it."
+        )
     if required and not text:
         raise ValueError(f"Please enter your {label.lower()}.")
     if len(text) > max_length:
-        raise ValueError(f"{label} must be at most {max_length:,} characters long "
-                         f"(it is {len(text):,}).")
+        raise ValueError(
+            f"{label} must be at most {max_length:,} characters long (it is {len(text):,})."
+        )
     return text
 
 
@@ -101,8 +107,10 @@ def country_code(text: str, *, label: str) -> str:
     try:
         return normalise_country(cleaned).code
     except VocabularyError:
-        raise ValueError(f"We did not recognise '{cleaned}' as a country. Type its English name "
-                         "(like Mali) or its two-letter code (like ML).") from None
+        raise ValueError(
+            f"We did not recognise '{cleaned}' as a country. Type its English name "
+            "(like Mali) or its two-letter code (like ML)."
+        ) from None
 
 
 def expert_for_user(*, session: Session, user_id: int) -> Expert | None:
@@ -120,16 +128,22 @@ def lock(*, session: Session, expert: Expert, version: int) -> None:
         raise ProfileChanged()
     now = utcnow()
     result = session.execute(
-        update(Expert).where(Expert.id == expert.id, Expert.version == version)
-        .values(version=version + 1, updated_at=now, profile_confirmed_at=now,
-                stale_reminder_sent_at=None)
+        update(Expert)
+        .where(Expert.id == expert.id, Expert.version == version)
+        .values(
+            version=version + 1,
+            updated_at=now,
+            profile_confirmed_at=now,
+            stale_reminder_sent_at=None,
+        )
     )
     if result.rowcount != 1:
         raise ProfileChanged()
 
 
-def sync_children(collection: list, rows: Sequence[dict[str, Any]], *, key: str,
-                  make: Callable[..., Any]) -> None:
+def sync_children(
+    collection: list, rows: Sequence[dict[str, Any]], *, key: str, make: Callable[..., Any]
+) -> None:
     """Make a child collection hold exactly ``rows``, keeping the rows whose key stays."""
     existing = {getattr(item, key): item for item in collection}
     kept = []
@@ -147,7 +161,9 @@ def _nationalities(texts: Sequence[str], errors: dict[str, str], notes: list[str
         name = f"nationality_{index + 1}"
         if not isinstance(text, str) or not text.strip():
             continue
-        code = checked(errors, name, lambda t=text, i=index: country_code(t, label=f"Nationality {i + 1}"))
+        code = checked(
+            errors, name, lambda t=text, i=index: country_code(t, label=f"Nationality {i + 1}")
+        )
         if code in codes:
             notes.append(f"Nationality {code} was listed twice; it is kept once.")
         elif code is not None:
@@ -159,9 +175,18 @@ def _nationalities(texts: Sequence[str], errors: dict[str, str], notes: list[str
     return codes
 
 
-def save_identity(*, session: Session, user: User, expert: Expert | None, version: int,
-                  full_name: str, nationalities: Sequence[str], residence: str,
-                  years_experience: int | None, seniority: str) -> tuple[Expert, list[str]]:
+def save_identity(
+    *,
+    session: Session,
+    user: User,
+    expert: Expert | None,
+    version: int,
+    full_name: str,
+    nationalities: Sequence[str],
+    residence: str,
+    years_experience: int | None,
+    seniority: str,
+) -> tuple[Expert, list[str]]:
     """Save name, nationalities (1-3), residence, experience and seniority.
 
     The first save creates the profile: an applicant with a ``REG-`` external id,
@@ -175,13 +200,26 @@ def save_identity(*, session: Session, user: User, expert: Expert | None, versio
     """
     errors: dict[str, str] = {}
     notes: list[str] = []
-    name = checked(errors, "full_name",
-                   lambda: clean_text(full_name, label="Full name", max_length=200, required=True))
+    name = checked(
+        errors,
+        "full_name",
+        lambda: clean_text(full_name, label="Full name", max_length=200, required=True),
+    )
     codes = _nationalities(list(nationalities), errors, notes)
-    home = checked(errors, "residence_country", lambda: country_code(
-        residence, label="Country of residence") if (residence or "").strip() else None)
-    years = checked(errors, "years_experience", lambda: whole_number(
-        years_experience, label="Years of experience", low=0, high=70))
+    home = checked(
+        errors,
+        "residence_country",
+        lambda: (
+            country_code(residence, label="Country of residence")
+            if (residence or "").strip()
+            else None
+        ),
+    )
+    years = checked(
+        errors,
+        "years_experience",
+        lambda: whole_number(years_experience, label="Years of experience", low=0, high=70),
+    )
     if seniority not in ("", *SENIORITY):
         errors["seniority"] = f"Choose a seniority among {', '.join(SENIORITY)}, or none."
     if errors:
@@ -194,8 +232,12 @@ def save_identity(*, session: Session, user: User, expert: Expert | None, versio
         lock(session=session, expert=expert, version=version)
     expert.full_name, expert.residence_country = name, home
     expert.years_experience, expert.seniority = years, seniority or None
-    sync_children(expert.nationalities, [{"country": c, "position": i} for i, c in enumerate(codes)],
-                  key="country", make=ExpertNationality)
+    sync_children(
+        expert.nationalities,
+        [{"country": c, "position": i} for i, c in enumerate(codes)],
+        key="country",
+        make=ExpertNationality,
+    )
     session.add(expert)
     return expert, notes
 
@@ -203,23 +245,45 @@ def save_identity(*, session: Session, user: User, expert: Expert | None, versio
 def _create_expert(*, session: Session, user: User, full_name: str) -> Expert:
     if expert_for_user(session=session, user_id=user.id) is not None:
         raise ProfileChanged()  # Created meanwhile, in another tab.
-    expert = Expert(external_id=f"REG-{secrets.token_hex(6).upper()}", user_id=user.id,
-                    full_name=full_name, email=user.email, roster_status="applicant")
+    expert = Expert(
+        external_id=f"REG-{secrets.token_hex(6).upper()}",
+        user_id=user.id,
+        full_name=full_name,
+        email=user.email,
+        roster_status="applicant",
+    )
     session.add(expert)
     session.flush()
-    session.add(RosterStatusChange(expert_id=expert.id, from_status=None, to_status="applicant",
-                                   changed_by_id=user.id, reason="registered online"))
+    session.add(
+        RosterStatusChange(
+            expert_id=expert.id,
+            from_status=None,
+            to_status="applicant",
+            changed_by_id=user.id,
+            reason="registered online",
+        )
+    )
     return expert
 
 
 def _birth_year(value: int | None) -> int | None:
-    return whole_number(value, label="Year of birth", low=OLDEST_BIRTH_YEAR,
-                        high=utcnow().year - YOUNGEST_AGE)
+    return whole_number(
+        value, label="Year of birth", low=OLDEST_BIRTH_YEAR, high=utcnow().year - YOUNGEST_AGE
+    )
 
 
-def save_sensitive(*, session: Session, expert: Expert, version: int, gender: str,
-                   gender_consent: bool, disability: bool | None, disability_consent: bool,
-                   birth_year: int | None, birth_year_consent: bool) -> None:
+def save_sensitive(
+    *,
+    session: Session,
+    expert: Expert,
+    version: int,
+    gender: str,
+    gender_consent: bool,
+    disability: bool | None,
+    disability_consent: bool,
+    birth_year: int | None,
+    birth_year_consent: bool,
+) -> None:
     """Store gender, disability and birth year only where consent is given.
 
     Withdrawing a consent removes the value at once and clears its timestamp; a new
@@ -231,13 +295,17 @@ def save_sensitive(*, session: Session, expert: Expert, version: int, gender: st
     year = checked(errors, "birth_year", lambda: _birth_year(birth_year))
     if disability not in (None, True, False):
         errors["disability"] = "Choose yes, no or prefer not to say."
-    wanted = {"gender": (gender or None, gender_consent), "disability": (disability, disability_consent),
-              "birth_year": (year, birth_year_consent)}
+    wanted = {
+        "gender": (gender or None, gender_consent),
+        "disability": (disability, disability_consent),
+        "birth_year": (year, birth_year_consent),
+    }
     labels = {"gender": "gender", "disability": "disability", "birth_year": "year of birth"}
     for name, (value, consent) in wanted.items():
         if value is not None and not consent and name not in errors:
-            errors[name] = (f"Tick the box to let the roster store your {labels[name]}, "
-                            "or leave it empty.")
+            errors[name] = (
+                f"Tick the box to let the roster store your {labels[name]}, or leave it empty."
+            )
     if errors:
         raise ProfileInvalid(errors)
     lock(session=session, expert=expert, version=version)
@@ -249,24 +317,32 @@ def save_sensitive(*, session: Session, expert: Expert, version: int, gender: st
     session.add(expert)
 
 
-def save_accessibility(*, session: Session, expert: Expert, version: int,
-                       codes: Iterable[str]) -> None:
+def save_accessibility(
+    *, session: Session, expert: Expert, version: int, codes: Iterable[str]
+) -> None:
     """Save the accessibility expertise, codes of the taxonomy only."""
     wanted = list(dict.fromkeys(codes))
     unknown = [code for code in wanted if code not in ACCESSIBILITY_EXPERTISE]
     if unknown:
         raise ProfileInvalid({"codes": "Choose among the listed kinds of accessibility expertise."})
     lock(session=session, expert=expert, version=version)
-    sync_children(expert.accessibility, [{"code": c, "position": i} for i, c in enumerate(wanted)],
-                  key="code", make=ExpertAccessibility)
+    sync_children(
+        expert.accessibility,
+        [{"code": c, "position": i} for i, c in enumerate(wanted)],
+        key="code",
+        make=ExpertAccessibility,
+    )
     session.add(expert)
 
 
 def save_summary(*, session: Session, expert: Expert, version: int, summary: str) -> None:
     """Save the free-text summary (at most 20,000 characters)."""
     errors: dict[str, str] = {}
-    text = checked(errors, "summary", lambda: clean_text(
-        summary, label="Summary", max_length=MAX_SUMMARY, multiline=True))
+    text = checked(
+        errors,
+        "summary",
+        lambda: clean_text(summary, label="Summary", max_length=MAX_SUMMARY, multiline=True),
+    )
     if errors:
         raise ProfileInvalid(errors)
     lock(session=session, expert=expert, version=version)

@@ -16,8 +16,11 @@ from roster.interchange.store import load_rows, record_from_rows
 from roster.models import AuditEvent, Expert, RoleName, RosterStatusChange, User, utcnow
 
 STAFF_VIEW_ACTIONS = {"profile.view": "opened your profile", "cv.download": "downloaded your CV"}
-STAFF_ROLE_NAMES = {RoleName.ADMIN.value: "administrator", RoleName.RECRUITER.value: "recruiter",
-                    RoleName.PLANNER.value: "mission planner"}
+STAFF_ROLE_NAMES = {
+    RoleName.ADMIN.value: "administrator",
+    RoleName.RECRUITER.value: "recruiter",
+    RoleName.PLANNER.value: "mission planner",
+}
 VIEW_PURPOSES = {
     "vetting": "Vetting",
     "shortlist-review": "Shortlist review",
@@ -53,37 +56,63 @@ def staff_role(user: User | None) -> str:
 
 def staff_views(*, session: Session, expert_id: int) -> list[StaffView]:
     """Every staff view of a profile and download of its CV, newest first."""
-    events = list(session.scalars(
-        select(AuditEvent).where(AuditEvent.subject_expert_id == expert_id,
-                                 AuditEvent.action.in_(list(STAFF_VIEW_ACTIONS)))
-        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-    ))
+    events = list(
+        session.scalars(
+            select(AuditEvent)
+            .where(
+                AuditEvent.subject_expert_id == expert_id,
+                AuditEvent.action.in_(list(STAFF_VIEW_ACTIONS)),
+            )
+            .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        )
+    )
     actor_ids = {e.actor_id for e in events if e.actor_id is not None}
-    actors = {u.id: u for u in session.scalars(
-        select(User).options(selectinload(User.roles)).where(User.id.in_(actor_ids)))} if actor_ids else {}
+    actors = (
+        {
+            u.id: u
+            for u in session.scalars(
+                select(User).options(selectinload(User.roles)).where(User.id.in_(actor_ids))
+            )
+        }
+        if actor_ids
+        else {}
+    )
     return [
-        StaffView(at=e.at, viewer=(actors[e.actor_id].display_name or "A staff member")
-                  if e.actor_id in actors else "A former staff member",
-                  role=staff_role(actors.get(e.actor_id)), what=STAFF_VIEW_ACTIONS[e.action],
-                  purpose=VIEW_PURPOSES.get((e.detail or {}).get("purpose", ""), ""), note=e.reason)
+        StaffView(
+            at=e.at,
+            viewer=(actors[e.actor_id].display_name or "A staff member")
+            if e.actor_id in actors
+            else "A former staff member",
+            role=staff_role(actors.get(e.actor_id)),
+            what=STAFF_VIEW_ACTIONS[e.action],
+            purpose=VIEW_PURPOSES.get((e.detail or {}).get("purpose", ""), ""),
+            note=e.reason,
+        )
         for e in events
     ]
 
 
 def status_history(*, session: Session, expert_id: int) -> list[RosterStatusChange]:
     """The profile's roster status changes, oldest first."""
-    return list(session.scalars(
-        select(RosterStatusChange).where(RosterStatusChange.expert_id == expert_id)
-        .order_by(RosterStatusChange.changed_at, RosterStatusChange.id)
-    ))
+    return list(
+        session.scalars(
+            select(RosterStatusChange)
+            .where(RosterStatusChange.expert_id == expert_id)
+            .order_by(RosterStatusChange.changed_at, RosterStatusChange.id)
+        )
+    )
 
 
 def account_activity(*, session: Session, user_id: int) -> list[AuditEvent]:
     """What the account did that the roster recorded (sign-ins, password changes ...)."""
-    return list(session.scalars(
-        select(AuditEvent).where(AuditEvent.actor_id == user_id)
-        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(500)
-    ))
+    return list(
+        session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.actor_id == user_id)
+            .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+            .limit(500)
+        )
+    )
 
 
 def profile_record(*, session: Session, expert_id: int) -> dict[str, Any]:
@@ -95,22 +124,34 @@ def profile_record(*, session: Session, expert_id: int) -> dict[str, Any]:
 def _profile_part(session: Session, expert: Expert) -> dict[str, Any]:
     return {
         "expert": profile_record(session=session, expert_id=expert.id),
-        "consent_given_at": {name: _iso(getattr(expert, f"{name}_consent_at"))
-                             for name in ("gender", "disability", "birth_year")},
+        "consent_given_at": {
+            name: _iso(getattr(expert, f"{name}_consent_at"))
+            for name in ("gender", "disability", "birth_year")
+        },
         "cv": {"file_name": expert.cv_original_name, "uploaded_at": _iso(expert.cv_uploaded_at)}
-        if expert.cv_stored_name else None,
-        "profile": {"public_id": expert.public_id, "created_at": _iso(expert.created_at),
-                    "updated_at": _iso(expert.updated_at),
-                    "confirmed_at": _iso(expert.profile_confirmed_at),
-                    "stale_reminder_sent_at": _iso(expert.stale_reminder_sent_at),
-                    "version": expert.version},
+        if expert.cv_stored_name
+        else None,
+        "profile": {
+            "public_id": expert.public_id,
+            "created_at": _iso(expert.created_at),
+            "updated_at": _iso(expert.updated_at),
+            "confirmed_at": _iso(expert.profile_confirmed_at),
+            "stale_reminder_sent_at": _iso(expert.stale_reminder_sent_at),
+            "version": expert.version,
+        },
         "status_history": [
             {"from": c.from_status, "to": c.to_status, "at": _iso(c.changed_at), "reason": c.reason}
             for c in status_history(session=session, expert_id=expert.id)
         ],
         "staff_views": [
-            {"at": _iso(v.at), "viewer": v.viewer, "role": v.role, "what": v.what,
-             "purpose": v.purpose, "note": v.note}
+            {
+                "at": _iso(v.at),
+                "viewer": v.viewer,
+                "role": v.role,
+                "what": v.what,
+                "purpose": v.purpose,
+                "note": v.note,
+            }
             for v in staff_views(session=session, expert_id=expert.id)
         ],
     }
@@ -120,15 +161,20 @@ def data_export(*, session: Session, user: User, expert: Expert | None) -> dict[
     """Everything the roster holds about an account and its profile, as one JSON document."""
     document: dict[str, Any] = {
         "exported_at": utcnow().isoformat(),
-        "account": {"email": user.email, "display_name": user.display_name,
-                    "roles": sorted(r.role for r in user.roles), "created_at": _iso(user.created_at),
-                    "email_confirmed_at": _iso(user.email_confirmed_at),
-                    "last_login_at": _iso(user.last_login_at)},
+        "account": {
+            "email": user.email,
+            "display_name": user.display_name,
+            "roles": sorted(r.role for r in user.roles),
+            "created_at": _iso(user.created_at),
+            "email_confirmed_at": _iso(user.email_confirmed_at),
+            "last_login_at": _iso(user.last_login_at),
+        },
         "expert": None,
     }
     if expert is not None:
         document |= _profile_part(session, expert)
     document["account_activity"] = [
-        {"action": e.action, "at": _iso(e.at)} for e in account_activity(session=session, user_id=user.id)
+        {"action": e.action, "at": _iso(e.at)}
+        for e in account_activity(session=session, user_id=user.id)
     ]
     return document

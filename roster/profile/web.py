@@ -88,8 +88,16 @@ def render(template: str, form: FlaskForm, status: int = 200, **context):
     return render_template(template, form=form, problems=problems(form), **context), status
 
 
-def save_section(form: FlaskForm, template: str, save: Callable[[], list[str] | None], *,
-                 saved: str, expert: Expert | None, next_url: str | None = None, **context):
+def save_section(
+    form: FlaskForm,
+    template: str,
+    save: Callable[[], list[str] | None],
+    *,
+    saved: str,
+    expert: Expert | None,
+    next_url: str | None = None,
+    **context,
+):
     """Validate, save and redirect; or re-render with messages: 400 invalid, 409 changed."""
     status = 200
     if form.validate_on_submit():
@@ -118,8 +126,13 @@ def cv_response(expert: Expert):
     if path is None:
         abort(404, "There is no CV on this profile.")
     # Read whole (5 MB at most): no file handle outlives the request.
-    response = send_file(io.BytesIO(path.read_bytes()), mimetype="application/pdf", as_attachment=True,
-                         download_name=expert.cv_original_name or "cv.pdf", max_age=0)
+    response = send_file(
+        io.BytesIO(path.read_bytes()),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=expert.cv_original_name or "cv.pdf",
+        max_age=0,
+    )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -32,7 +32,10 @@ def test_failed_sign_in_shows_an_accessible_error_summary(live_server, page, mak
 
 
 def test_sign_in_pages_are_accessible(live_server, page):
-    for path, heading in [("/register", "Register as an electoral expert"), ("/reset", "Forgot your password?")]:
+    for path, heading in [
+        ("/register", "Register as an electoral expert"),
+        ("/reset", "Forgot your password?"),
+    ]:
         page.goto(live_server + path)
         assert page.get_by_role("heading", level=1).inner_text() == heading
         assert_accessible(page)

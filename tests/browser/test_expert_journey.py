@@ -132,7 +132,8 @@ def fill_periods_and_summary(page) -> None:
 def upload_cv_and_download_data(page) -> None:
     open_section(page, "CV")
     page.get_by_label("Your CV (PDF, at most 5 MB)").set_input_files(
-        {"name": "cv-diallo.pdf", "mimeType": "application/pdf", "buffer": PDF})
+        {"name": "cv-diallo.pdf", "mimeType": "application/pdf", "buffer": PDF}
+    )
     page.get_by_role("button", name="Upload").click()
     saved(page, "Your CV is uploaded.")
     assert "cv-diallo.pdf" in page.content()
@@ -148,7 +149,11 @@ def upload_cv_and_download_data(page) -> None:
         page.get_by_role("link", name="Download my data (JSON)").click()
     document = json.loads(Path(data_download.value.path()).read_text(encoding="utf-8"))
     record = document["expert"]
-    assert (record["full_name"], record["nationalities"], record["residence_country"]) == (NAME, ["GN"], "SN")
+    assert (record["full_name"], record["nationalities"], record["residence_country"]) == (
+        NAME,
+        ["GN"],
+        "SN",
+    )
     assert record["languages"] == [{"code": "fr", "level": "native"}, {"code": "en", "level": "C1"}]
     assert record["skills"] == [{"code": "voter-registration", "years": 8}]
     assert record["gender"] == "woman" and record["consent"] == {"gender": True}

@@ -11,10 +11,16 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def small_roster(runner, tmp_path):
     women = [expert_record(n) for n in range(1, 7)]
-    men = [expert_record(n, gender="man", nationalities=["FR"], languages=[{"code": "fr", "level": "native"}])
-           for n in range(7, 13)]
+    men = [
+        expert_record(
+            n, gender="man", nationalities=["FR"], languages=[{"code": "fr", "level": "native"}]
+        )
+        for n in range(7, 13)
+    ]
     quiet = [expert_record(13, consent={}, nationalities=["BR"], roster_status="under_review")]
-    result = runner.invoke(args=["roster", "import", str(write_jsonl(tmp_path / "r.jsonl", women + men + quiet))])
+    result = runner.invoke(
+        args=["roster", "import", str(write_jsonl(tmp_path / "r.jsonl", women + men + quiet))]
+    )
     assert result.exit_code == 0, result.output
 
 
@@ -33,7 +39,11 @@ def test_home_page_shows_the_roster_at_a_glance(small_roster, live_server, page)
     languages = page.locator("#by-language tbody tr")
     assert languages.nth(0).inner_text().startswith("Arabic (UN official)")
     assert "French (UN official)\tfr\t12\t12" in page.locator("#by-language").inner_text()
-    assert page.locator("#by-accessibility").get_by_role("row", name="Sign language voter information and interpretation 12").is_visible()
+    assert (
+        page.locator("#by-accessibility")
+        .get_by_role("row", name="Sign language voter information and interpretation 12")
+        .is_visible()
+    )
     assert_accessible(page)
 
 

@@ -1,4 +1,4 @@
-"""Profile pages in their other states, and the staff's pages, by keyboard and checked with axe-core."""
+"""Profile pages in their other states, and the staff's pages, by keyboard, axe-checked."""
 
 from datetime import timedelta
 
@@ -33,7 +33,10 @@ def test_errors_are_summarised_and_linked_to_their_fields(live_server, page, exp
     assert page.get_by_label("Language 1", exact=True).get_attribute("aria-invalid") == "true"
     assert_accessible(page)
     alert.get_by_role("link", name="Choose your level in this language").click()
-    assert page.evaluate("document.activeElement.id") == "languages-0-level" or "#languages-0-level" in page.url
+    assert (
+        page.evaluate("document.activeElement.id") == "languages-0-level"
+        or "#languages-0-level" in page.url
+    )
 
 
 def test_two_tabs_the_second_is_told_and_keeps_its_text(live_server, page, expert_with_profile):
@@ -51,7 +54,9 @@ def test_two_tabs_the_second_is_told_and_keeps_its_text(live_server, page, exper
     assert "Summary saved." in other.get_by_role("status").inner_text()
 
 
-def test_a_stale_profile_is_confirmed_by_keyboard(live_server, page, expert_with_profile, db_session):
+def test_a_stale_profile_is_confirmed_by_keyboard(
+    live_server, page, expert_with_profile, db_session
+):
     with db_session() as session:
         session.scalar(select(Expert)).profile_confirmed_at = utcnow() - timedelta(days=400)
     page.goto(live_server + "/me")
@@ -65,22 +70,29 @@ def test_a_stale_profile_is_confirmed_by_keyboard(live_server, page, expert_with
 
 
 def test_sensitive_and_cv_pages_are_accessible(live_server, page, expert_with_profile):
-    for path, heading in [("/me/sensitive", "Gender, disability and year of birth"), ("/me/cv", "Your CV"),
-                          ("/me/availability", "Availability"), ("/me/deployments", "Past deployments"),
-                          ("/me/accessibility", "Accessibility expertise"), ("/me/expertise", "Expertise areas")]:
+    for path, heading in [
+        ("/me/sensitive", "Gender, disability and year of birth"),
+        ("/me/cv", "Your CV"),
+        ("/me/availability", "Availability"),
+        ("/me/deployments", "Past deployments"),
+        ("/me/accessibility", "Accessibility expertise"),
+        ("/me/expertise", "Expertise areas"),
+    ]:
         page.goto(live_server + path)
         assert page.get_by_role("heading", level=1).inner_text() == heading
         assert_accessible(page)
     page.goto(live_server + "/me/cv")
     page.get_by_label("Your CV (PDF, at most 5 MB)").set_input_files(
-        {"name": "setup.pdf", "mimeType": "application/pdf", "buffer": b"MZ\x90\x00 not a pdf"})
+        {"name": "setup.pdf", "mimeType": "application/pdf", "buffer": b"MZ\x90\x00 not a pdf"}
+    )
     page.get_by_role("button", name="Upload").click()
     assert "This file is not a PDF document" in page.get_by_role("alert").inner_text()
     assert_accessible(page)
 
 
 def test_a_recruiter_finds_an_expert_and_opens_the_profile_with_a_reason(
-        live_server, page, expert_with_profile, make_user):
+    live_server, page, expert_with_profile, make_user
+):
     page.get_by_role("button", name="Sign out").click()
     make_user("rita@example.org", "recruiter", name="Rita Okafor")
     keyboard_sign_in(page, live_server, "rita@example.org")

@@ -50,8 +50,14 @@ def role(role_id: str = "R1", **overrides) -> dict:
 
 def needs(*roles: dict, **overrides) -> dict:
     """Return a needs assessment for Mali, March to June 2027, with the given roles."""
-    result = {"id": "NA-TEST", "country": "ML", "start": "2027-03-01", "end": "2027-06-30",
-              "gender_target": 0.5, "roles": list(roles) or [role()]}
+    result = {
+        "id": "NA-TEST",
+        "country": "ML",
+        "start": "2027-03-01",
+        "end": "2027-06-30",
+        "gender_target": 0.5,
+        "roles": list(roles) or [role()],
+    }
     result.update(copy.deepcopy(overrides))
     return result
 

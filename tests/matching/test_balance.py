@@ -25,8 +25,10 @@ def shortlist(roster: list[dict], k: int, **need_overrides) -> dict:
     return Matcher().fit(roster).shortlist(needs(**need_overrides), role_id="R1", k=k)
 
 
-@pytest.mark.parametrize(("target", "length", "floor", "ceil"),
-                         [(0.3, 10, 3, 3), (0.5, 5, 2, 3), (1 / 3, 3, 1, 1), (0.0, 7, 0, 0)])
+@pytest.mark.parametrize(
+    ("target", "length", "floor", "ceil"),
+    [(0.3, 10, 3, 3), (0.5, 5, 2, 3), (1 / 3, 3, 1, 1), (0.0, 7, 0, 0)],
+)
 def test_floor_and_ceil_are_robust_to_float_error(target, length, floor, ceil):
     assert (women_floor(target, length), women_ceil(target, length)) == (floor, ceil)
 
@@ -35,8 +37,10 @@ def test_women_are_raised_to_meet_every_prefix():
     roster = [man(f"M{i}", 10 - i) for i in range(6)] + [woman(f"W{i}", 3 - i) for i in range(3)]
     result = shortlist(roster, 6)
     assert ids(result) == ["M0", "W0", "M1", "W1", "M2", "W2"]
-    assert "raised by the balance rule to position 2 (below the top 6 on score alone)" in (
-        result["candidates"][1]["reasons"])
+    assert (
+        "raised by the balance rule to position 2 (below the top 6 on score alone)"
+        in (result["candidates"][1]["reasons"])
+    )
     assert any(r.startswith("moved down to position 3") for r in result["candidates"][2]["reasons"])
     assert result["constraints"]["women"] == 3
     assert result["constraints"]["satisfied"] is True
@@ -56,12 +60,21 @@ def test_a_short_pool_is_said_plainly():
     constraints = shortlist(roster, 6)["constraints"]
     assert constraints["satisfied"] is False
     assert constraints["women"] == 2
-    assert ("Only 2 eligible women for a target of 3 in 6: the balance target is not met."
-            in constraints["notes"])
+    assert (
+        "Only 2 eligible women for a target of 3 in 6: the balance target is not met."
+        in constraints["notes"]
+    )
 
 
-@pytest.mark.parametrize("overrides", [{"consent": {"gender": False}}, {"consent": {}},
-                                       {"gender": "undisclosed"}, {"gender": "non-binary"}])
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"consent": {"gender": False}},
+        {"consent": {}},
+        {"gender": "undisclosed"},
+        {"gender": "non-binary"},
+    ],
+)
 def test_only_consented_women_count(overrides):
     roster = [man("M1", 9), man("M2", 8), woman("W1", 1, **overrides)]
     constraints = shortlist(roster, 2)["constraints"]
@@ -74,8 +87,10 @@ def test_the_regional_cap_holds_where_the_pool_allows():
     senegalese = [man(f"S{i}", 2 - i, nationalities=["SN"]) for i in range(2)]
     result = shortlist(french + senegalese, 4, gender_target=0, max_region_share=0.5)
     assert ids(result) == ["F0", "F1", "S0", "S1"]
-    assert result["constraints"]["region_counts"] == {"African": 2,
-                                                      "Western European and Others": 2}
+    assert result["constraints"]["region_counts"] == {
+        "African": 2,
+        "Western European and Others": 2,
+    }
     assert "raised by the regional cap" in result["candidates"][2]["reasons"][-1]
 
 

@@ -47,9 +47,16 @@ def test_shortlist_before_fit_raises_not_fitted():
         Matcher().shortlist(needs(), role_id="R1")
 
 
-@pytest.mark.parametrize("params", [{"weights": {"charm": 1.0}}, {"weights": {"skills": -1}},
-                                    {"skill_years_cap": 0}, {"rating_prior_strength": 0},
-                                    {"host_language_level": "C3"}])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"weights": {"charm": 1.0}},
+        {"weights": {"skills": -1}},
+        {"skill_years_cap": 0},
+        {"rating_prior_strength": 0},
+        {"host_language_level": "C3"},
+    ],
+)
 def test_bad_parameters_raise_in_fit(params):
     with pytest.raises(ValueError):
         Matcher(**params).fit([expert()])
@@ -69,8 +76,14 @@ def test_duplicate_external_ids_are_refused():
 
 
 def test_misspelled_names_are_normalised_at_fit_and_noted():
-    matcher = Matcher().fit([expert(languages=[{"code": "Francais", "level": "native"}],
-                                    skills=[{"code": "electoral managment", "years": 3}])])
+    matcher = Matcher().fit(
+        [
+            expert(
+                languages=[{"code": "Francais", "level": "native"}],
+                skills=[{"code": "electoral managment", "years": 3}],
+            )
+        ]
+    )
     assert ids(matcher.shortlist(needs(), role_id="R1")) == ["E1"]
     assert len(matcher.notes_) == 2
 
@@ -121,29 +134,35 @@ def test_scores_add_up_exactly_after_a_json_round_trip(example_matcher, example_
 
 
 def test_request_weights_override_the_fitted_ones(example_matcher, example_needs):
-    result = example_matcher.shortlist(example_needs, role_id="R1",
-                                       weights={"ratings": 0.0, "text": 1.0})
+    result = example_matcher.shortlist(
+        example_needs, role_id="R1", weights={"ratings": 0.0, "text": 1.0}
+    )
     assert result["weights"]["text"] == 1.0
     assert result["weights"]["skills"] == 0.3
     for candidate in result["candidates"]:
         assert candidate["score"] == recomputed(candidate, result["weights"])
 
 
-def test_example_team_is_proposed_and_names_the_missing_expertise(example_matcher,
-                                                                 example_needs):
+def test_example_team_is_proposed_and_names_the_missing_expertise(example_matcher, example_needs):
     # The only expert auditing polling stations is Malian, excluded as a national.
     team = example_matcher.team(example_needs)
     assert team["status"] == "optimal"
-    assert {m["role_id"]: m["external_id"] for m in team["members"]} == {"R1": "EXP-0001",
-                                                                         "R2": "EXP-0003"}
+    assert {m["role_id"]: m["external_id"] for m in team["members"]} == {
+        "R1": "EXP-0001",
+        "R2": "EXP-0003",
+    }
     assert team["uncovered"] == ["accessibility: accessible-polling-stations"]
-    assert any("Physical accessibility audits of polling stations" in note for note in team["notes"])
+    assert any(
+        "Physical accessibility audits of polling stations" in note for note in team["notes"]
+    )
     json.dumps(team)
 
 
 def test_bad_levels_and_dates_in_raw_records_are_reported_per_record():
-    roster = [expert("E1", languages=[{"code": "fr", "level": "fluent"}]),
-              expert("E2", availability=[{"from": "2027-02-30", "to": "2027-12-31"}])]
+    roster = [
+        expert("E1", languages=[{"code": "fr", "level": "fluent"}]),
+        expert("E2", availability=[{"from": "2027-02-30", "to": "2027-12-31"}]),
+    ]
     with pytest.raises(ValueError, match="E1: languages") as error:
         Matcher().fit(roster)
     assert "E2: availability" in str(error.value)

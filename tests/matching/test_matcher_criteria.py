@@ -34,8 +34,13 @@ def test_availability_must_cover_the_whole_role_period():
 
 
 def test_adjacent_availability_windows_are_merged():
-    split = expert("E1", availability=[{"from": "2027-01-01", "to": "2027-04-30"},
-                                        {"from": "2027-05-01", "to": "2027-12-31"}])
+    split = expert(
+        "E1",
+        availability=[
+            {"from": "2027-01-01", "to": "2027-04-30"},
+            {"from": "2027-05-01", "to": "2027-12-31"},
+        ],
+    )
     assert ids(shortlist_of([split])) == ["E1"]
 
 
@@ -61,8 +66,13 @@ def test_required_language_level_is_a_floor():
 
 def test_every_required_skill_is_needed():
     two = role(required_skills=["electoral-management", "voter-registration"])
-    both = expert("E2", skills=[{"code": "electoral-management", "years": 1},
-                                {"code": "voter-registration", "years": 1}])
+    both = expert(
+        "E2",
+        skills=[
+            {"code": "electoral-management", "years": 1},
+            {"code": "voter-registration", "years": 1},
+        ],
+    )
     assert ids(shortlist_of([expert("E1"), both], needs(two))) == ["E2"]
 
 
@@ -84,8 +94,14 @@ def test_sign_languages_are_languages_of_their_own():
 def test_skills_credit_grows_with_years_and_desired_skills():
     base = criteria_of(expert(skills=[{"code": "electoral-management", "years": 0}]))
     seasoned = criteria_of(expert(skills=[{"code": "electoral-management", "years": 10}]))
-    mediator = criteria_of(expert(skills=[{"code": "electoral-management", "years": 10},
-                                          {"code": "mediation", "years": 10}]))
+    mediator = criteria_of(
+        expert(
+            skills=[
+                {"code": "electoral-management", "years": 10},
+                {"code": "mediation", "years": 10},
+            ]
+        )
+    )
     assert base["skills"] == pytest.approx(2 * 0.5 / 3)
     assert seasoned["skills"] == pytest.approx(2 / 3, abs=1e-6)
     assert mediator["skills"] == 1.0
@@ -131,20 +147,37 @@ def test_text_similarity_prefers_the_matching_summary():
 
 def test_ratings_are_shrunk_toward_the_roster_mean():
     def rated(eid: str, *ratings: int) -> dict:
-        return expert(eid, deployments=[{"country": "NE", "role": "Adviser", "from": "2020-01-01",
-                                         "to": "2020-06-30", "rating": r} for r in ratings])
+        return expert(
+            eid,
+            deployments=[
+                {
+                    "country": "NE",
+                    "role": "Adviser",
+                    "from": "2020-01-01",
+                    "to": "2020-06-30",
+                    "rating": r,
+                }
+                for r in ratings
+            ],
+        )
 
-    roster = [rated("E1", 5), rated("E2", 5, 5, 5, 5, 5, 5), rated("E3", 1, 1, 1, 1, 1, 1),
-              expert("E4")]
-    scores = {c["external_id"]: c["criteria"]["ratings"]
-              for c in shortlist_of(roster)["candidates"]}
+    roster = [
+        rated("E1", 5),
+        rated("E2", 5, 5, 5, 5, 5, 5),
+        rated("E3", 1, 1, 1, 1, 1, 1),
+        expert("E4"),
+    ]
+    scores = {
+        c["external_id"]: c["criteria"]["ratings"] for c in shortlist_of(roster)["candidates"]
+    }
     assert scores["E2"] > scores["E1"] > scores["E4"] > scores["E3"]
 
 
 def test_reasons_state_each_criterion_plainly():
     wants = needs(role(accessibility_expertise=["sign-language"]))
-    (candidate,) = shortlist_of([expert(languages=[{"code": "fr", "level": "C2"}])],
-                                wants)["candidates"]
+    (candidate,) = shortlist_of([expert(languages=[{"code": "fr", "level": "C2"}])], wants)[
+        "candidates"
+    ]
     assert "French C1 required: has C2" in candidate["reasons"]
     assert "lacks desired skill: mediation" in candidate["reasons"]
     assert "sign language expertise: no" in candidate["reasons"]

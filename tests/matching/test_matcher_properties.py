@@ -15,8 +15,9 @@ SKILLS = ("electoral-management", "voter-registration", "mediation", "voter-educ
 LANGUAGES = ("fr", "en", "bm")
 LEVELS = ("A1", "A2", "B1", "B2", "C1", "C2", "native")
 EPOCH = dt.date(2027, 1, 1)
-PROPERTY_SETTINGS = settings(max_examples=30, deadline=None,
-                             suppress_health_check=[HealthCheck.too_slow])
+PROPERTY_SETTINGS = settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 def _day(offset: int) -> str:
@@ -40,10 +41,19 @@ def experts(draw: st.DrawFn, eid: str) -> dict:
         seniority=draw(st.sampled_from(["P2", "P3", "P4", "P5", "D1"])),
         languages=[{"code": c, "level": draw(st.sampled_from(LEVELS))} for c in languages],
         skills=[{"code": c, "years": draw(st.integers(0, 15))} for c in skills],
-        accessibility_expertise=draw(st.lists(st.sampled_from(["sign-language", "easy-read"]),
-                                              unique=True)),
-        summary=draw(st.sampled_from(["Electoral operations.", "Voter education campaigns.",
-                                      "Mediation between parties.", ""])),
+        accessibility_expertise=draw(
+            st.lists(st.sampled_from(["sign-language", "easy-read"]), unique=True)
+        ),
+        summary=draw(
+            st.sampled_from(
+                [
+                    "Electoral operations.",
+                    "Voter education campaigns.",
+                    "Mediation between parties.",
+                    "",
+                ]
+            )
+        ),
         availability=[{"from": _day(start), "to": _day(start + draw(st.integers(0, 300)))}],
     )
 
@@ -63,14 +73,16 @@ def requests(draw: st.DrawFn) -> tuple[dict, int]:
     the_role = role(
         required_skills=required,
         desired_skills=draw(st.lists(st.sampled_from(SKILLS), unique=True, max_size=2)),
-        required_languages=[{"code": c, "level": draw(st.sampled_from(LEVELS))}
-                            for c in languages],
+        required_languages=[{"code": c, "level": draw(st.sampled_from(LEVELS))} for c in languages],
         desired_languages=[{"code": "bm", "level": "B1"}],
         accessibility_expertise=draw(st.lists(st.just("sign-language"), max_size=1)),
     )
-    the_needs = needs(the_role, exclude_nationals=draw(st.booleans()),
-                      allow_partial_availability=draw(st.booleans()),
-                      gender_target=draw(st.sampled_from([0.0, 0.3, 0.5, 0.7])))
+    the_needs = needs(
+        the_role,
+        exclude_nationals=draw(st.booleans()),
+        allow_partial_availability=draw(st.booleans()),
+        gender_target=draw(st.sampled_from([0.0, 0.3, 0.5, 0.7])),
+    )
     return the_needs, draw(st.integers(1, 8))
 
 
@@ -79,16 +91,26 @@ def is_eligible(record: dict, the_needs: dict) -> bool:
     the_role = the_needs["roles"][0]
     start, end = the_needs["start"], the_needs["end"]
     windows = [(w["from"], w["to"]) for w in record["availability"]]
-    available = any(f <= end and t >= start for f, t in windows) if the_needs.get(
-        "allow_partial_availability") else any(f <= start and t >= end for f, t in windows)
+    available = (
+        any(f <= end and t >= start for f, t in windows)
+        if the_needs.get("allow_partial_availability")
+        else any(f <= start and t >= end for f, t in windows)
+    )
     levels = {entry["code"]: level_rank(entry["level"]) for entry in record["languages"]}
     held = {entry["code"] for entry in record["skills"]}
-    return (record["roster_status"] == "rostered" and available
-            and not (the_needs.get("exclude_nationals", True)
-                     and the_needs["country"] in record["nationalities"])
-            and all(levels.get(lang["code"], 0) >= level_rank(lang["level"])
-                    for lang in the_role["required_languages"])
-            and all(skill in held for skill in the_role["required_skills"]))
+    return (
+        record["roster_status"] == "rostered"
+        and available
+        and not (
+            the_needs.get("exclude_nationals", True)
+            and the_needs["country"] in record["nationalities"]
+        )
+        and all(
+            levels.get(lang["code"], 0) >= level_rank(lang["level"])
+            for lang in the_role["required_languages"]
+        )
+        and all(skill in held for skill in the_role["required_skills"])
+    )
 
 
 def counts_as_woman(record: dict) -> bool:
@@ -155,8 +177,10 @@ def test_a_higher_language_level_or_an_extra_skill_never_lowers_a_score(roster, 
         missing = [s for s in SKILLS if s not in {x["code"] for x in record["skills"]}]
         if not missing:
             return
-        record["skills"] = [*record["skills"],
-                            {"code": data.draw(st.sampled_from(missing)), "years": 3}]
+        record["skills"] = [
+            *record["skills"],
+            {"code": data.draw(st.sampled_from(missing)), "years": 3},
+        ]
     assert full_scores(better, the_needs)[eid] >= before[eid]
 
 
@@ -168,8 +192,12 @@ def test_gender_never_changes_a_score(roster, request, data):
     if not before:
         return
     eid = data.draw(st.sampled_from(sorted(before)))
-    changed = [dict(r, gender="man" if r["gender"] == "woman" else "woman")
-               if r["external_id"] == eid else r for r in roster]
+    changed = [
+        dict(r, gender="man" if r["gender"] == "woman" else "woman")
+        if r["external_id"] == eid
+        else r
+        for r in roster
+    ]
     assert full_scores(changed, the_needs) == before
 
 
@@ -190,7 +218,8 @@ def test_ties_are_broken_by_external_id_within_each_group(roster, request):
     result = Matcher().fit(roster).shortlist(the_needs, role_id="R1", k=k)
     by_id = {record["external_id"]: record for record in roster}
     for group in (True, False):
-        chosen = [c for c in result["candidates"]
-                  if counts_as_woman(by_id[c["external_id"]]) is group]
+        chosen = [
+            c for c in result["candidates"] if counts_as_woman(by_id[c["external_id"]]) is group
+        ]
         keys = [(-c["score"], c["external_id"]) for c in chosen]
         assert keys == sorted(keys)

@@ -27,18 +27,24 @@ ROLE = role(
     description="Design biometric voter registration and audits of the voter list.",
 )
 NEEDS = needs(ROLE, gender_target=0.0)
-RATED = [{"country": "NE", "role": "Adviser", "from": "2020-01-01", "to": "2020-06-30",
-          "rating": 5}]
+RATED = [
+    {"country": "NE", "role": "Adviser", "from": "2020-01-01", "to": "2020-06-30", "rating": 5}
+]
 
 
 def ideal(eid: str, gender: str, **overrides) -> dict:
     """An ideal candidate: every must-have with margin, every desired item."""
     fields = {
-        "gender": gender, "nationalities": ["SN"], "seniority": "P4", "years_experience": 16,
+        "gender": gender,
+        "nationalities": ["SN"],
+        "seniority": "P4",
+        "years_experience": 16,
         "languages": [{"code": "fr", "level": "native"}, {"code": "ar", "level": "C1"}],
-        "skills": [{"code": "voter-registration", "years": 12},
-                   {"code": "electoral-technology", "years": 10},
-                   {"code": "civil-registration", "years": 10}],
+        "skills": [
+            {"code": "voter-registration", "years": 12},
+            {"code": "electoral-technology", "years": 10},
+            {"code": "civil-registration", "years": 10},
+        ],
         "accessibility_expertise": ["easy-read"],
         "summary": "Led biometric voter registration and audits of the voter list.",
         "deployments": RATED * 3,
@@ -50,20 +56,32 @@ def ideal(eid: str, gender: str, **overrides) -> dict:
 def good(eid: str, gender: str) -> dict:
     """A good candidate: the must-haves and desired skills with fewer years, no Arabic and
     no accessibility expertise."""
-    return expert(eid, gender=gender, nationalities=["PE"], seniority="P4", years_experience=12,
-                  languages=[{"code": "fr", "level": "C2"}],
-                  skills=[{"code": "voter-registration", "years": 7},
-                          {"code": "electoral-technology", "years": 6},
-                          {"code": "civil-registration", "years": 6}],
-                  summary="Voter registration officer; voter list updates.")
+    return expert(
+        eid,
+        gender=gender,
+        nationalities=["PE"],
+        seniority="P4",
+        years_experience=12,
+        languages=[{"code": "fr", "level": "C2"}],
+        skills=[
+            {"code": "voter-registration", "years": 7},
+            {"code": "electoral-technology", "years": 6},
+            {"code": "civil-registration", "years": 6},
+        ],
+        summary="Voter registration officer; voter list updates.",
+    )
 
 
 DECOYS = {
     "DECOY-B2": {"languages": [{"code": "fr", "level": "B2"}, {"code": "ar", "level": "C1"}]},
     "DECOY-EARLY": {"availability": [{"from": "2027-01-01", "to": "2027-06-23"}]},
     "DECOY-NATIONAL": {"nationalities": ["ML"]},
-    "DECOY-NOSKILL": {"skills": [{"code": "electoral-technology", "years": 10},
-                                 {"code": "civil-registration", "years": 10}]},
+    "DECOY-NOSKILL": {
+        "skills": [
+            {"code": "electoral-technology", "years": 10},
+            {"code": "civil-registration", "years": 10},
+        ]
+    },
     "DECOY-APPLICANT": {"roster_status": "applicant"},
 }
 
@@ -90,19 +108,27 @@ def planted() -> tuple[list[dict], dict[str, int]]:
 def _partly_relevant(record: dict) -> bool:
     """Return whether a background expert meets the must-haves and has a desired skill."""
     skills = {s["code"] for s in record["skills"]}
-    french = any(x["code"] == "fr" and x["level"] in ("C1", "C2", "native")
-                 for x in record["languages"])
-    available = any(w["from"] <= "2027-03-01" and w["to"] >= "2027-06-30"
-                    for w in record["availability"])
-    return (record["roster_status"] == "rostered" and "ML" not in record["nationalities"]
-            and "voter-registration" in skills and french and available
-            and bool(skills & {"electoral-technology", "civil-registration"}))
+    french = any(
+        x["code"] == "fr" and x["level"] in ("C1", "C2", "native") for x in record["languages"]
+    )
+    available = any(
+        w["from"] <= "2027-03-01" and w["to"] >= "2027-06-30" for w in record["availability"]
+    )
+    return (
+        record["roster_status"] == "rostered"
+        and "ML" not in record["nationalities"]
+        and "voter-registration" in skills
+        and french
+        and available
+        and bool(skills & {"electoral-technology", "civil-registration"})
+    )
 
 
 def ndcg_at(ranked: list[str], relevance: dict[str, int], k: int) -> float:
     """Return nDCG@k with gains 2**rel - 1."""
+
     def dcg(gains: list[int]) -> float:
-        return sum((2 ** g - 1) / math.log2(i + 2) for i, g in enumerate(gains[:k]))
+        return sum((2**g - 1) / math.log2(i + 2) for i, g in enumerate(gains[:k]))
 
     ideal_gains = sorted(relevance.values(), reverse=True)
     return dcg([relevance.get(e, 0) for e in ranked]) / dcg(ideal_gains)
@@ -111,8 +137,7 @@ def ndcg_at(ranked: list[str], relevance: dict[str, int], k: int) -> float:
 @pytest.mark.parametrize("target", [0.0, 0.5])
 def test_decoys_never_appear_and_ndcg_is_high(planted, target):
     roster, relevance = planted
-    result = Matcher().fit(roster).shortlist(dict(NEEDS, gender_target=target), role_id="R1",
-                                             k=50)
+    result = Matcher().fit(roster).shortlist(dict(NEEDS, gender_target=target), role_id="R1", k=50)
     assert not [e for e in ids(result) if e.startswith("DECOY")]
     score = ndcg_at(ids(result), relevance, 10)
     print(f"\nnDCG@10 (gender target {target}): {score:.3f}")

@@ -8,8 +8,9 @@ from tests.matching.expert_builders import expert, needs, role
 
 def person(eid: str, years: int, gender: str = "man", **overrides) -> dict:
     """An eligible expert whose skill years set their fit."""
-    return expert(eid, gender=gender, skills=[{"code": "electoral-management", "years": years}],
-                  **overrides)
+    return expert(
+        eid, gender=gender, skills=[{"code": "electoral-management", "years": years}], **overrides
+    )
 
 
 def team_of(roster: list[dict], the_needs: dict, **kwargs) -> dict:
@@ -38,24 +39,29 @@ def test_the_gender_floor_costs_fit_and_says_how_much():
     assert "W1" in members(team).values()
     assert team["women"] == 1
     assert team["balance_cost"] > 0
-    assert team["balance_cost"] == round(team["unconstrained_total_score"]
-                                         - team["total_score"], 6)
+    assert team["balance_cost"] == round(team["unconstrained_total_score"] - team["total_score"], 6)
     assert "gender" in team["binding_constraints"]
 
 
 def test_without_a_target_the_best_pair_is_chosen_and_balance_costs_nothing():
-    team = team_of([person("M1", 10), person("M2", 9), person("W1", 1, "woman")],
-                   needs(role("R1"), role("R2"), gender_target=0))
+    team = team_of(
+        [person("M1", 10), person("M2", 9), person("W1", 1, "woman")],
+        needs(role("R1"), role("R2"), gender_target=0),
+    )
     assert sorted(members(team).values()) == ["M1", "M2"]
     assert team["balance_cost"] == 0
     assert team["binding_constraints"] == []
 
 
 def test_requested_accessibility_expertise_is_covered():
-    wants = needs(role("R1"), role("R2", accessibility_expertise=["sign-language"]),
-                  gender_target=0)
-    roster = [person("M1", 10), person("M2", 9),
-              person("S1", 0, accessibility_expertise=["sign-language"])]
+    wants = needs(
+        role("R1"), role("R2", accessibility_expertise=["sign-language"]), gender_target=0
+    )
+    roster = [
+        person("M1", 10),
+        person("M2", 9),
+        person("S1", 0, accessibility_expertise=["sign-language"]),
+    ]
     team = team_of(roster, wants, weights={"accessibility": 0.0})
     assert "S1" in members(team).values()
     assert "accessibility: sign-language" in team["binding_constraints"]
@@ -70,17 +76,22 @@ def test_too_few_eligible_experts_is_infeasible_and_named():
 
 
 def test_a_host_language_nobody_speaks_is_reported_not_a_dead_end():
-    team = team_of([person("M1", 10), person("W1", 5, "woman")], TWO_ROLES,
-                   host_languages=["bm"])
+    team = team_of([person("M1", 10), person("W1", 5, "woman")], TWO_ROLES, host_languages=["bm"])
     assert team["status"] == "optimal"
     assert team["uncovered"] == ["host language"]
-    assert any("No eligible candidate of any role has a main language of the host country (Bambara)"
-               in n for n in team["notes"])
+    assert any(
+        "No eligible candidate of any role has a main language of the host country (Bambara)" in n
+        for n in team["notes"]
+    )
 
 
 def test_coverage_that_conflicts_with_balance_is_named_as_the_culprit():
     bambara = [{"code": "bm", "level": "native"}, {"code": "fr", "level": "C1"}]
-    roster = [person("M1", 10, languages=bambara), person("W1", 5, "woman"), person("W2", 4, "woman")]
+    roster = [
+        person("M1", 10, languages=bambara),
+        person("W1", 5, "woman"),
+        person("W2", 4, "woman"),
+    ]
     team = team_of(roster, needs(role("R1"), role("R2"), gender_target=1.0), host_languages=["bm"])
     assert team["status"] == "infeasible"
     assert team["uncovered"] == []
@@ -94,10 +105,12 @@ def test_the_host_country_main_languages_come_from_cldr():
 
 
 def test_the_regional_cap_limits_each_group_in_the_team():
-    roster = [person("F1", 10, nationalities=["FR"]), person("F2", 9, nationalities=["FR"]),
-              person("S1", 1, "woman", nationalities=["SN"])]
-    team = team_of(roster, needs(role("R1"), role("R2"), gender_target=0,
-                                 max_region_share=0.5))
+    roster = [
+        person("F1", 10, nationalities=["FR"]),
+        person("F2", 9, nationalities=["FR"]),
+        person("S1", 1, "woman", nationalities=["SN"]),
+    ]
+    team = team_of(roster, needs(role("R1"), role("R2"), gender_target=0, max_region_share=0.5))
     assert sorted(members(team).values()) == ["F1", "S1"]
     assert team["region_counts"] == {"African": 1, "Western European and Others": 1}
     assert "region" in team["binding_constraints"]

@@ -22,16 +22,28 @@ def page_form(client: FlaskClient, url: str) -> dict[str, str]:
     return values
 
 
-def post_form(client: FlaskClient, url: str, data: dict | None = None, *, form_url: str | None = None,
-              **kwargs):
+def post_form(
+    client: FlaskClient,
+    url: str,
+    data: dict | None = None,
+    *,
+    form_url: str | None = None,
+    **kwargs,
+):
     """Open ``form_url`` (or ``url``), then post ``data`` with its token and version."""
     values = page_form(client, form_url or url) | (data or {})
     return client.post(url, data=values, **kwargs)
 
 
-IDENTITY = {"full_name": EXPERT_NAME, "nationality_1": "Senegal", "nationality_2": "",
-            "nationality_3": "", "residence_country": "sn", "years_experience": "12",
-            "seniority": "P4"}
+IDENTITY = {
+    "full_name": EXPERT_NAME,
+    "nationality_1": "Senegal",
+    "nationality_2": "",
+    "nationality_3": "",
+    "residence_country": "sn",
+    "years_experience": "12",
+    "seniority": "P4",
+}
 
 
 @pytest.fixture

@@ -20,8 +20,11 @@ def test_the_readme_publishes_the_current_route_table(app):
 def test_every_route_declares_who_may_use_it(app):
     from roster.auth.access import access_rule
 
-    undeclared = [rule.rule for rule in app.url_map.iter_rules()
-                  if rule.endpoint != "static" and access_rule(app.view_functions[rule.endpoint]) is None]
+    undeclared = [
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint != "static" and access_rule(app.view_functions[rule.endpoint]) is None
+    ]
     assert undeclared == []
 
 
@@ -44,7 +47,8 @@ def test_each_role_gets_exactly_the_routes_of_the_table(app, make_user, column):
         for method in methods.split():
             response = client.open(_concrete(path), method=method)
             refused = response.status_code in (401, 403) or (
-                response.status_code == 302 and response.location.startswith("/login"))
+                response.status_code == 302 and response.location.startswith("/login")
+            )
             if refused == allowed[column]:
                 wrong.append(f"{method} {path}: {response.status_code}")
     assert wrong == [], f"{column}: {wrong}"

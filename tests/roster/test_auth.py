@@ -15,7 +15,11 @@ from tests.conftest import PASSWORD, csrf_token, sign_in, sign_out
 
 def outbox(app) -> list:
     folder = Path(app.instance_path) / "outbox"
-    return [message_from_bytes(p.read_bytes()) for p in sorted(folder.glob("*.eml"))] if folder.exists() else []
+    return (
+        [message_from_bytes(p.read_bytes()) for p in sorted(folder.glob("*.eml"))]
+        if folder.exists()
+        else []
+    )
 
 
 def link_in(message, path: str) -> str:
@@ -27,8 +31,16 @@ def link_in(message, path: str) -> str:
 
 def register(client, email="new.expert@example.org", password=PASSWORD, name="Nadia Rahman"):
     token = csrf_token(client, "/register")
-    return client.post("/register", data={"full_name": name, "email": email, "password": password,
-                                          "confirm": password, "csrf_token": token})
+    return client.post(
+        "/register",
+        data={
+            "full_name": name,
+            "email": email,
+            "password": password,
+            "confirm": password,
+            "csrf_token": token,
+        },
+    )
 
 
 def test_register_confirm_by_emailed_link_then_sign_in(app, client):
@@ -58,20 +70,25 @@ def test_older_hash_parameters_are_upgraded_at_sign_in(app, client, make_user, d
     make_user("a@example.org")
     with db_session() as session:
         user = session.scalar(select(User))
-        user.password_hash = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1).hash(PASSWORD)
+        user.password_hash = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1).hash(
+            PASSWORD
+        )
     assert sign_in(client, "a@example.org").status_code == 302
     with db_session() as session:
         assert not HASHER.check_needs_rehash(session.scalar(select(User.password_hash)))
 
 
-@pytest.mark.parametrize("password, problem", [
-    ("short pass", "at least 12 characters"),
-    ("passwordpassword", "too common"),
-    ("password123456!", "too common"),
-    ("aaaaaaaaaaaaaaaa", "too common"),
-    ("abcabcabcabcabc", "too common"),
-    ("nadia.rahman-secret-words", "must not contain your email"),
-])
+@pytest.mark.parametrize(
+    "password, problem",
+    [
+        ("short pass", "at least 12 characters"),
+        ("passwordpassword", "too common"),
+        ("password123456!", "too common"),
+        ("aaaaaaaaaaaaaaaa", "too common"),
+        ("abcabcabcabcabc", "too common"),
+        ("nadia.rahman-secret-words", "must not contain your email"),
+    ],
+)
 def test_weak_passwords_are_refused_in_plain_words(password, problem):
     assert problem in password_problem(password, email="nadia.rahman@example.org")
 
@@ -117,7 +134,9 @@ def test_account_is_locked_after_five_failures_across_workers(client, make_user,
 
 def test_sign_in_attempts_are_limited_per_address(client, make_user):
     for attempt in range(10):
-        assert sign_in(client, f"someone{attempt}@example.org", "a wrong password").status_code == 400
+        assert (
+            sign_in(client, f"someone{attempt}@example.org", "a wrong password").status_code == 400
+        )
     limited = sign_in(client, "someone@example.org", "a wrong password")
     assert limited.status_code == 429
     assert "Too many sign-in attempts from your network" in limited.get_data(as_text=True)
@@ -141,9 +160,15 @@ def test_changing_the_password_ends_other_sessions(app, client, make_user):
     sign_in(other, "a@example.org")
     sign_in(client, "a@example.org")
     token = csrf_token(client, "/account/password")
-    response = client.post("/account/password", data={
-        "current": PASSWORD, "password": "a new and longer passphrase", "confirm": "a new and longer passphrase",
-        "csrf_token": token})
+    response = client.post(
+        "/account/password",
+        data={
+            "current": PASSWORD,
+            "password": "a new and longer passphrase",
+            "confirm": "a new and longer passphrase",
+            "csrf_token": token,
+        },
+    )
     assert response.status_code == 302
     assert client.get("/account/password").status_code == 200
     assert other.get("/account/password").status_code == 302
@@ -167,8 +192,9 @@ def test_password_reset_link_works_once(app, client, make_user):
 
 def test_reset_for_an_unknown_address_says_the_same_and_sends_nothing(app, client):
     token = csrf_token(client, "/reset")
-    response = client.post("/reset", data={"email": "nobody@example.org", "csrf_token": token},
-                           follow_redirects=True)
+    response = client.post(
+        "/reset", data={"email": "nobody@example.org", "csrf_token": token}, follow_redirects=True
+    )
     assert "If an account uses that address" in response.get_data(as_text=True)
     assert outbox(app) == []
 
@@ -185,9 +211,12 @@ def test_expired_confirmation_link(app, client, monkeypatch):
     [message] = outbox(app)
     link = link_in(message, "confirm")
     import roster.auth.services as services
+
     monkeypatch.setattr(services, "CONFIRM_MAX_AGE", -1)
     response = client.get(link)
-    assert response.status_code == 400 and "This link has expired" in response.get_data(as_text=True)
+    assert response.status_code == 400 and "This link has expired" in response.get_data(
+        as_text=True
+    )
 
 
 def test_forms_refuse_a_post_without_csrf_token(client, make_user):
@@ -200,8 +229,10 @@ def test_forms_refuse_a_post_without_csrf_token(client, make_user):
 def test_next_parameter_never_leaves_the_site(client, make_user):
     make_user("a@example.org")
     token = csrf_token(client, "/login")
-    response = client.post("/login?next=//evil.example/steal", data={
-        "email": "a@example.org", "password": PASSWORD, "csrf_token": token})
+    response = client.post(
+        "/login?next=//evil.example/steal",
+        data={"email": "a@example.org", "password": PASSWORD, "csrf_token": token},
+    )
     assert response.location == "/"
 
 

@@ -37,8 +37,12 @@ def test_concurrent_read_then_write_transactions_all_succeed(database_url):
             for round_ in range(rounds):
                 with Session(engines.write) as session:
                     seen = session.scalar(select(func.count()).select_from(AuditEvent))
-                    session.add(AuditEvent(action="test.write", detail={"worker": number, "seen": seen,
-                                                                        "round": round_}))
+                    session.add(
+                        AuditEvent(
+                            action="test.write",
+                            detail={"worker": number, "seen": seen, "round": round_},
+                        )
+                    )
                     session.commit()
         except Exception as error:  # noqa: BLE001  (collected and reported below)
             errors.append(error)
@@ -54,5 +58,8 @@ def test_concurrent_read_then_write_transactions_all_succeed(database_url):
     assert errors == []
     engine = make_engines(database_url).read
     with engine.connect() as connection:
-        assert connection.execute(text("SELECT count(*) FROM audit_event")).scalar() == workers * rounds
+        assert (
+            connection.execute(text("SELECT count(*) FROM audit_event")).scalar()
+            == workers * rounds
+        )
     engine.dispose()

@@ -120,10 +120,14 @@ def test_availability_and_deployments_are_ordered_and_do_not_overlap(roster):
             windows = _windows(record, field)
             assert all(start <= end for start, end in windows)
             assert all(a[1] < b[0] for a, b in itertools.pairwise(windows))
-        assert all(date(2026, 12, 1) <= s and e <= date(2028, 12, 31)
-                   for s, e in _windows(record, "availability"))
-        assert all(date(2005, 1, 1) <= s and e <= date(2026, 12, 31)
-                   for s, e in _windows(record, "deployments"))
+        assert all(
+            date(2026, 12, 1) <= s and e <= date(2028, 12, 31)
+            for s, e in _windows(record, "availability")
+        )
+        assert all(
+            date(2005, 1, 1) <= s and e <= date(2026, 12, 31)
+            for s, e in _windows(record, "deployments")
+        )
         assert not {d["country"] for d in record["deployments"]} & set(record["nationalities"])
         assert len(record["deployments"]) <= 5 and len(record["availability"]) <= 3
 
@@ -132,16 +136,22 @@ def test_emails_are_unique_ascii_and_at_example_domains(roster):
     emails = [record["email"] for record in roster]
     assert len(set(emails)) == len(emails)
     assert all(email.isascii() for email in emails)
-    assert all(email.split("@")[1] in {"example.org", "example.net", "example.com"}
-               for email in emails)
+    assert all(
+        email.split("@")[1] in {"example.org", "example.net", "example.com"} for email in emails
+    )
 
 
 def test_languages_and_expertise_are_diverse(roster):
     languages = Counter(lang["code"] for record in roster for lang in record["languages"])
     assert languages["en"] / len(roster) > 0.7
     assert len(languages) >= 40
-    signing = sum(any("Sign Language" in langcodes.Language.get(lang["code"]).display_name()
-                      for lang in record["languages"]) for record in roster) / len(roster)
+    signing = sum(
+        any(
+            "Sign Language" in langcodes.Language.get(lang["code"]).display_name()
+            for lang in record["languages"]
+        )
+        for record in roster
+    ) / len(roster)
     assert 0.01 <= signing <= 0.06
     accessibility = sum(bool(r["accessibility_expertise"]) for r in roster) / len(roster)
     assert 0.10 <= accessibility <= 0.22

@@ -17,6 +17,7 @@ def staff(app, make_user):
         client = app.test_client()
         assert sign_in(client, f"{role}@example.org").status_code == 302
         return client
+
     return signed_in
 
 
@@ -30,17 +31,27 @@ def test_recruiters_search_experts_by_name_or_reference(staff, sensitive_expert)
     recruiter = staff("recruiter")
     page = recruiter.get("/experts?q=ndiaye").get_data(as_text=True)
     assert "Awa Ndiaye" in page and f"/experts/{sensitive_expert.public_id}" in page
-    assert "Awa Ndiaye" in recruiter.get(f"/experts?q={sensitive_expert.external_id.lower()}").get_data(as_text=True)
+    assert "Awa Ndiaye" in recruiter.get(
+        f"/experts?q={sensitive_expert.external_id.lower()}"
+    ).get_data(as_text=True)
     assert "No expert found." in recruiter.get("/experts?q=nobody%25_").get_data(as_text=True)
 
 
 def test_search_is_paginated(app, staff, db_session):
     with db_session() as session:
         for n in range(30):
-            session.add(Expert(external_id=f"EXP-{n:03d}", full_name=f"Expert {n:03d}", email=f"e{n}@example.org"))
+            session.add(
+                Expert(
+                    external_id=f"EXP-{n:03d}",
+                    full_name=f"Expert {n:03d}",
+                    email=f"e{n}@example.org",
+                )
+            )
     recruiter = staff("recruiter")
     first = recruiter.get("/experts").get_data(as_text=True)
-    assert "30 expert(s), page 1 of 2" in first and "Expert 024" in first and "Expert 025" not in first
+    assert (
+        "30 expert(s), page 1 of 2" in first and "Expert 024" in first and "Expert 025" not in first
+    )
     second = recruiter.get("/experts?page=2").get_data(as_text=True)
     assert "Expert 029" in second and "Previous page" in second
     assert recruiter.get("/experts?page=999").status_code == 200
@@ -53,8 +64,14 @@ def test_opening_a_profile_asks_why_and_writes_one_audit_row(staff, sensitive_ex
     page = recruiter.get(url).get_data(as_text=True)
     assert "Why are you opening this profile?" in page and "Led voter" not in page
     with db_session() as session:
-        assert session.scalar(select(func.count()).select_from(AuditEvent).where(
-            AuditEvent.action == "profile.view")) == 0
+        assert (
+            session.scalar(
+                select(func.count())
+                .select_from(AuditEvent)
+                .where(AuditEvent.action == "profile.view")
+            )
+            == 0
+        )
     refused = post_form(recruiter, url, {"purpose": ""})
     assert refused.status_code == 400 and "Please choose why" in refused.get_data(as_text=True)
     other = post_form(recruiter, url, {"purpose": "other", "note": ""})
@@ -64,29 +81,47 @@ def test_opening_a_profile_asks_why_and_writes_one_audit_row(staff, sensitive_ex
     with db_session() as session:
         [event] = session.scalars(select(AuditEvent).where(AuditEvent.action == "profile.view"))
     assert (event.subject_expert_id, event.reason, event.detail) == (
-        sensitive_expert.id, "mission X", {"purpose": "shortlist-review"})
+        sensitive_expert.id,
+        "mission X",
+        {"purpose": "shortlist-review"},
+    )
     assert event.actor_id is not None
 
 
 def test_recruiters_see_gender_but_not_disability_or_birth_year(staff, sensitive_expert):
-    page = post_form(staff("recruiter"), f"/experts/{sensitive_expert.public_id}",
-                     {"purpose": "vetting"}).get_data(as_text=True)
+    page = post_form(
+        staff("recruiter"), f"/experts/{sensitive_expert.public_id}", {"purpose": "vetting"}
+    ).get_data(as_text=True)
     assert "<dt>Gender</dt><dd>woman" in page
     assert "Disability" not in page and "1978" not in page and "Year of birth" not in page
 
 
 def test_admins_see_all_sensitive_fields(staff, sensitive_expert):
-    page = post_form(staff("admin"), f"/experts/{sensitive_expert.public_id}",
-                     {"purpose": "data-correction"}).get_data(as_text=True)
-    assert "<dt>Gender</dt><dd>woman" in page and "<dt>Disability</dt><dd>yes" in page and "1978" in page
+    page = post_form(
+        staff("admin"), f"/experts/{sensitive_expert.public_id}", {"purpose": "data-correction"}
+    ).get_data(as_text=True)
+    assert (
+        "<dt>Gender</dt><dd>woman" in page
+        and "<dt>Disability</dt><dd>yes" in page
+        and "1978" in page
+    )
 
 
 @pytest.mark.parametrize("role", ["planner", "expert"])
 def test_other_roles_cannot_use_staff_pages(staff, sensitive_expert, role):
     client = staff(role)
-    for url in ("/experts", f"/experts/{sensitive_expert.public_id}", f"/experts/{sensitive_expert.public_id}/cv"):
+    for url in (
+        "/experts",
+        f"/experts/{sensitive_expert.public_id}",
+        f"/experts/{sensitive_expert.public_id}/cv",
+    ):
         assert client.get(url).status_code == 403, url
-    assert client.post(f"/experts/{sensitive_expert.public_id}", data={"purpose": "vetting"}).status_code == 403
+    assert (
+        client.post(
+            f"/experts/{sensitive_expert.public_id}", data={"purpose": "vetting"}
+        ).status_code
+        == 403
+    )
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(client, sensitive_expert):
@@ -96,8 +131,15 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, sensitive_expert):
 
 def test_guessed_and_enumerated_ids_are_not_found(staff, sensitive_expert):
     recruiter = staff("recruiter")
-    for guess in (str(sensitive_expert.id), "1", "0", "-1", sensitive_expert.external_id, "x" * 200,
-                  sensitive_expert.public_id[:-1]):
+    for guess in (
+        str(sensitive_expert.id),
+        "1",
+        "0",
+        "-1",
+        sensitive_expert.external_id,
+        "x" * 200,
+        sensitive_expert.public_id[:-1],
+    ):
         assert recruiter.get(f"/experts/{guess}").status_code == 404, guess
 
 

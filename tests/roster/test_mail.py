@@ -49,8 +49,16 @@ def test_registration_confirmation_arrives_through_smtp(app, client, smtp_sink):
     sink, port = smtp_sink
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
     token = csrf_token(client, "/register")
-    client.post("/register", data={"full_name": "Ana", "email": "ana@example.org", "password": PASSWORD,
-                                   "confirm": PASSWORD, "csrf_token": token})
+    client.post(
+        "/register",
+        data={
+            "full_name": "Ana",
+            "email": "ana@example.org",
+            "password": PASSWORD,
+            "confirm": PASSWORD,
+            "csrf_token": token,
+        },
+    )
     [(recipients, message)] = sink.messages
     assert recipients == ["ana@example.org"]
     assert "/confirm/" in message.get_payload(decode=True).decode()

@@ -9,6 +9,7 @@ import pytest
 from tests.conftest import SPEC
 from tests.factories import expert_record, write_jsonl
 
+
 @pytest.fixture
 def shortlist_schema():
     from matching.vocabulary import DATA_DIR
@@ -26,7 +27,9 @@ def example_roster(runner, tmp_path):
 
 
 def test_shortlist_for_one_role_of_the_spec_example(runner, example_roster, shortlist_schema):
-    result = runner.invoke(args=["match", "shortlist", str(example_roster), "--role", "R1", "--top", "5"])
+    result = runner.invoke(
+        args=["match", "shortlist", str(example_roster), "--role", "R1", "--top", "5"]
+    )
     assert result.exit_code == 0, result.output
     shortlist = json.loads(result.stdout)
     jsonschema.validate(shortlist, shortlist_schema)
@@ -35,7 +38,9 @@ def test_shortlist_for_one_role_of_the_spec_example(runner, example_roster, shor
     assert ids[0] == "EXP-0001"
     assert "EXP-0004" not in ids  # under review, not rostered
     for candidate in shortlist["candidates"]:
-        total = sum(shortlist["weights"][name] * value for name, value in candidate["criteria"].items())
+        total = sum(
+            shortlist["weights"][name] * value for name, value in candidate["criteria"].items()
+        )
         assert candidate["score"] == pytest.approx(total, abs=1e-9)
 
 
@@ -65,9 +70,23 @@ def test_unknown_role_is_a_plain_error(runner, example_roster):
 
 def test_invalid_needs_are_reported_by_field(runner, tmp_path):
     path = tmp_path / "needs.json"
-    path.write_text(json.dumps({"id": "N1", "country": "ML", "start": "2027-06-01", "end": "2027-01-01",
-                                "roles": [{"id": "R1", "title": "Adviser",
-                                           "required_languages": [{"code": "Klingonese", "level": "C1"}]}]}))
+    path.write_text(
+        json.dumps(
+            {
+                "id": "N1",
+                "country": "ML",
+                "start": "2027-06-01",
+                "end": "2027-01-01",
+                "roles": [
+                    {
+                        "id": "R1",
+                        "title": "Adviser",
+                        "required_languages": [{"code": "Klingonese", "level": "C1"}],
+                    }
+                ],
+            }
+        )
+    )
     result = runner.invoke(args=["match", "shortlist", str(path)])
     assert result.exit_code == 1
     assert "the needs assessment is invalid" in result.output
@@ -75,10 +94,13 @@ def test_invalid_needs_are_reported_by_field(runner, tmp_path):
     assert "Traceback" not in result.output
 
 
-@pytest.mark.parametrize("content, message", [
-    ("{not json", "malformed JSON at line 1"),
-    ("[1, 2]", "a needs assessment must be a JSON object"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("{not json", "malformed JSON at line 1"),
+        ("[1, 2]", "a needs assessment must be a JSON object"),
+    ],
+)
 def test_unreadable_needs_files(runner, tmp_path, content, message):
     path = tmp_path / "needs.json"
     path.write_text(content)
@@ -93,11 +115,22 @@ def test_missing_needs_file(runner, tmp_path):
 
 def test_gender_balance_on_the_command_line(runner, tmp_path):
     men = [expert_record(n, gender="man", full_name=f"Man {n}") for n in range(1, 7)]
-    women = [expert_record(n, gender="woman", full_name=f"Woman {n}", years_experience=5) for n in range(7, 10)]
+    women = [
+        expert_record(n, gender="woman", full_name=f"Woman {n}", years_experience=5)
+        for n in range(7, 10)
+    ]
     runner.invoke(args=["roster", "import", str(write_jsonl(tmp_path / "r.jsonl", men + women))])
-    needs = {"id": "N1", "country": "ML", "start": "2027-02-01", "end": "2027-06-30", "gender_target": 0.5,
-             "roles": [{"id": "R1", "title": "Adviser", "required_skills": ["voter-registration"]}]}
+    needs = {
+        "id": "N1",
+        "country": "ML",
+        "start": "2027-02-01",
+        "end": "2027-06-30",
+        "gender_target": 0.5,
+        "roles": [{"id": "R1", "title": "Adviser", "required_skills": ["voter-registration"]}],
+    }
     (tmp_path / "needs.json").write_text(json.dumps(needs))
-    result = runner.invoke(args=["match", "shortlist", str(tmp_path / "needs.json"), "--role", "R1", "--top", "6"])
+    result = runner.invoke(
+        args=["match", "shortlist", str(tmp_path / "needs.json"), "--role", "R1", "--top", "6"]
+    )
     shortlist = json.loads(result.stdout)
     assert shortlist["constraints"]["women"] == 3 and shortlist["constraints"]["satisfied"] is True

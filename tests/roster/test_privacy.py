@@ -13,16 +13,28 @@ from tests.roster.conftest import EXPERT_EMAIL, EXPERT_NAME, post_form
 from tests.roster.test_profile import stored
 from tests.roster.test_profile_cv import PDF, upload
 
-CONSENTED = {"gender": "woman", "gender_consent": "y", "disability": "yes", "disability_consent": "y",
-             "birth_year": "1978", "birth_year_consent": "y"}
+CONSENTED = {
+    "gender": "woman",
+    "gender_consent": "y",
+    "disability": "yes",
+    "disability_consent": "y",
+    "birth_year": "1978",
+    "birth_year_consent": "y",
+}
 
 
-def test_each_sensitive_field_states_its_purpose_and_needs_its_own_consent(profiled_client, db_session):
+def test_each_sensitive_field_states_its_purpose_and_needs_its_own_consent(
+    profiled_client, db_session
+):
     page = profiled_client.get("/me/sensitive").get_data(as_text=True)
-    purpose = ("used only for roster diversity statistics and gender balance of shortlists; "
-               "never shown to planners individually")
+    purpose = (
+        "used only for roster diversity statistics and gender balance of shortlists; "
+        "never shown to planners individually"
+    )
     assert page.count(purpose) == 3
-    response = post_form(profiled_client, "/me/sensitive", {"gender": "woman", "birth_year": "1978"})
+    response = post_form(
+        profiled_client, "/me/sensitive", {"gender": "woman", "birth_year": "1978"}
+    )
     assert response.status_code == 400
     assert "Tick the box to let the roster store your gender" in response.get_data(as_text=True)
     assert stored(db_session).gender is None
@@ -39,14 +51,20 @@ def test_consent_stores_the_value_and_withdrawal_removes_it_at_once(profiled_cli
     assert post_form(profiled_client, "/me/sensitive", withdrawn).status_code == 302
     expert = stored(db_session)
     assert (expert.disability, expert.disability_consent_at) == (None, None)
-    assert expert.gender == "woman" and expert.gender_consent_at == given  # a standing consent keeps its date
+    assert (
+        expert.gender == "woman" and expert.gender_consent_at == given
+    )  # a standing consent keeps its date
     only_unticked = {"gender": "woman", "birth_year": "1978"}
     post_form(profiled_client, "/me/sensitive", only_unticked)
     assert stored(db_session).gender == "woman"  # refused above: nothing changed
     assert post_form(profiled_client, "/me/sensitive", {}).status_code == 302
     expert = stored(db_session)
-    assert (expert.gender, expert.gender_consent_at, expert.birth_year, expert.birth_year_consent_at) == (
-        None, None, None, None)
+    assert (
+        expert.gender,
+        expert.gender_consent_at,
+        expert.birth_year,
+        expert.birth_year_consent_at,
+    ) == (None, None, None, None)
 
 
 def test_the_data_page_shows_everything_held(profiled_client, db_session):
@@ -54,15 +72,28 @@ def test_the_data_page_shows_everything_held(profiled_client, db_session):
     post_form(profiled_client, "/me/summary", {"summary": "Led voter list audits."})
     page = profiled_client.get("/me/data").get_data(as_text=True)
     expert = stored(db_session)
-    for shown in (EXPERT_NAME, EXPERT_EMAIL, expert.external_id, "Senegal (SN)", "woman", "1978",
-                  "Led voter list audits.", "registered online", "Staff who viewed your profile",
-                  "auth.login"):
+    for shown in (
+        EXPERT_NAME,
+        EXPERT_EMAIL,
+        expert.external_id,
+        "Senegal (SN)",
+        "woman",
+        "1978",
+        "Led voter list audits.",
+        "registered online",
+        "Staff who viewed your profile",
+        "auth.login",
+    ):
         assert shown in page, shown
 
 
-def test_my_data_downloads_as_an_interchange_record_with_history_and_views(profiled_client, db_session):
+def test_my_data_downloads_as_an_interchange_record_with_history_and_views(
+    profiled_client, db_session
+):
     post_form(profiled_client, "/me/sensitive", CONSENTED)
-    post_form(profiled_client, "/me/languages", {"languages-0-code": "fr", "languages-0-level": "native"})
+    post_form(
+        profiled_client, "/me/languages", {"languages-0-code": "fr", "languages-0-level": "native"}
+    )
     response = profiled_client.get("/me/data.json")
     assert response.status_code == 200 and response.mimetype == "application/json"
     assert response.headers["Content-Disposition"] == 'attachment; filename="my-roster-data.json"'
@@ -70,7 +101,11 @@ def test_my_data_downloads_as_an_interchange_record_with_history_and_views(profi
     record = document["expert"]
     normalise_expert(record)  # a valid interchange record
     assert (record["full_name"], record["email"], record["gender"], record["disability"]) == (
-        EXPERT_NAME, EXPERT_EMAIL, "woman", True)
+        EXPERT_NAME,
+        EXPERT_EMAIL,
+        "woman",
+        True,
+    )
     assert record["consent"] == {"gender": True, "birth_year": True, "disability": True}
     assert record["languages"] == [{"code": "fr", "level": "native"}]
     assert document["status_history"][0]["to"] == "applicant"
@@ -83,8 +118,9 @@ def test_an_account_without_a_profile_downloads_its_account_data(expert_client):
     assert document["expert"] is None and document["account"]["email"] == EXPERT_EMAIL
 
 
-def test_staff_views_are_listed_with_name_role_when_and_why_never_email(app, profiled_client, make_user,
-                                                                     db_session):
+def test_staff_views_are_listed_with_name_role_when_and_why_never_email(
+    app, profiled_client, make_user, db_session
+):
     public_id = stored(db_session).public_id
     make_user("rita.recruiter@example.org", "recruiter", name="Rita Okafor")
     staff = app.test_client()
@@ -115,14 +151,17 @@ def erase(client):
 
 
 def test_erasure_leaves_nothing_of_the_person_in_the_database_or_the_instance_folder(
-        app, client, make_user, db_session):
+    app, client, make_user, db_session
+):
     # Registered through the form, so the outbox holds mail to the person too.
     from tests.roster.test_auth import link_in, outbox, register
 
     register(client, email=EXPERT_EMAIL, name=EXPERT_NAME)
     client.get(link_in(outbox(app)[0], "confirm"))
     sign_in(client, EXPERT_EMAIL)
-    post_form(client, "/me/identity", {"full_name": EXPERT_NAME, "nationality_1": "SN", "version": "0"})
+    post_form(
+        client, "/me/identity", {"full_name": EXPERT_NAME, "nationality_1": "SN", "version": "0"}
+    )
     post_form(client, "/me/sensitive", CONSENTED)
     post_form(client, "/me/summary", {"summary": f"I am {EXPERT_NAME}."})
     cv_bytes = PDF.replace(b"Catalog", b"Catalog-unique-cv-marker-7d1f")
@@ -133,22 +172,34 @@ def test_erasure_leaves_nothing_of_the_person_in_the_database_or_the_instance_fo
     make_user("rita@example.org", "recruiter", name="Rita Okafor")
     staff = app.test_client()
     sign_in(staff, "rita@example.org")
-    post_form(staff, f"/experts/{expert.public_id}", {"purpose": "other", "note": f"call {EXPERT_NAME}"})
+    post_form(
+        staff, f"/experts/{expert.public_id}", {"purpose": "other", "note": f"call {EXPERT_NAME}"}
+    )
     staff.get(f"/experts/{expert.public_id}/cv")
 
     response = erase(client)
     assert response.status_code == 302
     assert client.get("/me").status_code == 302  # signed out
 
-    traces = [EXPERT_NAME, EXPERT_EMAIL, expert.external_id, expert.public_id, user_public_id,
-              "unique-cv-marker-7d1f"]
+    traces = [
+        EXPERT_NAME,
+        EXPERT_EMAIL,
+        expert.external_id,
+        expert.public_id,
+        user_public_id,
+        "unique-cv-marker-7d1f",
+    ]
     dump, files = _dump(app), _files(Path(app.instance_path))
     assert "Rita Okafor" in dump and b"rita@example.org" not in files  # the dump reads every table
     for trace in traces:
         assert trace not in dump, trace
         assert trace.encode() not in files, trace
     with db_session() as session:
-        views = list(session.scalars(select(AuditEvent).where(AuditEvent.action.in_(["profile.view", "cv.download"]))))
+        views = list(
+            session.scalars(
+                select(AuditEvent).where(AuditEvent.action.in_(["profile.view", "cv.download"]))
+            )
+        )
         erased = session.scalar(select(AuditEvent).where(AuditEvent.action == "profile.erased"))
         assert session.scalar(select(Expert)) is None
     assert len(views) == 2 and all(v.subject_expert_id is None for v in views)
@@ -159,8 +210,12 @@ def test_erasure_leaves_nothing_of_the_person_in_the_database_or_the_instance_fo
 def test_erasure_needs_the_tick_and_the_password(profiled_client, db_session):
     response = post_form(profiled_client, "/me/delete", {"password": PASSWORD})
     assert response.status_code == 400 and "Tick the box" in response.get_data(as_text=True)
-    response = post_form(profiled_client, "/me/delete", {"understand": "y", "password": "not my password"})
-    assert response.status_code == 400 and "The password is not right." in response.get_data(as_text=True)
+    response = post_form(
+        profiled_client, "/me/delete", {"understand": "y", "password": "not my password"}
+    )
+    assert response.status_code == 400 and "The password is not right." in response.get_data(
+        as_text=True
+    )
     assert stored(db_session) is not None
     assert erase(profiled_client).status_code == 302
     with db_session() as session:

@@ -9,7 +9,14 @@ from tests.roster.conftest import EXPERT_EMAIL, IDENTITY, page_form, post_form
 def stored(db_session) -> Expert:
     with db_session() as session:
         expert = session.scalar(select(Expert).order_by(Expert.id))
-        for name in ("nationalities", "languages", "skills", "accessibility", "availability", "deployments"):
+        for name in (
+            "nationalities",
+            "languages",
+            "skills",
+            "accessibility",
+            "availability",
+            "deployments",
+        ):
             getattr(expert, name)
         return expert
 
@@ -21,7 +28,9 @@ def test_an_expert_without_a_profile_is_asked_to_start_it(expert_client):
     assert response.status_code == 302 and response.location.endswith("/me/identity")
 
 
-def test_first_save_of_identity_creates_an_applicant_linked_to_the_account(expert_client, db_session):
+def test_first_save_of_identity_creates_an_applicant_linked_to_the_account(
+    expert_client, db_session
+):
     response = post_form(expert_client, "/me/identity", IDENTITY)
     assert response.status_code == 302
     with db_session() as session:
@@ -30,18 +39,38 @@ def test_first_save_of_identity_creates_an_applicant_linked_to_the_account(exper
         change = session.scalar(select(RosterStatusChange))
         countries = [n.country for n in expert.nationalities]
     assert expert.external_id.startswith("REG-") and len(expert.external_id) > 8
-    assert (expert.roster_status, expert.user_id, expert.email) == ("applicant", user.id, EXPERT_EMAIL)
-    assert (expert.full_name, expert.residence_country, expert.years_experience, expert.seniority) == (
-        "Awa Ndiaye", "SN", 12, "P4")
+    assert (expert.roster_status, expert.user_id, expert.email) == (
+        "applicant",
+        user.id,
+        EXPERT_EMAIL,
+    )
+    assert (
+        expert.full_name,
+        expert.residence_country,
+        expert.years_experience,
+        expert.seniority,
+    ) == ("Awa Ndiaye", "SN", 12, "P4")
     assert countries == ["SN"]
-    assert (change.from_status, change.to_status, change.reason) == (None, "applicant", "registered online")
+    assert (change.from_status, change.to_status, change.reason) == (
+        None,
+        "applicant",
+        "registered online",
+    )
     assert "Awa Ndiaye" in expert_client.get("/me").get_data(as_text=True)
 
 
-
 def test_identity_accepts_typed_country_names_and_codes(profiled_client, db_session):
-    response = post_form(profiled_client, "/me/identity", IDENTITY | {
-        "nationality_1": "mali", "nationality_2": "FRA", "nationality_3": "Mali", "residence_country": "France"})
+    response = post_form(
+        profiled_client,
+        "/me/identity",
+        IDENTITY
+        | {
+            "nationality_1": "mali",
+            "nationality_2": "FRA",
+            "nationality_3": "Mali",
+            "residence_country": "France",
+        },
+    )
     assert response.status_code == 302
     notes = profiled_client.get("/me").get_data(as_text=True)
     assert "listed twice" in notes
@@ -52,15 +81,21 @@ def test_identity_accepts_typed_country_names_and_codes(profiled_client, db_sess
 
 def test_identity_errors_are_explained_and_nothing_changes(profiled_client, db_session):
     before = stored(db_session)
-    response = post_form(profiled_client, "/me/identity", IDENTITY | {
-        "full_name": "", "years_experience": "99", "seniority": "Z9"})
+    response = post_form(
+        profiled_client,
+        "/me/identity",
+        IDENTITY | {"full_name": "", "years_experience": "99", "seniority": "Z9"},
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "Please enter your full name." in page
     assert "Number must be between 0 and 70." in page
     assert "Not a valid choice" in page
-    response = post_form(profiled_client, "/me/identity", IDENTITY | {
-        "nationality_1": "Atlantis", "residence_country": "Narnia"})
+    response = post_form(
+        profiled_client,
+        "/me/identity",
+        IDENTITY | {"nationality_1": "Atlantis", "residence_country": "Narnia"},
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "We did not recognise &#39;Atlantis&#39; as a country" in page
@@ -81,7 +116,10 @@ def test_every_save_bumps_the_version_and_confirms_the_profile(profiled_client, 
         expert.profile_confirmed_at = expert.updated_at = expert.created_at.replace(year=2020)
         expert.stale_reminder_sent_at = expert.created_at
     version = stored(db_session).version
-    assert post_form(profiled_client, "/me/summary", {"summary": "Led voter list audits."}).status_code == 302
+    assert (
+        post_form(profiled_client, "/me/summary", {"summary": "Led voter list audits."}).status_code
+        == 302
+    )
     expert = stored(db_session)
     assert expert.version == version + 1
     assert expert.profile_confirmed_at.year > 2020 and expert.updated_at.year > 2020
@@ -92,8 +130,15 @@ def test_every_save_bumps_the_version_and_confirms_the_profile(profiled_client, 
 def test_two_tabs_the_second_save_is_told_and_loses_nothing(profiled_client, db_session):
     first_tab = page_form(profiled_client, "/me/summary")
     second_tab = page_form(profiled_client, "/me/summary")
-    assert profiled_client.post("/me/summary", data=first_tab | {"summary": "From the first tab."}).status_code == 302
-    response = profiled_client.post("/me/summary", data=second_tab | {"summary": "From the second tab."})
+    assert (
+        profiled_client.post(
+            "/me/summary", data=first_tab | {"summary": "From the first tab."}
+        ).status_code
+        == 302
+    )
+    response = profiled_client.post(
+        "/me/summary", data=second_tab | {"summary": "From the second tab."}
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 409
     assert "This profile changed since you opened it (perhaps in another tab)." in page
@@ -108,12 +153,17 @@ def test_two_tabs_the_second_save_is_told_and_loses_nothing(profiled_client, db_
 def page_form_from(page: str) -> dict:
     import re
 
-    return {"csrf_token": re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1),
-            "version": re.search(r'name="version"[^>]*value="(\d+)"', page).group(1)}
+    return {
+        "csrf_token": re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1),
+        "version": re.search(r'name="version"[^>]*value="(\d+)"', page).group(1),
+    }
 
 
 def test_a_second_tab_cannot_create_a_second_profile(expert_client, db_session):
-    first, second = page_form(expert_client, "/me/identity"), page_form(expert_client, "/me/identity")
+    first, second = (
+        page_form(expert_client, "/me/identity"),
+        page_form(expert_client, "/me/identity"),
+    )
     assert expert_client.post("/me/identity", data=first | IDENTITY).status_code == 302
     response = expert_client.post("/me/identity", data=second | IDENTITY | {"full_name": "Awa N."})
     assert response.status_code == 409
@@ -123,14 +173,30 @@ def test_a_second_tab_cannot_create_a_second_profile(expert_client, db_session):
 
 def test_forms_accept_only_their_own_fields(profiled_client, db_session):
     before = stored(db_session)
-    smuggled = {"roles": "admin", "roster_status": "rostered", "external_id": "HACKED-1",
-                "user_id": "999", "email": "evil@example.org", "public_id": "chosen", "rating": "5"}
-    for url, data in [("/me/identity", IDENTITY), ("/me/summary", {"summary": "x"}),
-                      ("/me/sensitive", {}), ("/me/accessibility", {})]:
+    smuggled = {
+        "roles": "admin",
+        "roster_status": "rostered",
+        "external_id": "HACKED-1",
+        "user_id": "999",
+        "email": "evil@example.org",
+        "public_id": "chosen",
+        "rating": "5",
+    }
+    for url, data in [
+        ("/me/identity", IDENTITY),
+        ("/me/summary", {"summary": "x"}),
+        ("/me/sensitive", {}),
+        ("/me/accessibility", {}),
+    ]:
         assert post_form(profiled_client, url, data | smuggled).status_code == 302, url
     after = stored(db_session)
-    assert (after.roster_status, after.external_id, after.user_id, after.email, after.public_id) == (
-        "applicant", before.external_id, before.user_id, before.email, before.public_id)
+    assert (
+        after.roster_status,
+        after.external_id,
+        after.user_id,
+        after.email,
+        after.public_id,
+    ) == ("applicant", before.external_id, before.user_id, before.email, before.public_id)
     with db_session() as session:
         assert [r.role for r in session.scalar(select(User)).roles] == ["expert"]
 
@@ -145,7 +211,10 @@ def test_posting_a_chosen_version_number_saves_nothing(profiled_client, db_sessi
 
 def test_html_and_script_are_stored_as_typed_and_escaped_on_output(profiled_client, db_session):
     script = '<script>alert("x")</script><b>bold</b>'
-    assert post_form(profiled_client, "/me/identity", IDENTITY | {"full_name": script}).status_code == 302
+    assert (
+        post_form(profiled_client, "/me/identity", IDENTITY | {"full_name": script}).status_code
+        == 302
+    )
     assert post_form(profiled_client, "/me/summary", {"summary": script}).status_code == 302
     for url in ("/me", "/me/data", "/me/identity", "/me/summary"):
         page = profiled_client.get(url).get_data(as_text=True)
@@ -162,7 +231,10 @@ def test_over_long_and_control_character_input_is_refused(profiled_client, db_se
     nul = post_form(profiled_client, "/me/identity", IDENTITY | {"full_name": "Awa\x00Ndiaye"})
     assert nul.status_code == 400
     assert "cannot be stored" in nul.get_data(as_text=True)
-    assert post_form(profiled_client, "/me/identity", IDENTITY | {"full_name": "A" * 201}).status_code == 400
+    assert (
+        post_form(profiled_client, "/me/identity", IDENTITY | {"full_name": "A" * 201}).status_code
+        == 400
+    )
 
 
 def test_me_paths_take_no_ids(profiled_client):

@@ -1,4 +1,4 @@
-"""The CV: PDF by content, 5 MB at most, stored outside static/, downloaded only by its owner and staff."""
+"""The CV: PDF by content, 5 MB at most, kept outside static/, downloaded by its owner and staff."""
 
 import io
 from pathlib import Path
@@ -18,7 +18,9 @@ PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>
 
 def multipart(values: dict, data: bytes, name: str) -> dict:
     """A multipart body built in memory (the test client spools large ones to a file it leaks)."""
-    boundary, body = encode_multipart(MultiDict(values | {"cv": FileStorage(io.BytesIO(data), name)}))
+    boundary, body = encode_multipart(
+        MultiDict(values | {"cv": FileStorage(io.BytesIO(data), name)})
+    )
     return {"data": body, "content_type": f"multipart/form-data; boundary={boundary}"}
 
 
@@ -47,17 +49,24 @@ def test_the_owner_downloads_it_as_an_attachment(profiled_client):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
-@pytest.mark.parametrize("data, name, message", [
-    (b"MZ\x90\x00\x03" + b"\x00" * 200, "cv.pdf", "not a PDF document"),
-    (b"\x89PNG\r\n\x1a\n" + b"\x00" * 200, "photo.pdf", "not a PDF document"),
-    (b"%PDF-1.4\nbut it never ends properly", "cv.pdf", "not a PDF document"),
-    (b"", "cv.pdf", "The file is empty"),
-])
-def test_files_that_are_not_pdfs_are_refused_whatever_their_name(app, profiled_client, data, name, message):
+@pytest.mark.parametrize(
+    "data, name, message",
+    [
+        (b"MZ\x90\x00\x03" + b"\x00" * 200, "cv.pdf", "not a PDF document"),
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 200, "photo.pdf", "not a PDF document"),
+        (b"%PDF-1.4\nbut it never ends properly", "cv.pdf", "not a PDF document"),
+        (b"", "cv.pdf", "The file is empty"),
+    ],
+)
+def test_files_that_are_not_pdfs_are_refused_whatever_their_name(
+    app, profiled_client, data, name, message
+):
     response = upload(profiled_client, data, name)
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
-    assert not (Path(app.instance_path) / "cvs").exists() or not list((Path(app.instance_path) / "cvs").iterdir())
+    assert not (Path(app.instance_path) / "cvs").exists() or not list(
+        (Path(app.instance_path) / "cvs").iterdir()
+    )
 
 
 def test_a_file_between_5_and_6_mb_gets_a_form_error(profiled_client, db_session):
@@ -112,7 +121,9 @@ def test_a_stale_version_uploads_nothing(app, profiled_client, db_session):
     assert not folder.exists() or list(folder.iterdir()) == []
 
 
-def test_recruiters_download_a_cv_and_the_download_is_audited(app, profiled_client, make_user, db_session):
+def test_recruiters_download_a_cv_and_the_download_is_audited(
+    app, profiled_client, make_user, db_session
+):
     upload(profiled_client, PDF)
     public_id = stored(db_session).public_id
     make_user("rita@example.org", "recruiter", name="Rita Recruiter")

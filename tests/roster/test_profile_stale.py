@@ -21,7 +21,11 @@ def age(db_session, days: int) -> None:
 
 def outbox(app) -> list:
     folder = Path(app.instance_path) / "outbox"
-    return [message_from_bytes(p.read_bytes()) for p in sorted(folder.glob("*.eml"))] if folder.exists() else []
+    return (
+        [message_from_bytes(p.read_bytes()) for p in sorted(folder.glob("*.eml"))]
+        if folder.exists()
+        else []
+    )
 
 
 def test_a_fresh_profile_is_not_stale(profiled_client, db_session):
@@ -35,13 +39,21 @@ def test_a_year_old_profile_shows_a_notice_until_confirmed(profiled_client, db_s
     assert NOTICE in page and "Confirm my profile is up to date" in page
     assert post_form(profiled_client, "/me/confirm", form_url="/me").status_code == 302
     assert NOTICE not in profiled_client.get("/me").get_data(as_text=True)
-    assert utcnow() - stored(db_session).profile_confirmed_at.replace(tzinfo=utcnow().tzinfo) < timedelta(minutes=1)
+    assert utcnow() - stored(db_session).profile_confirmed_at.replace(
+        tzinfo=utcnow().tzinfo
+    ) < timedelta(minutes=1)
 
 
 def test_remind_stale_emails_each_stale_expert_once(app, runner, profiled_client, db_session):
     with db_session() as session:
-        session.add(Expert(external_id="IMPORTED-1", full_name="No Account", email="none@example.org",
-                           profile_confirmed_at=utcnow() - timedelta(days=800)))
+        session.add(
+            Expert(
+                external_id="IMPORTED-1",
+                full_name="No Account",
+                email="none@example.org",
+                profile_confirmed_at=utcnow() - timedelta(days=800),
+            )
+        )
     age(db_session, 400)
     result = runner.invoke(args=["roster", "remind-stale"])
     assert result.exit_code == 0 and "Sent 1 reminder(s)" in result.output
