@@ -65,6 +65,19 @@ def fresh_database(kind: str, folder: Path) -> str:
     return url
 
 
+def fresh_environment(kind: str, folder: Path) -> dict[str, str]:
+    """Return the environment of a command on a fresh, migrated database."""
+    env = os.environ | {
+        "DATABASE_URL": fresh_database(kind, folder),
+        "ROSTER_INSTANCE_PATH": str(folder),
+        "SECRET_KEY": "bench",
+    }
+    subprocess.run(
+        [*FLASK, "roster", "init-db"], env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL
+    )
+    return env
+
+
 def main() -> None:
     """Run the measurements and print a markdown table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -80,34 +93,12 @@ def main() -> None:
             write_roster(source, n)
             size = source.stat().st_size / 2**20
             for kind in kinds:
-                env = os.environ | {
-                    "DATABASE_URL": fresh_database(kind, folder),
-                    "ROSTER_INSTANCE_PATH": str(folder),
-                    "SECRET_KEY": "bench",
-                }
-                subprocess.run(
-                    [*FLASK, "roster", "init-db"],
-                    env=env,
-                    cwd=ROOT,
-                    check=True,
-                    stdout=subprocess.DEVNULL,
-                )
+                env = fresh_environment(kind, folder)
                 seconds, peak = measured([*FLASK, "roster", "import", str(source)], env)
                 rows.append((f"import {n:,} ({size:.0f} MiB)", kind, seconds, n / seconds, peak))
             source.unlink()
         for kind in kinds:
-            env = os.environ | {
-                "DATABASE_URL": fresh_database(kind, folder),
-                "ROSTER_INSTANCE_PATH": str(folder),
-                "SECRET_KEY": "bench",
-            }
-            subprocess.run(
-                [*FLASK, "roster", "init-db"],
-                env=env,
-                cwd=ROOT,
-                check=True,
-                stdout=subprocess.DEVNULL,
-            )
+            env = fresh_environment(kind, folder)
             seconds, peak = measured([*FLASK, "roster", "demo", "--experts", str(args.demo)], env)
             rows.append((f"demo {args.demo:,}", kind, seconds, args.demo / seconds, peak))
     print("| command | database | seconds | records/s | peak RSS (MiB) |")

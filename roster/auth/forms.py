@@ -22,6 +22,24 @@ class LoginForm(FlaskForm):
     )
 
 
+def _chosen_password(label: str) -> tuple[PasswordField, PasswordField]:
+    """A password to choose, and the same typed again."""
+    return (
+        PasswordField(
+            label,
+            description=f"At least {MIN_LENGTH} characters. A short sentence works well.",
+            validators=[DataRequired("Please choose a password."), Length(max=MAX_LENGTH)],
+        ),
+        PasswordField(
+            f"{label} again",
+            validators=[
+                DataRequired("Please type the password again."),
+                EqualTo("password", "The two passwords are not the same."),
+            ],
+        ),
+    )
+
+
 class RegisterForm(FlaskForm):
     """What an expert gives to open an account."""
 
@@ -29,18 +47,7 @@ class RegisterForm(FlaskForm):
         "Full name", validators=[DataRequired("Please enter your name."), Length(max=200)]
     )
     email = EmailField("Email address", validators=_EMAIL)
-    password = PasswordField(
-        "Password",
-        description=f"At least {MIN_LENGTH} characters. A short sentence works well.",
-        validators=[DataRequired("Please choose a password."), Length(max=MAX_LENGTH)],
-    )
-    confirm = PasswordField(
-        "Password again",
-        validators=[
-            DataRequired("Please type the password again."),
-            EqualTo("password", "The two passwords are not the same."),
-        ],
-    )
+    password, confirm = _chosen_password("Password")
 
 
 class ResetRequestForm(FlaskForm):
@@ -52,18 +59,7 @@ class ResetRequestForm(FlaskForm):
 class NewPasswordForm(FlaskForm):
     """A new password, typed twice."""
 
-    password = PasswordField(
-        "New password",
-        description=f"At least {MIN_LENGTH} characters. A short sentence works well.",
-        validators=[DataRequired("Please choose a password."), Length(max=MAX_LENGTH)],
-    )
-    confirm = PasswordField(
-        "New password again",
-        validators=[
-            DataRequired("Please type the password again."),
-            EqualTo("password", "The two passwords are not the same."),
-        ],
-    )
+    password, confirm = _chosen_password("New password")
 
 
 class ChangePasswordForm(NewPasswordForm):
