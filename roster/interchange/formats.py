@@ -37,6 +37,9 @@ CSV_COLUMNS = (
 CSV_CONSENT_COLUMN = "consent"
 SUFFIXES = (".jsonl", ".json", ".csv")
 CHUNK = 1 << 16
+# No record comes near this (a summary is at most 20,000 characters); anything longer
+# is malformed, and reading stops rather than holding the rest of the file in memory.
+MAX_RECORD = 4 * 1024 * 1024
 
 
 class FormatError(ValueError):
@@ -91,9 +94,28 @@ def _decode(raw: bytes, line: int) -> str:
         ) from None
 
 
-def _read_jsonl(handle: BinaryIO, progress: Progress) -> Iterator[tuple[int, Any]]:
-    for number, raw in enumerate(handle, start=1):
+def _lines(handle: BinaryIO, progress: Progress) -> Iterator[tuple[int, bytes | None]]:
+    """Yield numbered lines; ``None`` for one longer than ``MAX_RECORD`` (skipped unread)."""
+    number = 0
+    while raw := handle.readline(MAX_RECORD + 1):
+        number += 1
         progress.read += len(raw)
+        if len(raw) <= MAX_RECORD or raw.endswith(b"\n"):
+            yield number, raw
+            continue
+        while (rest := handle.readline(MAX_RECORD)) and not rest.endswith(b"\n"):
+            progress.read += len(rest)
+        progress.read += len(rest)
+        yield number, None
+
+
+def _read_jsonl(handle: BinaryIO, progress: Progress) -> Iterator[tuple[int, Any]]:
+    for number, raw in _lines(handle, progress):
+        if raw is None:
+            yield number, FormatError("a line of more than 4 MiB cannot be an expert record")
+            continue
+        if number == 1:
+            raw = raw.removeprefix(b"\xef\xbb\xbf")  # a byte-order mark
         if not raw.strip():
             continue
         try:
@@ -120,7 +142,8 @@ def _read_json_list(handle: BinaryIO, progress: Progress) -> Iterator[tuple[int,
 @contextmanager
 def _text(handle: BinaryIO) -> Iterator[io.TextIOWrapper]:
     """Read a binary handle as UTF-8 text, leaving the handle for its owner to close."""
-    reader = io.TextIOWrapper(handle, encoding="utf-8", newline="")
+    # utf-8-sig: spreadsheet programs often start files with a byte-order mark.
+    reader = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")
     try:
         yield reader
     finally:
@@ -130,59 +153,73 @@ def _text(handle: BinaryIO) -> Iterator[io.TextIOWrapper]:
 def _json_items(
     reader: io.TextIOWrapper, handle: BinaryIO, progress: Progress
 ) -> Iterator[tuple[int, Any]]:
+    """Yield the list's records; stop at the first thing that is not strict JSON.
+
+    States: "[" expects the opening bracket, "first" a record or "]", "record" a
+    record (after a comma), "next" a comma or "]". A record still undecodable after
+    ``MAX_RECORD`` characters is malformed, not cut by a chunk boundary, so memory
+    stays bounded whatever the file holds.
+    """
     decoder = json.JSONDecoder()
-    buffer, line, opened = "", 1, False
-    while True:
+    buffer, line, state, ended = "", 1, "[", False
+    while not ended:
         try:
             chunk = reader.read(CHUNK)
         except UnicodeDecodeError:
             yield line, FormatError("not UTF-8 text; save the file as UTF-8")
             return
-        progress.read = handle.tell()
+        ended, progress.read = not chunk, handle.tell()
         buffer += chunk
         while True:
-            stripped = buffer.lstrip(" \t\r\n,") if opened else buffer.lstrip(" \t\r\n")
+            stripped = buffer.lstrip(" \t\r\n")
             line += buffer[: len(buffer) - len(stripped)].count("\n")
             buffer = stripped
-            if not opened:
-                if not buffer:
-                    break
-                if buffer[0] != "[":
-                    yield (
-                        line,
-                        FormatError(
-                            "a .json file must hold a list of expert records: '[' expected"
-                        ),
-                    )
+            if not buffer:
+                break
+            if state in ("[", "next", "first") or buffer[0] == "]":
+                problem, buffer, state = _json_punctuation(state, buffer)
+                if problem or state == "]":
+                    if not problem and (buffer.strip() or reader.read().strip()):
+                        problem = "unexpected text after the closing ']' of the list"
+                    if problem:
+                        yield line, FormatError(problem)
                     return
-                buffer, opened = buffer[1:], True
                 continue
-            if buffer.startswith("]"):
-                if buffer[1:].strip() or reader.read(1).strip():
-                    yield line, FormatError("unexpected text after the closing ']' of the list")
-                return
             try:
                 value, end = decoder.raw_decode(buffer)
             except json.JSONDecodeError as error:
-                if chunk:  # The object may continue in the next chunk.
-                    break
+                if not ended and len(buffer) < MAX_RECORD:
+                    break  # The record may go on in the next chunk.
                 yield line + error.lineno - 1, FormatError(f"malformed JSON: {error.msg}")
                 return
-            if end == len(buffer) and chunk:
+            if end == len(buffer) and not ended:
                 break  # A number or literal cut by the chunk boundary: read on.
             try:
                 yield line, _json_object(value)
             except FormatError as error:
                 yield line, error
             line += buffer[:end].count("\n")
-            buffer = buffer[end:]
-        if not chunk:
-            if opened:
-                yield (
-                    line,
-                    FormatError("the list is not closed: ']' expected at the end of the file"),
-                )
-            return
+            buffer, state = buffer[end:], "next"
+    if state != "[":
+        yield line, FormatError("the list is not closed: ']' expected at the end of the file")
+
+
+def _json_punctuation(state: str, buffer: str) -> tuple[str | None, str, str]:
+    """Consume the bracket or comma the state expects: (problem or None, rest, new state)."""
+    char = buffer[0]
+    if state == "[":
+        if char != "[":
+            return "a .json file must hold a list of expert records: '[' expected", buffer, state
+        return None, buffer[1:], "first"
+    if char == "]":
+        if state == "record":
+            return "a ',' with no record after it before ']'", buffer, state
+        return None, buffer[1:], "]"
+    if state == "next":
+        if char != ",":
+            return "',' or ']' expected after a record", buffer, state
+        return None, buffer[1:], "record"
+    return None, buffer, "record"  # "first": a record starts here
 
 
 def _read_csv(handle: BinaryIO, progress: Progress) -> Iterator[tuple[int, Any]]:
@@ -198,7 +235,7 @@ def _csv_items(
         header = next(rows, None)
         if header is None:
             return
-        header = [name.strip().lstrip("\ufeff") for name in header]
+        header = [name.strip() for name in header]
         expected = list(CSV_COLUMNS)
         if header not in (expected, [*expected, CSV_CONSENT_COLUMN]):
             yield 1, FormatError(_header_problem(header))
