@@ -21,7 +21,6 @@ from roster.db import engines, session_scope
 from roster.migrate import upgrade
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
-SPEC = Path(__file__).resolve().parents[2] / "shared" / "spec"
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,6 @@
 """The Matcher as a scikit-learn estimator, and the spec's example roster end to end."""
 
 import json
-from pathlib import Path
 
 import pytest
 from sklearn.base import clone
@@ -10,8 +9,7 @@ from sklearn.exceptions import NotFittedError
 from matching import Matcher
 from matching.records import RecordError
 from tests.matching.expert_builders import assert_valid, expert, ids, needs, recomputed, role
-
-EXAMPLES = Path(__file__).resolve().parents[3] / "shared" / "spec" / "examples"
+from tests.spec import EXAMPLES
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,6 @@
 
 import copy
 import json
-from pathlib import Path
 
 import pytest
 from email_validator import validate_email
@@ -18,9 +17,7 @@ from matching.records import (
     normalise_expert,
     normalise_needs,
 )
-
-EXAMPLES = Path(__file__).parents[2].parent / "shared" / "spec" / "examples"
-needs_examples = pytest.mark.skipif(not EXAMPLES.is_dir(), reason="../shared/spec is absent")
+from tests.spec import EXAMPLES
 
 
 def expert(**changes: object) -> dict:
@@ -101,18 +98,14 @@ def errors_of(function, record: dict) -> list[tuple[str, str]]:
 
 
 def _example_experts() -> list[dict]:
-    if not EXAMPLES.is_dir():
-        return []
     lines = (EXAMPLES / "roster.jsonl").read_text(encoding="utf-8").splitlines()
     return [json.loads(line) for line in lines if line.strip()]
 
 
-@needs_examples
 def test_the_example_roster_has_six_experts():
     assert len(_example_experts()) == 6
 
 
-@needs_examples
 @pytest.mark.parametrize("raw", _example_experts(), ids=lambda raw: raw["external_id"])
 def test_every_example_expert_is_accepted_and_round_trips(raw):
     canonical, notes = normalise_expert(raw)
@@ -124,7 +117,6 @@ def test_every_example_expert_is_accepted_and_round_trips(raw):
     assert normalise_expert(canonical) == (canonical, [])
 
 
-@needs_examples
 def test_the_example_needs_assessment_is_accepted_with_defaults_filled():
     raw = json.loads((EXAMPLES / "needs.json").read_text(encoding="utf-8"))
     canonical, notes = normalise_needs(raw)

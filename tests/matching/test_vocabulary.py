@@ -31,10 +31,9 @@ from matching.vocabulary import (
     normalise_skill,
     un_region,
 )
+from tests.spec import EXAMPLES, SPEC, needs_spec
 
 DATA = Path(vocabulary.__file__).parent / "data"
-SPEC = Path(__file__).parents[2].parent / "shared" / "spec"
-needs_spec = pytest.mark.skipif(not SPEC.is_dir(), reason="../shared/spec is not beside the repo")
 
 
 # --- taxonomy ----------------------------------------------------------------------
@@ -363,3 +362,10 @@ def test_un_region_of_a_member_state(code, group):
 @pytest.mark.parametrize("code", ["VA", "PS", "XK", "TW", "EH", "PR", "", "ZZ"])
 def test_non_members_have_no_un_region(code):
     assert un_region(code) is None
+
+
+@needs_spec
+@pytest.mark.parametrize("name", ["roster.jsonl", "needs.json"])
+def test_the_tests_copies_of_the_examples_equal_the_spec(name):
+    copy = EXAMPLES / name
+    assert copy.read_bytes() == (SPEC / "examples" / name).read_bytes()

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import func, select
 
 from roster.models import Expert, ExpertLanguage, RosterStatusChange
-from tests.conftest import SPEC
 from tests.factories import expert_record, write_jsonl
+from tests.spec import EXAMPLES
 
 
 def count_experts(db_session) -> int:
@@ -18,9 +18,7 @@ def count_experts(db_session) -> int:
 
 
 def test_import_of_the_spec_example_roster(runner, db_session, tmp_path):
-    if not SPEC.exists():
-        pytest.skip("the shared spec folder is not beside the project")
-    source = shutil.copy(SPEC / "examples" / "roster.jsonl", tmp_path / "roster.jsonl")
+    source = shutil.copy(EXAMPLES / "roster.jsonl", tmp_path / "roster.jsonl")
     result = runner.invoke(args=["roster", "import", str(source)])
     assert result.exit_code == 0, result.output
     assert (

@@ -6,8 +6,8 @@ import shutil
 import jsonschema
 import pytest
 
-from tests.conftest import SPEC
 from tests.factories import expert_record, write_jsonl
+from tests.spec import EXAMPLES
 
 
 @pytest.fixture
@@ -19,11 +19,9 @@ def shortlist_schema():
 
 @pytest.fixture
 def example_roster(runner, tmp_path):
-    if not SPEC.exists():
-        pytest.skip("the shared spec folder is not beside the project")
-    source = shutil.copy(SPEC / "examples" / "roster.jsonl", tmp_path / "roster.jsonl")
+    source = shutil.copy(EXAMPLES / "roster.jsonl", tmp_path / "roster.jsonl")
     assert runner.invoke(args=["roster", "import", str(source)]).exit_code == 0
-    return shutil.copy(SPEC / "examples" / "needs.json", tmp_path / "needs.json")
+    return shutil.copy(EXAMPLES / "needs.json", tmp_path / "needs.json")
 
 
 def test_shortlist_for_one_role_of_the_spec_example(runner, example_roster, shortlist_schema):
