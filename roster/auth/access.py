@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from flask import Flask, abort, current_app, flash, redirect, request, session, url_for
-from flask_login import current_user, logout_user
+from flask_login import current_user, logout_user, user_logged_in
 
 from roster.models import RoleName, utcnow
 
@@ -46,6 +46,10 @@ def access_rule(view: Callable) -> str | tuple[str, ...] | None:
 def init_app(app: Flask) -> None:
     """Refuse undeclared views and sign staff out after their idle time."""
 
+    # A sign-in is activity: the idle clock restarts, whatever an earlier sign-in in
+    # the same browser left in the session.
+    user_logged_in.connect(_restart_idle_clock, app)
+
     @app.before_request
     def enforce():
         if request.endpoint is None or request.endpoint == "static":
@@ -64,6 +68,10 @@ def init_app(app: Flask) -> None:
         return _idle_timeout()
 
 
+def _restart_idle_clock(sender: Flask, **extra: object) -> None:
+    session["last_seen"] = utcnow().timestamp()
+
+
 def _idle_timeout():
     if not current_user.is_authenticated or not current_user.has_role(*STAFF_ROLES):
         return None
@@ -74,7 +82,9 @@ def _idle_timeout():
         logout_user()
         session.clear()
         flash(
-            "You were signed out after 30 minutes without activity. Please sign in again.", "info"
+            f"You were signed out after {int(limit.total_seconds() // 60)} minutes without activity. "
+            "Please sign in again.",
+            "info",
         )
         return redirect(url_for("auth.login"))
     session["last_seen"] = now.timestamp()

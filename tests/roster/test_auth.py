@@ -253,3 +253,15 @@ def test_staff_are_signed_out_after_30_idle_minutes(client, make_user):
         session["last_seen"] -= 31 * 60
     response = client.get("/account/password")
     assert response.status_code == 302 and response.location.startswith("/login")
+
+
+def test_signing_in_again_after_a_long_absence_starts_a_fresh_idle_clock(client, make_user):
+    make_user("r@example.org", "recruiter")
+    sign_in(client, "r@example.org")
+    sign_out(client)
+    with client.session_transaction() as session:
+        session["last_seen"] = session.get("last_seen", 0) - 2 * 60 * 60  # Two hours away.
+    sign_in(client, "r@example.org")
+    response = client.get("/account/password")
+    assert response.status_code == 200
+    assert b"without activity" not in response.data
