@@ -5,8 +5,13 @@ from flask import Flask
 from roster.home.services import SMALL_COUNT
 
 
-def shown_count(count: int) -> str:
-    """Show a count, withholding small non-zero ones that could point at a person."""
+def shown_count(count: int | None) -> str:
+    """Show a count, withholding small non-zero ones that could point at a person.
+
+    None is a count withheld because a published total would give a small one away.
+    """
+    if count is None:
+        return "not shown"
     if 0 < count < SMALL_COUNT:
         return f"fewer than {SMALL_COUNT}"
     return f"{count:,}"

@@ -81,9 +81,9 @@ def _idle_timeout():
     if last_seen is not None and now.timestamp() - last_seen > limit.total_seconds():
         logout_user()
         session.clear()
+        minutes = int(limit.total_seconds() // 60)
         flash(
-            f"You were signed out after {int(limit.total_seconds() // 60)} minutes without activity. "
-            "Please sign in again.",
+            f"You were signed out after {minutes} minutes without activity. Please sign in again.",
             "info",
         )
         return redirect(url_for("auth.login"))

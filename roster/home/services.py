@@ -22,6 +22,21 @@ SMALL_COUNT = 5
 WORKING_LEVEL = level_rank("C1")
 
 
+def withhold_complement(counts: list[int]) -> list[int | None]:
+    """Return ``counts`` with one more count withheld (None) where a total would betray one.
+
+    Counts under ``SMALL_COUNT`` are withheld when shown. When the parts of a published
+    total have exactly one such count, the total minus the others gives it away, so the
+    smallest other non-zero count is withheld too.
+    """
+    shown: list[int | None] = list(counts)
+    if sum(1 for count in counts if 0 < count < SMALL_COUNT) == 1:
+        others = [i for i, count in enumerate(counts) if count >= SMALL_COUNT]
+        if others:
+            shown[min(others, key=lambda i: (counts[i], i))] = None
+    return shown
+
+
 @dataclass
 class LanguageRow:
     """Experts speaking a language, and how many at C1 or above."""
@@ -40,16 +55,30 @@ class RosterOverview:
     total: int
     by_status: list[tuple[str, int]]
     rostered: int
-    by_region: list[tuple[str, int]]
+    by_region: list[tuple[str, int | None]]
     women: int
     gender_disclosed: int
     languages: list[LanguageRow] = field(default_factory=list)
     accessibility: list[tuple[str, str, int]] = field(default_factory=list)
 
     @property
+    def women_shown(self) -> int | None:
+        """The count of women as published: withheld where it or its complement is small."""
+        others = self.gender_disclosed - self.women
+        if 0 < others < SMALL_COUNT:
+            return None
+        return self.women
+
+    @property
     def women_share(self) -> float | None:
-        """Share of women among rostered experts who disclosed their gender with consent."""
-        return self.women / self.gender_disclosed if self.gender_disclosed else None
+        """Share of women among rostered experts who disclosed their gender with consent.
+
+        None where either the women or the others are too few to show: a percentage of
+        a known total gives the count away.
+        """
+        if not self.gender_disclosed or self.women_shown is None or 0 < self.women < SMALL_COUNT:
+            return None
+        return self.women / self.gender_disclosed
 
 
 def roster_overview(*, session: Session, language_limit: int = 20) -> RosterOverview:
@@ -59,7 +88,10 @@ def roster_overview(*, session: Session, language_limit: int = 20) -> RosterOver
         session: an open database session.
         language_limit: how many languages to list after the six UN official languages.
     Returns:
-        A ``RosterOverview``; counts are exact, withholding happens when they are shown.
+        A ``RosterOverview``. Counts are exact, and small ones are withheld when shown;
+        the regional groups, whose total (the rostered experts) is published, also
+        withhold a complement (``withhold_complement``). The status counts have no
+        published total, and the gender counts withhold through ``women_shown``.
     """
     statuses = dict(
         session.exec(
@@ -83,17 +115,23 @@ def roster_overview(*, session: Session, language_limit: int = 20) -> RosterOver
             .group_by(Expert.gender)
         ).all()
     )
+    by_region = [(group, regions.pop(group, 0)) for group in UN_REGIONAL_GROUPS]
+    by_region += sorted(regions.items())
     return RosterOverview(
         total=sum(statuses.values()),
         by_status=[(status, statuses.get(status, 0)) for status in ROSTER_STATUSES],
         rostered=statuses.get("rostered", 0),
-        by_region=[(group, regions.pop(group, 0)) for group in UN_REGIONAL_GROUPS]
-        + sorted(regions.items()),
+        by_region=_published(by_region),
         women=genders.get("woman", 0),
         gender_disclosed=sum(count for gender, count in genders.items() if gender != "undisclosed"),
         languages=_languages(session, language_limit),
         accessibility=_accessibility(session),
     )
+
+
+def _published(rows: list[tuple[str, int]]) -> list[tuple[str, int | None]]:
+    counts = withhold_complement([count for _, count in rows])
+    return [(name, count) for (name, _), count in zip(rows, counts, strict=True)]
 
 
 def _languages(session: Session, limit: int) -> list[LanguageRow]:

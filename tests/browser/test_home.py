@@ -62,7 +62,7 @@ def test_home_page_is_keyboard_reachable_with_a_skip_link(small_roster, live_ser
 
 def test_empty_roster_and_error_pages_are_accessible(live_server, page):
     page.goto(live_server + "/")
-    assert "0 experts in all" in page.locator("main").inner_text()
+    assert "0 rostered experts" in page.locator("main").inner_text()
     assert_accessible(page)
     response = page.goto(live_server + "/no-such-page")
     assert response.status == 404

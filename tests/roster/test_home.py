@@ -1,0 +1,56 @@
+"""The public home page withholds every count that could point at a person."""
+
+import pytest
+
+from roster.home.services import withhold_complement
+from tests.factories import expert_record, write_jsonl
+
+
+@pytest.mark.parametrize(
+    ("counts", "published"),
+    [
+        ([6, 6, 0], [6, 6, 0]),  # Nothing small: all shown.
+        ([6, 1, 9], [None, 1, 9]),  # One small: the smallest other goes too.
+        ([6, 1, 2, 9], [6, 1, 2, 9]),  # Two small: the total gives away only their sum.
+        ([1, 0, 0], [1, 0, 0]),  # Nothing else to hide: the total is small itself.
+        ([7, 3, 7], [None, 3, 7]),  # Ties: the first of the smallest.
+    ],
+)
+def test_a_lone_small_count_takes_one_more_with_it(counts, published):
+    assert withhold_complement(counts) == published
+
+
+@pytest.fixture
+def one_woman_one_latin_american(runner, tmp_path):
+    """Six rostered experts: one woman, one from Latin America, five men from Africa."""
+    men = [
+        expert_record(n, gender="man", nationalities=["SN"], residence_country="SN")
+        for n in range(1, 6)
+    ]
+    woman = expert_record(6, gender="woman", nationalities=["BR"], residence_country="BR")
+    path = write_jsonl(tmp_path / "six.jsonl", men + [woman])
+    assert runner.invoke(args=["roster", "import", str(path)]).exit_code == 0
+
+
+def test_no_small_count_can_be_worked_out_from_a_total_or_a_share(
+    client, one_woman_one_latin_american
+):
+    page = client.get("/").get_data(as_text=True)
+    assert "6 rostered experts" in page
+    # One of six is a woman: no percentage gives her count away.
+    assert "17%" not in page
+    assert "(fewer than 5 women of 6)" in " ".join(page.split())
+    # Latin America's one expert is withheld, and so is Africa's five, else 6 - 5 = 1.
+    region = page[page.index('id="by-region"') :]
+    assert "Latin American and Caribbean</th><td>fewer than 5</td>" in region
+    assert "African</th><td>not shown</td>" in region
+
+
+def test_the_count_of_women_is_withheld_where_the_others_are_few(client, runner, tmp_path):
+    women = [expert_record(n, gender="woman") for n in range(1, 6)]
+    man = expert_record(6, gender="man")
+    path = write_jsonl(tmp_path / "six.jsonl", women + [man])
+    assert runner.invoke(args=["roster", "import", str(path)]).exit_code == 0
+    page = " ".join(client.get("/").get_data(as_text=True).split())
+    assert "83%" not in page
+    assert "(not shown women of 6)" in page
