@@ -40,7 +40,9 @@ def default_config(instance_path: Path, *, overrides: dict) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SECURE": not development,
         "MAX_CONTENT_LENGTH": 6 * 1024 * 1024,
-        "WTF_CSRF_TIME_LIMIT": 3600,
+        # The token lives as long as the session, which ends on sign-out, on a password
+        # change and after staff's idle time: an expert writing a long summary loses nothing.
+        "WTF_CSRF_TIME_LIMIT": None,
         "SQL_ECHO": os.environ.get("SQL_ECHO") == "1",
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
         "MAIL_PORT": int(os.environ.get("MAIL_PORT", "25")),

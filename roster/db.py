@@ -89,6 +89,13 @@ def commit_despite_error() -> None:
     g.commit_despite_error = True
 
 
+def rollback_session() -> None:
+    """Roll back this request's session, if any, so that it can be used again after a failure."""
+    session = g.get("db_session")
+    if session is not None:
+        session.rollback()
+
+
 @contextmanager
 def session_scope(app: Flask | None = None, *, write: bool = True) -> Iterator[Session]:
     """Open a session outside a request (commands): commit once at the end or roll back."""

@@ -1,8 +1,11 @@
 """Readable error pages for people, JSON errors for API clients; never a traceback."""
 
 from flask import Flask, jsonify, render_template, request
+from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+from roster.db import rollback_session
 
 PLAIN_WORDS = {
     400: "The request could not be understood. Please check what you sent and try again.",
@@ -17,7 +20,8 @@ PLAIN_WORDS = {
 
 def _wants_json() -> bool:
     return request.path.startswith("/api/") or (
-        request.accept_mimetypes.best_match(["application/json", "text/html"]) == "application/json"
+        # HTML wins a tie (curl's */*, say): JSON only for a client that prefers it.
+        request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
     )
 
 
@@ -39,6 +43,11 @@ def register(app: Flask) -> None:
             "The form expired or was sent from elsewhere. Please reload the page and try again.",
         )
 
+    @app.errorhandler(RateLimitExceeded)
+    def _too_many(error: RateLimitExceeded):
+        # Without an error_message of its own a limit describes itself ("10 per 1 hour").
+        return render_error(429, error.description if error.limit.error_message else None)
+
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):
         status = error.code or 500
@@ -50,4 +59,5 @@ def register(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):
         app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        rollback_session()  # The page below reads the database (the signed-in user's roles).
         return render_error(InternalServerError.code)

@@ -10,6 +10,7 @@ from email.utils import make_msgid
 from pathlib import Path
 
 from flask import current_app
+from werkzeug.utils import secure_filename
 
 from roster.models import utcnow
 
@@ -41,5 +42,6 @@ def send_mail(*, to: str, subject: str, body: str) -> None:
         return
     outbox = Path(current_app.instance_path) / "outbox"
     outbox.mkdir(parents=True, exist_ok=True)
-    name = f"{utcnow():%Y%m%dT%H%M%S%f}-{to.replace('@', '_at_')}.eml"
+    # An address may hold "/" and other characters that a file name must not.
+    name = secure_filename(f"{utcnow():%Y%m%dT%H%M%S%f}-{to.replace('@', '_at_')}.eml")
     (outbox / name).write_bytes(bytes(message))

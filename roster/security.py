@@ -1,6 +1,7 @@
-"""HTTP headers that keep pages in their place: CSP, no framing, no sniffing, HSTS."""
+"""HTTP hygiene: headers that keep pages in their place (CSP, no framing, no sniffing,
+HSTS), and a refusal of input that no database can store."""
 
-from flask import Flask, Response, request
+from flask import Flask, Response, abort, request
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -23,6 +24,15 @@ def init_app(app: Flask) -> None:
     if app.config.get("TRUSTED_PROXIES"):
         # Behind a TLS-terminating proxy, so that url_for(_external=True) says https.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+
+    @app.before_request
+    def _refuse_nul():
+        # PostgreSQL cannot compare or store NUL, and nobody types it: refuse it in the
+        # address and the query string before any page looks it up. Forms say it per
+        # field (roster.text.Storable), keeping what else was typed.
+        values = [*(request.view_args or {}).values(), *request.args.values()]
+        if any("\x00" in value for value in values if isinstance(value, str)):
+            abort(400, "The request contains a null character, which no field accepts.")
 
     @app.after_request
     def _headers(response: Response) -> Response:

@@ -7,6 +7,7 @@ from wtforms.validators import DataRequired, Email, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from roster.models import RoleName
+from roster.text import Storable
 
 ROLE_CHOICES = [
     SelectChoice(RoleName.EXPERT.value, "Expert: keeps their own profile"),
@@ -34,7 +35,7 @@ class NewStaffForm(FlaskForm):
     """A new staff account; the person chooses a password from an emailed link."""
 
     display_name = StringField(
-        "Name", validators=[DataRequired("Please enter a name."), Length(max=200)]
+        "Name", validators=[DataRequired("Please enter a name."), Length(max=200), Storable()]
     )
     email = EmailField(
         "Email address",

@@ -5,6 +5,7 @@ from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from roster.auth.passwords import MAX_LENGTH, MIN_LENGTH
+from roster.text import Storable
 
 _EMAIL = [
     DataRequired("Please enter your email address."),
@@ -44,7 +45,8 @@ class RegisterForm(FlaskForm):
     """What an expert gives to open an account."""
 
     full_name = StringField(
-        "Full name", validators=[DataRequired("Please enter your name."), Length(max=200)]
+        "Full name",
+        validators=[DataRequired("Please enter your name."), Length(max=200), Storable()],
     )
     email = EmailField("Email address", validators=_EMAIL)
     password, confirm = _chosen_password("Password")

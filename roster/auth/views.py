@@ -144,7 +144,11 @@ def logout():
 
 
 @blueprint.route("/reset", methods=["GET", "POST"])
-@limiter.limit(LOGIN_LIMIT, methods=["POST"])
+@limiter.limit(
+    LOGIN_LIMIT,
+    methods=["POST"],
+    error_message="Too many requests for reset links from your network. Please wait a few minutes.",
+)
 @public
 def reset_request():
     """Ask for a password reset link by email."""

@@ -7,6 +7,7 @@ from wtforms.validators import Length
 from roster.experts.services import MAX_NOTE
 from roster.profile.forms import options
 from roster.profile.transparency import VIEW_PURPOSES
+from roster.text import Storable
 
 
 class ViewReasonForm(FlaskForm):
@@ -18,6 +19,6 @@ class ViewReasonForm(FlaskForm):
     )
     note = StringField(
         "Details (required for “Other”)",
-        validators=[Length(max=MAX_NOTE)],
+        validators=[Length(max=MAX_NOTE), Storable()],
         description="The expert can read who opened the profile, when, and why.",
     )

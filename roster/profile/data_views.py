@@ -138,7 +138,11 @@ def views():
 
 
 @blueprint.route("/delete", methods=["GET", "POST"])
-@limiter.limit("10 per hour", methods=["POST"])
+@limiter.limit(
+    "10 per hour",
+    methods=["POST"],
+    error_message="Too many attempts to delete the account. Please wait an hour and try again.",
+)
 @roles_required(EXPERT)
 def delete():
     """Erase the profile, CV and account, after the password is typed again."""

@@ -7,7 +7,6 @@ then compares and increments ``Expert.version`` in one UPDATE (raising
 """
 
 import secrets
-import unicodedata
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -29,6 +28,7 @@ from roster.models import (
     User,
     utcnow,
 )
+from roster.text import has_unstorable, unstorable_message
 
 CHANGED_MESSAGE = (
     "This profile changed since you opened it (perhaps in another tab). "
@@ -38,7 +38,6 @@ MAX_NATIONALITIES = 3
 MAX_SUMMARY = 20_000
 OLDEST_BIRTH_YEAR = 1900
 YOUNGEST_AGE = 16
-_UNREADABLE = {"Cc", "Cs"}
 
 
 class ProfileInvalid(ValueError):
@@ -66,12 +65,8 @@ def clean_text(
     if not isinstance(value, str):
         raise ValueError(f"{label} must be text.")
     text = value.replace("\r\n", "\n").strip()
-    allowed = "\n\t" if multiline else ""
-    if any(unicodedata.category(c) in _UNREADABLE and c not in allowed for c in text):
-        raise ValueError(
-            f"{label} contains characters that cannot be stored, such as control "
-            "characters. Please retype it."
-        )
+    if has_unstorable(text, multiline=multiline):
+        raise ValueError(unstorable_message(label))
     if required and not text:
         raise ValueError(f"Please enter your {label.lower()}.")
     if len(text) > max_length:
