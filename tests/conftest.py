@@ -135,6 +135,26 @@ def csrf_token(client: FlaskClient, url: str) -> str:
     return found.group(1)
 
 
+def register(
+    client: FlaskClient,
+    email: str = "new.expert@example.org",
+    password: str = PASSWORD,
+    name: str = "Nadia Rahman",
+):
+    """Open an expert account through the registration form; return the response."""
+    token = csrf_token(client, "/register")
+    return client.post(
+        "/register",
+        data={
+            "full_name": name,
+            "email": email,
+            "password": password,
+            "confirm": password,
+            "csrf_token": token,
+        },
+    )
+
+
 def sign_in(client: FlaskClient, email: str, password: str = PASSWORD):
     """Sign in through the login form, CSRF token included; return the response."""
     token = csrf_token(client, "/login")

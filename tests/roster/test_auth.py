@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from roster.auth.passwords import HASHER, password_problem
 from roster.models import AuditEvent, User
-from tests.conftest import PASSWORD, csrf_token, sign_in, sign_out
+from tests.conftest import PASSWORD, csrf_token, register, sign_in, sign_out
 
 
 def outbox(app) -> list:
@@ -27,20 +27,6 @@ def link_in(message, path: str) -> str:
     found = re.search(rf"http://localhost(/{path}/\S+)", body)
     assert found, body
     return found.group(1)
-
-
-def register(client, email="new.expert@example.org", password=PASSWORD, name="Nadia Rahman"):
-    token = csrf_token(client, "/register")
-    return client.post(
-        "/register",
-        data={
-            "full_name": name,
-            "email": email,
-            "password": password,
-            "confirm": password,
-            "csrf_token": token,
-        },
-    )
 
 
 def test_register_confirm_by_emailed_link_then_sign_in(app, client):
