@@ -66,6 +66,23 @@ def make_engines(url: str, *, echo: bool = False) -> Engines:
     return Engines(read=engine, write=engine)
 
 
+def checkpoint(engine: Engine) -> None:
+    """Fold SQLite's write-ahead log into the database file and empty the log.
+
+    Erased rows are overwritten in the database file (``secure_delete``), but their
+    earlier versions stay in the ``-wal`` file until a checkpoint; this one truncates
+    it. A reader still inside a transaction can hold part of the log back until the
+    next checkpoint. Does nothing on other databases.
+    """
+    if engine.dialect.name != "sqlite":
+        return
+    connection = engine.raw_connection()
+    try:
+        connection.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        connection.close()
+
+
 def engines(app: Flask | None = None) -> Engines:
     """Return the engines bound to an app (the current one by default)."""
     return (app or current_app).extensions["roster_db"]

@@ -13,6 +13,7 @@ from pathlib import Path
 from sqlalchemy import String, cast, or_, select
 from sqlmodel import Session
 
+from roster.db import checkpoint
 from roster.models import AuditEvent, Expert, User
 from roster.profile.cv import after_commit, cv_path, remove_quietly
 
@@ -55,7 +56,8 @@ def erase_account(
 
     Audit rows are kept without personal data, and one ``profile.erased`` row
     without any is added. Files (the CV, and mail held in the development outbox)
-    are deleted once the transaction commits.
+    are deleted once the transaction commits, and SQLite's write-ahead log, which
+    still holds the rows as they were, is emptied.
     """
     _scrub_audit(session, user=user, expert=expert)
     files = mail_to(outbox, user.email)
@@ -70,3 +72,5 @@ def erase_account(
     session.add(AuditEvent(action="profile.erased", detail={"profile": expert is not None}))
     for path in files:
         after_commit(session, lambda p=path: remove_quietly(p))
+    bind = session.get_bind()
+    after_commit(session, lambda: checkpoint(bind))

@@ -146,6 +146,17 @@ def _files(folder: Path) -> bytes:
     return b"\n".join(path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file())
 
 
+def _database_files(app) -> bytes:
+    """The SQLite database file and its write-ahead log, byte for byte (nothing elsewhere)."""
+    url = app.config["DATABASE_URL"]
+    if not url.startswith("sqlite:///"):
+        return b""
+    main = Path(url.removeprefix("sqlite:///"))
+    journals = [main, main.with_name(main.name + "-wal")]
+    assert main.stat().st_size > 0
+    return b"\n".join(path.read_bytes() for path in journals if path.exists())
+
+
 def erase(client):
     return post_form(client, "/me/delete", {"understand": "y", "password": PASSWORD})
 
@@ -189,11 +200,12 @@ def test_erasure_leaves_nothing_of_the_person_in_the_database_or_the_instance_fo
         user_public_id,
         "unique-cv-marker-7d1f",
     ]
-    dump, files = _dump(app), _files(Path(app.instance_path))
+    dump, files, database = _dump(app), _files(Path(app.instance_path)), _database_files(app)
     assert "Rita Okafor" in dump and b"rita@example.org" not in files  # the dump reads every table
     for trace in traces:
         assert trace not in dump, trace
         assert trace.encode() not in files, trace
+        assert trace.encode() not in database, trace
     with db_session() as session:
         views = list(
             session.scalars(
