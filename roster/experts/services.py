@@ -5,6 +5,7 @@ Typed, keyword-only, the session passed in; no request state.
 
 import math
 from dataclasses import dataclass
+from typing import Literal
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
@@ -72,10 +73,18 @@ def expert_by_public_id(*, session: Session, public_id: str) -> Expert | None:
     return session.scalar(select(Expert).where(Expert.public_id == public_id))
 
 
-def record_view(
-    *, session: Session, actor_id: int, expert: Expert, purpose: str, note: str
+def record_access(
+    *,
+    session: Session,
+    action: Literal["profile.view", "cv.download"],
+    actor_id: int,
+    expert: Expert,
+    purpose: str,
+    note: str,
 ) -> None:
-    """Write the one audit row of a staff member opening a profile: who, whose, when, why.
+    """Write the one audit row of a staff member opening a profile or downloading its CV.
+
+    Who, whose, when and why: the expert reads it on their views page.
 
     Raises:
         ViewRefused: no purpose among ``VIEW_PURPOSES``, or "other" without a note.
@@ -94,14 +103,9 @@ def record_view(
     session.add(
         AuditEvent(
             actor_id=actor_id,
-            action="profile.view",
+            action=action,
             subject_expert_id=expert.id,
             reason=text,
             detail={"purpose": purpose},
         )
     )
-
-
-def record_cv_download(*, session: Session, actor_id: int, expert: Expert) -> None:
-    """Write the audit row of a staff member downloading a CV."""
-    session.add(AuditEvent(actor_id=actor_id, action="cv.download", subject_expert_id=expert.id))

@@ -43,18 +43,12 @@ def profile(public_id: str):
     status = 200
     if form.validate_on_submit():
         try:
-            services.record_view(
-                session=get_session(),
-                actor_id=current_user.id,
-                expert=expert,
-                purpose=form.purpose.data,
-                note=form.note.data or "",
-            )
+            _record(form, expert, "profile.view")
         except services.ViewRefused as error:
             attach_errors(form, error.errors)
             status = 400
         else:
-            return _profile_page(expert)
+            return _profile_page(expert, form)
     elif form.is_submitted():
         status = 400
     return render_template(
@@ -62,13 +56,25 @@ def profile(public_id: str):
     ), status
 
 
-def _profile_page(expert: Expert):
+def _record(form: ViewReasonForm, expert: Expert, action: str) -> None:
+    services.record_access(
+        session=get_session(),
+        action=action,
+        actor_id=current_user.id,
+        expert=expert,
+        purpose=form.purpose.data,
+        note=form.note.data or "",
+    )
+
+
+def _profile_page(expert: Expert, reason: ViewReasonForm):
     # Gender per person: recruiters and admins. Disability and birth year: admins only.
     is_admin = current_user.has_role(RoleName.ADMIN)
     db = get_session()
     return render_template(
         "experts/profile.html",
         expert=expert,
+        reason=reason,
         history=transparency.status_history(session=db, expert_id=expert.id),
         show_gender=current_user.has_role(RoleName.RECRUITER, RoleName.ADMIN),
         show_disability=is_admin,
@@ -77,11 +83,16 @@ def _profile_page(expert: Expert):
     )
 
 
-@blueprint.get("/<public_id>/cv")
+@blueprint.post("/<public_id>/cv")
 @roles_required(*STAFF)
 def cv(public_id: str):
-    """Download an expert's CV (audited)."""
+    """Download an expert's CV, for the reason given when the profile was opened (audited)."""
     expert = _expert_or_404(public_id)
-    response = cv_response(expert)
-    services.record_cv_download(session=get_session(), actor_id=current_user.id, expert=expert)
-    return response
+    form = ViewReasonForm()
+    if not form.validate_on_submit():
+        abort(400, "Open the profile with a reason first; the CV is downloaded from there.")
+    try:
+        _record(form, expert, "cv.download")
+    except services.ViewRefused:
+        abort(400, "Open the profile with a reason first; the CV is downloaded from there.")
+    return cv_response(expert)

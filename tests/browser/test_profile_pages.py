@@ -1,6 +1,7 @@
 """Profile pages in their other states, and the staff's pages, by keyboard, axe-checked."""
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -8,6 +9,7 @@ from sqlalchemy import select
 from roster.models import Expert, utcnow
 from tests.browser.conftest import assert_accessible
 from tests.browser.test_account_pages import keyboard_sign_in
+from tests.browser.test_expert_journey import PDF
 
 pytestmark = pytest.mark.browser
 
@@ -93,6 +95,11 @@ def test_sensitive_and_cv_pages_are_accessible(live_server, page, expert_with_pr
 def test_a_recruiter_finds_an_expert_and_opens_the_profile_with_a_reason(
     live_server, page, expert_with_profile, make_user
 ):
+    page.goto(live_server + "/me/cv")
+    page.get_by_label("Your CV (PDF, at most 5 MB)").set_input_files(
+        {"name": "cv-awa.pdf", "mimeType": "application/pdf", "buffer": PDF}
+    )
+    page.get_by_role("button", name="Upload").click()
     page.get_by_role("button", name="Sign out").click()
     make_user("rita@example.org", "recruiter", name="Rita Okafor")
     keyboard_sign_in(page, live_server, "rita@example.org")
@@ -112,3 +119,8 @@ def test_a_recruiter_finds_an_expert_and_opens_the_profile_with_a_reason(
     assert page.get_by_role("heading", level=1).inner_text() == "Awa Ndiaye"
     assert "Senegal (SN)" in page.content()
     assert_accessible(page)
+    # The CV comes from the profile, for the reason given, and the expert reads why.
+    page.get_by_role("button", name="Download the CV").focus()
+    with page.expect_download() as cv_download:
+        page.keyboard.press("Enter")
+    assert Path(cv_download.value.path()).read_bytes() == PDF

@@ -1,5 +1,6 @@
 """Fixtures of the profile tests: a signed-in expert, and forms posted as a browser would."""
 
+import html
 import re
 
 import pytest
@@ -33,6 +34,19 @@ def post_form(
     """Open ``form_url`` (or ``url``), then post ``data`` with its token and version."""
     values = page_form(client, form_url or url) | (data or {})
     return client.post(url, data=values, **kwargs)
+
+
+def download_cv(staff: FlaskClient, public_id: str, purpose: str = "vetting", note: str = ""):
+    """Open an expert's profile with a reason, then press its "Download the CV" button."""
+    page = post_form(staff, f"/experts/{public_id}", {"purpose": purpose, "note": note})
+    found = re.search(
+        r'<form method="post" action="([^"]+/cv)"[^>]*>(.*?)</form>',
+        page.get_data(as_text=True),
+        re.S,
+    )
+    assert found, "no CV button on the profile"
+    fields = re.findall(r'name="([^"]+)"[^>]*value="([^"]*)"', found.group(2))
+    return staff.post(found.group(1), data={name: html.unescape(value) for name, value in fields})
 
 
 IDENTITY = {

@@ -9,7 +9,7 @@ from sqlmodel import SQLModel
 from matching.records import normalise_expert
 from roster.models import AuditEvent, Expert, User
 from tests.conftest import PASSWORD, sign_in
-from tests.roster.conftest import EXPERT_EMAIL, EXPERT_NAME, post_form
+from tests.roster.conftest import EXPERT_EMAIL, EXPERT_NAME, download_cv, post_form
 from tests.roster.test_profile import stored
 from tests.roster.test_profile_cv import PDF, upload
 
@@ -183,10 +183,7 @@ def test_erasure_leaves_nothing_of_the_person_in_the_database_or_the_instance_fo
     make_user("rita@example.org", "recruiter", name="Rita Okafor")
     staff = app.test_client()
     sign_in(staff, "rita@example.org")
-    post_form(
-        staff, f"/experts/{expert.public_id}", {"purpose": "other", "note": f"call {EXPERT_NAME}"}
-    )
-    staff.get(f"/experts/{expert.public_id}/cv")
+    assert download_cv(staff, expert.public_id, "other", f"call {EXPERT_NAME}").status_code == 200
 
     response = erase(client)
     assert response.status_code == 302

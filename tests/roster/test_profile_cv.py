@@ -10,7 +10,7 @@ from werkzeug.test import encode_multipart
 
 from roster.models import AuditEvent, Expert
 from tests.conftest import sign_in
-from tests.roster.conftest import page_form, post_form
+from tests.roster.conftest import download_cv, page_form, post_form
 from tests.roster.test_profile import stored
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -129,13 +129,29 @@ def test_recruiters_download_a_cv_and_the_download_is_audited(
     make_user("rita@example.org", "recruiter", name="Rita Recruiter")
     staff = app.test_client()
     sign_in(staff, "rita@example.org")
-    response = staff.get(f"/experts/{public_id}/cv")
+    response = download_cv(staff, public_id, "deployment-follow-up")
     assert response.status_code == 200 and response.data == PDF
     assert response.headers["Content-Disposition"].startswith("attachment")
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     with db_session() as session:
-        assert session.scalar(select(AuditEvent.action).where(AuditEvent.action == "cv.download"))
-    assert "downloaded your CV" in profiled_client.get("/me/views").get_data(as_text=True)
+        download = session.scalar(select(AuditEvent).where(AuditEvent.action == "cv.download"))
+        assert download.detail == {"purpose": "deployment-follow-up"}
+    views = " ".join(profiled_client.get("/me/views").get_data(as_text=True).split())
+    assert "downloaded your CV" in views and "Deployment follow-up" in views
+
+
+def test_a_cv_is_not_downloaded_without_a_reason(app, profiled_client, make_user, db_session):
+    upload(profiled_client, PDF)
+    public_id = stored(db_session).public_id
+    make_user("rita@example.org", "recruiter")
+    staff = app.test_client()
+    sign_in(staff, "rita@example.org")
+    response = post_form(staff, f"/experts/{public_id}/cv", {}, form_url=f"/experts/{public_id}")
+    assert response.status_code == 400
+    assert "Open the profile with a reason first" in response.get_data(as_text=True)
+    assert staff.get(f"/experts/{public_id}/cv").status_code == 405
+    with db_session() as session:
+        assert session.scalar(select(AuditEvent).where(AuditEvent.action == "cv.download")) is None
 
 
 @pytest.mark.parametrize("role", ["planner", "expert"])
@@ -145,11 +161,17 @@ def test_others_cannot_download_a_cv(app, profiled_client, make_user, db_session
     make_user(f"{role}@example.org", role)
     other = app.test_client()
     sign_in(other, f"{role}@example.org")
-    assert other.get(f"/experts/{public_id}/cv").status_code == 403
+    assert other.post(f"/experts/{public_id}/cv").status_code == 403
     # Their own /me/cv/download is about their own (absent) profile, never this one.
     response = other.get("/me/cv/download")
     assert response.status_code in (302, 403)
     assert response.data != PDF
+
+
+def download_cv_by_guess(staff, guess: str):
+    """Press a CV button whose address names ``guess``, with a valid reason and token."""
+    data = {"purpose": "vetting", "note": ""}
+    return post_form(staff, f"/experts/{guess}/cv", data, form_url="/account/password")
 
 
 def test_unknown_or_sequential_ids_are_not_found(app, profiled_client, make_user, db_session):
@@ -160,4 +182,4 @@ def test_unknown_or_sequential_ids_are_not_found(app, profiled_client, make_user
     with db_session() as session:
         expert_id = session.scalar(select(Expert.id))
     for guess in (str(expert_id), "1", "2", "abc", "x" * 40):
-        assert staff.get(f"/experts/{guess}/cv").status_code == 404, guess
+        assert download_cv_by_guess(staff, guess).status_code == 404, guess
