@@ -5,6 +5,7 @@ writes nothing (imports roll back whole, exports appear only when complete).
 """
 
 import json
+import smtplib
 import sys
 from pathlib import Path
 
@@ -300,7 +301,10 @@ def remind_stale_command() -> None:
     from roster.mail import send_mail
     from roster.profile.reminders import remind_stale
 
+    sent = 0
+
     def send(email: str, name: str) -> None:
+        nonlocal sent
         send_mail(
             to=email,
             subject="Please check your profile on the Electoral Expert Roster",
@@ -309,7 +313,14 @@ def remind_stale_command() -> None:
             "and confirm that it is still right, or correct it.\n\n"
             "Recruiters look for experts whose profiles are up to date.\n",
         )
+        sent += 1
 
-    with session_scope() as session:
-        sent = remind_stale(session=session, send=send)
+    try:
+        with session_scope() as session:
+            remind_stale(session=session, send=send)
+    except (OSError, smtplib.SMTPException) as error:
+        raise click.ClickException(
+            f"Sent {sent} reminder(s), then mail could not be sent ({error}). "
+            "Run the command again later: nobody is reminded twice."
+        ) from error
     click.echo(f"Sent {sent} reminder(s) about profiles more than a year old.")

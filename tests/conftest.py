@@ -7,6 +7,7 @@ test gets its own SQLite file, copied from one migrated once per run.
 
 import os
 import shutil
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -94,6 +95,14 @@ def db_session(app: Flask):
         return session_scope(app, write=write)
 
     return opened
+
+
+@pytest.fixture
+def unused_tcp_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on (free when asked)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 PASSWORD = "correct horse battery staple"

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlmodel import Session
 
-from roster.models import Expert, utcnow
+from roster.models import Expert, User, utcnow
 
 STALE_AFTER = timedelta(days=365)
 
@@ -31,22 +31,28 @@ def confirm_profile(*, session: Session, expert: Expert) -> None:
 def remind_stale(
     *, session: Session, send: Callable[[str, str], None], now: datetime | None = None
 ) -> int:
-    """Send one reminder to each stale profile with an account that was not yet reminded.
+    """Send one reminder to each stale profile whose account is active and not yet reminded.
 
     ``send(email, full_name)`` sends the message. A reminded profile is not reminded
-    again until its owner confirms or updates it (which clears the mark).
+    again until its owner confirms or updates it (which clears the mark). Each
+    reminder is committed as soon as it is sent: a mail that went out cannot be
+    rolled back, so a failure halfway must not make the next run send it again.
 
     Returns:
         How many reminders were sent.
+
+    Raises:
+        Whatever ``send`` raises; the reminders sent before it are recorded.
     """
     now = now or utcnow()
     experts = list(
         session.scalars(
             select(Expert)
+            .join(User, Expert.user_id == User.id)
             .where(
                 Expert.profile_confirmed_at < now - STALE_AFTER,
                 Expert.stale_reminder_sent_at.is_(None),
-                Expert.user_id.is_not(None),
+                User.disabled.is_(False),
             )
             .order_by(Expert.id)
         )
@@ -55,4 +61,5 @@ def remind_stale(
         send(expert.email, expert.full_name)
         expert.stale_reminder_sent_at = now
         session.add(expert)
+        session.commit()
     return len(experts)

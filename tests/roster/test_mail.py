@@ -1,6 +1,5 @@
 """Mail goes out through a real SMTP server when one is configured."""
 
-import socket
 from email import message_from_bytes
 
 import pytest
@@ -21,10 +20,8 @@ class Sink:
 
 
 @pytest.fixture
-def smtp_sink():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+def smtp_sink(unused_tcp_port):
+    port = unused_tcp_port
     sink = Sink()
     controller = Controller(sink, hostname="127.0.0.1", port=port)
     controller.start()
