@@ -12,12 +12,29 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from sqlalchemy.exc import DBAPIError
 from tqdm import tqdm
 
-from roster.db import session_scope
+from roster.db import describe_failure, session_scope
 
-roster_cli = AppGroup("roster", help="Manage the roster: schema, import, export, demo data, users.")
-match_cli = AppGroup("match", help="Match experts to a needs assessment.")
+
+class PlainGroup(AppGroup):
+    """A command group whose commands fail in plain words on database and file errors."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except DBAPIError as error:
+            fail(describe_failure(error))
+        except OSError as error:
+            where = f"{error.filename}: " if error.filename else ""
+            fail(f"{where}{error.strerror or error}")
+
+
+roster_cli = PlainGroup(
+    "roster", help="Manage the roster: schema, import, export, demo data, users."
+)
+match_cli = PlainGroup("match", help="Match experts to a needs assessment.")
 
 # Below this, a progress bar is more noise than help.
 PROGRESS_THRESHOLD_BYTES = 2 * 1024 * 1024
@@ -54,6 +71,8 @@ def import_command(path: Path) -> None:
     """Import experts from a .jsonl, .json or .csv file, all or nothing."""
     from roster.interchange.services import ImportFailed, import_file
 
+    if path.is_dir():
+        fail(f"{path}: a folder, not a file")
     if not path.is_file():
         fail(f"{path}: no such file")
     size = path.stat().st_size
@@ -96,6 +115,8 @@ def export_command(path: Path) -> None:
         fail(str(error))
     if not path.parent.is_dir():
         fail(f"{path.parent}: no such folder")
+    if path.is_dir():
+        fail(f"{path}: a folder, not a file")
     with session_scope() as session:
         count = export_file(session=session, path=path)
     click.echo(f"Exported {count} expert(s) to {path}.")

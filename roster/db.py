@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from flask import Flask, current_app, g, request
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -64,6 +65,32 @@ def make_engines(url: str, *, echo: bool = False) -> Engines:
         )
     engine = create_engine(url, echo=echo, pool_pre_ping=True)
     return Engines(read=engine, write=engine)
+
+
+BUSY_MESSAGE = (
+    "The database is busy with another write (an import, perhaps) and did not free up "
+    f"within {BUSY_TIMEOUT_MS // 1000} seconds. Nothing was changed; please try again."
+)
+NO_SCHEMA_MESSAGE = (
+    "The database has no roster tables yet. Create them first with "
+    "`flask --app wsgi roster init-db`."
+)
+
+
+def is_busy(error: DBAPIError) -> bool:
+    """Whether ``error`` is SQLite giving up on a lock held by another writer."""
+    return "database is locked" in str(error.orig)
+
+
+def describe_failure(error: DBAPIError) -> str:
+    """Say in plain words why the database refused: busy, no schema, or its own message."""
+    if is_busy(error):
+        return BUSY_MESSAGE
+    text = str(error.orig)
+    # SQLite says "no such table"; PostgreSQL 'relation "expert" does not exist'.
+    if "no such table" in text or ("relation" in text and "does not exist" in text):
+        return NO_SCHEMA_MESSAGE
+    return "the database refused the operation: " + text.strip().splitlines()[0]
 
 
 def checkpoint(engine: Engine) -> None:

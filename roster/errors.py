@@ -3,9 +3,10 @@
 from flask import Flask, jsonify, render_template, request
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from roster.db import rollback_session
+from roster.db import BUSY_MESSAGE, is_busy, rollback_session
 
 PLAIN_WORDS = {
     400: "The request could not be understood. Please check what you sent and try again.",
@@ -55,6 +56,13 @@ def register(app: Flask) -> None:
         # Our own abort(..., description) messages are plain words; Werkzeug's defaults are not.
         custom = error.description if error.description != type(error).description else None
         return render_error(status, custom or known)
+
+    @app.errorhandler(OperationalError)
+    def _database(error: OperationalError):
+        if not is_busy(error):
+            return _unexpected(error)
+        rollback_session()
+        return render_error(503, BUSY_MESSAGE)
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):
