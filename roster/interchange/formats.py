@@ -85,13 +85,36 @@ def read_records(path: Path, progress: Progress | None = None) -> Iterator[tuple
         raise FileRejected(f"{path.name}: the file is empty: it holds no expert records")
 
 
-def _decode(raw: bytes, line: int) -> str:
+UTF16_MARKS = (b"\xff\xfe", b"\xfe\xff")
+UTF16_PROBLEM = "the file is UTF-16 text; save it as UTF-8"
+
+
+def _decode(raw: bytes) -> str:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as error:
         raise FormatError(
             f"not UTF-8 text (byte {error.start + 1} of the line); save the file as UTF-8"
         ) from None
+
+
+def _undecodable_line(handle: BinaryIO) -> tuple[int, FormatError]:
+    """Find the first line of the file that is not UTF-8, reading it again line by line.
+
+    A text reader decodes a chunk at a time and cannot say where the bad byte was;
+    no line break occurs inside a UTF-8 character, so each line decodes alone.
+    """
+    handle.seek(0)
+    first = handle.read(2)
+    if first in UTF16_MARKS:
+        return 1, FormatError(UTF16_PROBLEM)
+    handle.seek(0)
+    for number, raw in _lines(handle, Progress()):
+        try:
+            _decode(raw or b"")
+        except FormatError as error:
+            return number, error
+    return 1, FormatError("not UTF-8 text; save the file as UTF-8")
 
 
 def _lines(handle: BinaryIO, progress: Progress) -> Iterator[tuple[int, bytes | None]]:
@@ -115,12 +138,20 @@ def _read_jsonl(handle: BinaryIO, progress: Progress) -> Iterator[tuple[int, Any
             yield number, FormatError("a line of more than 4 MiB cannot be an expert record")
             continue
         if number == 1:
+            if raw.startswith(UTF16_MARKS):
+                yield number, FormatError(UTF16_PROBLEM)
+                return
             raw = raw.removeprefix(b"\xef\xbb\xbf")  # a byte-order mark
         if not raw.strip():
             continue
         try:
-            text = _decode(raw, number)
-            yield number, _json_object(json.loads(text))
+            text = _decode(raw)
+        except FormatError as error:
+            # The whole file needs saving again: one report, not one per line.
+            yield number, error
+            return
+        try:
+            yield number, _json_object(json.loads(text.rstrip("\r\n")))
         except json.JSONDecodeError as error:
             yield number, FormatError(f"malformed JSON at column {error.colno}: {error.msg}")
         except FormatError as error:
@@ -166,7 +197,7 @@ def _json_items(
         try:
             chunk = reader.read(CHUNK)
         except UnicodeDecodeError:
-            yield line, FormatError("not UTF-8 text; save the file as UTF-8")
+            yield _undecodable_line(handle)
             return
         ended, progress.read = not chunk, handle.tell()
         buffer += chunk
@@ -230,8 +261,9 @@ def _read_csv(handle: BinaryIO, progress: Progress) -> Iterator[tuple[int, Any]]
 def _csv_items(
     text: io.TextIOWrapper, handle: BinaryIO, progress: Progress
 ) -> Iterator[tuple[int, Any]]:
+    rows = csv.reader(text)
+    number = 1  # Where the row being read starts: a quoted cell may span lines.
     try:
-        rows = csv.reader(text)
         header = next(rows, None)
         if header is None:
             return
@@ -240,9 +272,12 @@ def _csv_items(
         if header not in (expected, [*expected, CSV_CONSENT_COLUMN]):
             yield 1, FormatError(_header_problem(header))
             return
-        for row in rows:
+        while True:
+            number = rows.line_num + 1
+            row = next(rows, None)
+            if row is None:
+                return
             progress.read = handle.tell()
-            number = rows.line_num
             if not any(cell.strip() for cell in row):
                 continue
             if len(row) != len(header):
@@ -253,9 +288,9 @@ def _csv_items(
             except FormatError as error:
                 yield number, error
     except UnicodeDecodeError:
-        yield 0, FormatError("not UTF-8 text; save the file as UTF-8")
+        yield _undecodable_line(handle)
     except csv.Error as error:
-        yield 0, FormatError(f"malformed CSV: {error}")
+        yield number, FormatError(f"malformed CSV: {error}")
 
 
 def _header_problem(header: list[str]) -> str:
