@@ -307,6 +307,14 @@ def language_name(code: str) -> str:
         raise VocabularyError(f"unknown language {code!r}") from None
 
 
+def is_sign_language(code: str) -> bool:
+    """Whether a language tag names a sign language (``ase``, ``fsl``, ``bzs`` ...)."""
+    try:
+        return "sign language" in language_name(code).lower()
+    except VocabularyError:
+        return False
+
+
 # --- expertise areas and accessibility expertise ---------------------------------
 
 

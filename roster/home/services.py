@@ -11,6 +11,7 @@ from matching.vocabulary import (
     OFFICIAL_UN_LANGUAGES,
     ROSTER_STATUSES,
     UN_REGIONAL_GROUPS,
+    is_sign_language,
     language_name,
     level_rank,
     un_region,
@@ -46,6 +47,7 @@ class LanguageRow:
     speakers: int
     working: int
     official: bool
+    sign: bool = False
 
 
 @dataclass
@@ -59,6 +61,7 @@ class RosterOverview:
     women: int
     gender_disclosed: int
     languages: list[LanguageRow] = field(default_factory=list)
+    languages_unlisted: int = 0
     accessibility: list[tuple[str, str, int]] = field(default_factory=list)
 
     @property
@@ -86,7 +89,8 @@ def roster_overview(*, session: Session, language_limit: int = 20) -> RosterOver
 
     Args:
         session: an open database session.
-        language_limit: how many languages to list after the six UN official languages.
+        language_limit: how many spoken languages to list after the six UN official
+            languages and the sign languages.
     Returns:
         A ``RosterOverview``. Counts are exact, and small ones are withheld when shown;
         the regional groups, whose total (the rostered experts) is published, also
@@ -115,6 +119,7 @@ def roster_overview(*, session: Session, language_limit: int = 20) -> RosterOver
             .group_by(Expert.gender)
         ).all()
     )
+    languages, unlisted = _languages(session, language_limit)
     by_region = [(group, regions.pop(group, 0)) for group in UN_REGIONAL_GROUPS]
     by_region += sorted(regions.items())
     return RosterOverview(
@@ -124,7 +129,8 @@ def roster_overview(*, session: Session, language_limit: int = 20) -> RosterOver
         by_region=_published(by_region),
         women=genders.get("woman", 0),
         gender_disclosed=sum(count for gender, count in genders.items() if gender != "undisclosed"),
-        languages=_languages(session, language_limit),
+        languages=languages,
+        languages_unlisted=unlisted,
         accessibility=_accessibility(session),
     )
 
@@ -134,7 +140,9 @@ def _published(rows: list[tuple[str, int]]) -> list[tuple[str, int | None]]:
     return [(name, count) for (name, _), count in zip(rows, counts, strict=True)]
 
 
-def _languages(session: Session, limit: int) -> list[LanguageRow]:
+def _languages(session: Session, limit: int) -> tuple[list[LanguageRow], int]:
+    """The six UN official languages, every sign language spoken, then the ``limit`` most
+    spoken others; and how many languages that leaves out."""
     rows = session.exec(
         select(ExpertLanguage.code, ExpertLanguage.level, func.count())
         .join(Expert)
@@ -147,14 +155,24 @@ def _languages(session: Session, limit: int) -> list[LanguageRow]:
         speakers[code] += count
         if level_rank(level) >= WORKING_LEVEL:
             working[code] += count
-    official = [code for code in OFFICIAL_UN_LANGUAGES]
-    others = sorted(
+    official = list(OFFICIAL_UN_LANGUAGES)
+    by_speakers = sorted(
         (code for code in speakers if code not in official), key=lambda c: (-speakers[c], c)
     )
+    sign = [code for code in by_speakers if is_sign_language(code)]
+    others = [code for code in by_speakers if code not in sign]
+    listed = official + sign + others[:limit]
     return [
-        LanguageRow(code, language_name(code), speakers[code], working[code], code in official)
-        for code in official + others[:limit]
-    ]
+        LanguageRow(
+            code,
+            language_name(code),
+            speakers[code],
+            working[code],
+            official=code in official,
+            sign=code in sign,
+        )
+        for code in listed
+    ], len(others[limit:])
 
 
 def _accessibility(session: Session) -> list[tuple[str, str, int]]:

@@ -54,3 +54,26 @@ def test_the_count_of_women_is_withheld_where_the_others_are_few(client, runner,
     page = " ".join(client.get("/").get_data(as_text=True).split())
     assert "83%" not in page
     assert "(not shown women of 6)" in page
+
+
+def test_every_sign_language_is_listed_and_unlisted_languages_are_counted(
+    app, client, runner, tmp_path
+):
+    # Five speakers each of 24 spoken languages and of one rare sign language.
+    spoken = ["de", "it", "pt", "sw", "ha", "am", "tr", "fa", "ur", "hi", "bn", "id"]
+    spoken += ["ms", "th", "vi", "ko", "ja", "pl", "uk", "ro", "nl", "sv", "el", "he"]
+    records = []
+    for n, code in enumerate([*spoken, "bzs"]):
+        for k in range(5):
+            number = n * 5 + k + 1
+            languages = [{"code": "en", "level": "C1"}, {"code": code, "level": "B2"}]
+            records.append(expert_record(number, languages=languages))
+    path = write_jsonl(tmp_path / "many.jsonl", records)
+    assert runner.invoke(args=["roster", "import", str(path)]).exit_code == 0
+    page = " ".join(client.get("/").get_data(as_text=True).split())
+    table = page[
+        page.index('id="by-language"') : page.index("</table>", page.index('id="by-language"'))
+    ]
+    assert "Brazilian Sign Language</th><td>bzs</td><td>5</td>" in table
+    assert table.count("<tr>") == 1 + 6 + 1 + 20  # header, official, sign, twenty others
+    assert "4 more languages, each spoken by fewer rostered experts, are not listed." in page
