@@ -11,8 +11,10 @@ Retrieval is deep enough: the pool holds the best ``k`` of every cell (women and
 others, times regional group when a cap is asked), so the greedy fill below sees every
 candidate it could ever pick. The fill takes, at each position, the best remaining
 candidate allowed there: a woman when the prefix or the final count needs one, and one
-whose regional group is not full. When the pool cannot satisfy a rule it is relaxed at
-that position and the shortlist says so.
+whose regional group is not full; under a regional cap, also one that leaves the rest of
+the list completable (``_Completion``). When the pool cannot satisfy the rules together
+they are relaxed position by position, the gender rule kept first, and the shortlist
+says so.
 """
 
 import math
@@ -92,19 +94,85 @@ def fill(
     remaining = [int(c) for c in order]
     need_total = women_ceil(target, k)
     women, counts = 0, {}
+    ahead = _Completion(remaining, woman, region, cap) if cap is not None else None
+    if ahead is not None and not ahead.feasible(k, need_total, counts):
+        ahead = None  # The pool cannot meet both rules: relax them position by position.
     for i in range(1, k + 1):
         need_woman = women < women_floor(target, i) or need_total - women >= k - i + 1
-        choice = _choose(remaining, need_woman, woman, region, counts, cap, placement)
+        if ahead is not None:
+            choice = ahead.choose(k - i, need_total - women, need_woman, counts)
+        else:
+            choice = _choose(remaining, need_woman, woman, region, counts, cap, placement)
         best = remaining[0]
         if choice != best:
             best_gender_ok, best_region_ok = _allowed(best, need_woman, woman, region, counts, cap)
             placement.moves[choice] = "balance" if not best_gender_ok else "region"
         remaining.remove(choice)
+        if ahead is not None:
+            ahead.take(choice)
         placement.positions.append(choice)
         women += int(woman[choice])
         if region[choice] >= 0:
             counts[int(region[choice])] = counts.get(int(region[choice]), 0) + 1
     return placement
+
+
+class _Completion:
+    """Looks ahead under a regional cap, so that the greedy fill never paints itself in.
+
+    Taking the best allowed candidate at each position can fill a group's places with
+    men and leave the women still needed in that very group. A pick is therefore made
+    only if the rest of the list can still be completed: ``m`` more places, at least
+    ``need`` of them women, no group over the cap. Women can always be moved earlier,
+    so the prefix rule adds nothing to that test: it holds when, with ``left[r]`` the
+    places group ``r`` has left, ``need <= m``, ``need <= sum(min(women_r, left[r]))``
+    and ``m <= sum(min(women_r + others_r, left[r]))``.
+    """
+
+    def __init__(
+        self, remaining: list[int], woman: np.ndarray, region: np.ndarray, cap: int
+    ) -> None:
+        self.remaining, self.woman, self.region, self.cap = remaining, woman, region, cap
+        self.available: dict[tuple[int, bool], int] = {}
+        for c in remaining:
+            key = (int(region[c]), bool(woman[c]))
+            self.available[key] = self.available.get(key, 0) + 1
+
+    def take(self, c: int) -> None:
+        """Remove ``c`` from what is available (the caller removes it from ``remaining``)."""
+        self.available[(int(self.region[c]), bool(self.woman[c]))] -= 1
+
+    def feasible(self, m: int, need: int, counts: dict[int, int]) -> bool:
+        """Whether ``m`` places with ``need`` women fit what is available under the cap."""
+        need = max(need, 0)
+        if need > m:
+            return False
+        women = total = 0
+        for group in {group for group, _ in self.available}:
+            w = self.available.get((group, True), 0)
+            o = self.available.get((group, False), 0)
+            left = m if group < 0 else max(self.cap - counts.get(group, 0), 0)
+            women += min(w, left)
+            total += min(w + o, left)
+        return need <= women and m <= total
+
+    def choose(self, m: int, need: int, need_woman: bool, counts: dict[int, int]) -> int:
+        """Return the best candidate allowed here that leaves ``m`` places completable."""
+        for c in self.remaining:
+            group, is_woman = int(self.region[c]), bool(self.woman[c])
+            if need_woman and not is_woman:
+                continue
+            if group >= 0 and counts.get(group, 0) >= self.cap:
+                continue
+            self.take(c)
+            after = dict(counts)
+            if group >= 0:
+                after[group] = after.get(group, 0) + 1
+            ok = self.feasible(m, need - is_woman, after)
+            self.available[(group, is_woman)] += 1
+            if ok:
+                return c
+        raise AssertionError("a feasible completion always has a first pick")  # pragma: no cover
 
 
 def _choose(

@@ -96,7 +96,7 @@ def _region_notes(
         notes.append(
             f"Regional cap of {share:.0%} (at most {cap} of {length}) not met for "
             f"{', '.join(over)}: the eligible pool has too few experts from other "
-            "groups."
+            "groups to meet it (alongside the gender target, which comes first)."
         )
         return False
     notes.append(f"Regional cap met: no UN regional group holds more than {cap} of {length}.")

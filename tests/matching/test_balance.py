@@ -1,10 +1,14 @@
 """The balance rule: women in every prefix, regional caps, and plain notes when short."""
 
+import itertools
+
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from matching import Matcher
-from matching.balance import fill, pool, women_ceil, women_floor
+from matching.balance import fill, pool, region_cap, women_ceil, women_floor
 from tests.matching.expert_builders import expert, ids, needs
 
 
@@ -109,3 +113,50 @@ def test_fill_takes_the_best_of_each_group_from_a_deep_pool():
     order = pool(score, is_woman, region, 4, by_region=False)
     placement = fill(order, is_woman, region, 4, 0.5, None)
     assert placement.positions == [0, 4, 1, 5]
+
+
+def test_the_cap_and_the_gender_target_are_met_together_where_the_pool_allows():
+    # The best man and the only woman are both African; taking him first would leave
+    # her region full when she is needed, so the French man is preferred to him.
+    roster = [
+        man("A-MAN-SN", 9, nationalities=["SN"]),
+        woman("B-WOMAN-SN", 8, nationalities=["SN"]),
+        man("C-MAN-FR", 7, nationalities=["FR"]),
+    ]
+    result = shortlist(roster, 2, gender_target=0.5, max_region_share=0.5)
+    assert ids(result) == ["B-WOMAN-SN", "C-MAN-FR"]
+    assert result["constraints"]["satisfied"] is True
+
+
+def _meets_both(positions, is_woman, region, target, cap) -> bool:
+    women = 0
+    counts: dict[int, int] = {}
+    for i, c in enumerate(positions, start=1):
+        women += int(is_woman[c])
+        counts[int(region[c])] = counts.get(int(region[c]), 0) + 1
+        if women < women_floor(target, i):
+            return False
+    return women >= women_ceil(target, len(positions)) and max(counts.values()) <= cap
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    cells=st.lists(st.tuples(st.booleans(), st.integers(0, 2)), min_size=2, max_size=6),
+    k=st.integers(1, 4),
+    target=st.sampled_from([0.0, 0.3, 0.5, 1.0]),
+    share=st.sampled_from([0.34, 0.5, 0.75]),
+)
+def test_both_rules_hold_whenever_some_list_meets_them(cells, k, target, share):
+    k = min(k, len(cells))
+    is_woman = np.array([w for w, _ in cells])
+    region = np.array([r for _, r in cells], dtype=np.int8)
+    score = np.linspace(1.0, 0.1, len(cells))
+    cap = region_cap(share, k)
+    possible = any(
+        _meets_both(order, is_woman, region, target, cap)
+        for order in itertools.permutations(range(len(cells)), k)
+    )
+    placement = fill(pool(score, is_woman, region, k, True), is_woman, region, k, target, cap)
+    assert len(placement.positions) == k
+    if possible:
+        assert _meets_both(placement.positions, is_woman, region, target, cap)
