@@ -43,7 +43,6 @@ from matching.balance import region_cap, women_ceil
 from matching.geography import main_languages
 from matching.query import role_query
 
-OPTIONAL = ("gender", "region", "host language")
 TOLERANCE = 1e-7
 
 
@@ -134,12 +133,13 @@ def _problem(matcher, queries, shortlists, host: list[str], level: int) -> Probl
     if cap is not None:
         for group in range(len(index.regions)):
             problem.add("region", list(np.flatnonzero(index.region[rows] == group)), 0, cap)
-    speakers = np.zeros(len(rows), dtype=bool)
-    for code in host:
-        if code in index.languages:
-            speakers |= index.lang_levels[rows, index.languages[code]] >= level
-    if host:
-        problem.cover("host language", list(np.flatnonzero(speakers)))
+    for code in host:  # Each of the host country's main languages, by one member at least.
+        speakers = (
+            index.lang_levels[rows, index.languages[code]] >= level
+            if code in index.languages
+            else np.zeros(len(rows), dtype=bool)
+        )
+        problem.cover(f"host language: {code}", list(np.flatnonzero(speakers)))
     for code in dict.fromkeys(c for q in queries for c in q.accessibility):
         has = (
             index.access_has[rows, index.access[code]]
@@ -214,13 +214,9 @@ def propose(
 
 def _coverage_words(family: str, host: list[str]) -> str:
     """Say in words what a coverage family asks for."""
-    if family == "host language":
-        return (
-            "a main language of the host country ("
-            + ", ".join(vocab.language_name(code) for code in host)
-            + ")"
-        )
     code = family.split(": ", 1)[1]
+    if family.startswith("host language"):
+        return f"the host country's main language {vocab.language_name(code)}"
     return f"the accessibility expertise '{vocab.ACCESSIBILITY_EXPERTISE.get(code, code)}'"
 
 

@@ -142,17 +142,19 @@ def test_request_weights_override_the_fitted_ones(example_matcher, example_needs
 
 
 def test_example_team_is_proposed_and_names_the_missing_expertise(example_matcher, example_needs):
-    # The only expert auditing polling stations is Malian, excluded as a national.
+    # The only expert auditing polling stations is Malian, excluded as a national, and
+    # nobody eligible speaks Bambara, Mali's other main language beside French.
     team = example_matcher.team(example_needs)
     assert team["status"] == "optimal"
     assert {m["role_id"]: m["external_id"] for m in team["members"]} == {
         "R1": "EXP-0001",
         "R2": "EXP-0003",
     }
-    assert team["uncovered"] == ["accessibility: accessible-polling-stations"]
+    assert team["uncovered"] == ["host language: bm", "accessibility: accessible-polling-stations"]
     assert any(
         "Physical accessibility audits of polling stations" in note for note in team["notes"]
     )
+    assert any("the host country's main language Bambara" in note for note in team["notes"])
     json.dumps(team)
 
 

@@ -78,11 +78,23 @@ def test_too_few_eligible_experts_is_infeasible_and_named():
 def test_a_host_language_nobody_speaks_is_reported_not_a_dead_end():
     team = team_of([person("M1", 10), person("W1", 5, "woman")], TWO_ROLES, host_languages=["bm"])
     assert team["status"] == "optimal"
-    assert team["uncovered"] == ["host language"]
+    assert team["uncovered"] == ["host language: bm"]
     assert any(
-        "No eligible candidate of any role has a main language of the host country (Bambara)" in n
+        "No eligible candidate of any role has the host country's main language Bambara" in n
         for n in team["notes"]
     )
+
+
+def test_each_main_language_of_the_host_country_is_covered():
+    bambara = [{"code": "bm", "level": "native"}, {"code": "fr", "level": "C1"}]
+    roster = [person("M1", 10), person("M2", 9), person("M3", 2, languages=bambara)]
+    mission = needs(role("R1"), role("R2"), gender_target=0.0)
+    plain = team_of(roster, mission, host_languages=["fr"])
+    assert sorted(m["external_id"] for m in plain["members"]) == ["M1", "M2"]
+    both = team_of(roster, mission, host_languages=["bm", "fr"])
+    assert both["status"] == "optimal" and both["uncovered"] == []
+    assert "M3" in {m["external_id"] for m in both["members"]}
+    assert "host language: bm" in both["binding_constraints"]
 
 
 def test_coverage_that_conflicts_with_balance_is_named_as_the_culprit():
@@ -95,7 +107,7 @@ def test_coverage_that_conflicts_with_balance_is_named_as_the_culprit():
     team = team_of(roster, needs(role("R1"), role("R2"), gender_target=1.0), host_languages=["bm"])
     assert team["status"] == "infeasible"
     assert team["uncovered"] == []
-    assert sorted(team["infeasible_because"]) == ["gender", "host language"]
+    assert sorted(team["infeasible_because"]) == ["gender", "host language: bm"]
 
 
 def test_the_host_country_main_languages_come_from_cldr():
