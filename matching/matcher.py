@@ -227,7 +227,7 @@ class Matcher(BaseEstimator):
             role, bad weights or ``k`` below 1.
         """
         check_is_fitted(self)
-        if not isinstance(k, numbers.Integral) or k < 1:
+        if isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 1:
             raise ValueError(f"k must be a positive integer, got {k!r}")
         query, notes, _ = self._query(needs, role_id)
         return self._shortlist(query, int(k), self._merge(weights), explain_moves=True, notes=notes)

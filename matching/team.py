@@ -174,7 +174,11 @@ def propose(
         sentences); ``seconds`` (time spent solving).
     """
     started = time.perf_counter()
-    if not isinstance(candidates_per_role, int) or candidates_per_role < 1:
+    if (
+        isinstance(candidates_per_role, bool)
+        or not isinstance(candidates_per_role, int)
+        or candidates_per_role < 1
+    ):
         raise ValueError(
             f"candidates_per_role must be a positive integer, got {candidates_per_role!r}"
         )

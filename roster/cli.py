@@ -223,6 +223,8 @@ def routes_command() -> None:
 
 
 def _load_needs(path: Path) -> dict:
+    if path.is_dir():
+        fail(f"{path}: a folder, not a file")
     if not path.is_file():
         fail(f"{path}: no such file")
     try:

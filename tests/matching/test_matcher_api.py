@@ -98,6 +98,8 @@ def test_unknown_role_and_bad_k_raise_value_errors():
         matcher.shortlist(needs(), role_id="R9")
     with pytest.raises(ValueError, match="k must"):
         matcher.shortlist(needs(), role_id="R1", k=0)
+    with pytest.raises(ValueError, match="k must"):
+        matcher.shortlist(needs(), role_id="R1", k=True)
     with pytest.raises(ValueError, match="several roles"):
         matcher.shortlist(needs(role("R1"), role("R2")))
 
