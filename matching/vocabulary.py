@@ -151,6 +151,9 @@ def _rejection(tag: str) -> str | None:
     if _PRIVATE_USE.match(base):
         return f"{base!r} is a private-use code"
     entry = pycountry.languages.get(**{"alpha_2" if len(base) == 2 else "alpha_3": base})
+    if entry is None and (family := pycountry.language_families.get(alpha_3=base)):
+        # "sgn" (sign languages), "ber" (Berber languages): nobody works in a family.
+        return f"{base!r} names a group of languages ({family.name}); name the language itself"
     reason = _NOT_WORKING_LANGUAGES.get(getattr(entry, "type", ""))
     return f"{language.display_name('en')} {reason}" if reason else None
 

@@ -137,6 +137,7 @@ def test_sign_languages_are_languages_of_their_own():
         ("Klingonese", "unknown language 'Klingonese': Klingon is a constructed language"),
         ("Esperanto", "unknown language 'Esperanto': Esperanto is a constructed language"),
         ("hello", "unknown language 'hello'"),
+        ("sgn", "unknown language 'sgn': 'sgn' names a group of languages (sign languages)"),
         ("creole", "unknown language 'creole'"),
         ("", "language is empty"),
         ("   ", "language is empty"),
