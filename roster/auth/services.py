@@ -21,6 +21,11 @@ from roster.models import AuditEvent, RoleName, User, utcnow
 
 MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)
+NOT_RIGHT = (
+    f"The email address or the password is not right. After {MAX_FAILED_LOGINS} wrong "
+    f"passwords an account is locked for {LOCKOUT.seconds // 60} minutes; you can also reset "
+    "your password."
+)
 CONFIRM_MAX_AGE = int(timedelta(days=2).total_seconds())
 RESET_MAX_AGE = int(timedelta(hours=1).total_seconds())
 # Verified against when the email is unknown, so that both answers take as long.
@@ -96,19 +101,19 @@ def authenticate(*, session: Session, email: str, password: str) -> User:
     user = find_user(session=session, email=email)
     if user is None:
         verify_password(_DUMMY_HASH, password)
-        raise LoginRefused("The email address or the password is not right.")
+        raise LoginRefused(NOT_RIGHT)
     if user.locked_until is not None and user.locked_until > now:
-        minutes = max(1, round((user.locked_until - now).total_seconds() / 60))
-        raise LoginRefused(
-            f"Too many failed attempts for this account. Try again in {minutes} minute(s), "
-            "or reset your password."
-        )
+        # The same words as a wrong password: a lock must not tell a stranger that the
+        # address has an account, nor, by a different answer, that a guess was right.
+        verify_password(_DUMMY_HASH, password)
+        session.add(AuditEvent(actor_id=user.id, action="auth.login_locked"))
+        raise LoginRefused(NOT_RIGHT)
     if not verify_password(user.password_hash, password):
         user.failed_logins += 1
         if user.failed_logins >= MAX_FAILED_LOGINS:
             user.locked_until, user.failed_logins = now + LOCKOUT, 0
         session.add(AuditEvent(actor_id=user.id, action="auth.login_failed"))
-        raise LoginRefused("The email address or the password is not right.")
+        raise LoginRefused(NOT_RIGHT)
     if user.disabled:
         raise LoginRefused("This account is disabled. Please contact the roster administrators.")
     if user.email_confirmed_at is None:

@@ -109,8 +109,14 @@ def test_account_is_locked_after_five_failures_across_workers(client, make_user,
     make_user("a@example.org")
     for _ in range(5):
         sign_in(client, "a@example.org", "not the right password")
-    locked = sign_in(client, "a@example.org")
-    assert "Too many failed attempts for this account" in locked.get_data(as_text=True)
+    locked = sign_in(client, "a@example.org")  # the right password, but too late
+    unknown = sign_in(client, "nobody@example.org", "not the right password")
+    assert locked.status_code == unknown.status_code == 400
+    # A stranger cannot tell a locked account from no account, nor a right guess from a wrong one.
+    assert locked.get_data(as_text=True) == unknown.get_data(as_text=True).replace(
+        "nobody@example.org", "a@example.org"
+    )
+    assert "locked for 15 minutes" in locked.get_data(as_text=True)
     with db_session() as session:
         user = session.scalar(select(User))
         assert user.locked_until is not None  # Kept in the database, shared by all workers.
