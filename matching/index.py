@@ -7,8 +7,8 @@ vectorised queries:
 * rows are experts sorted by ``external_id``, so a tie between scores is broken by
   the row number and the input order of the records never matters;
 * languages, skills and accessibility expertise are kept twice: as CSC matrices, whose
-  columns list the experts holding a code (retrieval of candidates from the most
-  selective requirement), and as column-major dense arrays (checks and scores on a
+  columns list the rostered experts holding a code (retrieval of candidates from the
+  most selective requirement), and as column-major dense arrays (checks and scores on a
   subset of rows by gathering);
 * availability windows are merged per expert and kept as flat arrays with row pointers.
 """
@@ -226,14 +226,21 @@ SENIORITY_RANK = {"P2": 1, "P3": 2, "P4": 3, "P5": 4, "D1": 5}
 
 
 def _matrices(
-    entries: tuple[list[int], list[int], list[int]], shape: tuple[int, int], dtype: type
+    entries: tuple[list[int], list[int], list[int]],
+    shape: tuple[int, int],
+    dtype: type,
+    rostered: np.ndarray,
 ) -> tuple[np.ndarray, sp.csc_array]:
-    """Return a column-major dense array (maximum over duplicates) and its CSC twin."""
+    """Return a column-major dense array (maximum over duplicates) and its CSC twin.
+
+    The CSC twin holds the rostered rows only: it seeds the eligible rows of a query,
+    and eligibility requires being rostered, so the seed needs no further check of it.
+    """
     rows, cols, values = (np.asarray(a, dtype=np.int64) for a in entries)
     dense = np.zeros(shape, dtype=dtype, order="F")
     if len(rows):
         np.maximum.at(dense, (rows, cols), values.astype(dtype))
-    csc = sp.csc_array(dense)
+    csc = sp.csc_array(dense * rostered[:, None].astype(dtype))
     csc.sort_indices()
     return dense, csc
 
@@ -272,10 +279,16 @@ def build_index(records: list[dict], *, strict: bool = True) -> RosterIndex:
 def _assemble(ids: list[str], reader: _Reader) -> RosterIndex:
     """Turn the reader's lists into arrays."""
     n, s, cols = len(ids), reader.scalars, reader.columns
-    lang_levels, lang_csc = _matrices(reader.entries["lang"], (n, len(cols["lang"])), np.int8)
-    skill_years, skill_csc = _matrices(reader.entries["skill"], (n, len(cols["skill"])), np.int8)
-    access_has, _ = _matrices(reader.entries["access"], (n, len(cols["access"])), np.bool_)
     rostered = np.asarray(s["rostered"], dtype=bool).reshape(n)
+    lang_levels, lang_csc = _matrices(
+        reader.entries["lang"], (n, len(cols["lang"])), np.int8, rostered
+    )
+    skill_years, skill_csc = _matrices(
+        reader.entries["skill"], (n, len(cols["skill"])), np.int8, rostered
+    )
+    access_has, _ = _matrices(
+        reader.entries["access"], (n, len(cols["access"])), np.bool_, rostered
+    )
     windows = np.asarray(reader.windows, dtype=np.int32).reshape(-1, 2)
     return RosterIndex(
         ids=ids,

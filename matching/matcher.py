@@ -12,6 +12,7 @@ the fitted state. See ``matching.filters`` (hard filters), ``matching.scoring``
 import gc
 import json
 import numbers
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -27,6 +28,28 @@ from matching.index import build_index
 from matching.query import RoleQuery, role_query
 from matching.records import normalise_needs
 from matching.team import propose
+
+_TEXT = scoring.CRITERIA.index("text")
+
+
+@dataclass
+class _Scored:
+    """The scored contenders of a role (``Matcher._scored``), and eligibility counts."""
+
+    rows: np.ndarray
+    criteria: dict[str, np.ndarray]
+    score: np.ndarray
+    eligible_count: int
+    eligible_women: int
+
+
+def _cells(index, rows: np.ndarray, by_region: bool) -> np.ndarray:
+    """Return the cell of each row as small integers, grouped as ``balance.pool`` groups
+    them: by gender, and by regional group (-1 for unknown) when a cap is asked."""
+    cells = index.woman[rows].astype(np.int64)
+    if by_region:
+        cells = cells * (len(index.regions) + 1) + (index.region[rows].astype(np.int64) + 1)
+    return cells
 
 
 @lru_cache(maxsize=256)
@@ -162,6 +185,8 @@ class Matcher(BaseEstimator):
 
     def _merge(self, weights: dict | None) -> dict[str, float]:
         """Return the fitted weights overridden by a request's."""
+        if not weights:  # the fitted weights were validated in fit
+            return dict(self.weights_)
         return _merge_weights(self.weights_, weights)
 
     def _query(self, needs: dict, role_id: str | None) -> tuple[RoleQuery, list[str], dict]:
@@ -173,25 +198,57 @@ class Matcher(BaseEstimator):
             role_id = normalised["roles"][0]["id"]
         return role_query(normalised, role_id), list(notes), normalised
 
-    def _scored(self, query: RoleQuery, weights: dict[str, float]):
-        """Return eligible rows, their rounded criteria and their total scores."""
-        index = self.index_
+    def _scored(self, query: RoleQuery, weights: dict[str, float], k: int) -> _Scored:
+        """Score the eligible rows that could reach the balanced shortlist of ``k``.
+
+        Every criterion but the summary's text similarity is cheap and made for all the
+        eligible rows, the text criterion at its lower bound (the best held label); the
+        summaries are then compared only for the rows whose score, with a perfect text
+        similarity, would still reach the best ``k`` of their cell of ``balance.pool``
+        (``scoring.contenders``). Usually a few dozen rows of thousands.
+        """
+        index, model = self.index_, self.text_model_
         rows, covered = eligible(index, query)
-        query_vector = text.query_vector(self.text_model_, query.text)
+        counts = len(rows), int(index.woman[rows].sum())
+        vector = text.query_vector(model, query.text)
+        label = text.label_similarity(model, index, vector, rows)
+        stacked = self._criteria(query, rows, covered, label)
+        score = scoring.total(stacked, weights)
+        length = min(k, len(rows))
+        if len(rows) > length:
+            upper = stacked.copy()
+            upper[_TEXT] = 1.0  # the text criterion's upper bound
+            cells = _cells(index, rows, query.max_region_share is not None)
+            keep = scoring.contenders(score, scoring.total(upper, weights), cells, length)
+            rows, label, stacked, score = rows[keep], label[keep], stacked[:, keep], score[keep]
+        if vector is not None and len(rows):
+            best = np.maximum(text.summary_similarity(model, vector, rows), label)
+            stacked[_TEXT] = np.round(np.clip(best, 0.0, 1.0), scoring.DECIMALS)
+            score = scoring.total(stacked, weights)
+        criteria = dict(zip(scoring.CRITERIA, stacked, strict=True))
+        return _Scored(rows, criteria, score, *counts)
+
+    def _criteria(self, query, rows, covered, label) -> np.ndarray:
+        """Return the rounded criteria of ``rows``, one row each, text at its lower bound.
+
+        One ``(len(CRITERIA), n)`` array: clipping, rounding and weighting take one numpy
+        call each rather than one per criterion.
+        """
+        index = self.index_
         raw = {
             "skills": scoring.skills(index, query, rows, self.skill_years_cap),
             "languages": scoring.languages(index, query, rows),
             "accessibility": scoring.accessibility(index, query, rows),
             "experience": scoring.experience(index, query, rows, self.experience_years_cap),
             "availability": covered,
-            "text": text.similarity(self.text_model_, index, query_vector, rows),
+            "text": label,
             "ratings": self.ratings_[rows],
         }
-        criteria = {
-            name: np.round(np.clip(raw[name], 0.0, 1.0), scoring.DECIMALS)
-            for name in scoring.CRITERIA
-        }
-        return rows, criteria, scoring.total(criteria, weights)
+        stacked = np.empty((len(scoring.CRITERIA), len(rows)))
+        for i, name in enumerate(scoring.CRITERIA):
+            stacked[i] = raw[name]
+        np.clip(stacked, 0.0, 1.0, out=stacked)
+        return np.round(stacked, scoring.DECIMALS, out=stacked)
 
     def shortlist(
         self, needs: dict, *, role_id: str | None = None, k: int = 10, weights: dict | None = None
@@ -243,9 +300,10 @@ class Matcher(BaseEstimator):
     ) -> dict:
         """Rank one compiled role; reasons are written only when ``explain_moves``."""
         index = self.index_
-        rows, criteria, score = self._scored(query, weights)
+        scored = self._scored(query, weights, k)
+        rows, criteria, score = scored.rows, scored.criteria, scored.score
         woman, region = index.woman[rows], index.region[rows]
-        length = min(k, len(rows))
+        length = min(k, scored.eligible_count)
         ordered = pool(score, woman, region, length, query.max_region_share is not None)
         placement = fill(
             ordered,
@@ -275,7 +333,7 @@ class Matcher(BaseEstimator):
             region=region,
             regions=index.regions,
             k=k,
-            eligible_women=int(woman.sum()),
+            eligible_women=scored.eligible_women,
             target=query.gender_target,
             share=query.max_region_share,
         )
@@ -283,7 +341,7 @@ class Matcher(BaseEstimator):
             "needs_id": query.needs_id,
             "role_id": query.role_id,
             "weights": dict(weights),
-            "eligible_count": int(len(rows)),
+            "eligible_count": scored.eligible_count,
             "candidates": candidates,
             "constraints": constraints,
             "notes": notes,

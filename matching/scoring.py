@@ -120,9 +120,34 @@ def ratings_criterion(
     return (shrunk - 1.0) / 4.0, mean
 
 
-def total(criteria: dict[str, np.ndarray], weights: dict[str, float]) -> np.ndarray:
-    """Return ``sum(weights[c] * criteria[c])`` in ``CRITERIA`` order, element-wise."""
-    result = 0
-    for name in CRITERIA:
-        result = result + weights[name] * criteria[name]
+def total(criteria: np.ndarray, weights: dict[str, float]) -> np.ndarray:
+    """Return ``sum(weights[c] * criteria[c])`` in ``CRITERIA`` order, element-wise.
+
+    ``criteria`` holds one row per criterion, in ``CRITERIA`` order. The products are
+    made in one call, then added one row at a time from zero: the same floats in the
+    same order as the sum a client makes from the published figures.
+    """
+    products = np.array([weights[name] for name in CRITERIA])[:, None] * criteria
+    result = np.zeros(criteria.shape[1])
+    for row in products:
+        result += row
     return result
+
+
+def contenders(lower: np.ndarray, upper: np.ndarray, cells: np.ndarray, length: int) -> np.ndarray:
+    """Return which rows could be among the best ``length`` of their cell by score.
+
+    ``cells`` are small non-negative integers.
+
+    ``lower`` and ``upper`` bound each row's total score. A row is left out only when
+    ``length`` rows of its cell have a lower bound above its upper bound: they all beat
+    it, whatever its missing criterion turns out to be. The best ``length`` of every cell
+    (in score, then row order) are therefore the same among the contenders as among all.
+    """
+    keep = np.ones(len(lower), dtype=bool)
+    for cell in np.flatnonzero(np.bincount(cells)).tolist():  # cells are small integers
+        members = np.flatnonzero(cells == cell)
+        if len(members) > length:
+            kth = np.partition(lower[members], len(members) - length)[len(members) - length]
+            keep[members] = upper[members] >= kth
+    return keep

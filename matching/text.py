@@ -35,6 +35,7 @@ class TextModel:
     by_term: sp.csc_array
     by_expert: sp.csr_array
     labels: sp.csr_array
+    label_terms: sp.csc_array
 
 
 def fit_text(
@@ -61,7 +62,11 @@ def fit_text(
     label_matrix.sort_indices()
     by_term = sp.csc_array(matrix)
     by_term.sort_indices()
-    return TextModel(vectorizer, vectorizer.build_analyzer(), by_term, matrix, label_matrix)
+    label_terms = sp.csc_array(label_matrix)
+    label_terms.sort_indices()
+    return TextModel(
+        vectorizer, vectorizer.build_analyzer(), by_term, matrix, label_matrix, label_terms
+    )
 
 
 def query_vector(model: TextModel | None, text: str) -> tuple[np.ndarray, np.ndarray] | None:
@@ -82,24 +87,93 @@ def query_vector(model: TextModel | None, text: str) -> tuple[np.ndarray, np.nda
     return terms, weights / np.linalg.norm(weights)
 
 
+def _gather(
+    indptr: np.ndarray, indices: np.ndarray, data: np.ndarray, lines: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return the stored values of ``lines`` (rows of a CSR, columns of a CSC), in order.
+
+    Returns the position in ``lines`` each value belongs to, its index (column of a CSR,
+    row of a CSC) and the value as float64. Plain numpy: scipy's row indexing builds a
+    new matrix and validates its indices on every call, which cost more than the product.
+    """
+    starts = indptr[lines]
+    counts = indptr[lines + 1] - starts
+    owner = np.repeat(np.arange(len(lines)), counts)
+    # Position k of the output reads stored value starts[owner[k]] + (k - first[owner[k]]).
+    flat = np.arange(len(owner)) + np.repeat(starts - (np.cumsum(counts) - counts), counts)
+    return owner, indices[flat], data[flat].astype(np.float64)
+
+
+def _sums(owner: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
+    """Return ``size`` float64 sums of ``values`` by ``owner``, each added in array order.
+
+    ``bincount`` adds sequentially from 0 (and returns integers when nothing is stored).
+    """
+    return np.bincount(owner, weights=values, minlength=size).astype(np.float64, copy=False)
+
+
 def _by_rows(matrix: sp.csr_array, dense_query: np.ndarray, rows: np.ndarray) -> np.ndarray:
     """Return ``matrix[rows] @ query``, reading only the stored values of ``rows``.
 
-    scipy's CSR product adds the float64 products of each row in stored (ascending term)
-    order, as ``_by_terms`` does.
+    The float64 products of each row are added in stored (ascending term) order, from 0,
+    as scipy's CSR product and ``_by_terms`` do: the sums are bit-identical.
     """
-    return np.asarray(matrix[rows] @ dense_query, dtype=np.float64)
+    owner, columns, values = _gather(matrix.indptr, matrix.indices, matrix.data, rows)
+    return _sums(owner, values * dense_query[columns], len(rows))
 
 
 def _by_terms(
-    matrix: sp.csc_array, terms: np.ndarray, weights: np.ndarray, rows: np.ndarray
+    matrix: sp.csc_array, terms: np.ndarray, weights: np.ndarray, rows: np.ndarray | None
 ) -> np.ndarray:
-    """Return ``matrix[rows] @ query``, reading only the query's term columns."""
-    result = np.zeros(matrix.shape[0])
-    for term, weight in zip(terms.tolist(), weights.tolist(), strict=True):
-        start, end = matrix.indptr[term], matrix.indptr[term + 1]
-        result[matrix.indices[start:end]] += matrix.data[start:end].astype(np.float64) * weight
-    return result[rows]
+    """Return ``matrix[rows] @ query`` (all rows when None), reading only the query's terms.
+
+    The values are gathered term by term in ascending order, so each row's products are
+    added in the same order as in ``_by_rows``.
+    """
+    owner, row_of, values = _gather(matrix.indptr, matrix.indices, matrix.data, terms)
+    result = _sums(row_of, values * weights[owner], matrix.shape[0])
+    return result if rows is None else result[rows]
+
+
+def _best_label(index: RosterIndex, label_similarity: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Return, per row, the best similarity of a label of an expertise area the row holds."""
+    best = np.zeros(len(rows))
+    for column in np.flatnonzero(label_similarity > 0).tolist():
+        held = index.skill_years[:, column][rows] > 0  # a contiguous column: cheap gather
+        np.maximum(best, np.where(held, label_similarity[column], 0.0), out=best)
+    return best
+
+
+def label_similarity(
+    model: TextModel | None,
+    index: RosterIndex,
+    vector: tuple[np.ndarray, np.ndarray] | None,
+    rows: np.ndarray,
+) -> np.ndarray:
+    """Return, per row, the best similarity of the role's text to a held expertise label.
+
+    Cheap (a few dozen labels), and a lower bound of the text criterion.
+    """
+    if model is None or vector is None or len(rows) == 0:
+        return np.zeros(len(rows))
+    labels = _by_terms(model.label_terms, vector[0], vector[1], None)
+    return _best_label(index, labels, rows)
+
+
+def summary_similarity(
+    model: TextModel | None, vector: tuple[np.ndarray, np.ndarray] | None, rows: np.ndarray
+) -> np.ndarray:
+    """Return, per row, the cosine similarity of the role's text to the expert's summary."""
+    if model is None or vector is None or len(rows) == 0:
+        return np.zeros(len(rows))
+    terms, weights = vector
+    row_cost = int((model.by_expert.indptr[rows + 1] - model.by_expert.indptr[rows]).sum())
+    term_cost = int((model.by_term.indptr[terms + 1] - model.by_term.indptr[terms]).sum())
+    if row_cost > term_cost:
+        return _by_terms(model.by_term, terms, weights, rows)
+    dense_query = np.zeros(model.by_expert.shape[1])
+    dense_query[terms] = weights
+    return _by_rows(model.by_expert, dense_query, rows)
 
 
 def similarity(
@@ -109,22 +183,7 @@ def similarity(
     rows: np.ndarray,
 ) -> np.ndarray:
     """Return the text criterion of ``rows``: best similarity to summary or held label."""
-    if model is None or vector is None or len(rows) == 0:
-        return np.zeros(len(rows))
-    terms, weights = vector
-    dense_query = np.zeros(model.by_expert.shape[1])
-    dense_query[terms] = weights
-    row_cost = int((model.by_expert.indptr[rows + 1] - model.by_expert.indptr[rows]).sum())
-    term_cost = int((model.by_term.indptr[terms + 1] - model.by_term.indptr[terms]).sum())
-    result = (
-        _by_rows(model.by_expert, dense_query, rows)
-        if row_cost <= term_cost
-        else _by_terms(model.by_term, terms, weights, rows)
+    best = np.maximum(
+        summary_similarity(model, vector, rows), label_similarity(model, index, vector, rows)
     )
-    label_similarity = _by_rows(model.labels, dense_query, np.arange(model.labels.shape[0]))
-    columns = np.flatnonzero(label_similarity > 0)
-    if len(columns):
-        held = index.skill_years[np.ix_(rows, columns)] > 0
-        best_label = np.max(np.where(held, label_similarity[columns], 0.0), axis=1)
-        np.maximum(result, best_label, out=result)
-    return np.clip(result, 0.0, 1.0)
+    return np.clip(best, 0.0, 1.0)
