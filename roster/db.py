@@ -63,7 +63,15 @@ def make_engines(url: str, *, echo: bool = False) -> Engines:
             read=_sqlite_engine(url, immediate=False, echo=echo),
             write=_sqlite_engine(url, immediate=True, echo=echo),
         )
-    engine = create_engine(url, echo=echo, pool_pre_ping=True)
+    # psycopg prepares a statement run five times, and PostgreSQL may then keep one
+    # generic plan for it, made while a table was small: an import's lookup of existing
+    # external ids went on scanning the whole table, 3 s a batch. Plan every execution.
+    engine = create_engine(
+        url,
+        echo=echo,
+        pool_pre_ping=True,
+        connect_args={"options": "-c plan_cache_mode=force_custom_plan"},
+    )
     return Engines(read=engine, write=engine)
 
 
