@@ -47,6 +47,14 @@ def fail(message: str) -> None:
     sys.exit(1)
 
 
+def _require_file(path: Path) -> None:
+    """Fail in plain words unless ``path`` is an existing file."""
+    if path.is_dir():
+        fail(f"{path}: a folder, not a file")
+    if not path.is_file():
+        fail(f"{path}: no such file")
+
+
 @roster_cli.command("init-db")
 def init_db() -> None:
     """Create or upgrade the database schema (safe to run again)."""
@@ -71,10 +79,7 @@ def import_command(path: Path) -> None:
     """Import experts from a .jsonl, .json or .csv file, all or nothing."""
     from roster.interchange.services import ImportFailed, import_file
 
-    if path.is_dir():
-        fail(f"{path}: a folder, not a file")
-    if not path.is_file():
-        fail(f"{path}: no such file")
+    _require_file(path)
     size = path.stat().st_size
     bar = tqdm(
         total=size,
@@ -223,10 +228,7 @@ def routes_command() -> None:
 
 
 def _load_needs(path: Path) -> dict:
-    if path.is_dir():
-        fail(f"{path}: a folder, not a file")
-    if not path.is_file():
-        fail(f"{path}: no such file")
+    _require_file(path)
     try:
         needs = json.loads(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError:
