@@ -89,10 +89,11 @@ def cv(public_id: str):
     """Download an expert's CV, for the reason given when the profile was opened (audited)."""
     expert = _expert_or_404(public_id)
     form = ViewReasonForm()
-    if not form.validate_on_submit():
-        abort(400, "Open the profile with a reason first; the CV is downloaded from there.")
-    try:
-        _record(form, expert, "cv.download")
-    except services.ViewRefused:
-        abort(400, "Open the profile with a reason first; the CV is downloaded from there.")
-    return cv_response(expert)
+    if form.validate_on_submit():
+        try:
+            _record(form, expert, "cv.download")
+        except services.ViewRefused:
+            pass
+        else:
+            return cv_response(expert)  # No CV: a 404, and the audit row rolls back.
+    abort(400, "Open the profile with a reason first; the CV is downloaded from there.")

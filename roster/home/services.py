@@ -47,7 +47,6 @@ class LanguageRow:
     speakers: int
     working: int
     official: bool
-    sign: bool = False
 
 
 @dataclass
@@ -163,14 +162,7 @@ def _languages(session: Session, limit: int) -> tuple[list[LanguageRow], int]:
     others = [code for code in by_speakers if code not in sign]
     listed = official + sign + others[:limit]
     return [
-        LanguageRow(
-            code,
-            language_name(code),
-            speakers[code],
-            working[code],
-            official=code in official,
-            sign=code in sign,
-        )
+        LanguageRow(code, language_name(code), speakers[code], working[code], code in official)
         for code in listed
     ], len(others[limit:])
 
