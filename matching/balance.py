@@ -12,9 +12,10 @@ others, times regional group when a cap is asked), so the greedy fill below sees
 candidate it could ever pick. The fill takes, at each position, the best remaining
 candidate allowed there: a woman when the prefix or the final count needs one, and one
 whose regional group is not full; under a regional cap, also one that leaves the rest of
-the list completable (``_Completion``). When the pool cannot satisfy the rules together
-they are relaxed position by position, the gender rule kept first, and the shortlist
-says so.
+the list completable (``_Completion``). With fewer women in the pool than the target
+asks, all of them are placed and the cap still kept where it can be. When the pool cannot
+satisfy the rules together they are relaxed position by position, the gender rule kept
+first, and the shortlist says so.
 """
 
 import math
@@ -95,10 +96,16 @@ def fill(
     need_total = women_ceil(target, k)
     women, counts = 0, {}
     ahead = _Completion(remaining, woman, region, cap) if cap is not None else None
-    if ahead is not None and not ahead.feasible(k, need_total, counts):
-        ahead = None  # The pool cannot meet both rules: relax them position by position.
+    if ahead is not None:
+        # Fewer women in the pool than the target asks: as many as there are, and the
+        # cap kept where it can be. More women than the cap lets in: the gender rule
+        # comes first, so the plain fill below relaxes the cap.
+        need_total = min(need_total, int(woman[order].sum()))
+        if not ahead.feasible(k, need_total, counts):
+            ahead, need_total = None, women_ceil(target, k)
     for i in range(1, k + 1):
-        need_woman = women < women_floor(target, i) or need_total - women >= k - i + 1
+        floor = women_floor(target, i) if ahead is None else min(women_floor(target, i), need_total)
+        need_woman = women < floor or need_total - women >= k - i + 1
         if ahead is not None:
             choice = ahead.choose(k - i, need_total - women, need_woman, counts)
         else:

@@ -381,8 +381,9 @@ class Matcher(BaseEstimator):
         weights : dict, optional
             Criterion weights overriding the fitted ones for this request.
         host_languages : list of str, optional
-            Languages one member must speak at ``host_language_level``; by default the
-            host country's main languages (``matching.geography.main_languages``).
+            Languages each to be spoken by one member at least, at
+            ``host_language_level``; by default the host country's main languages
+            (``matching.geography.main_languages``).
 
         Returns
         -------

@@ -14,9 +14,9 @@ gender
     at least ``ceil(gender_target * positions)`` consented women in the team;
 region
     with ``max_region_share``, at most ``floor(share * positions)`` per UN regional group;
-host language
-    at least one member speaks one of the host country's main languages
-    (``matching.geography.main_languages``) at ``host_language_level`` or above;
+host language: <code>
+    for each of the host country's main languages (``matching.geography.main_languages``),
+    at least one member speaks it at ``host_language_level`` or above;
 accessibility: <code>
     for each accessibility expertise any role asks for, at least one member has it.
 
@@ -202,7 +202,7 @@ def propose(
     }
     for family in problem.uncovered:
         result["notes"].append(
-            f"No eligible candidate of any role has {_coverage_words(family, host)}: "
+            f"No eligible candidate of any role has {_coverage_words(family)}: "
             "the team is proposed without it."
         )
     details = (
@@ -216,7 +216,7 @@ def propose(
     return result
 
 
-def _coverage_words(family: str, host: list[str]) -> str:
+def _coverage_words(family: str) -> str:
     """Say in words what a coverage family asks for."""
     code = family.split(": ", 1)[1]
     if family.startswith("host language"):

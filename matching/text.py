@@ -174,16 +174,3 @@ def summary_similarity(
     dense_query = np.zeros(model.by_expert.shape[1])
     dense_query[terms] = weights
     return _by_rows(model.by_expert, dense_query, rows)
-
-
-def similarity(
-    model: TextModel | None,
-    index: RosterIndex,
-    vector: tuple[np.ndarray, np.ndarray] | None,
-    rows: np.ndarray,
-) -> np.ndarray:
-    """Return the text criterion of ``rows``: best similarity to summary or held label."""
-    best = np.maximum(
-        summary_similarity(model, vector, rows), label_similarity(model, index, vector, rows)
-    )
-    return np.clip(best, 0.0, 1.0)

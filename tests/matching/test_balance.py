@@ -160,3 +160,19 @@ def test_both_rules_hold_whenever_some_list_meets_them(cells, k, target, share):
     assert len(placement.positions) == k
     if possible:
         assert _meets_both(placement.positions, is_woman, region, target, cap)
+
+
+def test_too_few_women_for_the_target_still_keeps_the_cap():
+    # One woman for a target of two in four: she is placed, and the cap holds.
+    roster = [
+        man("A1", 9, nationalities=["SN"]),
+        woman("W-SN", 8, nationalities=["SN"]),
+        man("B1", 7, nationalities=["FR"]),
+        man("C1", 6, nationalities=["BR"]),
+        man("D1", 5, nationalities=["IN"]),
+        man("A2", 4, nationalities=["SN"]),
+    ]
+    result = shortlist(roster, 4, gender_target=0.5, max_region_share=0.25)
+    assert ids(result) == ["W-SN", "B1", "C1", "D1"]
+    assert max(result["constraints"]["region_counts"].values()) == 1
+    assert result["constraints"]["women"] == 1
