@@ -166,11 +166,9 @@ class _Completion:
     def choose(self, m: int, need: int, need_woman: bool, counts: dict[int, int]) -> int:
         """Return the best candidate allowed here that leaves ``m`` places completable."""
         for c in self.remaining:
+            if not all(_allowed(c, need_woman, self.woman, self.region, counts, self.cap)):
+                continue
             group, is_woman = int(self.region[c]), bool(self.woman[c])
-            if need_woman and not is_woman:
-                continue
-            if group >= 0 and counts.get(group, 0) >= self.cap:
-                continue
             self.take(c)
             after = dict(counts)
             if group >= 0:
