@@ -61,14 +61,23 @@ class Placement:
     relaxed_region: bool = False
 
 
+def cells(woman: np.ndarray, region: np.ndarray, by_region: bool) -> np.ndarray:
+    """Return each candidate's cell as a small integer: gender, times regional group
+    (-1 for unknown) when a regional cap is asked."""
+    key = woman.astype(np.int64)
+    if by_region:
+        key = key * (int(region.max(initial=-1)) + 2) + (region.astype(np.int64) + 1)
+    return key
+
+
 def pool(
     score: np.ndarray, woman: np.ndarray, region: np.ndarray, k: int, by_region: bool
 ) -> np.ndarray:
     """Return the best ``k`` of every cell, merged and ordered by score then position."""
-    cells = woman.astype(np.int64) * 1000 + (region.astype(np.int64) + 1 if by_region else 0)
+    key = cells(woman, region, by_region)
     picked = []
-    for cell in np.unique(cells):
-        picked.append(top(score, np.flatnonzero(cells == cell), k))
+    for cell in np.unique(key):
+        picked.append(top(score, np.flatnonzero(key == cell), k))
     merged = np.concatenate(picked) if picked else np.zeros(0, dtype=np.int64)
     return merged[np.lexsort((merged, -score[merged]))]
 

@@ -21,7 +21,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from matching import explain, scoring, text
 from matching import vocabulary as vocab
-from matching.balance import fill, pool, region_cap
+from matching.balance import cells, fill, pool, region_cap
 from matching.constraints import report
 from matching.filters import eligible
 from matching.index import build_index
@@ -41,15 +41,6 @@ class _Scored:
     score: np.ndarray
     eligible_count: int
     eligible_women: int
-
-
-def _cells(index, rows: np.ndarray, by_region: bool) -> np.ndarray:
-    """Return the cell of each row as small integers, grouped as ``balance.pool`` groups
-    them: by gender, and by regional group (-1 for unknown) when a cap is asked."""
-    cells = index.woman[rows].astype(np.int64)
-    if by_region:
-        cells = cells * (len(index.regions) + 1) + (index.region[rows].astype(np.int64) + 1)
-    return cells
 
 
 @lru_cache(maxsize=256)
@@ -205,7 +196,7 @@ class Matcher(BaseEstimator):
         eligible rows, the text criterion at its lower bound (the best held label); the
         summaries are then compared only for the rows whose score, with a perfect text
         similarity, would still reach the best ``k`` of their cell of ``balance.pool``
-        (``scoring.contenders``). Usually a few dozen rows of thousands.
+        (``scoring.contenders``, cells by ``balance.cells``). Usually a few dozen rows of thousands.
         """
         index, model = self.index_, self.text_model_
         rows, covered = eligible(index, query)
@@ -218,8 +209,9 @@ class Matcher(BaseEstimator):
         if len(rows) > length:
             upper = stacked.copy()
             upper[_TEXT] = 1.0  # the text criterion's upper bound
-            cells = _cells(index, rows, query.max_region_share is not None)
-            keep = scoring.contenders(score, scoring.total(upper, weights), cells, length)
+            by_region = query.max_region_share is not None
+            groups = cells(index.woman[rows], index.region[rows], by_region)
+            keep = scoring.contenders(score, scoring.total(upper, weights), groups, length)
             rows, label, stacked, score = rows[keep], label[keep], stacked[:, keep], score[keep]
         if vector is not None and len(rows):
             best = np.maximum(text.summary_similarity(model, vector, rows), label)
