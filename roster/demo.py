@@ -28,8 +28,10 @@ STATUS_SHARES = {
     "rostered": 65,
     "under_review": 12,
     "applicant": 10,
-    "inactive": 10,
-    "suspended": 3,
+    "inactive": 7,
+    "declined": 3,
+    "suspended": 2,
+    "withdrawn": 1,
 }
 # grade: (fewest years, most years, share of the roster)
 SENIORITY = {

@@ -12,7 +12,7 @@ _CASCADE = {"cascade": "all, delete-orphan"}
 
 
 class Expert(SQLModel, table=True):
-    """An electoral expert: applicant, under review, rostered, inactive or suspended.
+    """An electoral expert and where they stand on the roster (`roster_status`, see the taxonomy).
 
     ``gender``, ``disability`` and ``birth_year`` are set only while the matching
     ``*_consent_at`` is set: withdrawing consent clears both.

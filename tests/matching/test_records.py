@@ -275,9 +275,8 @@ def test_a_sensitive_field_with_consent_is_kept(field, value):
         (
             {"roster_status": "active"},
             "roster_status",
-            "'roster_status' must be one of applicant, under_review, rostered, inactive, "
-            "suspended, "
-            "not 'active'",
+            "'roster_status' must be one of applicant, under_review, rostered, declined, "
+            "inactive, suspended, withdrawn, not 'active'",
         ),
         (
             {"years_experience": "ten"},
