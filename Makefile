@@ -7,14 +7,17 @@ PYTEST_ARGS ?=
 unexport PYTHONDONTWRITEBYTECODE
 DEMO_EXPERTS ?= 2000
 DEMO_SEED ?= 2024
+PORT ?= 8000
 
 .PHONY: run test test-sqlite test-postgres setup system lint bench clean
 
 ## run: serve the app on http://127.0.0.1:8000 with a demo roster of 2,000 experts
+run: export ROSTER_ENV = development
+run: export ROSTER_BASE_URL ?= http://127.0.0.1:$(PORT)
 run: setup
 	$(FLASK) roster init-db
 	$(FLASK) roster demo --experts $(DEMO_EXPERTS) --seed $(DEMO_SEED) --if-empty
-	ROSTER_ENV=development $(BIN)/gunicorn --workers 2 --bind 127.0.0.1:8000 --access-logfile - wsgi:app
+	$(BIN)/gunicorn --workers 2 --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
 
 ## test: the whole suite on SQLite, then on a throw-away PostgreSQL server
 test: system setup test-sqlite test-postgres

@@ -71,6 +71,7 @@ def fresh_environment(kind: str, folder: Path) -> dict[str, str]:
         "DATABASE_URL": fresh_database(kind, folder),
         "ROSTER_INSTANCE_PATH": str(folder),
         "SECRET_KEY": "bench",
+        "ROSTER_BASE_URL": "http://127.0.0.1:8000",
     }
     subprocess.run(
         [*FLASK, "roster", "init-db"], env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL

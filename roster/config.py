@@ -3,6 +3,14 @@
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
+
+# Where `make run` serves, and so the public address of a development instance.
+DEVELOPMENT_BASE_URL = "http://127.0.0.1:8000"
+
+
+class ConfigurationError(ValueError):
+    """A setting is missing or wrong; the message says which and what to set."""
 
 
 def _secret_key(instance_path: Path) -> str:
@@ -25,6 +33,24 @@ def _sqlalchemy_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url.removeprefix(prefix)
     return url
+
+
+def _base_url(value: str, *, development: bool) -> str:
+    """Check the public address that links in mail are built from; return it without a slash."""
+    if not value:
+        if development:
+            return DEVELOPMENT_BASE_URL
+        raise ConfigurationError(
+            "ROSTER_BASE_URL is not set. Set it to the address people use to reach the roster, "
+            "for example ROSTER_BASE_URL=https://roster.example.org: links in emails are built "
+            "from it, and requests for any other host are refused."
+        )
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise ConfigurationError(
+            f"ROSTER_BASE_URL must be an address such as https://roster.example.org, not {value!r}."
+        )
+    return value.rstrip("/")
 
 
 def default_config(instance_path: Path, *, overrides: dict) -> dict:
@@ -50,12 +76,20 @@ def default_config(instance_path: Path, *, overrides: dict) -> dict:
         "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
         "MAIL_SENDER": os.environ.get("MAIL_SENDER", "Electoral Expert Roster <roster@localhost>"),
-        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Shared by every worker on this machine; redis://host:6379 where several serve.
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI")
+        or f"sqlite:///{instance_path / 'ratelimits.db'}",
+        "ROSTER_BASE_URL": os.environ.get("ROSTER_BASE_URL", ""),
         "STAFF_IDLE_MINUTES": 30,
+        # An absolute limit for every session, idle or not (OWASP ASVS 3.3).
+        "SESSION_LIFETIME_HOURS": 12,
         "TRUSTED_PROXIES": os.environ.get("TRUSTED_PROXIES") == "1",
     }
     config.update(overrides)
     config["DATABASE_URL"] = _sqlalchemy_url(config["DATABASE_URL"])
+    config["ROSTER_BASE_URL"] = _base_url(
+        config["ROSTER_BASE_URL"], development=config["ROSTER_ENV"] == "development"
+    )
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = _secret_key(instance_path)
     return config

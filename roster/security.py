@@ -5,6 +5,8 @@ from flask import Flask, Response, abort, request
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from roster import links
+
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
@@ -21,8 +23,11 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 def init_app(app: Flask) -> None:
     """Add security headers to every response; trust one proxy's headers when told to."""
+    links.init_app(app)
     if app.config.get("TRUSTED_PROXIES"):
-        # Behind a TLS-terminating proxy, so that url_for(_external=True) says https.
+        # Behind a TLS-terminating proxy: the client's address and scheme come from it. Its
+        # X-Forwarded-Host is checked against the roster's hosts like a Host header (ProxyFix
+        # runs first, then the guard inside it).
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
 
     @app.before_request

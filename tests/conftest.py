@@ -24,6 +24,13 @@ from roster.migrate import upgrade
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
 
 
+@pytest.fixture(autouse=True)
+def public_address(monkeypatch: pytest.MonkeyPatch) -> str:
+    """The public address every app (and command run by a test) is configured with."""
+    monkeypatch.setenv("ROSTER_BASE_URL", "http://localhost")
+    return "http://localhost"
+
+
 @pytest.fixture(scope="session")
 def migrated_database(tmp_path_factory: pytest.TempPathFactory) -> str:
     """Migrate a database once per run; return its URL."""

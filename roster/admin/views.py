@@ -9,6 +9,7 @@ from roster.accounts import services
 from roster.auth.access import roles_required
 from roster.auth.services import Signer
 from roster.db import get_session
+from roster.links import public_url
 from roster.mail import send_mail
 from roster.models import RoleName
 
@@ -50,9 +51,8 @@ def new_user():
             except services.AccountError as error:
                 form.email.errors.append(str(error))
             else:
-                link = url_for(
+                link = public_url(
                     "auth.reset_password",
-                    _external=True,
                     token=Signer(current_app.config["SECRET_KEY"]).reset_token(user),
                 )
                 send_mail(

@@ -6,10 +6,9 @@ decorator closes a page rather than opening it.
 """
 
 from collections.abc import Callable
-from datetime import timedelta
 
-from flask import Flask, abort, current_app, flash, redirect, request, session, url_for
-from flask_login import current_user, logout_user, user_logged_in
+from flask import Flask, abort, current_app, flash, g, redirect, request, session, url_for
+from flask_login import current_user, logout_user, user_logged_in, user_logged_out
 
 from roster.models import RoleName, utcnow
 
@@ -46,9 +45,10 @@ def access_rule(view: Callable) -> str | tuple[str, ...] | None:
 def init_app(app: Flask) -> None:
     """Refuse undeclared views and sign staff out after their idle time."""
 
-    # A sign-in is activity: the idle clock restarts, whatever an earlier sign-in in
-    # the same browser left in the session.
-    user_logged_in.connect(_restart_idle_clock, app)
+    # A sign-in starts the session's clocks afresh, whatever an earlier sign-in in the
+    # same browser left behind; signing in and out both rotate the form token.
+    user_logged_in.connect(_start_session, app)
+    user_logged_out.connect(_rotate_form_token, app)
 
     @app.before_request
     def enforce():
@@ -58,36 +58,57 @@ def init_app(app: Flask) -> None:
         if rule is None:
             abort(403)
         if rule == "public":
-            return _idle_timeout()
+            return _session_limits()
         if not current_user.is_authenticated:
             if request.path.startswith("/api/"):
                 abort(401)
             return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
         if not current_user.has_role(*rule):
             abort(403)
-        return _idle_timeout()
+        return _session_limits()
 
 
-def _restart_idle_clock(sender: Flask, **extra: object) -> None:
-    session["last_seen"] = utcnow().timestamp()
+def _rotate_form_token(sender: Flask, **extra: object) -> None:
+    # A token read before the change of user must not serve after it (login CSRF, and
+    # a page left open by the previous user of a shared computer).
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    session.pop(field, None)
+    g.pop(field, None)
 
 
-def _idle_timeout():
-    if not current_user.is_authenticated or not current_user.has_role(*STAFF_ROLES):
+def _start_session(sender: Flask, **extra: object) -> None:
+    _rotate_form_token(sender)
+    now = utcnow().timestamp()
+    session["signed_in_at"] = session["last_seen"] = now
+
+
+def _signed_out(message: str):
+    logout_user()
+    session.clear()
+    flash(message, "info")
+    return redirect(url_for("auth.login"))
+
+
+def _session_limits():
+    """Sign out a session past its absolute lifetime, or staff past their idle time."""
+    if not current_user.is_authenticated:
         return None
-    now = utcnow()
-    limit = timedelta(minutes=current_app.config["STAFF_IDLE_MINUTES"])
-    last_seen = session.get("last_seen")
-    if last_seen is not None and now.timestamp() - last_seen > limit.total_seconds():
-        logout_user()
-        session.clear()
-        minutes = int(limit.total_seconds() // 60)
-        flash(
-            f"You were signed out after {minutes} minutes without activity. Please sign in again.",
-            "info",
+    now = utcnow().timestamp()
+    hours = current_app.config["SESSION_LIFETIME_HOURS"]
+    if now - session.get("signed_in_at", 0) > hours * 3600:
+        return _signed_out(
+            f"You were signed out because a session lasts at most {hours} hours. "
+            "Please sign in again."
         )
-        return redirect(url_for("auth.login"))
-    session["last_seen"] = now.timestamp()
+    if not current_user.has_role(*STAFF_ROLES):
+        return None
+    minutes = current_app.config["STAFF_IDLE_MINUTES"]
+    last_seen = session.get("last_seen")
+    if last_seen is not None and now - last_seen > minutes * 60:
+        return _signed_out(
+            f"You were signed out after {minutes} minutes without activity. Please sign in again."
+        )
+    session["last_seen"] = now
     return None
 
 

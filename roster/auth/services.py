@@ -8,10 +8,10 @@ of the current password hash, so it works once.
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session
 
@@ -30,6 +30,14 @@ CONFIRM_MAX_AGE = int(timedelta(days=2).total_seconds())
 RESET_MAX_AGE = int(timedelta(hours=1).total_seconds())
 # Verified against when the email is unknown, so that both answers take as long.
 _DUMMY_HASH = hash_password(secrets.token_hex(16))
+
+
+@dataclass(frozen=True)
+class Registration:
+    """The account a registration ended with, and whether it was opened by it."""
+
+    user: User
+    new: bool
 
 
 class LoginRefused(Exception):
@@ -80,15 +88,60 @@ def find_user(*, session: Session, email: str) -> User | None:
     )
 
 
-def register_expert(*, session: Session, email: str, password: str, full_name: str) -> User:
-    """Create an expert's account, unconfirmed until the emailed link is opened."""
-    return create_user(
+def register_expert(*, session: Session, email: str, password: str, full_name: str) -> Registration:
+    """Open an expert's account, unconfirmed until the emailed link is opened.
+
+    Where the address already has an account, nothing is opened and that account is
+    returned (``new`` false) for its owner to be told by mail. Both paths hash the
+    password, so that the time the answer takes does not tell a stranger which it was.
+    """
+    if existing := find_user(session=session, email=email):
+        hash_password(password)  # the work of a new account; the hash is not kept
+        session.add(AuditEvent(actor_id=existing.id, action="auth.register_existing"))
+        return Registration(existing, new=False)
+    user = create_user(
         session=session,
         email=email,
         password=password,
         roles=[RoleName.EXPERT.value],
         display_name=full_name.strip(),
     )
+    return Registration(user, new=True)
+
+
+def _claim_attempt(session: Session, user: User, now: datetime) -> bool:
+    """Count a sign-in attempt before its password is checked; False while locked.
+
+    The count is one atomic UPDATE, so concurrent attempts cannot all read the same
+    count and all be checked: at most ``MAX_FAILED_LOGINS`` passwords are tried
+    before the lock holds, on every database.
+    """
+    claimed = session.execute(
+        update(User)
+        .where(
+            User.id == user.id,
+            User.failed_logins < MAX_FAILED_LOGINS,
+            or_(User.locked_until.is_(None), User.locked_until <= now),
+        )
+        .values(failed_logins=User.failed_logins + 1)
+        .returning(User.failed_logins)
+        .execution_options(synchronize_session=False)
+    ).scalar()
+    return claimed is not None
+
+
+def _settle_attempt(session: Session, user: User, *, right: bool, now: datetime) -> None:
+    """A right password clears the count; a wrong one that reached the limit locks."""
+    statement = update(User).where(User.id == user.id)
+    if right:
+        statement = statement.values(failed_logins=0, locked_until=None)
+    else:
+        statement = statement.where(User.failed_logins >= MAX_FAILED_LOGINS).values(
+            failed_logins=0, locked_until=now + LOCKOUT
+        )
+    session.execute(statement.execution_options(synchronize_session=False))
+    # The loaded values are stale now: read them again when next asked.
+    session.expire(user, ["failed_logins", "locked_until"])
 
 
 def authenticate(*, session: Session, email: str, password: str) -> User:
@@ -102,16 +155,15 @@ def authenticate(*, session: Session, email: str, password: str) -> User:
     if user is None:
         verify_password(_DUMMY_HASH, password)
         raise LoginRefused(NOT_RIGHT)
-    if user.locked_until is not None and user.locked_until > now:
+    if not _claim_attempt(session, user, now):
         # The same words as a wrong password: a lock must not tell a stranger that the
         # address has an account, nor, by a different answer, that a guess was right.
         verify_password(_DUMMY_HASH, password)
         session.add(AuditEvent(actor_id=user.id, action="auth.login_locked"))
         raise LoginRefused(NOT_RIGHT)
-    if not verify_password(user.password_hash, password):
-        user.failed_logins += 1
-        if user.failed_logins >= MAX_FAILED_LOGINS:
-            user.locked_until, user.failed_logins = now + LOCKOUT, 0
+    right = verify_password(user.password_hash, password)
+    _settle_attempt(session, user, right=right, now=now)
+    if not right:
         session.add(AuditEvent(actor_id=user.id, action="auth.login_failed"))
         raise LoginRefused(NOT_RIGHT)
     if user.disabled:
@@ -120,7 +172,7 @@ def authenticate(*, session: Session, email: str, password: str) -> User:
         raise LoginRefused("Please confirm your email address first: open the link we emailed you.")
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
+    user.last_login_at = now
     session.add(AuditEvent(actor_id=user.id, action="auth.login"))
     return user
 

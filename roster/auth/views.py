@@ -18,12 +18,14 @@ from roster.auth.forms import (
 from roster.auth.passwords import password_problem, verify_password
 from roster.db import commit_despite_error, get_session
 from roster.extensions import limiter
+from roster.links import public_url
 from roster.mail import send_mail
 from roster.models import RoleName
 
 blueprint = Blueprint("auth", __name__)
 ANY_ROLE = tuple(RoleName)
 LOGIN_LIMIT = "10 per minute;60 per hour"
+REGISTER_LIMIT = "10 per minute;30 per hour"
 
 
 def _signer() -> services.Signer:
@@ -43,7 +45,7 @@ def _safe_next(target: str | None) -> str:
 
 
 def _send_confirmation(user) -> None:
-    link = url_for("auth.confirm", token=_signer().confirmation_token(user), _external=True)
+    link = public_url("auth.confirm", token=_signer().confirmation_token(user))
     send_mail(
         to=user.email,
         subject="Confirm your email address for the Electoral Expert Roster",
@@ -53,7 +55,7 @@ def _send_confirmation(user) -> None:
 
 
 def _send_reset(user) -> None:
-    link = url_for("auth.reset_password", token=_signer().reset_token(user), _external=True)
+    link = public_url("auth.reset_password", token=_signer().reset_token(user))
     send_mail(
         to=user.email,
         subject="Choose a new password for the Electoral Expert Roster",
@@ -63,22 +65,35 @@ def _send_reset(user) -> None:
     )
 
 
+def _send_already_registered(user) -> None:
+    # The owner learns of the attempt; the stranger who made it sees the usual answer.
+    send_mail(
+        to=user.email,
+        subject="You already have an account on the Electoral Expert Roster",
+        body="Hello,\n\nSomeone, perhaps you, asked to register on the Electoral Expert Roster "
+        "with this email address, which already has an account. If it was you, sign in:\n\n"
+        f"{public_url('auth.login')}\n\nor choose a new password within one hour with this "
+        f"link:\n\n{public_url('auth.reset_password', token=_signer().reset_token(user))}\n\n"
+        "If it was not you, ignore this email: nothing has changed.\n",
+    )
+
+
 @blueprint.route("/register", methods=["GET", "POST"])
+@limiter.limit(
+    REGISTER_LIMIT,
+    methods=["POST"],
+    error_message="Too many registrations from your network. Please wait a few minutes.",
+)
 @public
 def register():
     """Open an expert account; a confirmation link is emailed."""
     form = RegisterForm()
     if form.validate_on_submit():
-        problem = password_problem(form.password.data, email=form.email.data)
-        if problem:
+        if problem := password_problem(form.password.data, email=form.email.data):
             form.password.errors.append(problem)
-        elif services.find_user(session=get_session(), email=form.email.data):
-            # Same answer as a fresh registration: do not reveal who has an account.
-            flash("Check your email: we sent a link to confirm your address.", "success")
-            return redirect(url_for("auth.login"))
         else:
             try:
-                user = services.register_expert(
+                registration = services.register_expert(
                     session=get_session(),
                     email=form.email.data,
                     password=form.password.data,
@@ -87,7 +102,11 @@ def register():
             except AccountError as error:
                 form.email.errors.append(str(error))
             else:
-                _send_confirmation(user)
+                # Same answer either way: the page does not tell who has an account.
+                if registration.new:
+                    _send_confirmation(registration.user)
+                elif not registration.user.disabled:
+                    _send_already_registered(registration.user)
                 flash("Check your email: we sent a link to confirm your address.", "success")
                 return redirect(url_for("auth.login"))
     return render_template("auth/register.html", form=form), 400 if form.errors else 200

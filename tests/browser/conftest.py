@@ -27,9 +27,11 @@ CHROMIUM_ARGS = [
 def live_server(app: Flask) -> Iterator[str]:
     """Serve the app on 127.0.0.1 on a free port for the test's duration; yield its URL."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
+    url = f"http://127.0.0.1:{server.server_port}"
+    app.config["ROSTER_BASE_URL"] = url  # mailed links lead back to this server
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    yield url
     server.shutdown()
     thread.join(timeout=10)
 
