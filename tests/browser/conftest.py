@@ -64,8 +64,23 @@ def page(browser):
     context.close()
 
 
+PHONE_WIDTH = 375
+
+
+def assert_fits_a_phone(page) -> None:
+    """Fail if the page, laid out 375 pixels wide, is wider than the screen."""
+    viewport = page.viewport_size
+    page.set_viewport_size({"width": PHONE_WIDTH, "height": viewport["height"]})
+    try:
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE_WIDTH, f"{page.url} is {width} px wide at {PHONE_WIDTH} px"
+    finally:
+        page.set_viewport_size(viewport)
+
+
 def assert_accessible(page) -> None:
-    """Fail with a readable list if axe-core finds any accessibility violation on the page."""
+    """Fail if axe-core finds any accessibility violation, or the page is too wide for a phone."""
+    assert_fits_a_phone(page)
     from axe_playwright_python.sync_playwright import Axe
 
     results = Axe().run(page)

@@ -28,6 +28,8 @@ def test_failed_sign_in_shows_an_accessible_error_summary(live_server, page, mak
     keyboard_sign_in(page, live_server, "a@example.org", "not the right password")
     alert = page.get_by_role("alert")
     assert "The email address or the password is not right." in alert.inner_text()
+    # Focus moves to the summary, so a screen reader reads it and Tab leads on from it.
+    assert page.evaluate("document.activeElement.id") == "error-summary"
     assert_accessible(page)
 
 

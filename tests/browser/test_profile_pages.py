@@ -33,6 +33,7 @@ def test_errors_are_summarised_and_linked_to_their_fields(live_server, page, exp
     alert = page.get_by_role("alert")
     assert "We did not recognise 'Klingonese' as a language." in alert.inner_text()
     assert page.get_by_label("Language 1", exact=True).get_attribute("aria-invalid") == "true"
+    assert page.evaluate("document.activeElement.id") == "error-summary"
     assert_accessible(page)
     alert.get_by_role("link", name="Choose your level in this language").click()
     assert (
