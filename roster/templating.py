@@ -32,6 +32,14 @@ NAVIGATION: tuple[tuple[str, str, tuple[str, ...]], ...] = (
 )
 
 
+def landing_endpoint(user, available: dict) -> str:
+    """Where a user lands after signing in: the first of their own pages, else the home page."""
+    for endpoint, _label, roles in NAVIGATION:
+        if endpoint in available and user.has_role(*roles):
+            return endpoint
+    return "home.index"
+
+
 def register(app: Flask) -> None:
     """Install the filters and the navigation on the app's Jinja environment."""
 

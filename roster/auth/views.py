@@ -21,6 +21,7 @@ from roster.extensions import limiter
 from roster.links import public_url
 from roster.mail import send_mail
 from roster.models import RoleName
+from roster.templating import landing_endpoint
 
 blueprint = Blueprint("auth", __name__)
 ANY_ROLE = tuple(RoleName)
@@ -32,8 +33,8 @@ def _signer() -> services.Signer:
     return services.Signer(current_app.config["SECRET_KEY"])
 
 
-def _safe_next(target: str | None) -> str:
-    """Follow ``next`` only to a path on this site, never to another host."""
+def _safe_next(target: str | None, user) -> str:
+    """Follow ``next`` only to a path on this site, never to another host; else the user's page."""
     if (
         target
         and target.startswith("/")
@@ -41,7 +42,7 @@ def _safe_next(target: str | None) -> str:
         and not urlsplit(target).netloc
     ):
         return target
-    return url_for("home.index")
+    return url_for(landing_endpoint(user, current_app.view_functions))
 
 
 def _send_confirmation(user) -> None:
@@ -146,7 +147,7 @@ def login():
             commit_despite_error()
         else:
             login_user(user)
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(_safe_next(request.args.get("next"), user))
     elif form.errors:
         status = 400
     return render_template("auth/login.html", form=form), status

@@ -235,7 +235,22 @@ def test_next_parameter_never_leaves_the_site(client, make_user):
         "/login?next=//evil.example/steal",
         data={"email": "a@example.org", "password": PASSWORD, "csrf_token": token},
     )
-    assert response.location == "/"
+    assert response.location == "/me"  # the expert's own page, not the other host
+
+
+@pytest.mark.parametrize(
+    ("roles", "landing"),
+    [
+        (("expert",), "/me"),
+        (("recruiter",), "/experts"),
+        (("admin",), "/experts"),
+        (("planner",), "/"),
+        (("admin", "recruiter"), "/experts"),
+    ],
+)
+def test_each_role_lands_on_its_own_page_after_signing_in(client, make_user, roles, landing):
+    make_user("a@example.org", *roles)
+    assert sign_in(client, "a@example.org").location == landing
 
 
 def test_sign_in_and_failures_are_audited(client, make_user, db_session):
