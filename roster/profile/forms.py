@@ -28,7 +28,6 @@ from matching.vocabulary import ACCESSIBILITY_EXPERTISE, GENDERS, LANGUAGE_LEVEL
 from roster.profile.codes import MAX_ROWS
 from roster.profile.services import MAX_SUMMARY
 
-_NUMBER = "Please give a whole number, like 12."
 _DATE = "Please give a date, like 2027-03-01."
 BLANK_ROWS = 2
 GENDER_LABELS = {
@@ -70,7 +69,11 @@ class IdentityForm(VersionedForm):
     residence_country = StringField("Country of residence", validators=[Length(max=100)])
     years_experience = IntegerField(
         "Years of electoral experience",
-        validators=[Optional(), NumberRange(0, 70)],
+        validators=[
+            Optional(),
+            NumberRange(0, 70, "Years of electoral experience must be from 0 to 70."),
+        ],
+        invalid_value_message="Years of electoral experience must be a whole number, like 12.",
         description="Whole years, from 0 to 70.",
     )
     seniority = SelectField(
@@ -97,7 +100,10 @@ class SensitiveForm(VersionedForm):
     )
     birth_year_consent = BooleanField("I agree that the roster stores my year of birth")
     birth_year = IntegerField(
-        "Year of birth", validators=[Optional()], description="For example 1978."
+        "Year of birth",
+        validators=[Optional()],
+        invalid_value_message="The year of birth must be a year in figures, like 1978.",
+        description="For example 1978.",
     )
 
 
@@ -130,7 +136,14 @@ class SkillRow(Form):
         validators=[Length(max=200)],
         render_kw={"list": "skill-suggestions", "autocomplete": "off"},
     )
-    years = IntegerField("Years", validators=[Optional(), NumberRange(0, 70)])
+    years = IntegerField(
+        "Years",
+        validators=[
+            Optional(),
+            NumberRange(0, 70, "The years in an expertise area must be from 0 to 70."),
+        ],
+        invalid_value_message="The years in an expertise area must be a whole number, like 5.",
+    )
 
 
 class SkillsForm(VersionedForm):
@@ -155,9 +168,16 @@ class PeriodForm(VersionedForm):
     """A first and a last day, both included."""
 
     start = DateField(
-        "First day", validators=[InputRequired(_DATE)], description="For example 2027-03-01."
+        "First day",
+        validators=[InputRequired(_DATE)],
+        invalid_value_message="The first day must be a date, like 2027-03-01.",
+        description="For example 2027-03-01.",
     )
-    end = DateField("Last day", validators=[InputRequired(_DATE)])
+    end = DateField(
+        "Last day",
+        validators=[InputRequired(_DATE)],
+        invalid_value_message="The last day must be a date, like 2027-06-30.",
+    )
 
 
 class DeploymentForm(PeriodForm):

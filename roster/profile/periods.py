@@ -9,11 +9,22 @@ from roster.profile.services import ProfileInvalid, checked, clean_text, country
 
 EARLIEST = date(1950, 1, 1)
 LATEST = date(2100, 12, 31)
+# Availability is a promise about the next few years, not a lifetime.
+LONGEST_AVAILABILITY_YEARS = 3
+FARTHEST_START_YEARS = 5
 
 
 def long_date(day: date) -> str:
     """A date as people read it: 1 March 2027."""
     return f"{day.day} {day:%B %Y}"
+
+
+def _years_after(day: date, years: int) -> date:
+    """The same day ``years`` later (28 February for a 29 February)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
 
 
 def _period_errors(start: object, end: object) -> dict[str, str]:
@@ -40,8 +51,19 @@ def add_availability(
         ProfileChanged: stale ``version``.
     """
     errors = _period_errors(start, end)
-    if not errors and end < utcnow().date():
+    today = utcnow().date()
+    if not errors and end < today:
         errors["end"] = "This period has already ended: give one that ends today or later."
+    if not errors and start > _years_after(today, FARTHEST_START_YEARS):
+        errors["start"] = (
+            f"A period of availability must start within the next {FARTHEST_START_YEARS} "
+            "years. Add later periods nearer the time."
+        )
+    if not errors and end > _years_after(start, LONGEST_AVAILABILITY_YEARS):
+        errors["end"] = (
+            f"A period of availability lasts at most {LONGEST_AVAILABILITY_YEARS} years. Give "
+            "a shorter one; you can add another when it is nearer."
+        )
     if not errors:
         for window in expert.availability:
             if start <= window.end and window.start <= end:
@@ -80,8 +102,14 @@ def add_deployment(
 ) -> None:
     """Add a past deployment as the expert declares it; ratings are never self-entered."""
     errors = _period_errors(start, end)
-    if "start" not in errors and start > utcnow().date():
+    today = utcnow().date()
+    if "start" not in errors and start > today:
         errors["start"] = "A past deployment cannot start in the future."
+    elif not errors and end > today:
+        errors["end"] = (
+            "A past deployment must have ended by today. Add a deployment that is still going "
+            "on once it is over."
+        )
     mission_text = checked(
         errors, "mission", lambda: clean_text(mission, label="Mission", max_length=300)
     )

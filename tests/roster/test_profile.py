@@ -89,7 +89,7 @@ def test_identity_errors_are_explained_and_nothing_changes(profiled_client, db_s
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "Please enter your full name." in page
-    assert "Number must be between 0 and 70." in page
+    assert "Years of electoral experience must be from 0 to 70." in page
     assert "Not a valid choice" in page
     response = post_form(
         profiled_client,

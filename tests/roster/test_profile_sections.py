@@ -2,10 +2,11 @@
 
 from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from roster.models import Deployment, Expert, ExpertSkill, utcnow
-from tests.roster.conftest import post_form
+from tests.roster.conftest import IDENTITY, post_form
 from tests.roster.test_profile import stored
 
 
@@ -94,7 +95,7 @@ def test_unknown_expertise_and_bad_years_are_refused(profiled_client):
         {"skills-0-code": "legal-framework", "skills-0-years": "-3"},
     )
     assert response.status_code == 400
-    assert "Number must be between 0 and 70." in response.get_data(as_text=True)
+    assert "The years in an expertise area must be from 0 to 70." in response.get_data(as_text=True)
 
 
 def test_accessibility_expertise_is_chosen_from_the_taxonomy(profiled_client, db_session):
@@ -206,3 +207,63 @@ def test_past_deployments_are_added_and_only_self_declared_ones_removed(
         form_url="/me/deployments",
     )
     assert removed.status_code == 302 and stored(db_session).deployments == []
+
+
+@pytest.mark.parametrize(
+    ("url", "data", "message"),
+    [
+        (
+            "/me/identity",
+            IDENTITY | {"years_experience": "twelve"},
+            "Years of electoral experience must be a whole number, like 12.",
+        ),
+        (
+            "/me/expertise",
+            {"skills-0-code": "legal-framework", "skills-0-years": "3.5"},
+            "The years in an expertise area must be a whole number, like 5.",
+        ),
+        (
+            "/me/sensitive",
+            {"birth_year_consent": "y", "birth_year": "seventy-eight"},
+            "The year of birth must be a year in figures, like 1978.",
+        ),
+        (
+            "/me/availability",
+            {"start": "1 March", "end": "2027-06-30"},
+            "The first day must be a date, like 2027-03-01.",
+        ),
+        (
+            "/me/deployments",
+            {"country": "Mali", "role": "Adviser", "start": "2020-01-01", "end": "June"},
+            "The last day must be a date, like 2027-06-30.",
+        ),
+    ],
+)
+def test_a_mistyped_number_or_date_is_refused_in_a_sentence_naming_the_field(
+    profiled_client, url, data, message
+):
+    response = post_form(profiled_client, url, data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert message in page
+    assert "Not a valid" not in page
+
+
+def test_availability_is_for_the_next_few_years_not_a_lifetime(profiled_client):
+    today = utcnow().date()
+    lifetime = {"start": today.isoformat(), "end": date(today.year + 60, 1, 1).isoformat()}
+    response = post_form(profiled_client, "/me/availability", lifetime)
+    assert response.status_code == 400
+    assert "A period of availability lasts at most 3 years." in response.get_data(as_text=True)
+    far = {"start": date(today.year + 6, 1, 1).isoformat(), "end": date(today.year + 6, 6, 30)}
+    response = post_form(profiled_client, "/me/availability", far)
+    assert "must start within the next 5 years" in response.get_data(as_text=True)
+    fine = {"start": today.isoformat(), "end": (today + timedelta(days=3 * 365)).isoformat()}
+    assert post_form(profiled_client, "/me/availability", fine).status_code == 302
+
+
+def test_a_past_deployment_has_ended_by_today(profiled_client):
+    data = {"country": "Mali", "role": "Adviser", "start": "2024-01-01", "end": "2031-06-30"}
+    response = post_form(profiled_client, "/me/deployments", data)
+    assert response.status_code == 400
+    assert "A past deployment must have ended by today." in response.get_data(as_text=True)
