@@ -1,5 +1,8 @@
 """The expert's CV: a PDF checked by its content, stored outside static/ under a random name.
 
+pypdf reads each upload in a child process (``pdf_probe.py``) limited in memory and CPU
+time, so that no file, however hostile, can stall or exhaust the web worker.
+
 Files follow the database: a replaced or erased CV is deleted only once the
 transaction commits, and a newly written one is deleted again if it rolls back.
 """
