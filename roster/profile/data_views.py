@@ -1,14 +1,17 @@
 """The CV, what the roster holds (page and JSON download), who looked, and erasure."""
 
+import io
 import json
 from pathlib import Path
 
 from flask import Response, current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, logout_user
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from roster.auth.access import roles_required
 from roster.auth.passwords import verify_password
 from roster.db import get_session
+from roster.errors import render_error
 from roster.extensions import limiter
 from roster.models import RoleName
 from roster.profile import cv, transparency
@@ -38,11 +41,14 @@ def cv_upload():
 
     def save():
         upload = form.cv.data
+        data = upload.stream.read(cv.MAX_CV_BYTES + 1)
         cv.store_cv(
             session=get_session(),
             expert=expert,
             version=form.version.data,
-            data=upload.stream.read(cv.MAX_CV_BYTES + 1),
+            data=data,
+            # The rest stays unread; the spooled upload knows the whole size.
+            size=upload.stream.seek(0, io.SEEK_END) if len(data) > cv.MAX_CV_BYTES else None,
             filename=upload.filename,
             folder=cv_folder(),
         )
@@ -56,6 +62,27 @@ def cv_upload():
         next_url=url_for("profile.cv_upload"),
         remove_form=ConfirmForm(formdata=None),
     )
+
+
+@blueprint.errorhandler(RequestEntityTooLarge)
+def cv_too_large(error: RequestEntityTooLarge):
+    """A request over MAX_CONTENT_LENGTH: the CV page with its form and the message (413).
+
+    The request was cut before its form was read (by the CSRF check, after the access
+    check), so nothing was saved; elsewhere in /me the plain 413 page answers.
+    """
+    expert = current_expert() if _is_expert() and request.endpoint == "profile.cv_upload" else None
+    if expert is None:
+        return render_error(413)
+    form = CvForm(formdata=None, data={"version": expert.version})
+    form.cv.errors = [cv.too_large(request.content_length)]
+    return render(
+        "profile/cv.html", form, 413, expert=expert, remove_form=ConfirmForm(formdata=None)
+    )
+
+
+def _is_expert() -> bool:
+    return current_user.is_authenticated and current_user.has_role(EXPERT)
 
 
 @blueprint.post("/cv/remove")

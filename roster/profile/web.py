@@ -1,17 +1,16 @@
 """The profile blueprint and what its views share: the current profile and the save flow."""
 
-import io
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from flask import (
     Blueprint,
+    Response,
     abort,
     current_app,
     flash,
     redirect,
     render_template,
-    send_file,
     url_for,
 )
 from flask_login import current_user
@@ -21,7 +20,7 @@ from wtforms import Field, FieldList, FormField
 from roster.db import get_session
 from roster.models import Expert
 from roster.profile import display, services
-from roster.profile.cv import cv_path
+from roster.profile.cv import content_disposition, cv_path, display_name
 
 blueprint = Blueprint("profile", __name__, url_prefix="/me")
 blueprint.context_processor(display.context)
@@ -120,19 +119,19 @@ def save_section(
     return render(template, form, status, expert=expert, **context)
 
 
-def cv_response(expert: Expert):
-    """The expert's CV as a download: an attachment, never rendered by the browser."""
+def cv_response(expert: Expert) -> Response:
+    """The expert's CV as a download: a PDF attachment named ``.pdf``, never rendered."""
     path = cv_path(expert=expert, folder=cv_folder())
     if path is None:
         abort(404, "There is no CV on this profile.")
-    # Read whole (5 MB at most): no file handle outlives the request.
-    response = send_file(
-        io.BytesIO(path.read_bytes()),
+    # Read whole (5 MB at most): no file handle outlives the request. The name is made
+    # again from the stored one, so a CV stored before names were checked ends in .pdf too.
+    return Response(
+        path.read_bytes(),
         mimetype="application/pdf",
-        as_attachment=True,
-        download_name=expert.cv_original_name or "cv.pdf",
-        max_age=0,
+        headers={
+            "Content-Disposition": content_disposition(display_name(expert.cv_original_name)),
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, no-store",
+        },
     )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response

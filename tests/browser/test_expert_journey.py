@@ -14,10 +14,11 @@ import pytest
 
 from tests.browser.conftest import assert_accessible
 from tests.conftest import PASSWORD
+from tests.pdfs import pdf
 
 pytestmark = pytest.mark.browser
 NAME, EMAIL = "Aïssatou Diallo", "aissatou.diallo@example.org"
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF = pdf(title=NAME)
 
 
 def newest_link(app, path: str) -> str:

@@ -125,3 +125,27 @@ def test_a_recruiter_finds_an_expert_and_opens_the_profile_with_a_reason(
     with page.expect_download() as cv_download:
         page.keyboard.press("Enter")
     assert Path(cv_download.value.path()).read_bytes() == PDF
+
+
+def test_a_cv_over_the_request_limit_comes_back_to_the_cv_form(
+    live_server, page, expert_with_profile
+):
+    page.goto(live_server + "/me/cv")
+    too_big = b"%PDF-1.4\n" + b"0" * (int(7.2 * 1024 * 1024) - 9)
+    page.get_by_label("Your CV (PDF, at most 5 MB)").set_input_files(
+        {"name": "cv-awa.pdf", "mimeType": "application/pdf", "buffer": too_big}
+    )
+    with page.expect_response(live_server + "/me/cv") as answer:
+        page.get_by_role("button", name="Upload").click()
+    assert answer.value.status == 413
+    assert page.get_by_role("heading", level=1).inner_text() == "Your CV"
+    summary = page.get_by_role("alert")
+    assert "The file is 7.2 MB; the largest CV accepted is 5 MB." in summary.inner_text()
+    assert_accessible(page)
+    # The summary leads to the file field, and the form takes a good file from there.
+    summary.get_by_role("link").click()
+    page.get_by_label("Your CV (PDF, at most 5 MB)").set_input_files(
+        {"name": "cv-awa.pdf", "mimeType": "application/pdf", "buffer": PDF}
+    )
+    page.get_by_role("button", name="Upload").click()
+    assert "Your CV is uploaded." in page.get_by_role("status").inner_text()

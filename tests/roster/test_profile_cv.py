@@ -10,10 +10,11 @@ from werkzeug.test import encode_multipart
 
 from roster.models import AuditEvent, Expert
 from tests.conftest import sign_in
+from tests.pdfs import pdf
 from tests.roster.conftest import download_cv, page_form, post_form
 from tests.roster.test_profile import stored
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+PDF = pdf()
 
 
 def multipart(values: dict, data: bytes, name: str) -> dict:
@@ -54,7 +55,7 @@ def test_the_owner_downloads_it_as_an_attachment(profiled_client):
     [
         (b"MZ\x90\x00\x03" + b"\x00" * 200, "cv.pdf", "not a PDF document"),
         (b"\x89PNG\r\n\x1a\n" + b"\x00" * 200, "photo.pdf", "not a PDF document"),
-        (b"%PDF-1.4\nbut it never ends properly", "cv.pdf", "not a PDF document"),
+        (b"%PDF-1.4\nbut it never ends properly", "cv.pdf", "cannot be read as a PDF document"),
         (b"", "cv.pdf", "The file is empty"),
     ],
 )
@@ -82,7 +83,7 @@ def test_a_20_mb_upload_gets_413_with_a_readable_page(profiled_client):
     response = upload(profiled_client, huge)
     assert response.status_code == 413
     page = response.get_data(as_text=True)
-    assert "The file is too large. The largest file accepted is 5 MB." in page
+    assert "The file is 20.0 MB; the largest CV accepted is 5 MB." in page
     assert "<html" in page
 
 
@@ -98,7 +99,7 @@ def test_folders_in_file_names_are_stripped(app, profiled_client, db_session):
 def test_replacing_a_cv_deletes_the_old_file(app, profiled_client, db_session):
     upload(profiled_client, PDF, "first.pdf")
     first = stored(db_session).cv_stored_name
-    upload(profiled_client, PDF.replace(b"Catalog", b"Catalog2"), "second.pdf")
+    upload(profiled_client, pdf(2), "second.pdf")
     files = [p.name for p in (Path(app.instance_path) / "cvs").iterdir()]
     assert files == [stored(db_session).cv_stored_name] and first not in files
 

@@ -154,6 +154,7 @@ def test_cv_checks_take_any_bytes_and_any_name(data, name):
         and "/" not in shown
         and "\\" not in shown
         and not shown.startswith(".")
+        and shown.endswith(".pdf")
     )
 
 
