@@ -18,7 +18,7 @@ pytestmark = pytest.mark.browser
 def expert_with_profile(app, make_user, live_server, page, db_session):
     make_user("awa@example.org", "expert", name="Awa Ndiaye")
     keyboard_sign_in(page, live_server, "awa@example.org")
-    page.wait_for_url(live_server + "/")
+    page.wait_for_url(live_server + "/me")  # an expert lands on the profile
     page.goto(live_server + "/me/identity")
     page.get_by_label("Nationality", exact=True).fill("SN")
     page.get_by_role("button", name="Save").click()
@@ -104,8 +104,7 @@ def test_a_recruiter_finds_an_expert_and_opens_the_profile_with_a_reason(
     page.get_by_role("button", name="Sign out").click()
     make_user("rita@example.org", "recruiter", name="Rita Okafor")
     keyboard_sign_in(page, live_server, "rita@example.org")
-    page.wait_for_url(live_server + "/")
-    page.get_by_role("link", name="Experts").click()
+    page.wait_for_url(live_server + "/experts")  # a recruiter lands on the search
     assert_accessible(page)
     page.get_by_label("Find by name or reference").fill("ndiaye")
     page.keyboard.press("Enter")
