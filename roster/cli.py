@@ -178,6 +178,31 @@ def demo_command(count: int, seed: int, if_empty: bool) -> None:
     _print_report(report, verb="Generated")
 
 
+@roster_cli.command("demo-accounts")
+def demo_accounts_command() -> None:
+    """Give a development instance one account per role, with new passwords; print them."""
+    from flask import current_app
+
+    from roster.demo_accounts import ensure_demo_accounts
+
+    if current_app.config["ROSTER_ENV"] != "development":
+        fail(
+            "demo accounts are only made on a development instance (ROSTER_ENV=development): "
+            "a roster in production has no default accounts."
+        )
+    with session_scope() as session:
+        sign_ins = ensure_demo_accounts(session=session)
+    click.echo(
+        f"\nSign in at {current_app.config['ROSTER_BASE_URL']}/login with one of these demo "
+        "accounts\n(new passwords on every run; this instance is for trying the roster):"
+    )
+    for sign_in in sign_ins:
+        click.echo(f"  {sign_in.role:<10} {sign_in.email:<40} {sign_in.password}")
+    if not any(s.role == "expert" for s in sign_ins):
+        click.echo("  (no expert account: the roster has no complete demo profile to link)")
+    click.echo("")
+
+
 @roster_cli.command("create-user")
 @click.option("--email", required=True, help="The account's email address.")
 @click.option(
