@@ -259,6 +259,8 @@ def _load_needs(path: Path) -> dict:
         fail(
             f"{path.name}: malformed JSON at line {error.lineno}, column {error.colno}: {error.msg}"
         )
+    except RecursionError:
+        fail(f"{path.name}: lists or objects nested too deeply to be a needs assessment")
     if not isinstance(needs, dict):
         fail(f"{path.name}: a needs assessment must be a JSON object")
     return needs
