@@ -54,7 +54,7 @@ __all__ = [
 SENSITIVE_FIELDS: tuple[str, ...] = ("gender", "disability", "birth_year")
 # The fields that hold several lines, as the profile forms' text areas do; every other
 # string of a record is a single line.
-MULTILINE_FIELDS = frozenset({"summary", "deployments[].comments"})
+MULTILINE_FIELDS = frozenset({("summary",), ("deployments", "comments")})
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 _LEVEL_RANKS = {level: rank for rank, level in enumerate(LANGUAGE_LEVELS, start=1)}

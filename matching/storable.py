@@ -10,6 +10,7 @@ emoji or punctuation, is kept as typed.
 """
 
 import re
+from collections.abc import Iterable
 
 # Unicode's control characters (category Cc: U+0000-U+001F and U+007F-U+009F) and
 # unpaired surrogates (Cs), spelled out: unicodedata would cost a call per character.
@@ -54,60 +55,73 @@ def storable_text(value: str, *, multiline: bool = False) -> str:
 # them); deeper values are not walked, and the schema refuses them.
 _DEEPEST = 3
 
+Part = str | int
+
 
 def storable_texts(
-    value: object, *, multiline: frozenset[str]
+    value: object, *, multiline: frozenset[tuple[str, ...]]
 ) -> tuple[object, list[tuple[str, str]], list[str]]:
     """Return a JSON value with every string in it as stored, the problems and the notes.
 
-    ``multiline`` names the multi-line fields by shape (``summary``,
-    ``deployments[].comments``). A string that cannot be stored is left as it was and
-    gives a problem ``(path, reason)``, its path as people read it
-    (``languages[2].code``); a string that was trimmed gives a note.
+    ``multiline`` names the multi-line fields by their keys, list positions left out
+    (``("summary",)``, ``("deployments", "comments")``). A string that cannot be stored
+    is left as it was and gives a problem ``(path, reason)``, its path as people read
+    it (``languages[2].code``); a trimmed string gives a note. Objects and lists in
+    which nothing changed are returned as they were, not copied: an import walks every
+    record.
     """
     problems: list[tuple[str, str]] = []
     notes: list[str] = []
 
-    def text(value: str, path: str, shape: str) -> str:
+    def text(value: str, parts: tuple[Part, ...], keys: tuple[str, ...]) -> str:
         try:
-            stored = storable_text(value, multiline=shape in multiline)
+            stored = storable_text(value, multiline=keys in multiline)
         except UnstorableText as error:
-            problems.append((path, str(error)))
+            problems.append((_path(parts), str(error)))
             return value
         if stored != value:
             plain = value.replace("\r\n", "\n")
             if plain != value:
-                notes.append(f"{path}: Windows line breaks (CR LF) read as plain line breaks")
-            if stored != plain:
-                notes.append(f"{path}: spaces or line breaks at the start or end removed")
-        return stored
-
-    def walk(value: object, path: str, shape: str, depth: int) -> object:
-        if isinstance(value, str):
-            return text(value, path, shape)
-        if depth >= _DEEPEST:
-            return value
-        if isinstance(value, dict):
-            return {
-                key: walk(
-                    item,
-                    _join(path, key),
-                    f"{shape}.{key}" if shape else key,
-                    depth + 1,
+                notes.append(
+                    f"{_path(parts)}: Windows line breaks (CR LF) read as plain line breaks"
                 )
-                for key, item in value.items()
-            }
-        if isinstance(value, list):
-            return [
-                walk(item, f"{path}[{index}]", f"{shape}[]", depth + 1)
-                for index, item in enumerate(value)
-            ]
+            if stored != plain:
+                notes.append(f"{_path(parts)}: spaces or line breaks at the start or end removed")
+            return stored
         return value
 
-    return walk(value, "", "", 0), problems, notes
+    def walk(value: object, parts: tuple[Part, ...], keys: tuple[str, ...]) -> object:
+        if isinstance(value, str):
+            return text(value, parts, keys)
+        items: Iterable[tuple[Part, object]]
+        if isinstance(value, dict):
+            items, nested = value.items(), True
+        elif isinstance(value, list):
+            items, nested = enumerate(value), False
+        else:
+            return value
+        copy: dict | list | None = None
+        for key, item in items:
+            if isinstance(item, str) and not _ONE_LINE.search(item) and item == item.strip():
+                continue  # Stored as it is, in any field: the common case, kept cheap.
+            if len(parts) + 1 >= _DEEPEST and not isinstance(item, str):
+                continue
+            new = walk(item, (*parts, key), (*keys, str(key)) if nested else keys)
+            if new is not item:
+                copy = copy if copy is not None else (dict(value) if nested else list(value))
+                copy[key] = new
+        return value if copy is None else copy
+
+    return walk(value, (), ()), problems, notes
 
 
-def _join(path: str, key: str) -> str:
-    """The path of a key inside the object at ``path``; an empty key is shown as ''."""
-    name = key or "''"
-    return f"{path}.{name}" if path else name
+def _path(parts: tuple[Part, ...]) -> str:
+    """A path as people read it: ``languages[2].code``; an empty key is shown as ''."""
+    text = ""
+    for part in parts:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            name = part or "''"
+            text = f"{text}.{name}" if text else name
+    return text
