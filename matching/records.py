@@ -30,6 +30,7 @@ from matching.schema import (
     _kind,
     _SchemaChecker,
 )
+from matching.storable import storable_texts
 from matching.vocabulary import (
     LANGUAGE_LEVELS,
     Normalised,
@@ -51,6 +52,9 @@ __all__ = [
 ]
 
 SENSITIVE_FIELDS: tuple[str, ...] = ("gender", "disability", "birth_year")
+# The fields that hold several lines, as the profile forms' text areas do; every other
+# string of a record is a single line.
+MULTILINE_FIELDS = frozenset({("summary",), ("deployments", "comments")})
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 _LEVEL_RANKS = {level: rank for rank, level in enumerate(LANGUAGE_LEVELS, start=1)}
@@ -68,8 +72,8 @@ class _Notebook:
 
     def code(self, normalise: Callable[[str], Normalised], value: object, field: str) -> object:
         """The canonical code of ``value``, noting what was done; ``value`` if it fails."""
-        if not isinstance(value, str):
-            return value  # the schema reports the wrong type
+        if not isinstance(value, str) or self.failed(field):
+            return value  # the schema, or the text rule, reports it
         try:
             result = normalise(value)
         except VocabularyError as error:
@@ -78,6 +82,17 @@ class _Notebook:
         if result.note:
             self.notes.append(result.note)
         return result.code
+
+    def failed(self, field: str) -> bool:
+        """Whether ``field`` already carries an error."""
+        return any(error.field == field for error in self.errors)
+
+    def texts(self, record: dict) -> dict:
+        """Every string of ``record`` as stored (the text rule of the web forms too)."""
+        cleaned, problems, notes = storable_texts(record, multiline=MULTILINE_FIELDS)
+        self.errors += [FieldError(field, message) for field, message in problems]
+        self.notes += notes
+        return cast(dict, cleaned)
 
     def schema(self, checker: _SchemaChecker, record: dict) -> None:
         """Add the schema's errors, except on fields that already carry one."""
@@ -264,16 +279,19 @@ def normalise_expert(raw: dict) -> tuple[dict, list[str]]:
     (record, notes)
         ``record`` has canonical codes (``fr``, ``voter-registration``, ``ML``), keys in
         the schema's order, duplicates merged, and the sensitive fields (gender,
-        disability, birth_year) only where ``consent`` allows them. ``notes`` says, in
-        plain sentences, everything that was read differently, merged or dropped.
+        disability, birth_year) only where ``consent`` allows them; every string is
+        trimmed as the web forms store it. ``notes`` says, in plain sentences,
+        everything that was read differently, trimmed, merged or dropped.
 
     Raises
     ------
     RecordError
-        Listing every problem: schema violations, unknown codes, reversed dates.
+        Listing every problem: schema violations, unknown codes, reversed dates, text
+        holding a control character (:mod:`matching.storable`, the web forms' rule too).
     """
-    record = _require_object(raw, "an expert record")
     book = _Notebook()
+    # Text first: a stored string has no control character and no surrounding spaces.
+    record = book.texts(_require_object(raw, "an expert record"))
     # Countries before the schema: it wants upper-case codes, and "ml" is a fixable "ML".
     _expert_countries(record, book)
     book.schema(_EXPERT_CHECKER, record)

@@ -1,10 +1,12 @@
 """The Electoral Expert Roster web application."""
 
 import os
+import sqlite3
 from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from sqlalchemy.exc import DBAPIError
 
 from roster import db, security
 from roster.config import default_config
@@ -25,6 +27,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_extensions(app)
     security.init_app(app)
     db.init_app(app)
+    empty_write_ahead_log(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_commands(app)
@@ -42,6 +45,23 @@ def register_extensions(app: Flask) -> None:
     access.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+
+
+def empty_write_ahead_log(app: Flask) -> None:
+    """Empty the SQLite write-ahead log that a process killed mid-import left behind.
+
+    The log still holds the rows of the import that never committed: personal data.
+    Cheap: nothing is opened unless the log exists, and nothing waits for another
+    process that is reading or writing (its log is emptied after its own import).
+    """
+    engine = db.engines(app).write
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or not Path(f"{database}-wal").is_file():
+        return
+    try:
+        db.checkpoint(engine, wait=False)
+    except (DBAPIError, sqlite3.Error):
+        pass  # Unreadable or locked: its first real use says so, in plain words.
 
 
 def register_blueprints(app: Flask) -> None:

@@ -6,7 +6,10 @@ writes nothing (imports roll back whole, exports appear only when complete).
 
 import json
 import smtplib
+import sqlite3
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import click
@@ -15,7 +18,7 @@ from flask.cli import AppGroup
 from sqlalchemy.exc import DBAPIError
 from tqdm import tqdm
 
-from roster.db import describe_failure, session_scope
+from roster.db import checkpoint, describe_failure, engines, is_busy, session_scope
 
 
 class PlainGroup(AppGroup):
@@ -53,6 +56,25 @@ def _require_file(path: Path) -> None:
         fail(f"{path}: a folder, not a file")
     if not path.is_file():
         fail(f"{path}: no such file")
+
+
+@contextmanager
+def emptied_log_after() -> Iterator[None]:
+    """Empty SQLite's write-ahead log after an import, committed or not.
+
+    The log holds every row the import wrote; rolled back, they stay there, unread but
+    readable, until the log is overwritten.
+    """
+    wait = True
+    try:
+        yield
+    except DBAPIError as error:
+        wait = not is_busy(error)  # Another writer holds the database: do not wait twice.
+        raise
+    finally:
+        # A failed checkpoint must not hide what happened; the next start empties the log.
+        with suppress(DBAPIError, sqlite3.Error):
+            checkpoint(engines().write, wait=wait)
 
 
 @roster_cli.command("init-db")
@@ -94,7 +116,7 @@ def import_command(path: Path) -> None:
         bar.update(done - bar.n)
 
     try:
-        with session_scope() as session:
+        with emptied_log_after(), session_scope() as session:
             report = import_file(session=session, path=path, on_progress=advance)
     except ImportFailed as failure:
         bar.close()
@@ -168,7 +190,7 @@ def demo_command(count: int, seed: int, if_empty: bool) -> None:
         disable=None if count > PROGRESS_THRESHOLD_RECORDS else True,
     )
     try:
-        with session_scope() as session:
+        with emptied_log_after(), session_scope() as session:
             report = import_records(session=session, records=records, source=f"demo seed {seed}")
     except ImportFailed as failure:
         for problem in failure.report.problems[:20]:
@@ -262,6 +284,8 @@ def _load_needs(path: Path) -> dict:
         fail(
             f"{path.name}: malformed JSON at line {error.lineno}, column {error.colno}: {error.msg}"
         )
+    except RecursionError:
+        fail(f"{path.name}: lists or objects nested too deeply to be a needs assessment")
     if not isinstance(needs, dict):
         fail(f"{path.name}: a needs assessment must be a JSON object")
     return needs

@@ -101,19 +101,26 @@ def describe_failure(error: DBAPIError) -> str:
     return "the database refused the operation: " + text.strip().splitlines()[0]
 
 
-def checkpoint(engine: Engine) -> None:
+def checkpoint(engine: Engine, *, wait: bool = True) -> None:
     """Fold SQLite's write-ahead log into the database file and empty the log.
 
     Erased rows are overwritten in the database file (``secure_delete``), but their
     earlier versions stay in the ``-wal`` file until a checkpoint; this one truncates
     it. A reader still inside a transaction can hold part of the log back until the
-    next checkpoint. Does nothing on other databases.
+    next checkpoint; ``wait=False`` does not wait for it (nor for a writer) at all.
+    Does nothing on other databases.
     """
     if engine.dialect.name != "sqlite":
         return
     connection = engine.raw_connection()
     try:
-        connection.cursor().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        cursor = connection.cursor()
+        if not wait:
+            cursor.execute("PRAGMA busy_timeout = 0")
+        try:
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     finally:
         connection.close()
 

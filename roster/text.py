@@ -1,18 +1,10 @@
-"""Text that people type: what can be stored, and a form validator that says so."""
-
-import unicodedata
+"""Text that people type: the roster's one rule for stored text, as form messages."""
 
 from wtforms import Field, Form, ValidationError
 
-# Control characters and lone surrogates: no database stores NUL, PostgreSQL no
-# surrogate, and nobody types the others on purpose.
-_UNREADABLE = {"Cc", "Cs"}
+from matching.storable import UnstorableText, storable_text
 
-
-def has_unstorable(text: str, *, multiline: bool = False) -> bool:
-    """Say whether ``text`` holds control characters (line breaks and tabs allowed if multiline)."""
-    allowed = "\n\t" if multiline else ""
-    return any(unicodedata.category(c) in _UNREADABLE and c not in allowed for c in text)
+__all__ = ["Storable", "UnstorableText", "storable_text", "unstorable_message"]
 
 
 def unstorable_message(label: str) -> str:
@@ -24,8 +16,15 @@ def unstorable_message(label: str) -> str:
 
 
 class Storable:
-    """WTForms validator: refuse a one-line field holding control characters."""
+    """WTForms validator: a one-line field stored by the roster's text rule.
+
+    The field's data becomes the text as it will be stored (trimmed), or the field is
+    refused if it holds a control character.
+    """
 
     def __call__(self, form: Form, field: Field) -> None:
-        if isinstance(field.data, str) and has_unstorable(field.data):
-            raise ValidationError(unstorable_message(field.label.text))
+        if isinstance(field.data, str):
+            try:
+                field.data = storable_text(field.data)
+            except UnstorableText:
+                raise ValidationError(unstorable_message(field.label.text)) from None

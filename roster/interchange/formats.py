@@ -14,40 +14,37 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-CSV_COLUMNS = (
-    "external_id",
-    "full_name",
-    "email",
-    "nationalities",
-    "residence_country",
-    "gender",
-    "birth_year",
-    "disability",
-    "roster_status",
-    "years_experience",
-    "seniority",
-    "languages",
-    "skills",
-    "accessibility_expertise",
-    "summary",
-    "availability",
+from roster.interchange.csv_rows import (
+    CSV_COLUMNS,
+    CSV_CONSENT_COLUMN,
+    csv_row_to_record,
+    header_problem,
+    record_to_csv_row,
 )
-# The spec's CSV columns cannot say what the expert consented to, so sensitive values
-# would always be dropped; an optional last column carries it (e.g. "gender;birth_year").
-CSV_CONSENT_COLUMN = "consent"
+from roster.interchange.problems import FileRejected, FormatError
+
+__all__ = [
+    "CSV_COLUMNS",
+    "CSV_CONSENT_COLUMN",
+    "FileRejected",
+    "FormatError",
+    "Progress",
+    "csv_row_to_record",
+    "file_format",
+    "read_records",
+    "record_to_csv_row",
+    "write_records",
+]
 SUFFIXES = (".jsonl", ".json", ".csv")
 CHUNK = 1 << 16
 # No record comes near this (a summary is at most 20,000 characters); anything longer
 # is malformed, and reading stops rather than holding the rest of the file in memory.
 MAX_RECORD = 4 * 1024 * 1024
-
-
-class FormatError(ValueError):
-    """A part of the file that is not a readable record, with a plain-English reason."""
-
-
-class FileRejected(ValueError):
-    """The file as a whole cannot be read (unknown format, empty, not UTF-8 ...)."""
+# An expert record nests three levels (the record, its deployments, one of them).
+# Much deeper is no record, and would exhaust Python's stack in the JSON parser or
+# in validation (a RecursionError): it is refused as it is read.
+MAX_DEPTH = 16
+TOO_DEEP = f"lists or objects nested more than {MAX_DEPTH} levels deep: not an expert record"
 
 
 @dataclass
@@ -154,6 +151,8 @@ def _read_jsonl(handle: BinaryIO, progress: Progress) -> Iterator[tuple[int, Any
             yield number, _json_object(json.loads(text.rstrip("\r\n")))
         except json.JSONDecodeError as error:
             yield number, FormatError(f"malformed JSON at column {error.colno}: {error.msg}")
+        except RecursionError:
+            yield number, FormatError(TOO_DEEP)
         except FormatError as error:
             yield number, error
 
@@ -161,7 +160,24 @@ def _read_jsonl(handle: BinaryIO, progress: Progress) -> Iterator[tuple[int, Any
 def _json_object(value: Any) -> dict:
     if not isinstance(value, dict):
         raise FormatError(f"expected a JSON object for an expert, found {type(value).__name__}")
+    if _too_deep(value):
+        raise FormatError(TOO_DEEP)
     return value
+
+
+def _too_deep(value: dict) -> bool:
+    """Whether lists or objects nest more than ``MAX_DEPTH`` levels, without recursing."""
+    level: list[Any] = [value]
+    for _ in range(MAX_DEPTH):
+        level = [
+            child
+            for item in level
+            for child in (item.values() if isinstance(item, dict) else item)
+            if isinstance(child, dict | list)
+        ]
+        if not level:
+            return False
+    return True
 
 
 def _read_json_list(handle: BinaryIO, progress: Progress) -> Iterator[tuple[int, Any]]:
@@ -223,6 +239,10 @@ def _json_items(
                     break  # The record may go on in the next chunk.
                 yield line + error.lineno - 1, FormatError(f"malformed JSON: {error.msg}")
                 return
+            except RecursionError:
+                # Where such a value ends is unknown, so reading cannot go on past it.
+                yield line, FormatError(TOO_DEEP)
+                return
             if end == len(buffer) and not ended:
                 break  # A number or literal cut by the chunk boundary: read on.
             try:
@@ -270,7 +290,7 @@ def _csv_items(
         header = [name.strip() for name in header]
         expected = list(CSV_COLUMNS)
         if header not in (expected, [*expected, CSV_CONSENT_COLUMN]):
-            yield 1, FormatError(_header_problem(header))
+            yield 1, FormatError(header_problem(header))
             return
         while True:
             number = rows.line_num + 1
@@ -293,105 +313,6 @@ def _csv_items(
         yield number, FormatError(f"malformed CSV: {error}")
 
 
-def _header_problem(header: list[str]) -> str:
-    missing = [name for name in CSV_COLUMNS if name not in header]
-    unknown = [name for name in header if name not in CSV_COLUMNS and name != CSV_CONSENT_COLUMN]
-    parts = []
-    if missing:
-        parts.append("missing columns: " + ", ".join(missing))
-    if unknown:
-        parts.append("unknown columns: " + ", ".join(unknown))
-    if not parts:
-        parts.append("columns out of order")
-    return "wrong CSV header (" + "; ".join(parts) + "); expected: " + ",".join(CSV_COLUMNS)
-
-
-def _split(cell: str) -> list[str]:
-    return [part.strip() for part in cell.split(";") if part.strip()]
-
-
-def _pair(part: str, column: str, example: str) -> tuple[str, str]:
-    code, sep, value = part.rpartition(":")
-    if not sep or not code.strip():
-        raise FormatError(f"{column}: '{part}' is not of the form {example}")
-    return code.strip(), value.strip()
-
-
-def _integer(cell: str, column: str) -> int:
-    try:
-        return int(cell)
-    except ValueError:
-        raise FormatError(f"{column}: '{cell}' is not a whole number") from None
-
-
-def csv_row_to_record(row: dict[str, str]) -> dict[str, Any]:
-    """Turn one CSV row into an expert record of the JSON shape (validated later)."""
-    row = {key: value.strip() for key, value in row.items()}
-    record: dict[str, Any] = {
-        "external_id": row["external_id"],
-        "full_name": row["full_name"],
-        "email": row["email"],
-        "nationalities": _split(row["nationalities"]),
-        "roster_status": row["roster_status"],
-    }
-    for key in ("residence_country", "gender", "seniority", "summary"):
-        if row[key]:
-            record[key] = row[key]
-    for key in ("birth_year", "years_experience"):
-        if row[key]:
-            record[key] = _integer(row[key], key)
-    if row["disability"]:
-        flag = row["disability"].lower()
-        if flag not in ("true", "false", "yes", "no", "1", "0"):
-            raise FormatError(f"disability: '{row['disability']}' is not true or false")
-        record["disability"] = flag in ("true", "yes", "1")
-    record["languages"] = [
-        {"code": code, "level": level}
-        for code, level in (_pair(p, "languages", "fr:C1") for p in _split(row["languages"]))
-    ]
-    record["skills"] = []
-    for part in _split(row["skills"]):
-        code, _, years = part.partition(":")
-        skill: dict[str, Any] = {"code": code.strip()}
-        if years.strip():
-            skill["years"] = _integer(years.strip(), "skills")
-        record["skills"].append(skill)
-    record["accessibility_expertise"] = _split(row["accessibility_expertise"])
-    record["availability"] = []
-    for part in _split(row["availability"]):
-        start, sep, end = part.partition("/")
-        if not sep:
-            raise FormatError(f"availability: '{part}' is not of the form 2027-01-10/2027-06-30")
-        record["availability"].append({"from": start.strip(), "to": end.strip()})
-    if CSV_CONSENT_COLUMN in row:
-        record["consent"] = {field: True for field in _split(row[CSV_CONSENT_COLUMN])}
-    return record
-
-
-def record_to_csv_row(record: dict[str, Any]) -> list[str]:
-    """Turn an expert record into a CSV row (deployment history is JSON-only)."""
-
-    def text(key: str) -> str:
-        value = record.get(key)
-        if value is None:
-            return ""
-        return str(value).lower() if isinstance(value, bool) else str(value)
-
-    lists = {
-        "nationalities": ";".join(record["nationalities"]),
-        "languages": ";".join(f"{lang['code']}:{lang['level']}" for lang in record["languages"]),
-        "skills": ";".join(
-            f"{skill['code']}:{skill['years']}" if skill.get("years") is not None else skill["code"]
-            for skill in record["skills"]
-        ),
-        "accessibility_expertise": ";".join(record.get("accessibility_expertise", [])),
-        "availability": ";".join(f"{w['from']}/{w['to']}" for w in record.get("availability", [])),
-    }
-    row = [lists[column] if column in lists else text(column) for column in CSV_COLUMNS]
-    consent = record.get("consent", {})
-    return [*row, ";".join(field for field, given in consent.items() if given)]
-
-
 def write_records(path: Path, records: Iterable[dict[str, Any]]) -> int:
     """Write records to ``path`` in the format its suffix names; return how many.
 
@@ -404,12 +325,16 @@ def write_records(path: Path, records: Iterable[dict[str, Any]]) -> int:
         with partial.open("w", encoding="utf-8", newline="") as out:
             if kind == "csv":
                 writer = csv.writer(out, lineterminator="\n")
+                # The writer quotes a cell holding "\n", not one holding "\r", which a
+                # reader then takes for the end of the row: such rows are quoted whole.
+                quoting_all = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL)
                 writer.writerow([*CSV_COLUMNS, CSV_CONSENT_COLUMN])
             elif kind == "json":
                 out.write("[")
             for record in records:
                 if kind == "csv":
-                    writer.writerow(record_to_csv_row(record))
+                    row = record_to_csv_row(record)
+                    (quoting_all if any("\r" in cell for cell in row) else writer).writerow(row)
                 elif kind == "json":
                     out.write(
                         ("\n" if count == 0 else ",\n") + json.dumps(record, ensure_ascii=False)

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from matching.records import RecordError, normalise_expert
+from matching.storable import UnstorableText, storable_text
 from roster.interchange.formats import (
     FileRejected,
     FormatError,
@@ -176,7 +177,7 @@ def _checked(report: ImportReport, line: int, item: Any, seen: dict[str, int]) -
     if isinstance(item, FormatError):
         report.problems.append(Problem(line, str(item)))
         return None
-    external_id = item.get("external_id") if isinstance(item.get("external_id"), str) else None
+    external_id = _shown_id(item.get("external_id"))
     try:
         record, notes = normalise_expert(item)
     except RecordError as error:
@@ -198,6 +199,16 @@ def _checked(report: ImportReport, line: int, item: Any, seen: dict[str, int]) -
     for note in notes:
         report.note(line, note)
     return record
+
+
+def _shown_id(value: Any) -> str | None:
+    """The external_id to name in a problem; not one that would print control characters."""
+    if not isinstance(value, str):
+        return None
+    try:
+        return storable_text(value) or None
+    except UnstorableText:
+        return None
 
 
 def _flush(

@@ -28,7 +28,7 @@ from roster.models import (
     User,
     utcnow,
 )
-from roster.text import has_unstorable, unstorable_message
+from roster.text import UnstorableText, storable_text, unstorable_message
 
 CHANGED_MESSAGE = (
     "This profile changed since you opened it (perhaps in another tab). "
@@ -55,18 +55,20 @@ class ProfileChanged(Exception):
 def clean_text(
     value: object, *, label: str, max_length: int, required: bool = False, multiline: bool = False
 ) -> str:
-    """Return ``value`` stripped, or raise ``ValueError`` with a message for a person.
+    """Return ``value`` as stored, or raise ``ValueError`` with a message for a person.
 
-    Control characters are refused (line breaks and tabs only where ``multiline``):
-    no database stores NUL, and nobody types the others on purpose.
+    The roster's one text rule (``matching.storable``, which imports obey too):
+    trimmed, CR LF read as LF, control characters refused (line breaks and tabs
+    only where ``multiline``).
     """
     if value is None:
         value = ""
     if not isinstance(value, str):
         raise ValueError(f"{label} must be text.")
-    text = value.replace("\r\n", "\n").strip()
-    if has_unstorable(text, multiline=multiline):
-        raise ValueError(unstorable_message(label))
+    try:
+        text = storable_text(value, multiline=multiline)
+    except UnstorableText:
+        raise ValueError(unstorable_message(label)) from None
     if required and not text:
         raise ValueError(f"Please enter your {label.lower()}.")
     if len(text) > max_length:

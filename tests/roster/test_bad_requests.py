@@ -30,6 +30,16 @@ def test_a_null_character_in_a_form_is_refused_and_nothing_is_stored(client, db_
         assert session.scalar(select(func.count()).select_from(User)) == 0
 
 
+def test_a_name_is_stored_by_the_text_rule_of_profiles_and_imports(client, db_session):
+    # Trimmed like a profile's name or an imported one, not refused for its tab.
+    response = register(client, email="tab@example.org", name="\tAwa Ndiaye \r\n")
+    assert response.status_code == 302
+    with db_session(write=False) as session:
+        assert session.scalar(select(User.display_name)) == "Awa Ndiaye"
+    refused = register(client, email="esc@example.org", name="Awa\x1bNdiaye")
+    assert "Full name contains characters that cannot be stored" in refused.get_data(as_text=True)
+
+
 def test_an_address_with_a_slash_can_register_and_its_mail_is_kept(app, client):
     response = register(client, email="a/b@example.org")
     assert response.status_code == 302

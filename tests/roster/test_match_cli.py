@@ -97,13 +97,16 @@ def test_invalid_needs_are_reported_by_field(runner, tmp_path):
     [
         ("{not json", "malformed JSON at line 1"),
         ("[1, 2]", "a needs assessment must be a JSON object"),
+        ('{"roles": ' + "[" * 100_000 + "]" * 100_000 + "}", "nested too deeply"),
     ],
+    ids=["malformed", "not an object", "nested too deeply"],
 )
 def test_unreadable_needs_files(runner, tmp_path, content, message):
     path = tmp_path / "needs.json"
     path.write_text(content)
     result = runner.invoke(args=["match", "shortlist", str(path)])
     assert result.exit_code == 1 and message in result.output
+    assert "Traceback" not in result.output
 
 
 def test_missing_needs_file(runner, tmp_path):
