@@ -7,14 +7,15 @@ PYTEST_ARGS ?=
 unexport PYTHONDONTWRITEBYTECODE
 DEMO_EXPERTS ?= 2000
 DEMO_SEED ?= 2024
+PORT ?= 8000
 
 .PHONY: run test test-sqlite test-postgres setup system lint bench clean
 
-## run: serve the app on http://127.0.0.1:8000 with a demo roster of 2,000 experts
+## run: serve the app on http://127.0.0.1:8000 (make run PORT=8080: another port) with a demo roster of 2,000 experts
 run: setup
 	$(FLASK) roster init-db
 	$(FLASK) roster demo --experts $(DEMO_EXPERTS) --seed $(DEMO_SEED) --if-empty
-	ROSTER_ENV=development $(BIN)/gunicorn --workers 2 --bind 127.0.0.1:8000 --access-logfile - wsgi:app
+	ROSTER_ENV=development PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 ## test: the whole suite on SQLite, then on a throw-away PostgreSQL server
 test: system setup test-sqlite test-postgres
