@@ -66,9 +66,10 @@ def _user_without_queries() -> None:
 def render_error(status: int, message: str | None = None) -> Response:
     """Render an error as a page, or as JSON for API clients, without querying the database."""
     text = message or PLAIN_WORDS.get(status, "The request could not be completed.")
+    # Before the JSON answer too: headers added after every response ask who is signed in.
+    _user_without_queries()
     if _wants_json():
         return make_response(jsonify(error=text, status=status), status)
-    _user_without_queries()
     page = render_template("errors/error.html", status=status, message=text)
     return make_response(page, status)
 
