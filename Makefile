@@ -11,14 +11,14 @@ PORT ?= 8000
 
 .PHONY: run test test-sqlite test-postgres setup system lint bench clean
 
-## run: serve the app on http://127.0.0.1:8000 with a demo roster of 2,000 experts
+## run: serve the app on http://127.0.0.1:8000 (make run PORT=8080: another port) with a demo roster of 2,000 experts
 run: export ROSTER_ENV = development
 run: export ROSTER_BASE_URL ?= http://127.0.0.1:$(PORT)
 run: setup
 	$(FLASK) roster init-db
 	$(FLASK) roster demo --experts $(DEMO_EXPERTS) --seed $(DEMO_SEED) --if-empty
 	$(FLASK) roster demo-accounts
-	$(BIN)/gunicorn --workers 2 --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
+	PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 ## test: the whole suite on SQLite, then on a throw-away PostgreSQL server
 test: system setup test-sqlite test-postgres

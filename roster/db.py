@@ -7,19 +7,32 @@ once with "database is locked" when another gunicorn worker wrote in between,
 whereas an immediate one waits for the write lock (up to the busy timeout) and
 then cannot be overtaken. Reads keep plain deferred transactions, so they never
 wait behind a writer in WAL mode.
+
+Commands wait up to ``BUSY_TIMEOUT_MS`` for the write lock; web requests only up to
+``WEB_BUSY_TIMEOUT_MS``, well inside gunicorn's worker timeout, and then answer 503
+(on PostgreSQL too, for a row or table another writer holds). Both share one pool:
+each transaction sets its connection's wait as it begins.
 """
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 from flask import Flask, current_app, g, request
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlmodel import Session
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# How long a command (an import, say) waits for another writer's lock on SQLite.
 BUSY_TIMEOUT_MS = 15_000
+# How long a web request waits: once, well inside gunicorn's 30-second worker timeout.
+WEB_BUSY_TIMEOUT_MS = 5_000
+# The execution option that carries a shorter wait to the transaction's start.
+BUSY_OPTION = "roster_busy_timeout_ms"
+# A PostgreSQL server that does not answer must not hold a request for minutes.
+CONNECT_TIMEOUT_S = 5
 
 
 @dataclass(frozen=True)
@@ -51,6 +64,8 @@ def _sqlite_engine(url: str, *, immediate: bool, echo: bool) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:
+        wait = connection.get_execution_options().get(BUSY_OPTION, BUSY_TIMEOUT_MS)
+        connection.exec_driver_sql(f"PRAGMA busy_timeout = {int(wait)}")
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
@@ -70,30 +85,85 @@ def make_engines(url: str, *, echo: bool = False) -> Engines:
         url,
         echo=echo,
         pool_pre_ping=True,
-        connect_args={"options": "-c plan_cache_mode=force_custom_plan"},
+        connect_args={
+            "options": "-c plan_cache_mode=force_custom_plan",
+            "connect_timeout": CONNECT_TIMEOUT_S,
+        },
     )
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection) -> None:
+        # A web request waits for a row another writer (an import) holds as long as it
+        # would wait on SQLite; commands wait as long as it takes.
+        wait = connection.get_execution_options().get(BUSY_OPTION)
+        if wait is not None:
+            connection.exec_driver_sql(f"SET LOCAL lock_timeout = {int(wait)}")
+
     return Engines(read=engine, write=engine)
 
 
-BUSY_MESSAGE = (
-    "The database is busy with another write (an import, perhaps) and did not free up "
-    f"within {BUSY_TIMEOUT_MS // 1000} seconds. Nothing was changed; please try again."
-)
+def busy_message(waited_ms: int) -> str:
+    """Say in plain words that another writer held the database for ``waited_ms``."""
+    seconds = max(1, round(waited_ms / 1000))
+    return (
+        "The database is busy with another write (an import, perhaps) and did not free up "
+        f"within {seconds} seconds. Nothing was changed; please try again."
+    )
+
+
 NO_SCHEMA_MESSAGE = (
     "The database has no roster tables yet. Create them first with "
     "`flask --app wsgi roster init-db`."
 )
 
 
+# SQLite's result codes for a file that cannot be opened, read, written or trusted.
+_SQLITE_UNAVAILABLE = (
+    "SQLITE_CANTOPEN",
+    "SQLITE_IOERR",
+    "SQLITE_NOTADB",
+    "SQLITE_CORRUPT",
+    "SQLITE_FULL",
+    "SQLITE_READONLY",
+    "SQLITE_PERM",
+    "SQLITE_PROTOCOL",
+    "SQLITE_NOLFS",
+)
+# PostgreSQL's SQLSTATE classes for a server that is gone, full, shutting down or failing:
+# connection exception, insufficient resources, operator intervention, system error.
+_POSTGRES_UNAVAILABLE = ("08", "53", "57", "58")
+
+
 def is_busy(error: DBAPIError) -> bool:
-    """Whether ``error`` is SQLite giving up on a lock held by another writer."""
-    return "database is locked" in str(error.orig)
+    """Whether ``error`` is the database giving up on a lock held by another writer."""
+    name = getattr(error.orig, "sqlite_errorname", None) or ""
+    if name.startswith("SQLITE_BUSY") or "database is locked" in str(error.orig):
+        return True
+    return getattr(error.orig, "sqlstate", None) == "55P03"  # PostgreSQL's lock_not_available
+
+
+def is_unavailable(error: DBAPIError) -> bool:
+    """Whether ``error`` says the database cannot serve at all (down, unreachable, unreadable).
+
+    Such failures pass when the database comes back; a failing statement (a missing
+    table, say) is a fault of the code or of the schema instead.
+    """
+    if error.connection_invalidated:
+        return True
+    if isinstance(error.orig, sqlite3.Error):
+        name = getattr(error.orig, "sqlite_errorname", None) or ""
+        return name.startswith(_SQLITE_UNAVAILABLE)
+    sqlstate = getattr(error.orig, "sqlstate", None)
+    if sqlstate is None:
+        # psycopg's failures to connect, and its closed connections, carry no SQLSTATE.
+        return isinstance(error, OperationalError | InterfaceError)
+    return sqlstate.startswith(_POSTGRES_UNAVAILABLE)
 
 
 def describe_failure(error: DBAPIError) -> str:
     """Say in plain words why the database refused: busy, no schema, or its own message."""
     if is_busy(error):
-        return BUSY_MESSAGE
+        return busy_message(BUSY_TIMEOUT_MS)
     text = str(error.orig)
     # SQLite says "no such table"; PostgreSQL 'relation "expert" does not exist'.
     if "no such table" in text or ("relation" in text and "does not exist" in text):
@@ -112,15 +182,13 @@ def checkpoint(engine: Engine, *, wait: bool = True) -> None:
     """
     if engine.dialect.name != "sqlite":
         return
+    wait_ms = engine.get_execution_options().get(BUSY_OPTION, BUSY_TIMEOUT_MS) if wait else 0
     connection = engine.raw_connection()
     try:
         cursor = connection.cursor()
-        if not wait:
-            cursor.execute("PRAGMA busy_timeout = 0")
-        try:
-            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        finally:
-            cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        # Each transaction sets its own wait again as it begins (see _sqlite_engine).
+        cursor.execute(f"PRAGMA busy_timeout = {int(wait_ms)}")
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         connection.close()
 
@@ -135,6 +203,8 @@ def get_session() -> Session:
     if "db_session" not in g:
         bound = engines()
         engine = bound.read if request and request.method in SAFE_METHODS else bound.write
+        # Same pool, shorter wait: a request gives up on a busy SQLite in seconds.
+        engine = engine.execution_options(**{BUSY_OPTION: WEB_BUSY_TIMEOUT_MS})
         g.db_session = Session(engine, expire_on_commit=False)
     return g.db_session
 
@@ -146,13 +216,6 @@ def commit_despite_error() -> None:
     count the failure.
     """
     g.commit_despite_error = True
-
-
-def rollback_session() -> None:
-    """Roll back this request's session, if any, so that it can be used again after a failure."""
-    session = g.get("db_session")
-    if session is not None:
-        session.rollback()
 
 
 @contextmanager

@@ -1,12 +1,17 @@
-"""Readable error pages for people, JSON errors for API clients; never a traceback."""
+"""Readable error pages for people, JSON errors for API clients; never a traceback.
 
-from flask import Flask, jsonify, render_template, request
+An error page never touches the database: it may be answering because the database
+is down or busy, and a second wait or failure there would outlast the request.
+"""
+
+from flask import Flask, Response, current_app, g, jsonify, make_response, render_template, request
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from sqlalchemy import inspect
+from sqlalchemy.exc import DBAPIError
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
-from roster.db import BUSY_MESSAGE, is_busy, rollback_session
+from roster import db
 
 PLAIN_WORDS = {
     400: "The request could not be understood. Please check what you sent and try again.",
@@ -17,6 +22,13 @@ PLAIN_WORDS = {
     429: "Too many attempts. Please wait a few minutes and try again.",
     500: "Something went wrong on our side. Nothing was saved. Please try again later.",
 }
+UNAVAILABLE_MESSAGE = (
+    "The roster cannot reach its database just now. Nothing was changed. "
+    "Please try again in a few minutes."
+)
+# Seconds a client is asked to wait before trying again (the Retry-After header).
+RETRY_AFTER_BUSY = 10
+RETRY_AFTER_UNAVAILABLE = 30
 
 
 def _wants_json() -> bool:
@@ -26,12 +38,56 @@ def _wants_json() -> bool:
     )
 
 
-def render_error(status: int, message: str | None = None):
-    """Render an error as a page, or as JSON for API clients."""
+def _loaded(instance: object, *attributes: str) -> bool:
+    """Whether reading ``attributes`` of a database row needs no query."""
+    state = inspect(instance, raiseerr=False)
+    return state is None or not set(attributes) & state.unloaded
+
+
+def _user_without_queries() -> None:
+    """Make the page's header show the signed-in user only if that needs no query.
+
+    The header reads the user's address and roles. When the user could not be loaded
+    (the database failed while loading it) or those values are no longer in memory,
+    the page is drawn as for a visitor rather than asking the database again.
+    """
+    user = g.get("_login_user")  # Where Flask-Login keeps the request's user once loaded.
+    if user is not None and not getattr(user, "is_authenticated", False):
+        return
+    if (
+        user is not None
+        and _loaded(user, "email", "roles")
+        and all(_loaded(role, "role") for role in user.roles)
+    ):
+        return
+    g._login_user = current_app.login_manager.anonymous_user()
+
+
+def render_error(status: int, message: str | None = None) -> Response:
+    """Render an error as a page, or as JSON for API clients, without querying the database."""
     text = message or PLAIN_WORDS.get(status, "The request could not be completed.")
+    # Before the JSON answer too: headers added after every response ask who is signed in.
+    _user_without_queries()
     if _wants_json():
-        return jsonify(error=text, status=status), status
-    return render_template("errors/error.html", status=status, message=text), status
+        return make_response(jsonify(error=text, status=status), status)
+    page = render_template("errors/error.html", status=status, message=text)
+    return make_response(page, status)
+
+
+def _database_down(error: DBAPIError) -> Response | None:
+    """A 503 answer, with Retry-After, for a busy or unavailable database; None otherwise."""
+    if db.is_busy(error):
+        response = render_error(ServiceUnavailable.code, db.busy_message(db.WEB_BUSY_TIMEOUT_MS))
+        response.retry_after = RETRY_AFTER_BUSY
+    elif db.is_unavailable(error):
+        response = render_error(ServiceUnavailable.code, UNAVAILABLE_MESSAGE)
+        response.retry_after = RETRY_AFTER_UNAVAILABLE
+    else:
+        return None
+    current_app.logger.warning(
+        "Database unavailable on %s %s: %s", request.method, request.path, error.orig
+    )
+    return response
 
 
 def register(app: Flask) -> None:
@@ -51,21 +107,21 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):
+        original = getattr(error, "original_exception", None)
+        if isinstance(error, InternalServerError) and isinstance(original, DBAPIError):
+            # Raised past the views, by the commit after the response was made.
+            return _database(original)
         status = error.code or 500
         known = PLAIN_WORDS.get(status)
         # Our own abort(..., description) messages are plain words; Werkzeug's defaults are not.
         custom = error.description if error.description != type(error).description else None
         return render_error(status, custom or known)
 
-    @app.errorhandler(OperationalError)
-    def _database(error: OperationalError):
-        if not is_busy(error):
-            return _unexpected(error)
-        rollback_session()
-        return render_error(503, BUSY_MESSAGE)
+    @app.errorhandler(DBAPIError)
+    def _database(error: DBAPIError):
+        return _database_down(error) or _unexpected(error)
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):
         app.logger.exception("Unhandled error on %s %s", request.method, request.path)
-        rollback_session()  # The page below reads the database (the signed-in user's roles).
         return render_error(InternalServerError.code)

@@ -66,7 +66,7 @@ def test_a_write_that_waits_too_long_for_another_says_the_database_is_busy(tmp_p
 
 
 def test_a_page_that_cannot_write_for_a_busy_database_says_so(tmp_path, monkeypatch):
-    monkeypatch.setattr(db, "BUSY_TIMEOUT_MS", 300)
+    monkeypatch.setattr(db, "WEB_BUSY_TIMEOUT_MS", 300)
     path = tmp_path / "busy.db"
     from roster.migrate import upgrade
 
@@ -81,4 +81,5 @@ def test_a_page_that_cannot_write_for_a_busy_database_says_so(tmp_path, monkeypa
         holder.execute("ROLLBACK")
         holder.close()
     assert response.status_code == 503
+    assert response.headers["Retry-After"]
     assert "The database is busy with another write" in response.get_data(as_text=True)
