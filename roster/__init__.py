@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Flask
 
-from roster import db, security
+from roster import db, jobs, security
 from roster.config import default_config
 from roster.extensions import csrf, limiter, login_manager
 
@@ -25,6 +25,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_extensions(app)
     security.init_app(app)
     db.init_app(app)
+    jobs.init_app(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_commands(app)
