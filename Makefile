@@ -17,7 +17,7 @@ run: export ROSTER_BASE_URL ?= http://127.0.0.1:$(PORT)
 run: setup
 	$(FLASK) roster init-db
 	$(FLASK) roster demo --experts $(DEMO_EXPERTS) --seed $(DEMO_SEED) --if-empty
-	$(BIN)/gunicorn --workers 2 --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
+	.ci/with-worker $(BIN)/gunicorn --workers 2 --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
 
 ## test: the whole suite on SQLite, then on a throw-away PostgreSQL server
 test: system setup test-sqlite test-postgres

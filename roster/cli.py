@@ -352,11 +352,17 @@ def worker_command(workers: int) -> None:
 
 
 @roster_cli.command("outbox")
-def outbox_command() -> None:
+@click.option(
+    "--retry", is_flag=True, help="Give the messages given up on ten more tries, starting now."
+)
+def outbox_command(retry: bool) -> None:
     """List the mail not sent yet: whom to, how many tries, the last error and the next try."""
     from roster.db import engines
-    from roster.outbox import unsent
+    from roster.outbox import retry_given_up, unsent
 
+    if retry:
+        with session_scope() as session:
+            click.echo(f"{retry_given_up(session=session)} message(s) will be tried again.")
     messages = unsent(engine=engines().read)
     for message in messages:
         next_try = (
@@ -364,9 +370,9 @@ def outbox_command() -> None:
             if message.next_attempt_at
             else "no more tries"
         )
-        error = f": {message.last_error}" if message.last_error else ""
+        error = f"; last error: {message.last_error}" if message.last_error else ""
         click.echo(
             f"{message.id}\t{message.recipient}\t{message.subject}\t"
-            f"{message.attempts} tries, {next_try}{error}"
+            f"tries: {message.attempts}, {next_try}{error}"
         )
     click.echo(f"{len(messages)} message(s) not sent yet.")

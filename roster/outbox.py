@@ -163,3 +163,13 @@ def unsent(*, engine: Engine) -> list[OutboxMessage]:
                 .order_by(OutboxMessage.id)
             )
         )
+
+
+def retry_given_up(*, session: Session) -> int:
+    """Give every message given up on ``MAX_ATTEMPTS`` more tries, due now; return how many."""
+    retried = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.sent_at.is_(None), OutboxMessage.next_attempt_at.is_(None))
+        .values(next_attempt_at=utcnow(), attempts=0)
+    )
+    return retried.rowcount

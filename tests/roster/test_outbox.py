@@ -132,7 +132,7 @@ def test_a_failed_send_waits_in_the_outbox_and_a_later_retry_delivers_it(
     assert register(client, email="patient@example.org").status_code == 302
     listed = runner.invoke(args=["roster", "outbox"])
     assert listed.exit_code == 0
-    assert "patient@example.org" in listed.output and "1 tries" in listed.output
+    assert "patient@example.org" in listed.output and "tries: 1, next try" in listed.output
     assert (
         "ConnectionRefusedError" in listed.output and "1 message(s) not sent yet." in listed.output
     )
@@ -153,7 +153,9 @@ def test_a_failed_send_waits_in_the_outbox_and_a_later_retry_delivers_it(
         assert row.sent_at is not None and row.attempts == 2
 
 
-def test_retries_wait_twice_as_long_each_time_and_then_stop(app, db_session, unused_tcp_port):
+def test_retries_wait_twice_as_long_each_time_then_stop_until_asked_again(
+    app, runner, db_session, unused_tcp_port
+):
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=unused_tcp_port)
     with db_session() as session:
         session.add(OutboxMessage(recipient="never@example.org", subject="No", body="Down."))
@@ -170,3 +172,11 @@ def test_retries_wait_twice_as_long_each_time_and_then_stop(app, db_session, unu
         now = row.next_attempt_at.replace(tzinfo=now.tzinfo)
     assert waits == [1, 2, 4, 8, 16, 32, 64, 128, 240]
     assert row.attempts == 10 and row.sent_at is None and row.last_error
+    listed = runner.invoke(args=["roster", "outbox"]).output
+    assert "never@example.org" in listed and "tries: 10, no more tries" in listed
+    app.config.update(MAIL_SERVER="")  # The mail settings are put right.
+    assert jobs.sweep(app) == 0
+    retried = runner.invoke(args=["roster", "outbox", "--retry"])
+    assert retried.exit_code == 0 and "1 message(s) will be tried again." in retried.output
+    assert jobs.sweep(app) == 1
+    assert [message["To"] for message in outbox(app)] == ["never@example.org"]
