@@ -57,9 +57,15 @@ def _require_file(path: Path) -> None:
 @roster_cli.command("init-db")
 def init_db() -> None:
     """Create or upgrade the database schema (safe to run again)."""
+    from roster.config import ConfigurationError
+    from roster.jobs import jobs_of, prepare
     from roster.migrate import upgrade
 
     upgrade(current_app.config["DATABASE_URL"])
+    try:
+        prepare(jobs_of(current_app).queue)
+    except ConfigurationError as error:
+        fail(str(error))
     click.echo("The database schema is up to date.")
 
 

@@ -13,12 +13,14 @@ is made good by the sweep, which runs every minute and at the consumer's start.
 
 import importlib.util
 import logging
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from weakref import WeakKeyDictionary
 
+import psycopg
 from flask import Flask
 from huey import Huey, MemoryHuey, PostgresHuey, RedisHuey, SqliteHuey, crontab
 from huey.api import TaskWrapper
@@ -47,7 +49,8 @@ class Jobs:
 
 # Which app's jobs a session's commit belongs to, found from the session's engine:
 # commits happen in requests, commands and tests alike, with or without an app context.
-_JOBS_BY_ENGINE: WeakKeyDictionary[Engine, Jobs] = WeakKeyDictionary()
+# Weak both ways, so that an app and its engines are freed together.
+_JOBS_BY_ENGINE: WeakKeyDictionary[Engine, "weakref.ref[Jobs]"] = WeakKeyDictionary()
 
 
 def make_queue(config: Mapping) -> Huey:
@@ -71,7 +74,9 @@ def make_queue(config: Mapping) -> Huey:
         return RedisHuey(QUEUE_NAME, url=url, **options)
     if scheme in ("postgres", "postgresql"):
         dsn = "postgresql:" + url.partition(":")[2]
-        return PostgresHuey(QUEUE_NAME, dsn=dsn, **options)
+        # Its tables are made by `roster init-db` and the worker (``prepare``), so that a web
+        # process starts, and its commits stand, while the queue's server is down.
+        return PostgresHuey(QUEUE_NAME, dsn=dsn, create_tables=False, **options)
     raise ConfigurationError(
         f"JOBS_URL must be sqlite:///path/to/jobs.db, redis://host:6379/0 or "
         f"postgresql://user@host/db, not {url!r}."
@@ -116,7 +121,7 @@ def init_app(app: Flask) -> None:
     )
     app.extensions["roster_jobs"] = jobs
     for engine in {write, engines(app).read}:
-        _JOBS_BY_ENGINE[engine] = jobs
+        _JOBS_BY_ENGINE[engine] = weakref.ref(jobs)
 
 
 def jobs_of(app: Flask) -> Jobs:
@@ -127,7 +132,8 @@ def jobs_of(app: Flask) -> Jobs:
 @event.listens_for(OrmSession, "after_commit")
 def _send_after_commit(session: OrmSession) -> None:
     message_ids = outbox.take_committed(session)
-    jobs = _JOBS_BY_ENGINE.get(session.bind) if message_ids else None
+    found = _JOBS_BY_ENGINE.get(session.bind) if message_ids else None
+    jobs = found() if found else None
     if jobs is None:
         return
     for message_id in message_ids:
@@ -139,6 +145,17 @@ def _send_after_commit(session: OrmSession) -> None:
             )
 
 
+def prepare(queue: Huey) -> None:
+    """Create the queue's tables where it keeps them in a database server (safe to run again)."""
+    if isinstance(queue, PostgresHuey):
+        try:
+            queue.storage.initialize_schema()
+        except psycopg.OperationalError as error:
+            raise ConfigurationError(
+                f"The job queue named by JOBS_URL cannot be reached: {error}".strip()
+            ) from None
+
+
 def run_consumer(app: Flask, *, workers: int) -> None:
     """Run the consumer until interrupted: jobs as they come, the sweep every minute."""
     jobs = jobs_of(app)
@@ -147,6 +164,7 @@ def run_consumer(app: Flask, *, workers: int) -> None:
             "JOBS_IMMEDIATE is set: jobs run inside the web process and there is no queue "
             "to consume. Unset it to run a worker."
         )
+    prepare(jobs.queue)
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("[%(asctime)s] %(levelname)s %(name)s: %(message)s"))
     for name in ("huey", __name__):

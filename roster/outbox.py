@@ -16,7 +16,7 @@ Typed, keyword-only; the transport is passed in, so nothing here needs Flask.
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, Engine, event, inspect, or_, select, update
+from sqlalchemy import ColumnElement, Engine, delete, event, func, inspect, or_, select, update
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session
 
@@ -30,6 +30,8 @@ MAX_ATTEMPTS = 10
 # A sender that died holding a message releases it after this long.
 CLAIM_LEASE = timedelta(minutes=10)
 SWEEP_BATCH = 500
+# Sent mail holds names, addresses and links: it is kept this long, to answer "was it sent?".
+KEEP_SENT = timedelta(days=30)
 _PENDING = "roster.outbox.pending"
 
 Transport = Callable[[OutboxMessage], None]
@@ -145,12 +147,26 @@ def due_ids(*, engine: Engine, now: datetime | None = None) -> list[int]:
 
 
 def send_due(*, engine: Engine, transport: Transport, now: datetime | None = None) -> int:
-    """Send every message that is due (the sweep); return how many went out."""
+    """Send every message that is due, and delete those sent long ago (the sweep).
+
+    Returns:
+        How many messages went out.
+    """
     now = now or utcnow()
-    return sum(
+    sent = sum(
         send_message(engine=engine, message_id=message_id, transport=transport, now=now)
         for message_id in due_ids(engine=engine, now=now)
     )
+    with Session(engine) as session:
+        session.execute(delete(OutboxMessage).where(OutboxMessage.sent_at < now - KEEP_SENT))
+        session.commit()
+    return sent
+
+
+def forget_recipient(*, session: Session, emails: list[str]) -> None:
+    """Delete every message to these addresses, sent or not (the mail of an erased person)."""
+    addresses = sorted({email.lower() for email in emails if email})
+    session.execute(delete(OutboxMessage).where(func.lower(OutboxMessage.recipient).in_(addresses)))
 
 
 def unsent(*, engine: Engine) -> list[OutboxMessage]:

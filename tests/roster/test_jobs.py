@@ -13,7 +13,7 @@ from huey import PostgresHuey, SqliteHuey
 from roster import create_app
 from roster.config import ConfigurationError
 from roster.db import engines
-from roster.jobs import make_queue
+from roster.jobs import make_queue, prepare
 from tests.conftest import POSTGRES_URL, register
 from tests.roster.test_auth import outbox
 
@@ -71,6 +71,8 @@ def test_the_worker_refuses_to_run_when_jobs_run_immediately(runner):
 def test_a_postgresql_url_keeps_the_queue_in_postgresql():
     queue = make_queue({"JOBS_URL": POSTGRES_URL})
     assert isinstance(queue, PostgresHuey)
+    prepare(queue)
+    prepare(queue)  # Safe to run again.
     queue.flush()
     assert len(queue) == 0
     queue.storage.close()
@@ -129,6 +131,7 @@ def test_a_worker_process_sends_what_a_web_request_queued(jobs_url, app, databas
         | config
     )
     env.pop("JOBS_IMMEDIATE", None)
+    prepare(web.extensions["roster_jobs"].queue)  # as `roster init-db` does on deployment
     log = tmp_path / "worker.log"
     worker = _start_worker(env, log)
     try:

@@ -180,3 +180,13 @@ def test_retries_wait_twice_as_long_each_time_then_stop_until_asked_again(
     assert retried.exit_code == 0 and "1 message(s) will be tried again." in retried.output
     assert jobs.sweep(app) == 1
     assert [message["To"] for message in outbox(app)] == ["never@example.org"]
+
+
+def test_sent_mail_is_deleted_after_thirty_days(app, db_session):
+    with db_session() as session:
+        session.add(OutboxMessage(recipient="old@example.org", subject="Old", body="Long ago."))
+    assert jobs.sweep(app) == 1
+    assert jobs.sweep(app, now=utcnow() + timedelta(days=29)) == 0
+    assert stored(db_session, OutboxMessage) == 1
+    jobs.sweep(app, now=utcnow() + timedelta(days=31))
+    assert stored(db_session, OutboxMessage) == 0
