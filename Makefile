@@ -18,7 +18,7 @@ run: setup
 	$(FLASK) roster init-db
 	$(FLASK) roster demo --experts $(DEMO_EXPERTS) --seed $(DEMO_SEED) --if-empty
 	$(FLASK) roster demo-accounts
-	PORT=$(PORT) $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
+	PORT=$(PORT) .ci/with-worker $(BIN)/gunicorn -c gunicorn.conf.py wsgi:app
 
 ## test: the whole suite on SQLite, then on a throw-away PostgreSQL server
 test: system setup test-sqlite test-postgres

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 from sqlalchemy.exc import DBAPIError
 
-from roster import db, security
+from roster import db, jobs, security
 from roster.config import default_config
 from roster.extensions import csrf, limiter, login_manager
 
@@ -28,6 +28,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     security.init_app(app)
     db.init_app(app)
     empty_write_ahead_log(app)
+    jobs.init_app(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_commands(app)

@@ -5,7 +5,6 @@ writes nothing (imports roll back whole, exports appear only when complete).
 """
 
 import json
-import smtplib
 import sqlite3
 import sys
 from collections.abc import Iterator
@@ -80,9 +79,15 @@ def emptied_log_after() -> Iterator[None]:
 @roster_cli.command("init-db")
 def init_db() -> None:
     """Create or upgrade the database schema (safe to run again)."""
+    from roster.config import ConfigurationError
+    from roster.jobs import jobs_of, prepare
     from roster.migrate import upgrade
 
     upgrade(current_app.config["DATABASE_URL"])
+    try:
+        prepare(jobs_of(current_app).queue)
+    except ConfigurationError as error:
+        fail(str(error))
     click.echo("The database schema is up to date.")
 
 
@@ -371,30 +376,58 @@ def team_command(needs_path: Path, per_role: int) -> None:
 
 @roster_cli.command("remind-stale")
 def remind_stale_command() -> None:
-    """Email each expert whose profile is over a year old, once, asking them to check it."""
-    from roster.mail import send_mail
+    """Queue a reminder to each expert whose profile is over a year old, once."""
     from roster.profile.reminders import remind_stale
 
-    sent = 0
+    with session_scope() as session:
+        queued = remind_stale(session=session)
+    click.echo(
+        f"Queued {queued} reminder(s) about profiles more than a year old; "
+        "the worker sends them (`flask roster outbox` lists any not sent yet)."
+    )
 
-    def send(email: str, name: str) -> None:
-        nonlocal sent
-        send_mail(
-            to=email,
-            subject="Please check your profile on the Electoral Expert Roster",
-            body=f"Hello {name},\n\nYour profile on the Electoral Expert Roster has not been "
-            'updated for more than a year. Please sign in, open "My profile", check it '
-            "and confirm that it is still right, or correct it.\n\n"
-            "Recruiters look for experts whose profiles are up to date.\n",
-        )
-        sent += 1
+
+@roster_cli.command("worker")
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 16),
+    default=2,
+    show_default=True,
+    help="How many jobs may run at the same time (threads).",
+)
+def worker_command(workers: int) -> None:
+    """Run the job queue's worker until Ctrl-C: it sends queued mail and retries failed mail."""
+    from roster.config import ConfigurationError
+    from roster.jobs import run_consumer
 
     try:
+        run_consumer(current_app, workers=workers)
+    except ConfigurationError as error:
+        fail(str(error))
+
+
+@roster_cli.command("outbox")
+@click.option(
+    "--retry", is_flag=True, help="Give the messages given up on ten more tries, starting now."
+)
+def outbox_command(retry: bool) -> None:
+    """List the mail not sent yet: whom to, how many tries, the last error and the next try."""
+    from roster.db import engines
+    from roster.outbox import retry_given_up, unsent
+
+    if retry:
         with session_scope() as session:
-            remind_stale(session=session, send=send)
-    except (OSError, smtplib.SMTPException) as error:
-        raise click.ClickException(
-            f"Sent {sent} reminder(s), then mail could not be sent ({error}). "
-            "Run the command again later: nobody is reminded twice."
-        ) from error
-    click.echo(f"Sent {sent} reminder(s) about profiles more than a year old.")
+            click.echo(f"{retry_given_up(session=session)} message(s) will be tried again.")
+    messages = unsent(engine=engines().read)
+    for message in messages:
+        next_try = (
+            f"next try {message.next_attempt_at:%Y-%m-%d %H:%M} UTC"
+            if message.next_attempt_at
+            else "no more tries"
+        )
+        error = f"; last error: {message.last_error}" if message.last_error else ""
+        click.echo(
+            f"{message.id}\t{message.recipient}\t{message.subject}\t"
+            f"tries: {message.attempts}, {next_try}{error}"
+        )
+    click.echo(f"{len(messages)} message(s) not sent yet.")

@@ -80,6 +80,10 @@ def default_config(instance_path: Path, *, overrides: dict) -> dict:
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI")
         or f"sqlite:///{instance_path / 'ratelimits.db'}",
         "ROSTER_BASE_URL": os.environ.get("ROSTER_BASE_URL", ""),
+        # The job queue: a SQLite file by default; redis://... or postgresql://... to share one.
+        "JOBS_URL": os.environ.get("JOBS_URL") or f"sqlite:///{instance_path / 'jobs.db'}",
+        # Run each job at once, in the caller (tests): no queue, no worker.
+        "JOBS_IMMEDIATE": os.environ.get("JOBS_IMMEDIATE") == "1",
         "STAFF_IDLE_MINUTES": 30,
         # An absolute limit for every session, idle or not (OWASP ASVS 3.3).
         "SESSION_LIFETIME_HOURS": 12,

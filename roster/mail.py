@@ -1,10 +1,13 @@
-"""Outgoing mail: SMTP when configured, otherwise .eml files in the instance outbox.
+"""Outgoing mail: composed from templates, sent through SMTP or into .eml files.
 
-With no ``MAIL_SERVER`` configured (the embedded default), every message is written
-to ``instance/outbox/`` so that ``make run`` shows what would have been sent.
+Nothing here is called by a request: requests write mail to the outbox
+(``roster.outbox``), and the job queue sends it through ``send_mail`` after the
+commit. With no ``MAIL_SERVER`` configured (the embedded default), every message is
+written to ``instance/outbox/`` so that ``make run`` shows what would have been sent.
 """
 
 import smtplib
+from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import make_msgid
 from pathlib import Path
@@ -15,7 +18,28 @@ from werkzeug.utils import secure_filename
 from roster.models import utcnow
 
 
-def build_message(*, to: str, subject: str, body: str) -> EmailMessage:
+@dataclass(frozen=True)
+class Mail:
+    """A message ready to be queued: recipient, subject and plain text."""
+
+    to: str
+    subject: str
+    body: str
+
+
+def compose(template: str, *, to: str, **values: object) -> Mail:
+    """Render ``templates/mail/<template>.txt`` for ``to``; the template sets its ``subject``.
+
+    Rendered outside any request, with only ``values``: links in it come from
+    ``roster.links.public_url``, never from a request's host.
+    """
+    module = current_app.jinja_env.get_template(f"mail/{template}.txt").make_module(values)
+    return Mail(to=to, subject=str(module.subject), body=str(module).strip() + "\n")
+
+
+def build_message(
+    *, to: str, subject: str, body: str, message_id: str | None = None
+) -> EmailMessage:
     """Compose a plain-text message from the roster's sender address."""
     message = EmailMessage()
     message["From"] = current_app.config.get(
@@ -23,14 +47,14 @@ def build_message(*, to: str, subject: str, body: str) -> EmailMessage:
     )
     message["To"] = to
     message["Subject"] = subject
-    message["Message-ID"] = make_msgid(domain="roster.local")
+    message["Message-ID"] = message_id or make_msgid(domain="roster.local")
     message.set_content(body)
     return message
 
 
-def send_mail(*, to: str, subject: str, body: str) -> None:
+def send_mail(*, to: str, subject: str, body: str, message_id: str | None = None) -> None:
     """Send one message, through SMTP or into the outbox folder."""
-    message = build_message(to=to, subject=subject, body=body)
+    message = build_message(to=to, subject=subject, body=body, message_id=message_id)
     config = current_app.config
     if server := config.get("MAIL_SERVER"):
         with smtplib.SMTP(server, int(config.get("MAIL_PORT", 25)), timeout=10) as smtp:

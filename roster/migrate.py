@@ -8,6 +8,13 @@ from alembic.config import Config
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 
 
+def include_object(obj: object, name: str | None, kind: str, reflected: bool, compare_to) -> bool:
+    """Leave out of migrations the tables of the job queue's PostgreSQL storage (``huey_*``)."""
+    return not (
+        kind == "table" and reflected and compare_to is None and (name or "").startswith("huey_")
+    )
+
+
 def alembic_config(database_url: str) -> Config:
     """Return an Alembic configuration for a database URL."""
     config = Config()

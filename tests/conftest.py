@@ -66,6 +66,8 @@ def app(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> I
             "SECRET_KEY": "test-secret-key-not-for-production",
             "SESSION_COOKIE_SECURE": False,
             "REMEMBER_COOKIE_SECURE": False,
+            # Jobs (sending the outbox) run at once, in the test's own process.
+            "JOBS_IMMEDIATE": True,
         }
     )
     yield app

@@ -7,10 +7,9 @@ from flask_login import current_user
 
 from roster.accounts import services
 from roster.auth.access import roles_required
+from roster.auth.mail import queue_staff_invitation
 from roster.auth.services import Signer
 from roster.db import get_session
-from roster.links import public_url
-from roster.mail import send_mail
 from roster.models import RoleName
 
 blueprint = Blueprint("admin", __name__, url_prefix="/admin")
@@ -51,15 +50,10 @@ def new_user():
             except services.AccountError as error:
                 form.email.errors.append(str(error))
             else:
-                link = public_url(
-                    "auth.reset_password",
-                    token=Signer(current_app.config["SECRET_KEY"]).reset_token(user),
-                )
-                send_mail(
-                    to=user.email,
-                    subject="Your account on the Electoral Expert Roster",
-                    body=f"Hello {user.display_name},\n\nAn account was opened for you. Choose "
-                    f"your password within one hour with this link:\n\n{link}\n",
+                queue_staff_invitation(
+                    session=get_session(),
+                    signer=Signer(current_app.config["SECRET_KEY"]),
+                    user=user,
                 )
                 flash(
                     f"Account created for {user.email}; a link to choose a password was emailed.",

@@ -6,7 +6,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_user, logout_user
 
 from roster.accounts.services import AccountError
-from roster.auth import services
+from roster.auth import mail, services
 from roster.auth.access import public, roles_required
 from roster.auth.forms import (
     ChangePasswordForm,
@@ -18,8 +18,6 @@ from roster.auth.forms import (
 from roster.auth.passwords import password_problem, verify_password
 from roster.db import commit_despite_error, get_session
 from roster.extensions import limiter
-from roster.links import public_url
-from roster.mail import send_mail
 from roster.models import RoleName
 from roster.templating import landing_endpoint
 
@@ -43,40 +41,6 @@ def _safe_next(target: str | None, user) -> str:
     ):
         return target
     return url_for(landing_endpoint(user, current_app.view_functions))
-
-
-def _send_confirmation(user) -> None:
-    link = public_url("auth.confirm", token=_signer().confirmation_token(user))
-    send_mail(
-        to=user.email,
-        subject="Confirm your email address for the Electoral Expert Roster",
-        body=f"Hello {user.display_name or ''},\n\nPlease confirm your email address by opening "
-        f"this link within 48 hours:\n\n{link}\n\nIf you did not register, ignore this email.\n",
-    )
-
-
-def _send_reset(user) -> None:
-    link = public_url("auth.reset_password", token=_signer().reset_token(user))
-    send_mail(
-        to=user.email,
-        subject="Choose a new password for the Electoral Expert Roster",
-        body=f"Hello,\n\nTo choose a new password, open this link within one hour:\n\n{link}\n\n"
-        "The link works once. If you did not ask for it, ignore this email: "
-        "your password stays as it is.\n",
-    )
-
-
-def _send_already_registered(user) -> None:
-    # The owner learns of the attempt; the stranger who made it sees the usual answer.
-    send_mail(
-        to=user.email,
-        subject="You already have an account on the Electoral Expert Roster",
-        body="Hello,\n\nSomeone, perhaps you, asked to register on the Electoral Expert Roster "
-        "with this email address, which already has an account. If it was you, sign in:\n\n"
-        f"{public_url('auth.login')}\n\nor choose a new password within one hour with this "
-        f"link:\n\n{public_url('auth.reset_password', token=_signer().reset_token(user))}\n\n"
-        "If it was not you, ignore this email: nothing has changed.\n",
-    )
 
 
 @blueprint.route("/register", methods=["GET", "POST"])
@@ -103,11 +67,10 @@ def register():
             except AccountError as error:
                 form.email.errors.append(str(error))
             else:
+                mail.queue_registration_notice(
+                    session=get_session(), signer=_signer(), registration=registration
+                )
                 # Same answer either way: the page does not tell who has an account.
-                if registration.new:
-                    _send_confirmation(registration.user)
-                elif not registration.user.disabled:
-                    _send_already_registered(registration.user)
                 flash("Check your email: we sent a link to confirm your address.", "success")
                 return redirect(url_for("auth.login"))
     return render_template("auth/register.html", form=form), 400 if form.errors else 200
@@ -176,7 +139,7 @@ def reset_request():
     if form.validate_on_submit():
         user = services.find_user(session=get_session(), email=form.email.data)
         if user is not None and not user.disabled:
-            _send_reset(user)
+            mail.queue_reset(session=get_session(), signer=_signer(), user=user)
         flash(
             "If an account uses that address, we have emailed it a link to choose a new password.",
             "success",

@@ -19,6 +19,7 @@ from roster.models.missions import (
     Shortlist,
     ShortlistEntry,
 )
+from roster.models.outbox import OutboxMessage
 from roster.models.users import RoleName, User, UserRole
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "ExpertSkill",
     "MissionRole",
     "NeedsAssessment",
+    "OutboxMessage",
     "RoleName",
     "RosterStatusChange",
     "Shortlist",

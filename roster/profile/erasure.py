@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from roster.db import checkpoint
 from roster.models import AuditEvent, Expert, User
+from roster.outbox import forget_recipient
 from roster.profile.cv import after_commit, cv_path, remove_quietly
 
 
@@ -55,11 +56,13 @@ def erase_account(
     """Delete the profile with its child rows and CV, and the account.
 
     Audit rows are kept without personal data, and one ``profile.erased`` row
-    without any is added. Files (the CV, and mail held in the development outbox)
-    are deleted once the transaction commits, and SQLite's write-ahead log, which
-    still holds the rows as they were, is emptied.
+    without any is added; the person's mail leaves the outbox table. Files (the CV,
+    and mail held in the development outbox) are deleted once the transaction
+    commits, and SQLite's write-ahead log, which still holds the rows as they were,
+    is emptied.
     """
     _scrub_audit(session, user=user, expert=expert)
+    forget_recipient(session=session, emails=[user.email, expert.email if expert else ""])
     files = mail_to(outbox, user.email)
     if expert is not None:
         if path := cv_path(expert=expert, folder=cv_folder):

@@ -1,12 +1,14 @@
 """Stale profiles: not confirmed for twelve months, shown to their owner and reminded once."""
 
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 from sqlmodel import Session
 
+from roster.links import public_url
+from roster.mail import compose
 from roster.models import Expert, User, utcnow
+from roster.outbox import queue_mail
 
 STALE_AFTER = timedelta(days=365)
 
@@ -28,21 +30,16 @@ def confirm_profile(*, session: Session, expert: Expert) -> None:
     session.add(expert)
 
 
-def remind_stale(
-    *, session: Session, send: Callable[[str, str], None], now: datetime | None = None
-) -> int:
-    """Send one reminder to each stale profile whose account is active and not yet reminded.
+def remind_stale(*, session: Session, now: datetime | None = None) -> int:
+    """Queue one reminder to each stale profile whose account is active and not yet reminded.
 
-    ``send(email, full_name)`` sends the message. A reminded profile is not reminded
-    again until its owner confirms or updates it (which clears the mark). Each
-    reminder is committed as soon as it is sent: a mail that went out cannot be
-    rolled back, so a failure halfway must not make the next run send it again.
+    A reminded profile is not reminded again until its owner confirms or updates it
+    (which clears the mark). The reminders and the marks are written in the caller's
+    transaction: the outbox sends each once it commits, so a mail server that is down
+    loses none (they wait in the outbox and are tried again) and a second run repeats none.
 
     Returns:
-        How many reminders were sent.
-
-    Raises:
-        Whatever ``send`` raises; the reminders sent before it are recorded.
+        How many reminders were queued.
     """
     now = now or utcnow()
     experts = list(
@@ -57,9 +54,10 @@ def remind_stale(
             .order_by(Expert.id)
         )
     )
+    link = public_url("profile.overview")
     for expert in experts:
-        send(expert.email, expert.full_name)
+        mail = compose("stale_reminder", to=expert.email, name=expert.full_name, link=link)
+        queue_mail(session=session, mail=mail)
         expert.stale_reminder_sent_at = now
         session.add(expert)
-        session.commit()
     return len(experts)

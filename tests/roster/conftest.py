@@ -2,8 +2,10 @@
 
 import html
 import re
+from email import message_from_bytes
 
 import pytest
+from aiosmtpd.controller import Controller
 from flask.testing import FlaskClient
 
 from tests.conftest import sign_in
@@ -75,3 +77,44 @@ def profiled_client(expert_client) -> FlaskClient:
     response = post_form(expert_client, "/me/identity", IDENTITY)
     assert response.status_code == 302, response.get_data(as_text=True)
     return expert_client
+
+
+class Sink:
+    """An SMTP handler that keeps what it receives and refuses the recipients in ``refused``."""
+
+    def __init__(self) -> None:
+        self.messages: list = []
+        self.refused: set[str] = set()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        if address in self.refused:
+            return "550 No such mailbox here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
+        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content)))
+        return "250 OK"
+
+
+@pytest.fixture
+def start_smtp_sink():
+    """Start a real SMTP server on 127.0.0.1 at a given port: ``sink = start_smtp_sink(port)``."""
+    controllers = []
+
+    def start(port: int) -> Sink:
+        sink = Sink()
+        controller = Controller(sink, hostname="127.0.0.1", port=port)
+        controller.start()
+        controllers.append(controller)
+        return sink
+
+    yield start
+    for controller in controllers:
+        controller.stop()
+
+
+@pytest.fixture
+def smtp_sink(start_smtp_sink, unused_tcp_port):
+    """A real SMTP server on 127.0.0.1, and its port."""
+    return start_smtp_sink(unused_tcp_port), unused_tcp_port

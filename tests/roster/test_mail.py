@@ -1,32 +1,6 @@
 """Mail goes out through a real SMTP server when one is configured."""
 
-from email import message_from_bytes
-
-import pytest
-from aiosmtpd.controller import Controller
-
 from roster.mail import send_mail
-
-
-class Sink:
-    """An SMTP handler that keeps what it receives."""
-
-    def __init__(self) -> None:
-        self.messages: list = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's hook name)
-        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content)))
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp_sink(unused_tcp_port):
-    port = unused_tcp_port
-    sink = Sink()
-    controller = Controller(sink, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield sink, port
-    controller.stop()
 
 
 def test_messages_go_through_smtp_when_configured(app, smtp_sink):

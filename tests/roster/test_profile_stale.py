@@ -4,11 +4,10 @@ from datetime import timedelta
 from email import message_from_bytes
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
+from roster import jobs
 from roster.models import Expert, User, utcnow
-from roster.profile.reminders import remind_stale
 from tests.roster.conftest import post_form
 from tests.roster.test_profile import stored
 
@@ -58,28 +57,34 @@ def test_remind_stale_emails_each_stale_expert_once(app, runner, profiled_client
         )
     age(db_session, 400)
     result = runner.invoke(args=["roster", "remind-stale"])
-    assert result.exit_code == 0 and "Sent 1 reminder(s)" in result.output
+    assert result.exit_code == 0 and "Queued 1 reminder(s)" in result.output
     [message] = outbox(app)
     assert message["To"] == "awa.ndiaye@example.org"
-    assert "more than a year" in message.get_payload(decode=True).decode()
+    body = message.get_payload(decode=True).decode()
+    assert "more than a year" in body and "http://localhost/me\n" in body
     assert stored(db_session).stale_reminder_sent_at is not None
     again = runner.invoke(args=["roster", "remind-stale"])
-    assert "Sent 0 reminder(s)" in again.output and len(outbox(app)) == 1
+    assert "Queued 0 reminder(s)" in again.output and len(outbox(app)) == 1
     post_form(profiled_client, "/me/confirm", form_url="/me")
     assert stored(db_session).stale_reminder_sent_at is None
     age(db_session, 400)
-    assert "Sent 1 reminder(s)" in runner.invoke(args=["roster", "remind-stale"]).output
+    assert "Queued 1 reminder(s)" in runner.invoke(args=["roster", "remind-stale"]).output
+    assert len(outbox(app)) == 2
 
 
 def test_disabled_accounts_get_no_reminder(app, runner, profiled_client, db_session):
     age(db_session, 400)
     with db_session() as session:
         session.scalar(select(User).where(User.email == "awa.ndiaye@example.org")).disabled = True
-    assert "Sent 0 reminder(s)" in runner.invoke(args=["roster", "remind-stale"]).output
+    assert "Queued 0 reminder(s)" in runner.invoke(args=["roster", "remind-stale"]).output
     assert outbox(app) == []
 
 
-def test_a_mail_failure_halfway_keeps_the_reminders_already_sent(app, make_user, db_session):
+def test_a_mail_failure_halfway_loses_no_reminder_and_repeats_none(
+    app, runner, make_user, db_session, smtp_sink
+):
+    sink, port = smtp_sink
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
     for number in (1, 2):
         make_user(f"e{number}@example.org")
     with db_session() as session:
@@ -93,30 +98,33 @@ def test_a_mail_failure_halfway_keeps_the_reminders_already_sent(app, make_user,
                     profile_confirmed_at=utcnow() - timedelta(days=400),
                 )
             )
-    sent: list[str] = []
-
-    def send(email: str, name: str) -> None:
-        if sent:
-            raise ConnectionRefusedError("the mail server is down")
-        sent.append(email)
-
-    with pytest.raises(ConnectionRefusedError):
-        with db_session() as session:
-            remind_stale(session=session, send=send)
+    sink.refused.add("e2@example.org")  # The server refuses the second reminder.
+    assert "Queued 2 reminder(s)" in runner.invoke(args=["roster", "remind-stale"]).output
+    assert [to for to, _ in sink.messages] == [["e1@example.org"]]
+    waiting = runner.invoke(args=["roster", "outbox"]).output
+    assert "e2@example.org" in waiting and "No such mailbox here" in waiting
+    # Running the command again reminds nobody twice; the failed reminder waits its turn.
+    assert "Queued 0 reminder(s)" in runner.invoke(args=["roster", "remind-stale"]).output
+    sink.refused.clear()
+    assert jobs.sweep(app, now=utcnow() + timedelta(minutes=2)) == 1
+    assert sorted(to[0] for to, _ in sink.messages) == ["e1@example.org", "e2@example.org"]
     with db_session() as session:
         reminded = session.scalars(
             select(Expert.email).where(Expert.stale_reminder_sent_at.is_not(None))
         ).all()
-    assert reminded == sent == ["e1@example.org"]
+    assert sorted(reminded) == ["e1@example.org", "e2@example.org"]
 
 
-def test_the_command_says_plainly_when_the_mail_server_is_unreachable(
+def test_reminders_wait_in_the_outbox_while_the_mail_server_is_unreachable(
     app, runner, profiled_client, db_session, unused_tcp_port
 ):
     age(db_session, 400)
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=unused_tcp_port)
     result = runner.invoke(args=["roster", "remind-stale"])
-    assert result.exit_code == 1
-    assert "Sent 0 reminder(s), then mail could not be sent" in result.output
+    assert result.exit_code == 0 and "Queued 1 reminder(s)" in result.output
     assert "Traceback" not in result.output
-    assert stored(db_session).stale_reminder_sent_at is None
+    waiting = runner.invoke(args=["roster", "outbox"])
+    assert waiting.exit_code == 0
+    assert "awa.ndiaye@example.org" in waiting.output and "Connection refused" in waiting.output
+    assert "1 message(s) not sent yet." in waiting.output
+    assert stored(db_session).stale_reminder_sent_at is not None

@@ -1,0 +1,175 @@
+"""The job queue: one Huey instance per app, its storage chosen by ``JOBS_URL``.
+
+The storage is a SQLite file, ``instance/jobs.db``, by default (no extra service);
+a ``redis://`` URL selects Redis and a ``postgresql://`` URL PostgreSQL, for
+several machines sharing one queue. The consumer is ``flask --app wsgi roster
+worker``: it builds the app as the web server does, so every job runs with the
+app's configuration and database. With ``JOBS_IMMEDIATE`` (the test suite) a job
+runs at once, in the caller, on Huey's in-memory storage.
+
+The queue is not where mail is kept: the outbox table is. A job lost with its queue
+is made good by the sweep, which runs every minute and at the consumer's start.
+"""
+
+import importlib.util
+import logging
+import weakref
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from weakref import WeakKeyDictionary
+
+import psycopg
+from flask import Flask
+from huey import Huey, MemoryHuey, PostgresHuey, RedisHuey, SqliteHuey, crontab
+from huey.api import TaskWrapper
+from sqlalchemy import Engine, event
+from sqlalchemy.orm import Session as OrmSession
+
+from roster import outbox
+from roster.config import ConfigurationError
+from roster.db import engines
+from roster.mail import send_mail
+from roster.models import OutboxMessage
+
+QUEUE_NAME = "roster"
+SWEEP_SCHEDULE = crontab(minute="*")
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Jobs:
+    """An app's queue and its jobs: send one outbox message, sweep the outbox."""
+
+    queue: Huey
+    send_message: TaskWrapper
+    sweep_outbox: TaskWrapper
+
+
+# Which app's jobs a session's commit belongs to, found from the session's engine:
+# commits happen in requests, commands and tests alike, with or without an app context.
+# Weak both ways, so that an app and its engines are freed together.
+_JOBS_BY_ENGINE: WeakKeyDictionary[Engine, "weakref.ref[Jobs]"] = WeakKeyDictionary()
+
+
+def make_queue(config: Mapping) -> Huey:
+    """Create the Huey instance that ``JOBS_URL`` (or ``JOBS_IMMEDIATE``) names."""
+    # Results are never read: a job's outcome is written on the outbox row.
+    options = {"results": False, "utc": True}
+    if config.get("JOBS_IMMEDIATE"):
+        return MemoryHuey(QUEUE_NAME, immediate=True, **options)
+    url: str = config["JOBS_URL"]
+    scheme = url.partition(":")[0].partition("+")[0]
+    if scheme == "sqlite" and url.startswith("sqlite:///") and len(url) > len("sqlite:///"):
+        path = Path(url.removeprefix("sqlite:///"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return SqliteHuey(QUEUE_NAME, filename=str(path), **options)
+    if scheme in ("redis", "rediss"):
+        if importlib.util.find_spec("redis") is None:
+            raise ConfigurationError(
+                "JOBS_URL names a Redis server, but the redis package is not installed. "
+                "Install it (pip install redis==8.1.0) or use a sqlite:/// or postgresql:// URL."
+            )
+        return RedisHuey(QUEUE_NAME, url=url, **options)
+    if scheme in ("postgres", "postgresql"):
+        dsn = "postgresql:" + url.partition(":")[2]
+        # Its tables are made by `roster init-db` and the worker (``prepare``), so that a web
+        # process starts, and its commits stand, while the queue's server is down.
+        return PostgresHuey(QUEUE_NAME, dsn=dsn, create_tables=False, **options)
+    raise ConfigurationError(
+        f"JOBS_URL must be sqlite:///path/to/jobs.db, redis://host:6379/0 or "
+        f"postgresql://user@host/db, not {url!r}."
+    )
+
+
+def _transport(message: OutboxMessage) -> None:
+    # A stable Message-ID lets a receiving server drop a copy resent after a crash.
+    send_mail(
+        to=message.recipient,
+        subject=message.subject,
+        body=message.body,
+        message_id=f"<outbox-{message.id}.{message.created_at:%Y%m%d%H%M%S}@roster.local>",
+    )
+
+
+def sweep(app: Flask, *, now: datetime | None = None) -> int:
+    """Send every outbox message of the app that is due; return how many went out."""
+    with app.app_context():
+        return outbox.send_due(engine=engines(app).write, transport=_transport, now=now)
+
+
+def init_app(app: Flask) -> None:
+    """Create the app's queue and register its jobs on it."""
+    queue = make_queue(app.config)
+    write = engines(app).write
+
+    def send_outbox_message(message_id: int) -> None:
+        """Send one outbox message, unless another sender has it or it went out."""
+        with app.app_context():
+            outbox.send_message(engine=write, message_id=message_id, transport=_transport)
+
+    def sweep_outbox() -> None:
+        """Send every outbox message that is due: left unsent, or due for another try."""
+        if sent := sweep(app):
+            logger.info("The sweep sent %d message(s) from the outbox.", sent)
+
+    jobs = Jobs(
+        queue=queue,
+        send_message=queue.task(name="send_outbox_message")(send_outbox_message),
+        sweep_outbox=queue.periodic_task(SWEEP_SCHEDULE, name="sweep_outbox")(sweep_outbox),
+    )
+    app.extensions["roster_jobs"] = jobs
+    for engine in {write, engines(app).read}:
+        _JOBS_BY_ENGINE[engine] = weakref.ref(jobs)
+
+
+def jobs_of(app: Flask) -> Jobs:
+    """The app's queue and jobs."""
+    return app.extensions["roster_jobs"]
+
+
+@event.listens_for(OrmSession, "after_commit")
+def _send_after_commit(session: OrmSession) -> None:
+    message_ids = outbox.take_committed(session)
+    found = _JOBS_BY_ENGINE.get(session.bind) if message_ids else None
+    jobs = found() if found else None
+    if jobs is None:
+        return
+    for message_id in message_ids:
+        try:
+            jobs.send_message(message_id)
+        except Exception:  # noqa: BLE001  (the change is committed: a queue that is down must not fail it)
+            logger.exception(
+                "Outbox message %s could not be queued; the sweep will send it.", message_id
+            )
+
+
+def prepare(queue: Huey) -> None:
+    """Create the queue's tables where it keeps them in a database server (safe to run again)."""
+    if isinstance(queue, PostgresHuey):
+        try:
+            queue.storage.initialize_schema()
+        except psycopg.OperationalError as error:
+            raise ConfigurationError(
+                f"The job queue named by JOBS_URL cannot be reached: {error}".strip()
+            ) from None
+
+
+def run_consumer(app: Flask, *, workers: int) -> None:
+    """Run the consumer until interrupted: jobs as they come, the sweep every minute."""
+    jobs = jobs_of(app)
+    if jobs.queue.immediate:
+        raise ConfigurationError(
+            "JOBS_IMMEDIATE is set: jobs run inside the web process and there is no queue "
+            "to consume. Unset it to run a worker."
+        )
+    prepare(jobs.queue)
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("[%(asctime)s] %(levelname)s %(name)s: %(message)s"))
+    for name in ("huey", __name__):
+        logging.getLogger(name).addHandler(handler)
+        logging.getLogger(name).setLevel(logging.INFO)
+    # Mail left unsent while no consumer ran goes out now, not at the next minute.
+    jobs.sweep_outbox()
+    jobs.queue.create_consumer(workers=workers, periodic=True, max_delay=2.0).run()
