@@ -24,8 +24,9 @@ import psycopg
 from flask import Flask
 from huey import Huey, MemoryHuey, PostgresHuey, RedisHuey, SqliteHuey, crontab
 from huey.api import TaskWrapper
-from sqlalchemy import Engine, event
+from sqlalchemy import event
 from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.pool import Pool
 
 from roster import outbox
 from roster.config import ConfigurationError
@@ -47,10 +48,12 @@ class Jobs:
     sweep_outbox: TaskWrapper
 
 
-# Which app's jobs a session's commit belongs to, found from the session's engine:
-# commits happen in requests, commands and tests alike, with or without an app context.
-# Weak both ways, so that an app and its engines are freed together.
-_JOBS_BY_ENGINE: WeakKeyDictionary[Engine, "weakref.ref[Jobs]"] = WeakKeyDictionary()
+# Which app's jobs a session's commit belongs to, found from the connection pool of the
+# session's engine: commits happen in requests, commands and tests alike, with or without
+# an app context, and a request's engine is a copy with its own options (a shorter busy
+# wait) that shares the app engine's pool. Weak both ways, so that an app and its engines
+# are freed together.
+_JOBS_BY_POOL: WeakKeyDictionary[Pool, "weakref.ref[Jobs]"] = WeakKeyDictionary()
 
 
 def make_queue(config: Mapping) -> Huey:
@@ -121,7 +124,7 @@ def init_app(app: Flask) -> None:
     )
     app.extensions["roster_jobs"] = jobs
     for engine in {write, engines(app).read}:
-        _JOBS_BY_ENGINE[engine] = weakref.ref(jobs)
+        _JOBS_BY_POOL[engine.pool] = weakref.ref(jobs)
 
 
 def jobs_of(app: Flask) -> Jobs:
@@ -132,7 +135,7 @@ def jobs_of(app: Flask) -> Jobs:
 @event.listens_for(OrmSession, "after_commit")
 def _send_after_commit(session: OrmSession) -> None:
     message_ids = outbox.take_committed(session)
-    found = _JOBS_BY_ENGINE.get(session.bind) if message_ids else None
+    found = _JOBS_BY_POOL.get(session.bind.pool) if message_ids and session.bind else None
     jobs = found() if found else None
     if jobs is None:
         return
