@@ -9,7 +9,7 @@ from sqlalchemy import func, select, text
 
 from roster import jobs
 from roster.models import OutboxMessage, User, utcnow
-from tests.conftest import POSTGRES_URL, register
+from tests.conftest import POSTGRES_URL, csrf_token, register, sign_in
 from tests.roster.test_auth import link_in, outbox
 
 REFUSAL = "the audit trail takes no new rows"
@@ -74,6 +74,23 @@ def test_a_registration_of_a_taken_address_whose_commit_fails_mails_nothing(
     refuse_audit_rows()
     assert register(client, email="taken@example.org").status_code == 500
     assert outbox(app) == []
+    assert stored(db_session, OutboxMessage) == 0
+
+
+def test_a_staff_invitation_whose_commit_fails_mails_nothing(
+    app, client, make_user, db_session, refuse_audit_rows
+):
+    make_user("admin@example.org", "admin")
+    sign_in(client, "admin@example.org")
+    token = csrf_token(client, "/admin/users/new")
+    refuse_audit_rows()
+    form = {"display_name": "Mei Lin", "email": "mei@example.org", "roles": ["planner"]}
+    response = client.post("/admin/users/new", data=form | {"csrf_token": token})
+    # A signed-in admin gets the error page too, its header drawn without the database.
+    assert response.status_code == 500
+    assert "Nothing was saved" in response.get_data(as_text=True)
+    assert outbox(app) == []
+    assert stored(db_session, User) == 1
     assert stored(db_session, OutboxMessage) == 0
 
 
