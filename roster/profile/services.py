@@ -10,7 +10,7 @@ import secrets
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import exists, select, update
 from sqlmodel import Session
 
 from matching.vocabulary import (
@@ -21,9 +21,13 @@ from matching.vocabulary import (
     normalise_country,
 )
 from roster.models import (
+    AvailabilityWindow,
+    Deployment,
     Expert,
     ExpertAccessibility,
+    ExpertLanguage,
     ExpertNationality,
+    ExpertSkill,
     RosterStatusChange,
     User,
     utcnow,
@@ -113,6 +117,32 @@ def country_code(text: str, *, label: str) -> str:
 def expert_for_user(*, session: Session, user_id: int) -> Expert | None:
     """Return the profile of the account ``user_id``, if it has one."""
     return session.scalar(select(Expert).where(Expert.user_id == user_id))
+
+
+# The profile's lists, by the name of their relationship on Expert.
+_LISTS = {
+    "languages": ExpertLanguage,
+    "skills": ExpertSkill,
+    "accessibility": ExpertAccessibility,
+    "availability": AvailabilityWindow,
+    "deployments": Deployment,
+}
+
+
+def filled_lists(*, session: Session, expert_id: int) -> set[str]:
+    """Which of the profile's lists (``languages``, ``skills`` ...) hold at least one row.
+
+    One query for all five, where loading each list would take one query apiece.
+    """
+    flags = session.execute(
+        select(
+            *(
+                exists().where(table.expert_id == expert_id).label(name)
+                for name, table in _LISTS.items()
+            )
+        )
+    ).one()
+    return {name for name, filled in zip(_LISTS, flags, strict=True) if filled}
 
 
 def lock(*, session: Session, expert: Expert, version: int) -> None:

@@ -21,7 +21,7 @@ __all__ = ["blueprint"]
 EXPERT = RoleName.EXPERT
 
 
-def _sections(expert) -> list[tuple[str, str, bool]]:
+def _sections(expert, filled: set[str]) -> list[tuple[str, str, bool]]:
     """(endpoint, title, whether something is filled in) of every section, in order."""
     return [
         ("profile.identity", "Identity and nationality", expert is not None),
@@ -33,11 +33,11 @@ def _sections(expert) -> list[tuple[str, str, bool]]:
                 getattr(expert, f"{n}_consent_at") for n in ("gender", "disability", "birth_year")
             ),
         ),
-        ("profile.languages", "Languages", bool(expert and expert.languages)),
-        ("profile.expertise", "Expertise areas", bool(expert and expert.skills)),
-        ("profile.accessibility", "Accessibility expertise", bool(expert and expert.accessibility)),
-        ("profile.availability", "Availability", bool(expert and expert.availability)),
-        ("profile.deployments", "Past deployments", bool(expert and expert.deployments)),
+        ("profile.languages", "Languages", "languages" in filled),
+        ("profile.expertise", "Expertise areas", "skills" in filled),
+        ("profile.accessibility", "Accessibility expertise", "accessibility" in filled),
+        ("profile.availability", "Availability", "availability" in filled),
+        ("profile.deployments", "Past deployments", "deployments" in filled),
         ("profile.summary", "Summary", bool(expert and expert.summary)),
         ("profile.cv_upload", "CV", bool(expert and expert.cv_stored_name)),
     ]
@@ -48,11 +48,16 @@ def _sections(expert) -> list[tuple[str, str, bool]]:
 def overview():
     """The profile at a glance: sections, staleness, and what the roster holds."""
     expert = current_expert()
+    filled = (
+        set()
+        if expert is None
+        else services.filled_lists(session=get_session(), expert_id=expert.id)
+    )
     return render(
         "profile/overview.html",
         ConfirmForm(),
         expert=expert,
-        sections=_sections(expert),
+        sections=_sections(expert, filled),
         stale=expert is not None and is_stale(expert),
     )
 

@@ -1,10 +1,12 @@
 """Languages, expertise, accessibility, availability and deployments of a profile."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
+from roster.db import engines
 from roster.models import Deployment, Expert, ExpertSkill, utcnow
 from tests.roster.conftest import IDENTITY, post_form
 from tests.roster.test_profile import stored
@@ -15,6 +17,32 @@ def languages(*rows):
     for index, (code, level) in enumerate(rows):
         data[f"languages-{index}-code"], data[f"languages-{index}-level"] = code, level
     return data
+
+
+def test_the_overview_marks_the_filled_sections_reading_all_lists_in_one_query(
+    app, profiled_client
+):
+    post_form(profiled_client, "/me/languages", languages(("fr", "C1")))
+    post_form(profiled_client, "/me/accessibility", {"codes": ["easy-read"]})
+    statements: list[str] = []
+
+    def record(_connection, _cursor, statement, *_args) -> None:
+        statements.append(statement)
+
+    event.listen(engines(app).read, "before_cursor_execute", record)
+    try:
+        page = profiled_client.get("/me").get_data(as_text=True)
+    finally:
+        event.remove(engines(app).read, "before_cursor_execute", record)
+    marks = dict(
+        re.findall(r'<a href="/me/(\w+)">[^<]+</a>\s*<span class="tag[^"]*">([^<]+)<', page)
+    )
+    assert marks["languages"] == marks["accessibility"] == "filled in"
+    assert (
+        marks["expertise"] == marks["availability"] == marks["deployments"] == ("not filled in yet")
+    )
+    # The account with its roles, the profile, and one query for its five lists.
+    assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) == 4
 
 
 def test_typed_language_names_are_read_as_codes_with_a_visible_note(profiled_client, db_session):
