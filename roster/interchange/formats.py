@@ -324,17 +324,16 @@ def write_records(path: Path, records: Iterable[dict[str, Any]]) -> int:
     try:
         with partial.open("w", encoding="utf-8", newline="") as out:
             if kind == "csv":
-                writer = csv.writer(out, lineterminator="\n")
-                # The writer quotes a cell holding "\n", not one holding "\r", which a
-                # reader then takes for the end of the row: such rows are quoted whole.
-                quoting_all = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL)
+                # Every cell quoted: a spreadsheet that splits rows on ";" (as in many
+                # locales) must not find a cell, and a formula, in "fr:native;=1+1"; and a
+                # cell holding "\r" must not end the row for a reader.
+                writer = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL)
                 writer.writerow([*CSV_COLUMNS, CSV_CONSENT_COLUMN])
             elif kind == "json":
                 out.write("[")
             for record in records:
                 if kind == "csv":
-                    row = record_to_csv_row(record)
-                    (quoting_all if any("\r" in cell for cell in row) else writer).writerow(row)
+                    writer.writerow(record_to_csv_row(record))
                 elif kind == "json":
                     out.write(
                         ("\n" if count == 0 else ",\n") + json.dumps(record, ensure_ascii=False)

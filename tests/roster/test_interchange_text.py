@@ -92,6 +92,20 @@ def test_csv_export_writes_no_cell_a_spreadsheet_would_run_and_imports_back_unch
     assert stored(db_session, "-EXP-F-10") is not None
 
 
+def test_every_exported_cell_is_quoted_so_a_semicolon_starts_no_formula(tmp_path):
+    from roster.interchange.formats import read_records, write_records
+
+    # Spreadsheets in many locales split an unquoted row on ";", making "=1+1" a cell.
+    record = expert_record(1, full_name="Awa;=1+1", summary="ok;@SUM(A1);-2+3")
+    path = tmp_path / "semicolons.csv"
+    write_records(path, [record])
+    row = path.read_text(encoding="utf-8").splitlines()[1]
+    assert row.startswith('"') and row.endswith('"')
+    assert '"Awa;=1+1"' in row and '"ok;@SUM(A1);-2+3"' in row
+    [(_, back)] = read_records(path)
+    assert (back["full_name"], back["summary"]) == ("Awa;=1+1", "ok;@SUM(A1);-2+3")
+
+
 def test_tab_and_carriage_return_at_the_start_of_a_cell_are_neutralised(tmp_path):
     from roster.interchange.formats import read_records, write_records
 
