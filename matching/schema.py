@@ -91,8 +91,14 @@ class RecordError(ValueError):
 
 
 def _key(key: object) -> str:
-    """A field name as shown in a path; an empty name is shown as ''."""
-    return str(key) if key != "" else "''"
+    """A field name as shown in a path: '' when empty, escaped and cut when it is odd.
+
+    Names of unknown fields come from the file: a control character or a terminal escape
+    in one must not reach the report, nor a name of thousands of characters.
+    """
+    text = "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in str(key))
+    text = text if len(text) <= 60 else text[:57] + "..."
+    return text if text else "''"
 
 
 def _path(parts: Iterable[str | int]) -> str:
@@ -165,7 +171,7 @@ def _missing(parent: str, key: object) -> FieldError:
 
 def _unknown(parent: str, key: object) -> FieldError:
     """A field the schema does not know."""
-    return FieldError(_join(parent, key), f"unknown field '{key}'")
+    return FieldError(_join(parent, key), f"unknown field '{_key(key)}'")
 
 
 def _messages(error: ValidationError, prefix: tuple[str | int, ...]) -> list[FieldError]:

@@ -79,6 +79,8 @@ def default_config(instance_path: Path, *, overrides: dict) -> dict:
         # Shared by every worker on this machine; redis://host:6379 where several serve.
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI")
         or f"sqlite:///{instance_path / 'ratelimits.db'}",
+        # A storage that fails raises limits' StorageError, which answers 503 (errors.py).
+        "RATELIMIT_STORAGE_OPTIONS": {"wrap_exceptions": True},
         "ROSTER_BASE_URL": os.environ.get("ROSTER_BASE_URL", ""),
         # The job queue: a SQLite file by default; redis://... or postgresql://... to share one.
         "JOBS_URL": os.environ.get("JOBS_URL") or f"sqlite:///{instance_path / 'jobs.db'}",

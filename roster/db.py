@@ -14,8 +14,9 @@ Commands wait up to ``BUSY_TIMEOUT_MS`` for the write lock; web requests only up
 each transaction sets its connection's wait as it begins.
 """
 
+import logging
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -171,26 +172,34 @@ def describe_failure(error: DBAPIError) -> str:
     return "the database refused the operation: " + text.strip().splitlines()[0]
 
 
-def checkpoint(engine: Engine, *, wait: bool = True) -> None:
+def checkpoint(engine: Engine, *, wait: bool = True) -> bool:
     """Fold SQLite's write-ahead log into the database file and empty the log.
 
     Erased rows are overwritten in the database file (``secure_delete``), but their
     earlier versions stay in the ``-wal`` file until a checkpoint; this one truncates
     it. A reader still inside a transaction can hold part of the log back until the
     next checkpoint; ``wait=False`` does not wait for it (nor for a writer) at all.
-    Does nothing on other databases.
+    Returns whether the log was emptied (always true on other databases, where it
+    does nothing); a log held back is logged as a warning, for the next run to finish.
     """
     if engine.dialect.name != "sqlite":
-        return
+        return True
     wait_ms = engine.get_execution_options().get(BUSY_OPTION, BUSY_TIMEOUT_MS) if wait else 0
     connection = engine.raw_connection()
     try:
         cursor = connection.cursor()
         # Each transaction sets its own wait again as it begins (see _sqlite_engine).
         cursor.execute(f"PRAGMA busy_timeout = {int(wait_ms)}")
-        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        (busy, _, _) = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
     finally:
         connection.close()
+    if busy:
+        logging.getLogger(__name__).warning(
+            "The write-ahead log of %s could not be emptied: another connection holds it. "
+            "The next checkpoint (every start, import or erasure) empties it.",
+            engine.url.database,
+        )
+    return not busy
 
 
 def engines(app: Flask | None = None) -> Engines:
@@ -198,11 +207,30 @@ def engines(app: Flask | None = None) -> Engines:
     return (app or current_app).extensions["roster_db"]
 
 
+def writes(view: Callable) -> Callable:
+    """Mark a view that writes although it answers GET (an emailed link, say).
+
+    Its request's session takes the write engine: on SQLite a read transaction that
+    then writes fails at once if another writer committed meanwhile, while a write
+    transaction waits for its turn.
+    """
+    view.roster_writes = True  # type: ignore[attr-defined]
+    return view
+
+
+def _reads_only() -> bool:
+    """Whether this request's session may use the read engine."""
+    if not request or request.method not in SAFE_METHODS:
+        return False
+    view = current_app.view_functions.get(request.endpoint or "")
+    return not getattr(view, "roster_writes", False)
+
+
 def get_session() -> Session:
     """Return this request's session, opening it on first use."""
     if "db_session" not in g:
         bound = engines()
-        engine = bound.read if request and request.method in SAFE_METHODS else bound.write
+        engine = bound.read if _reads_only() else bound.write
         # Same pool, shorter wait: a request gives up on a busy SQLite in seconds.
         engine = engine.execution_options(**{BUSY_OPTION: WEB_BUSY_TIMEOUT_MS})
         g.db_session = Session(engine, expire_on_commit=False)

@@ -13,8 +13,7 @@ from sqlalchemy import exists, select
 from sqlmodel import Session
 
 from roster.accounts.services import create_user
-from roster.auth.passwords import hash_password
-from roster.auth.services import end_sessions, find_user
+from roster.auth.services import find_user, set_password
 from roster.models import (
     AvailabilityWindow,
     Expert,
@@ -76,9 +75,9 @@ def _ensure(session: Session, *, email: str, role: str, name: str, password: str
             display_name=name,
             confirmed=True,
         )
-    user.password_hash = hash_password(password)
-    user.disabled, user.failed_logins, user.locked_until = False, 0, None
-    end_sessions(session=session, user=user)
+    # The same rule and audit as any change of password; the account opens again.
+    set_password(session=session, user=user, password=password)
+    user.disabled = False
     return user
 
 

@@ -7,6 +7,7 @@ is down or busy, and a second wait or failure there would outlast the request.
 from flask import Flask, Response, current_app, g, jsonify, make_response, render_template, request
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
+from limits.errors import StorageError
 from sqlalchemy import inspect
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
@@ -29,6 +30,10 @@ UNAVAILABLE_MESSAGE = (
 # Seconds a client is asked to wait before trying again (the Retry-After header).
 RETRY_AFTER_BUSY = 10
 RETRY_AFTER_UNAVAILABLE = 30
+LIMITS_UNAVAILABLE_MESSAGE = (
+    "The roster cannot count attempts on this page just now, so it does not accept them. "
+    "Nothing was changed. Please try again in a few minutes."
+)
 
 
 def _wants_json() -> bool:
@@ -104,6 +109,14 @@ def register(app: Flask) -> None:
     def _too_many(error: RateLimitExceeded):
         # Without an error_message of its own a limit describes itself ("10 per 1 hour").
         return render_error(429, error.description if error.limit.error_message else None)
+
+    @app.errorhandler(StorageError)
+    def _limits_unavailable(error: StorageError):
+        # Refused rather than let through: a limit that fails open invites guessing.
+        app.logger.warning("Rate-limit storage failed on %s: %s", request.path, error.storage_error)
+        response = render_error(ServiceUnavailable.code, LIMITS_UNAVAILABLE_MESSAGE)
+        response.retry_after = RETRY_AFTER_UNAVAILABLE
+        return response
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException):

@@ -18,7 +18,9 @@ from limits.storage import Storage
 BUSY_TIMEOUT_S = 5.0
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS hits "
-    "(key TEXT PRIMARY KEY, count INTEGER NOT NULL, expires_at REAL NOT NULL)"
+    "(key TEXT PRIMARY KEY, count INTEGER NOT NULL, expires_at REAL NOT NULL)",
+    # Ended windows are pruned on every hit: the file stays as small as the live counters.
+    "CREATE INDEX IF NOT EXISTS hits_expires_at ON hits (expires_at)",
 )
 
 
@@ -45,7 +47,8 @@ class SQLiteStorage(Storage):
             connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
             connection.execute("PRAGMA journal_mode = WAL")
             connection.execute("PRAGMA synchronous = NORMAL")
-            connection.execute(_SCHEMA)
+            for statement in _SCHEMA:
+                connection.execute(statement)
             self._local.connection = connection
         return connection
 
@@ -55,7 +58,7 @@ class SQLiteStorage(Storage):
         connection = self._connection()
         connection.execute("BEGIN IMMEDIATE")
         try:
-            connection.execute("DELETE FROM hits WHERE key = ? AND expires_at <= ?", (key, now))
+            connection.execute("DELETE FROM hits WHERE expires_at <= ?", (now,))
             (count,) = connection.execute(
                 "INSERT INTO hits (key, count, expires_at) VALUES (?, ?, ?) "
                 "ON CONFLICT (key) DO UPDATE SET count = count + excluded.count "
@@ -70,17 +73,22 @@ class SQLiteStorage(Storage):
 
     def get(self, key: str) -> int:
         """The hits of ``key`` in its current window."""
-        row = self._connection().execute(
-            "SELECT count FROM hits WHERE key = ? AND expires_at > ?", (key, time.time())
-        ).fetchone()
+        row = (
+            self._connection()
+            .execute("SELECT count FROM hits WHERE key = ? AND expires_at > ?", (key, time.time()))
+            .fetchone()
+        )
         return row[0] if row else 0
 
     def get_expiry(self, key: str) -> float:
         """When the current window of ``key`` ends (a Unix time)."""
-        row = self._connection().execute(
-            "SELECT expires_at FROM hits WHERE key = ?", (key,)
-        ).fetchone()
-        return row[0] if row else time.time()
+        now = time.time()
+        row = (
+            self._connection()
+            .execute("SELECT expires_at FROM hits WHERE key = ? AND expires_at > ?", (key, now))
+            .fetchone()
+        )
+        return row[0] if row else now
 
     def check(self) -> bool:
         """Whether the file can be used."""

@@ -97,7 +97,14 @@ def register_expert(*, session: Session, email: str, password: str, full_name: s
     """
     if existing := find_user(session=session, email=email):
         hash_password(password)  # the work of a new account; the hash is not kept
-        session.add(AuditEvent(actor_id=existing.id, action="auth.register_existing"))
+        # Whoever typed the address is not known to be its owner: no actor, the account named.
+        session.add(
+            AuditEvent(
+                actor_id=None,
+                action="auth.register_existing",
+                detail={"account": existing.public_id},
+            )
+        )
         return Registration(existing, new=False)
     user = create_user(
         session=session,

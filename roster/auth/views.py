@@ -16,7 +16,7 @@ from roster.auth.forms import (
     ResetRequestForm,
 )
 from roster.auth.passwords import password_problem, verify_password
-from roster.db import commit_despite_error, get_session
+from roster.db import commit_despite_error, get_session, writes
 from roster.extensions import limiter
 from roster.models import RoleName
 from roster.templating import landing_endpoint
@@ -77,6 +77,7 @@ def register():
 
 
 @blueprint.get("/confirm/<token>")
+@writes
 @public
 def confirm(token: str):
     """Confirm an email address from the emailed link."""
@@ -185,7 +186,9 @@ def change_password():
             except AccountError as error:
                 form.password.errors.append(str(error))
             else:
-                login_user(current_user._get_current_object())  # This session goes on, new token.
+                # This session goes on with a new form token; typing the current password
+                # was a sign-in, so its 12 hours start again.
+                login_user(current_user._get_current_object())
                 flash("Your password is changed. You were signed out everywhere else.", "success")
                 return redirect(url_for("home.index"))
     return render_template("auth/change_password.html", form=form), 400 if form.errors else 200

@@ -21,7 +21,7 @@ from sqlalchemy import event
 from sqlmodel import Session
 
 from roster.models import Expert, utcnow
-from roster.profile.services import ProfileInvalid, lock
+from roster.profile.services import ProfileChanged, ProfileInvalid, lock
 
 MAX_CV_BYTES = 5 * 1024 * 1024
 PDF_MAGIC = b"%PDF-"
@@ -148,6 +148,9 @@ def content_disposition(name: str) -> str:
 
     ``filename`` is an ASCII stand-in for old clients; ``filename*`` (RFC 6266 and 5987)
     carries the exact name, percent-encoded, so no quote or byte of it can end the header.
+    Werkzeug's ``send_file`` writes the same two, but its stand-in for a name wholly in
+    Cyrillic, Arabic or Chinese script is ``.pdf``, a hidden file on many systems; this
+    one is ``cv.pdf``.
     """
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
     ascii_name = re.sub(r'["\\%]', "_", ascii_name).strip()
@@ -185,6 +188,8 @@ def store_cv(
             PDF that is encrypted, has no page or cannot be read.
         ProfileChanged: stale ``version``.
     """
+    if expert.version != version:
+        raise ProfileChanged()  # before the probe's seconds of work, not after
     if problem := pdf_problem(data, size=size):
         raise ProfileInvalid({"cv": problem})
     lock(session=session, expert=expert, version=version)

@@ -30,7 +30,21 @@ from roster.profile.web import (
 EXPERT = RoleName.EXPERT
 
 
+def _account_or_address() -> str:
+    """Whose uploads a limit counts: the signed-in account's, else the address's."""
+    if current_user.is_authenticated:
+        return f"account:{current_user.public_id}"
+    return request.remote_addr or "unknown"
+
+
 @blueprint.route("/cv", methods=["GET", "POST"])
+@limiter.limit(
+    "20 per hour",
+    methods=["POST"],
+    key_func=_account_or_address,
+    # Each upload costs a child process reading the PDF for up to five seconds.
+    error_message="Too many CV uploads. Please wait an hour and try again.",
+)
 @roles_required(EXPERT)
 def cv_upload():
     """Upload a CV (PDF by content, 5 MB at most), replacing the previous one."""

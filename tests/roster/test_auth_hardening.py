@@ -2,6 +2,7 @@
 
 import os
 import re
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -16,8 +17,8 @@ from roster import create_app
 from roster.config import ConfigurationError
 from roster.db import engines
 from roster.extensions import limiter
-from roster.models import AuditEvent
-from tests.conftest import PASSWORD, csrf_token, register, sign_in, sign_out
+from roster.models import AuditEvent, User
+from tests.conftest import PASSWORD, POSTGRES_URL, csrf_token, register, sign_in, sign_out
 from tests.roster.test_auth import outbox
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -137,6 +138,19 @@ def test_registering_a_taken_or_a_new_address_takes_as_long(app, client, make_us
     assert 0.5 < taken / fresh < 2, (taken, fresh)
 
 
+def test_registering_a_taken_address_is_audited_without_naming_its_owner_as_actor(
+    client, make_user, db_session
+):
+    owner = make_user("taken@example.org")
+    assert register(client, email="taken@example.org").status_code == 302
+    with db_session(write=False) as session:
+        event = session.scalar(
+            select(AuditEvent).where(AuditEvent.action == "auth.register_existing")
+        )
+        assert event.actor_id is None
+        assert event.detail == {"account": owner.public_id}
+
+
 def test_registrations_are_limited_per_address(client):
     for number in range(10):
         assert register(client, email=f"person{number}@example.org").status_code == 302
@@ -213,3 +227,77 @@ def test_an_expert_session_ends_after_twelve_hours_however_active(client, make_u
     page = client.get(response.location).get_data(as_text=True)
     assert "a session lasts at most 12 hours" in page
     assert client.get("/me").status_code == 302
+
+
+# --- the per-address counters: pruned, and a failing store refuses in plain words ---------
+
+
+def test_ended_windows_are_pruned_and_report_no_past_expiry(tmp_path):
+    from roster.ratelimits import SQLiteStorage
+
+    storage = SQLiteStorage(f"sqlite:///{tmp_path / 'limits.db'}")
+    storage.incr("login/198.51.100.1", expiry=0.05)
+    time.sleep(0.1)
+    before = time.time()
+    assert storage.get_expiry("login/198.51.100.1") >= before
+    storage.incr("login/198.51.100.2", expiry=60)
+    rows = storage._connection().execute("SELECT key FROM hits").fetchall()
+    assert rows == [("login/198.51.100.2",)]
+
+
+def test_a_limit_store_that_fails_refuses_sign_in_with_a_503(database_url, tmp_path, monkeypatch):
+    monkeypatch.setenv("ROSTER_INSTANCE_PATH", str(tmp_path / "instance"))
+    # A folder where the counters' file should be: SQLite cannot open it.
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "test-secret-key-not-for-production",
+            "RATELIMIT_STORAGE_URI": f"sqlite:///{tmp_path}",
+        }
+    )
+    client = app.test_client()
+    token = csrf_token(client, "/login")
+    response = client.post(
+        "/login", data={"email": "a@example.org", "password": PASSWORD, "csrf_token": token}
+    )
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "30"
+    page = response.get_data(as_text=True)
+    assert "cannot count attempts on this page just now" in page
+    assert "Traceback" not in page
+
+
+# --- an emailed confirmation link writes in a write transaction --------------------------
+
+
+@pytest.mark.skipif(
+    bool(POSTGRES_URL), reason="SQLite's deferred transactions; one engine on PostgreSQL"
+)
+def test_a_confirmation_link_opened_while_another_writer_commits_still_confirms(
+    app, client, database_url, db_session
+):
+    from tests.roster.test_auth import link_in
+
+    register(client)
+    [message] = outbox(app)
+    link = link_in(message, "confirm")
+    other = sqlite3.connect(
+        database_url.removeprefix("sqlite:///"), isolation_level=None, check_same_thread=False
+    )
+    other.execute("BEGIN IMMEDIATE")
+    other.execute("UPDATE audit_event SET reason = reason")
+
+    def commit_soon():
+        time.sleep(0.5)
+        other.execute("COMMIT")
+
+    writer = threading.Thread(target=commit_soon)
+    writer.start()
+    # A read transaction that began before that commit could not write after it.
+    response = client.get(link)
+    writer.join()
+    other.close()
+    assert response.status_code == 302, response.get_data(as_text=True)
+    with db_session(write=False) as session:
+        assert session.scalar(select(func.count()).where(User.email_confirmed_at.is_not(None)))

@@ -273,3 +273,18 @@ def test_deeply_nested_json_is_a_problem_not_a_traceback(
     line = 2 if suffix == ".jsonl" else 3
     assert f"line {line}: lists or objects nested more than 16 levels deep" in result.output
     assert count_experts(db_session) == 0
+
+
+def test_an_unknown_field_name_reaches_the_report_escaped_and_cut(runner, db_session, tmp_path):
+    # A terminal reading the report must not run "\x1b[2J" (clear the screen) from a file.
+    bad = expert_record(2)
+    bad["\x1b[2Jnote\u202e"] = "x"
+    bad["n" * 5000] = "x"
+    path = write_as(tmp_path / "odd-names.jsonl", [expert_record(1), bad])
+    result = import_file(runner, path)
+    assert result.exit_code == 1, result.output
+    assert "\x1b" not in result.output and "\u202e" not in result.output
+    assert "unknown field '\\u001b[2Jnote\\u202e'" in result.output
+    assert "n" * 5000 not in result.output
+    assert f"unknown field '{'n' * 57}...'" in result.output
+    assert count_experts(db_session) == 0

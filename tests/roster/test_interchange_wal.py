@@ -118,3 +118,23 @@ def test_the_app_starts_at_once_while_another_process_reads(database_url, tmp_pa
     finally:
         reader.close()
         writer.close()
+
+
+def test_a_checkpoint_held_back_by_a_reader_says_so(app, database_url, caplog):
+    from sqlalchemy import text
+
+    from roster.db import checkpoint
+
+    engine = engines(app).write
+    with engine.begin() as connection:
+        connection.execute(text("CREATE TABLE walnote (n INTEGER)"))
+    reader = sqlite3.connect(database_url.removeprefix("sqlite:///"))
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM sqlite_master").fetchone()  # holds a snapshot
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO walnote VALUES (1)"))
+    assert checkpoint(engine, wait=False) is False
+    assert "could not be emptied" in caplog.text
+    reader.close()
+    assert checkpoint(engine, wait=False) is True
+    assert log_of(database_url).stat().st_size == 0

@@ -184,3 +184,19 @@ def test_unknown_or_sequential_ids_are_not_found(app, profiled_client, make_user
         expert_id = session.scalar(select(Expert.id))
     for guess in (str(expert_id), "1", "2", "abc", "x" * 40):
         assert download_cv_by_guess(staff, guess).status_code == 404, guess
+
+
+def test_a_stale_version_is_told_before_the_file_is_read(profiled_client):
+    # The version is compared first: a stale form costs no PDF parsing.
+    values = page_form(profiled_client, "/me/cv")
+    post_form(profiled_client, "/me/summary", {"summary": "changed meanwhile"})
+    response = profiled_client.post("/me/cv", **multipart(values, b"%PDF-1.4 %%EOF", "cv.pdf"))
+    assert response.status_code == 409
+
+
+def test_cv_uploads_are_limited_per_account(profiled_client):
+    for _ in range(20):
+        assert upload(profiled_client, b"plain text, not a pdf").status_code == 400
+    refused = upload(profiled_client, PDF)
+    assert refused.status_code == 429
+    assert "Too many CV uploads. Please wait an hour" in refused.get_data(as_text=True)
