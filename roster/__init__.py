@@ -37,6 +37,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     """Bind the extension instances to the app."""
+    from roster import i18n
     from roster.auth import access, loader  # noqa: F401  (registers the user loader)
 
     # Access is checked first: a refused request never reaches CSRF checks or limits.
@@ -46,6 +47,7 @@ def register_extensions(app: Flask) -> None:
     access.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+    i18n.init_app(app)
 
 
 def empty_write_ahead_log(app: Flask) -> None:

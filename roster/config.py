@@ -90,6 +90,8 @@ def default_config(instance_path: Path, *, overrides: dict) -> dict:
         # An absolute limit for every session, idle or not (OWASP ASVS 3.3).
         "SESSION_LIFETIME_HOURS": 12,
         "TRUSTED_PROXIES": os.environ.get("TRUSTED_PROXIES") == "1",
+        # The pseudo-locales that show unmarked text (roster/i18n.py): never in production.
+        "PSEUDO_LOCALES": development,
     }
     config.update(overrides)
     config["DATABASE_URL"] = _sqlalchemy_url(config["DATABASE_URL"])

@@ -1,6 +1,9 @@
 """Template filters shared by every page."""
 
+from typing import Any
+
 from flask import Flask
+from flask_babel import lazy_gettext as _l
 
 from roster.home.services import SMALL_COUNT
 
@@ -24,11 +27,11 @@ def percent(share: float | None) -> str:
 
 # Main navigation: (endpoint, label, roles that see it), in display order. Links whose
 # endpoint is not registered are left out.
-NAVIGATION: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("profile.overview", "My profile", ("expert",)),
-    ("experts.search", "Experts", ("recruiter", "admin")),
-    ("missions.index", "Missions", ("planner", "admin")),
-    ("admin.users", "Users", ("admin",)),
+NAVIGATION: tuple[tuple[str, Any, tuple[str, ...]], ...] = (
+    ("profile.overview", _l("My profile"), ("expert",)),
+    ("experts.search", _l("Experts"), ("recruiter", "admin")),
+    ("missions.index", _l("Missions"), ("planner", "admin")),
+    ("admin.users", _l("Users"), ("admin",)),
 )
 
 

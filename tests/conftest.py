@@ -68,6 +68,8 @@ def app(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> I
             "REMEMBER_COOKIE_SECURE": False,
             # Jobs (sending the outbox) run at once, in the test's own process.
             "JOBS_IMMEDIATE": True,
+            # Pages can be shown in the pseudo-locales that reveal unmarked text.
+            "PSEUDO_LOCALES": True,
         }
     )
     yield app

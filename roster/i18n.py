@@ -1,0 +1,148 @@
+"""The language of each page: the user's choice, then the browser's, English by default.
+
+Flask-Babel formats dates and numbers and looks up translations. Beside the shipped
+languages there are two pseudo-locales, for development and tests only: ``en-XA``
+turns every marked string into accented, bracketed text, and ``ar-XB`` does the same
+on a right-to-left page. A page shown in either makes any text that was not marked for
+translation stand out, and ``ar-XB`` shows whether the layout mirrors.
+"""
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from babel.support import NullTranslations
+from flask import Blueprint, Flask, current_app, g, redirect, request, session, url_for
+from flask_babel import Babel, Domain, get_locale
+
+from roster.auth.access import public
+
+SESSION_KEY = "ui_locale"
+
+
+@dataclass(frozen=True)
+class UiLocale:
+    """A language the pages can be shown in."""
+
+    tag: str  # BCP 47, as in <html lang>
+    name: str  # in its own language, as a language menu shows it
+    direction: str = "ltr"
+    # The locale that formats dates and numbers; a pseudo-locale formats as English.
+    formats_as: str = ""
+    pseudo: bool = False
+
+    @property
+    def babel_name(self) -> str:
+        """The name Babel parses (``en``, ``fr_CA``)."""
+        return (self.formats_as or self.tag).replace("-", "_")
+
+
+SHIPPED = (UiLocale("en", "English"),)
+PSEUDO = (
+    UiLocale("en-XA", "[Ƥšéûðö]", formats_as="en", pseudo=True),
+    UiLocale("ar-XB", "[Ƥšéûðö ←]", direction="rtl", formats_as="en", pseudo=True),
+)
+DEFAULT = SHIPPED[0]
+
+# What a marked string keeps as it is: printf and format placeholders, tags, entities.
+_KEPT = re.compile(r"%\([^)]*\)[-#0 +]*\d*(?:\.\d+)?[sdifr]|%[sdifr%]|\{[^{}]*\}|<[^>]*>|&#?\w+;")
+_ACCENTED = str.maketrans(
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ",
+    "àƀçðéƒĝĥîĵķļɱñöþǫŕšţûṽŵẋýžÀƁÇÐÉƑĜĤÎĴĶĻṀÑÖÞǪŔŠŢÛṼŴẊÝŽ",
+)
+PSEUDO_OPEN, PSEUDO_CLOSE = "⟦", "⟧"
+
+
+def pseudo(text: str) -> str:
+    """Mark ``text`` as having passed through translation: accented and bracketed."""
+    parts, end = [], 0
+    for kept in _KEPT.finditer(text):
+        parts += [text[end : kept.start()].translate(_ACCENTED), kept.group()]
+        end = kept.end()
+    parts.append(text[end:].translate(_ACCENTED))
+    return PSEUDO_OPEN + "".join(parts) + PSEUDO_CLOSE
+
+
+class PseudoTranslations(NullTranslations):
+    """Translations into a pseudo-locale: every message comes back transformed."""
+
+    def gettext(self, message: str) -> str:
+        return pseudo(message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return pseudo(singular if n == 1 else plural)
+
+    def pgettext(self, context: str, message: str) -> str:
+        return pseudo(message)
+
+    def npgettext(self, context: str, singular: str, plural: str, n: int) -> str:
+        return pseudo(singular if n == 1 else plural)
+
+    ugettext, ungettext = gettext, ngettext
+    upgettext, unpgettext = pgettext, npgettext
+
+
+class PseudoDomain(Domain):
+    """The message domain of a pseudo-locale: no catalogue, every string transformed."""
+
+    def get_translations(self) -> NullTranslations:
+        return PseudoTranslations()
+
+
+def available() -> tuple[UiLocale, ...]:
+    """The languages this instance offers: the shipped ones, and pseudo ones if enabled."""
+    return SHIPPED + (PSEUDO if current_app.config["PSEUDO_LOCALES"] else ())
+
+
+def _by_tag(tag: str | None) -> UiLocale | None:
+    return next((loc for loc in available() if loc.tag.lower() == (tag or "").lower()), None)
+
+
+def current() -> UiLocale:
+    """This request's language, chosen once per request."""
+    if "ui_locale" not in g:
+        chosen = _by_tag(session.get(SESSION_KEY))
+        if chosen is None:
+            # Only shipped languages are matched against the browser's list.
+            best = request.accept_languages.best_match([loc.tag for loc in SHIPPED])
+            chosen = _by_tag(best) or DEFAULT
+        g.ui_locale = chosen
+    return g.ui_locale
+
+
+def _select_babel_locale() -> str:
+    return current().babel_name
+
+
+def _use_pseudo_domain() -> None:
+    if current().pseudo:
+        PseudoDomain().as_default()
+
+
+blueprint = Blueprint("i18n", __name__)
+
+
+@blueprint.post("/language")
+@public
+def choose_language():
+    """Remember the language chosen in the page footer and go back to the page."""
+    chosen = _by_tag(request.form.get("language"))
+    if chosen is not None:
+        session[SESSION_KEY] = chosen.tag
+    back = request.form.get("next", "")
+    parts = urlsplit(back)
+    # Only a path on this site: never an address elsewhere ("//evil.example" included).
+    if not back.startswith("/") or back.startswith("//") or parts.scheme or parts.netloc:
+        back = url_for("home.index")
+    return redirect(back)
+
+
+def init_app(app: Flask) -> None:
+    """Bind Flask-Babel, the language chooser and the page's language to the app."""
+    Babel(app, locale_selector=_select_babel_locale, default_timezone="UTC")
+    app.before_request(_use_pseudo_domain)
+    app.register_blueprint(blueprint)
+
+    @app.context_processor
+    def _page_language() -> dict:
+        return {"ui_locale": current(), "ui_locales": available(), "babel_locale": get_locale}
