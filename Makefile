@@ -9,7 +9,7 @@ DEMO_EXPERTS ?= 2000
 DEMO_SEED ?= 2024
 PORT ?= 8000
 
-.PHONY: run test test-sqlite test-postgres setup system lint bench clean
+.PHONY: run test test-sqlite test-postgres setup system lint messages bench clean
 
 ## run: serve the app on http://127.0.0.1:8000 (make run PORT=8080: another port) with a demo roster of 2,000 experts
 run: export ROSTER_ENV = development
@@ -37,6 +37,12 @@ system:
 
 lint: setup
 	$(BIN)/ruff check roster matching tests benchmarks
+
+## messages: extract every marked string into translations/messages.pot for translators
+messages: setup
+	mkdir -p translations
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ --no-location --sort-output \
+		-o translations/messages.pot .
 
 bench: setup
 	$(BIN)/python benchmarks/bench_import.py

@@ -5,6 +5,7 @@ is down or busy, and a second wait or failure there would outlast the request.
 """
 
 from flask import Flask, Response, current_app, g, jsonify, make_response, render_template, request
+from flask_babel import lazy_gettext as _l
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from limits.errors import StorageError
@@ -15,22 +16,22 @@ from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnava
 from roster import db
 
 PLAIN_WORDS = {
-    400: "The request could not be understood. Please check what you sent and try again.",
-    403: "You do not have permission to see this page.",
-    404: "There is no page at this address.",
-    405: "This page cannot be used that way.",
-    413: "The file is too large. The largest file accepted is 5 MB.",
-    429: "Too many attempts. Please wait a few minutes and try again.",
-    500: "Something went wrong on our side. Nothing was saved. Please try again later.",
+    400: _l("The request could not be understood. Please check what you sent and try again."),
+    403: _l("You do not have permission to see this page."),
+    404: _l("There is no page at this address."),
+    405: _l("This page cannot be used that way."),
+    413: _l("The file is too large. The largest file accepted is 5 MB."),
+    429: _l("Too many attempts. Please wait a few minutes and try again."),
+    500: _l("Something went wrong on our side. Nothing was saved. Please try again later."),
 }
-UNAVAILABLE_MESSAGE = (
+UNAVAILABLE_MESSAGE = _l(
     "The roster cannot reach its database just now. Nothing was changed. "
     "Please try again in a few minutes."
 )
 # Seconds a client is asked to wait before trying again (the Retry-After header).
 RETRY_AFTER_BUSY = 10
 RETRY_AFTER_UNAVAILABLE = 30
-LIMITS_UNAVAILABLE_MESSAGE = (
+LIMITS_UNAVAILABLE_MESSAGE = _l(
     "The roster cannot count attempts on this page just now, so it does not accept them. "
     "Nothing was changed. Please try again in a few minutes."
 )
@@ -70,7 +71,7 @@ def _user_without_queries() -> None:
 
 def render_error(status: int, message: str | None = None) -> Response:
     """Render an error as a page, or as JSON for API clients, without querying the database."""
-    text = message or PLAIN_WORDS.get(status, "The request could not be completed.")
+    text = str(message or PLAIN_WORDS.get(status, _l("The request could not be completed.")))
     # Before the JSON answer too: headers added after every response ask who is signed in.
     _user_without_queries()
     if _wants_json():
@@ -102,7 +103,9 @@ def register(app: Flask) -> None:
     def _csrf(error: CSRFError):
         return render_error(
             400,
-            "The form expired or was sent from elsewhere. Please reload the page and try again.",
+            _l(
+                "The form expired or was sent from elsewhere. Please reload the page and try again."
+            ),
         )
 
     @app.errorhandler(RateLimitExceeded)

@@ -9,13 +9,25 @@ translation stand out, and ``ar-XB`` shows whether the layout mirrors.
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from urllib.parse import urlsplit
 
 from babel.support import NullTranslations
-from flask import Blueprint, Flask, current_app, g, redirect, request, session, url_for
-from flask_babel import Babel, Domain, get_locale
+from flask import (
+    Blueprint,
+    Flask,
+    current_app,
+    g,
+    has_request_context,
+    redirect,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import Babel, Domain, get_locale, gettext
 
 from roster.auth.access import public
+from roster.messages import Message
 
 SESSION_KEY = "ui_locale"
 
@@ -82,11 +94,25 @@ class PseudoTranslations(NullTranslations):
     upgettext, unpgettext = pgettext, npgettext
 
 
-class PseudoDomain(Domain):
-    """The message domain of a pseudo-locale: no catalogue, every string transformed."""
+class RosterDomain(Domain):
+    """The messages: from the catalogues, or transformed in a pseudo-locale.
+
+    Decided at each look-up, not in a before-request hook: a page refused before the
+    hooks ran (an expired form, a page not allowed) is in the chosen language too.
+    """
 
     def get_translations(self) -> NullTranslations:
-        return PseudoTranslations()
+        if has_request_context() and current().pseudo:
+            return PseudoTranslations()
+        return super().get_translations()
+
+
+class RosterBabel(Babel):
+    """Flask-Babel with the roster's message domain."""
+
+    @cached_property
+    def domain_instance(self) -> Domain:
+        return RosterDomain(domain=self.domain)
 
 
 def available() -> tuple[UiLocale, ...]:
@@ -114,9 +140,11 @@ def _select_babel_locale() -> str:
     return current().babel_name
 
 
-def _use_pseudo_domain() -> None:
-    if current().pseudo:
-        PseudoDomain().as_default()
+def translate(message: Message | str) -> str:
+    """A message of a service in this request's language, its parameters filled in."""
+    if isinstance(message, Message):
+        return gettext(message.text, **message.params)
+    return gettext(message)
 
 
 blueprint = Blueprint("i18n", __name__)
@@ -139,8 +167,7 @@ def choose_language():
 
 def init_app(app: Flask) -> None:
     """Bind Flask-Babel, the language chooser and the page's language to the app."""
-    Babel(app, locale_selector=_select_babel_locale, default_timezone="UTC")
-    app.before_request(_use_pseudo_domain)
+    RosterBabel(app, locale_selector=_select_babel_locale, default_timezone="UTC")
     app.register_blueprint(blueprint)
 
     @app.context_processor

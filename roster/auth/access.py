@@ -8,6 +8,7 @@ decorator closes a page rather than opening it.
 from collections.abc import Callable
 
 from flask import Flask, abort, current_app, flash, g, redirect, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, logout_user, user_logged_in, user_logged_out
 
 from roster.models import RoleName, utcnow
@@ -97,8 +98,11 @@ def _session_limits():
     hours = current_app.config["SESSION_LIFETIME_HOURS"]
     if now - session.get("signed_in_at", 0) > hours * 3600:
         return _signed_out(
-            f"You were signed out because a session lasts at most {hours} hours. "
-            "Please sign in again."
+            _(
+                "You were signed out because a session lasts at most %(hours)d hours. "
+                "Please sign in again.",
+                hours=hours,
+            )
         )
     if not current_user.has_role(*STAFF_ROLES):
         return None
@@ -106,7 +110,11 @@ def _session_limits():
     last_seen = session.get("last_seen")
     if last_seen is not None and now - last_seen > minutes * 60:
         return _signed_out(
-            f"You were signed out after {minutes} minutes without activity. Please sign in again."
+            _(
+                "You were signed out after %(minutes)d minutes without activity. "
+                "Please sign in again.",
+                minutes=minutes,
+            )
         )
     session["last_seen"] = now
     return None

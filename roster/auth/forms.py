@@ -1,5 +1,6 @@
 """Forms of the sign-in pages."""
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
@@ -8,8 +9,8 @@ from roster.auth.passwords import MAX_LENGTH, MIN_LENGTH
 from roster.text import Storable
 
 _EMAIL = [
-    DataRequired("Please enter your email address."),
-    Email("Please enter a valid email address, like name@example.org."),
+    DataRequired(_l("Please enter your email address.")),
+    Email(_l("Please enter a valid email address, like name@example.org.")),
     Length(max=254),
 ]
 
@@ -17,25 +18,28 @@ _EMAIL = [
 class LoginForm(FlaskForm):
     """Email and password."""
 
-    email = EmailField("Email address", validators=_EMAIL)
+    email = EmailField(_l("Email address"), validators=_EMAIL)
     password = PasswordField(
-        "Password", validators=[DataRequired("Please enter your password."), Length(max=MAX_LENGTH)]
+        _l("Password"),
+        validators=[DataRequired(_l("Please enter your password.")), Length(max=MAX_LENGTH)],
     )
 
 
-def _chosen_password(label: str) -> tuple[PasswordField, PasswordField]:
+def _chosen_password(label: object, again: object) -> tuple[PasswordField, PasswordField]:
     """A password to choose, and the same typed again."""
     return (
         PasswordField(
             label,
-            description=f"At least {MIN_LENGTH} characters. A short sentence works well.",
-            validators=[DataRequired("Please choose a password."), Length(max=MAX_LENGTH)],
+            description=_l(
+                "At least %(count)d characters. A short sentence works well.", count=MIN_LENGTH
+            ),
+            validators=[DataRequired(_l("Please choose a password.")), Length(max=MAX_LENGTH)],
         ),
         PasswordField(
-            f"{label} again",
+            again,
             validators=[
-                DataRequired("Please type the password again."),
-                EqualTo("password", "The two passwords are not the same."),
+                DataRequired(_l("Please type the password again.")),
+                EqualTo("password", _l("The two passwords are not the same.")),
             ],
         ),
     )
@@ -45,29 +49,32 @@ class RegisterForm(FlaskForm):
     """What an expert gives to open an account."""
 
     full_name = StringField(
-        "Full name",
-        validators=[DataRequired("Please enter your name."), Length(max=200), Storable()],
+        _l("Full name"),
+        validators=[DataRequired(_l("Please enter your name.")), Length(max=200), Storable()],
     )
-    email = EmailField("Email address", validators=_EMAIL)
-    password, confirm = _chosen_password("Password")
+    email = EmailField(_l("Email address"), validators=_EMAIL)
+    password, confirm = _chosen_password(_l("Password"), _l("Password again"))
 
 
 class ResetRequestForm(FlaskForm):
     """The email address to send a reset link to."""
 
-    email = EmailField("Email address", validators=_EMAIL)
+    email = EmailField(_l("Email address"), validators=_EMAIL)
 
 
 class NewPasswordForm(FlaskForm):
     """A new password, typed twice."""
 
-    password, confirm = _chosen_password("New password")
+    password, confirm = _chosen_password(_l("New password"), _l("New password again"))
 
 
 class ChangePasswordForm(NewPasswordForm):
     """The current password, then a new one twice."""
 
     current = PasswordField(
-        "Current password",
-        validators=[DataRequired("Please enter your current password."), Length(max=MAX_LENGTH)],
+        _l("Current password"),
+        validators=[
+            DataRequired(_l("Please enter your current password.")),
+            Length(max=MAX_LENGTH),
+        ],
     )

@@ -17,14 +17,18 @@ from sqlmodel import Session
 
 from roster.accounts.services import AccountError, create_user
 from roster.auth.passwords import hash_password, needs_rehash, password_problem, verify_password
+from roster.messages import N_, Message
 from roster.models import AuditEvent, RoleName, User, utcnow
 
 MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)
-NOT_RIGHT = (
-    f"The email address or the password is not right. After {MAX_FAILED_LOGINS} wrong "
-    f"passwords an account is locked for {LOCKOUT.seconds // 60} minutes; you can also reset "
-    "your password."
+NOT_RIGHT = Message(
+    N_(
+        "The email address or the password is not right. After %(attempts)d wrong "
+        "passwords an account is locked for %(minutes)d minutes; you can also reset "
+        "your password."
+    ),
+    {"attempts": MAX_FAILED_LOGINS, "minutes": LOCKOUT.seconds // 60},
 )
 CONFIRM_MAX_AGE = int(timedelta(days=2).total_seconds())
 RESET_MAX_AGE = int(timedelta(hours=1).total_seconds())
@@ -43,9 +47,17 @@ class Registration:
 class LoginRefused(Exception):
     """Sign-in refused; the message is safe to show (it never says which part was wrong)."""
 
+    def __init__(self, message: Message) -> None:
+        self.message = message
+        super().__init__(str(message))
+
 
 class LinkInvalid(Exception):
     """A confirmation or reset link that is expired, tampered with or already used."""
+
+    def __init__(self, message: Message) -> None:
+        self.message = message
+        super().__init__(str(message))
 
 
 @dataclass(frozen=True)
@@ -70,10 +82,11 @@ class Signer:
         try:
             return self._serializer(purpose).loads(token, max_age=max_age)
         except SignatureExpired:
-            raise LinkInvalid("This link has expired. Please ask for a new one.") from None
+            expired = N_("This link has expired. Please ask for a new one.")
+            raise LinkInvalid(Message(expired)) from None
         except BadSignature:
             raise LinkInvalid(
-                "This link is not valid. Please check that you copied all of it."
+                Message(N_("This link is not valid. Please check that you copied all of it."))
             ) from None
 
 
@@ -174,9 +187,13 @@ def authenticate(*, session: Session, email: str, password: str) -> User:
         session.add(AuditEvent(actor_id=user.id, action="auth.login_failed"))
         raise LoginRefused(NOT_RIGHT)
     if user.disabled:
-        raise LoginRefused("This account is disabled. Please contact the roster administrators.")
+        raise LoginRefused(
+            Message(N_("This account is disabled. Please contact the roster administrators."))
+        )
     if user.email_confirmed_at is None:
-        raise LoginRefused("Please confirm your email address first: open the link we emailed you.")
+        raise LoginRefused(
+            Message(N_("Please confirm your email address first: open the link we emailed you."))
+        )
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     user.last_login_at = now
@@ -196,7 +213,7 @@ def confirm_email(*, session: Session, signer: Signer, token: str) -> User:
     payload = signer.load("confirm", token, CONFIRM_MAX_AGE)
     user = session.scalar(select(User).where(User.public_id == payload.get("user")))
     if user is None or user.email != payload.get("email"):
-        raise LinkInvalid("This link is not valid any more.")
+        raise LinkInvalid(Message(N_("This link is not valid any more.")))
     if user.email_confirmed_at is None:
         user.email_confirmed_at = utcnow()
         session.add(AuditEvent(actor_id=user.id, action="auth.email_confirmed"))
@@ -209,7 +226,9 @@ def user_for_reset(*, session: Session, signer: Signer, token: str) -> User:
     user = session.scalar(select(User).where(User.public_id == payload.get("user")))
     if user is None or payload.get("pw") != _fingerprint(user) or user.disabled:
         raise LinkInvalid(
-            "This link has already been used or is no longer valid. Ask for a new one."
+            Message(
+                N_("This link has already been used or is no longer valid. Ask for a new one.")
+            )
         )
     return user
 

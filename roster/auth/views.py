@@ -3,6 +3,7 @@
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from roster.accounts.services import AccountError
@@ -18,6 +19,7 @@ from roster.auth.forms import (
 from roster.auth.passwords import password_problem, verify_password
 from roster.db import commit_despite_error, get_session, writes
 from roster.extensions import limiter
+from roster.i18n import translate
 from roster.models import RoleName
 from roster.templating import landing_endpoint
 
@@ -47,7 +49,7 @@ def _safe_next(target: str | None, user) -> str:
 @limiter.limit(
     REGISTER_LIMIT,
     methods=["POST"],
-    error_message="Too many registrations from your network. Please wait a few minutes.",
+    error_message=lambda: _("Too many registrations from your network. Please wait a few minutes."),
 )
 @public
 def register():
@@ -71,7 +73,7 @@ def register():
                     session=get_session(), signer=_signer(), registration=registration
                 )
                 # Same answer either way: the page does not tell who has an account.
-                flash("Check your email: we sent a link to confirm your address.", "success")
+                flash(_("Check your email: we sent a link to confirm your address."), "success")
                 return redirect(url_for("auth.login"))
     return render_template("auth/register.html", form=form), 400 if form.errors else 200
 
@@ -84,8 +86,8 @@ def confirm(token: str):
     try:
         services.confirm_email(session=get_session(), signer=_signer(), token=token)
     except services.LinkInvalid as error:
-        return render_template("auth/link_invalid.html", message=str(error)), 400
-    flash("Thank you: your email address is confirmed. You can now sign in.", "success")
+        return render_template("auth/link_invalid.html", message=translate(error.message)), 400
+    flash(_("Thank you: your email address is confirmed. You can now sign in."), "success")
     return redirect(url_for("auth.login"))
 
 
@@ -93,7 +95,9 @@ def confirm(token: str):
 @limiter.limit(
     LOGIN_LIMIT,
     methods=["POST"],
-    error_message="Too many sign-in attempts from your network. Please wait a few minutes.",
+    error_message=lambda: _(
+        "Too many sign-in attempts from your network. Please wait a few minutes."
+    ),
 )
 @public
 def login():
@@ -106,7 +110,7 @@ def login():
                 session=get_session(), email=form.email.data, password=form.password.data
             )
         except services.LoginRefused as error:
-            form.form_errors.append(str(error))
+            form.form_errors.append(translate(error.message))
             status = 400
             commit_despite_error()
         else:
@@ -123,7 +127,7 @@ def logout():
     """Sign out here and everywhere: every session of the user ends."""
     services.end_sessions(session=get_session(), user=current_user)
     logout_user()
-    flash("You are signed out.", "success")
+    flash(_("You are signed out."), "success")
     return redirect(url_for("home.index"))
 
 
@@ -131,7 +135,9 @@ def logout():
 @limiter.limit(
     LOGIN_LIMIT,
     methods=["POST"],
-    error_message="Too many requests for reset links from your network. Please wait a few minutes.",
+    error_message=lambda: _(
+        "Too many requests for reset links from your network. Please wait a few minutes."
+    ),
 )
 @public
 def reset_request():
@@ -142,7 +148,10 @@ def reset_request():
         if user is not None and not user.disabled:
             mail.queue_reset(session=get_session(), signer=_signer(), user=user)
         flash(
-            "If an account uses that address, we have emailed it a link to choose a new password.",
+            _(
+                "If an account uses that address, we have emailed it a link to choose "
+                "a new password."
+            ),
             "success",
         )
         return redirect(url_for("auth.login"))
@@ -156,7 +165,7 @@ def reset_password(token: str):
     try:
         user = services.user_for_reset(session=get_session(), signer=_signer(), token=token)
     except services.LinkInvalid as error:
-        return render_template("auth/link_invalid.html", message=str(error)), 400
+        return render_template("auth/link_invalid.html", message=translate(error.message)), 400
     form = NewPasswordForm()
     if form.validate_on_submit():
         try:
@@ -165,7 +174,7 @@ def reset_password(token: str):
             form.password.errors.append(str(error))
         else:
             logout_user()
-            flash("Your password is changed. Please sign in with it.", "success")
+            flash(_("Your password is changed. Please sign in with it."), "success")
             return redirect(url_for("auth.login"))
     return render_template("auth/reset_password.html", form=form), 400 if form.errors else 200
 
@@ -177,7 +186,7 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         if not verify_password(current_user.password_hash, form.current.data):
-            form.current.errors.append("The current password is not right.")
+            form.current.errors.append(_("The current password is not right."))
         else:
             try:
                 services.set_password(
@@ -189,6 +198,8 @@ def change_password():
                 # This session goes on with a new form token; typing the current password
                 # was a sign-in, so its 12 hours start again.
                 login_user(current_user._get_current_object())
-                flash("Your password is changed. You were signed out everywhere else.", "success")
+                flash(
+                    _("Your password is changed. You were signed out everywhere else."), "success"
+                )
                 return redirect(url_for("home.index"))
     return render_template("auth/change_password.html", form=form), 400 if form.errors else 200

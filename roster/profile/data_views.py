@@ -31,9 +31,13 @@ EXPERT = RoleName.EXPERT
 
 
 def _account_or_address() -> str:
-    """Whose uploads a limit counts: the signed-in account's, else the address's."""
+    """Whose uploads a limit counts: the signed-in account's, else the address's.
+
+    The account's row number, not its public id: the counter outlives an erasure by up
+    to an hour, and must name nobody then.
+    """
     if current_user.is_authenticated:
-        return f"account:{current_user.public_id}"
+        return f"account:{current_user.id}"
     return request.remote_addr or "unknown"
 
 

@@ -67,3 +67,25 @@ def test_pseudo_text_keeps_placeholders_tags_and_entities():
     assert pseudo("Hello %(name)s, {count} <b>new</b> &amp; %d") == (
         "⟦Ĥéļļö %(name)s, {count} <b>ñéŵ</b> &amp; %d⟧"
     )
+
+
+def test_the_extraction_finds_marked_strings_of_every_kind(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    project = Path(__file__).resolve().parents[2]
+    catalog = tmp_path / "messages.pot"
+    pybabel = Path(sys.executable).with_name("pybabel")
+    command = [str(pybabel), "extract", "-F", "babel.cfg", "-k", "_l", "-k", "N_"]
+    subprocess.run(
+        [*command, "-o", str(catalog), "."], cwd=project, check=True, capture_output=True
+    )
+    text = catalog.read_text(encoding="utf-8")
+    for message in (
+        'msgid "Skip to main content"',  # a template
+        'msgid "Please enter your password."',  # a form (lazy_gettext)
+        'msgid "You are signed out."',  # a view (gettext)
+        'msgid "This link is not valid any more."',  # a service (N_)
+    ):
+        assert message in text, message

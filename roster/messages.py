@@ -1,0 +1,26 @@
+"""Messages written outside the web layer, translated where they are shown.
+
+Services and the matcher stay free of Flask: they mark a message with ``N_`` (found by
+the extraction, see ``babel.cfg``) and give its parameters apart, in a ``Message``; the
+page that shows it translates the text, then fills in the parameters
+(``roster.i18n.translate``). ``str()`` of a message is its English text.
+"""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+def N_(message: str) -> str:  # noqa: N802  (the name gettext tools know)
+    """Mark ``message`` for translation; return it unchanged."""
+    return message
+
+
+@dataclass(frozen=True)
+class Message:
+    """A message id (its English text, with ``%(name)s`` placeholders) and its parameters."""
+
+    text: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return self.text % self.params if self.params else self.text
