@@ -24,3 +24,16 @@ class Message:
 
     def __str__(self) -> str:
         return self.text % self.params if self.params else self.text
+
+
+def extract_taxonomy(fileobj, keywords, comment_tags, options):
+    """Babel extractor: the labels of the taxonomy's expertise areas and accessibility codes.
+
+    Named in ``babel.cfg``; the labels are then translated where shown, like ``N_`` text.
+    """
+    import json
+
+    taxonomy = json.load(fileobj)
+    for vocabulary in ("expertise_areas", "accessibility_expertise"):
+        for code, label in taxonomy[vocabulary].items():
+            yield 0, None, label, [f"taxonomy {vocabulary}: {code}"]

@@ -87,5 +87,6 @@ def test_the_extraction_finds_marked_strings_of_every_kind(tmp_path):
         'msgid "Please enter your password."',  # a form (lazy_gettext)
         'msgid "You are signed out."',  # a view (gettext)
         'msgid "This link is not valid any more."',  # a service (N_)
+        'msgid "Electoral management and administration"',  # a taxonomy label
     ):
         assert message in text, message
