@@ -29,6 +29,7 @@ NAVIGATION: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("experts.search", "Experts", ("recruiter", "admin")),
     ("missions.index", "Missions", ("planner", "admin")),
     ("admin.users", "Users", ("admin",)),
+    ("admin.audit", "Audit trail", ("admin",)),
 )
 
 
