@@ -150,9 +150,7 @@ def remove_user(public_id: str):
             return redirect(url_for("admin.users"))
     refusal = services.removal_refusal(session=get_session(), user=user, actor_id=current_user.id)
     status = 400 if form.form_errors or form.errors else 200
-    return render_template(
-        "admin/remove_user.html", form=form, user=user, refusal=refusal
-    ), status
+    return render_template("admin/remove_user.html", form=form, user=user, refusal=refusal), status
 
 
 @blueprint.get("/audit")
