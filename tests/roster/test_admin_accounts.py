@@ -320,3 +320,39 @@ def test_a_disabled_staff_account_can_be_removed(app, admin, planner):
     post_form(admin, f"/admin/users/{public_id}", {"roles": ["planner"], "disabled": "y"})
     assert post_form(admin, f"/admin/users/{public_id}/remove").status_code == 302
     assert public_id_of(app, "mei@example.org") is None
+
+
+def test_two_admins_removing_each_other_at_once_leave_one_admin(app, make_user):
+    import threading
+    import time
+
+    from sqlmodel import Session
+
+    from roster.db import engines
+
+    ada = make_user(ADMIN, "admin", name="Ada Lovelace")
+    grace = make_user("grace@example.org", "admin", name="Grace Hopper")
+    outcome: dict[str, str] = {}
+
+    def grace_removes_ada() -> None:
+        with Session(engines(app).write) as session:
+            try:
+                target = session.get(User, ada.id)
+                services.remove_account(session=session, user=target, actor_id=grace.id)
+                session.commit()
+                outcome["grace"] = "removed Ada"
+            except services.AccountError as error:
+                session.rollback()
+                outcome["grace"] = str(error)
+
+    with Session(engines(app).write) as first:
+        services.remove_account(session=first, user=first.get(User, grace.id), actor_id=ada.id)
+        first.flush()
+        other = threading.Thread(target=grace_removes_ada)
+        other.start()
+        time.sleep(0.5)  # Grace's request reaches the count of admins and waits there
+        first.commit()
+    other.join(timeout=20)
+    assert outcome["grace"] == services.LAST_ADMIN
+    with Session(engines(app).write) as session:
+        assert session.get(User, ada.id).removed_at is None
