@@ -87,12 +87,12 @@ class TrailFilterForm(FlaskForm):
     actor = StringField(
         "Done by",
         validators=[Length(max=254), Storable()],
-        description="An email address, or the id of an account (removed accounts keep theirs).",
+        description="An email address or an account id.",
     )
     expert = StringField(
         "About the expert",
         validators=[Length(max=64), Storable()],
-        description="The expert's id or reference, such as EXP-0042.",
+        description="An id or a reference (EXP-…).",
     )
     since = DateField(
         "From (UTC)",
