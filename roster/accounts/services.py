@@ -59,19 +59,20 @@ def create_user(
     user.roles = [UserRole(role=role, granted_by_id=actor_id) for role in dict.fromkeys(roles)]
     session.add(user)
     session.flush()
-    detail = {"user": user.public_id, "roles": sorted(set(roles))}
-    session.add(
-        AuditEvent(
-            actor_id=actor_id,
-            action="account.create",
-            detail=detail | ({"invited": True} if password is None else {}),
-        )
-    )
+    invited = {"invited": True} if password is None else {}
+    _audit(session, "account.create", user, actor_id, roles=sorted(set(roles)), **invited)
     return user
 
 
 def _unknown_password() -> str:
     return secrets.token_urlsafe(32)
+
+
+def _audit(session: Session, action: str, user: User, actor_id: int | None, **detail) -> None:
+    # The account is named by its random id only: no address or name in the trail's detail.
+    session.add(
+        AuditEvent(actor_id=actor_id, action=action, detail={"user": user.public_id, **detail})
+    )
 
 
 def list_users(*, session: Session, query: str = "") -> list[User]:
@@ -149,13 +150,7 @@ def update_access(
         user.session_token = secrets.token_urlsafe(24)
     if changes:
         user.updated_at = utcnow()
-        session.add(
-            AuditEvent(
-                actor_id=actor_id,
-                action="account.access_changed",
-                detail={"user": user.public_id, "changes": changes},
-            )
-        )
+        _audit(session, "account.access_changed", user, actor_id, changes=changes)
     return changes
 
 
@@ -183,13 +178,7 @@ def renew_invitation(*, session: Session, user: User, actor_id: int) -> None:
         )
     user.password_hash = hash_password(_unknown_password())
     user.updated_at = utcnow()
-    session.add(
-        AuditEvent(
-            actor_id=actor_id,
-            action="account.invitation_resent",
-            detail={"user": user.public_id},
-        )
-    )
+    _audit(session, "account.invitation_resent", user, actor_id)
 
 
 def removal_refusal(
@@ -241,11 +230,5 @@ def remove_account(*, session: Session, user: User, actor_id: int) -> str:
     user.disabled = True
     user.failed_logins, user.locked_until = 0, None
     user.removed_at = user.updated_at = now
-    session.add(
-        AuditEvent(
-            actor_id=actor_id,
-            action="account.removed",
-            detail={"user": user.public_id, "roles": roles},
-        )
-    )
+    _audit(session, "account.removed", user, actor_id, roles=roles)
     return address

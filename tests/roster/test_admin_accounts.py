@@ -10,19 +10,9 @@ from sqlalchemy import func, select
 from roster.accounts import services
 from roster.models import AuditEvent, OutboxMessage, User
 from tests.conftest import csrf_token, sign_in
-from tests.roster.conftest import post_form
+from tests.roster.conftest import ADMIN_EMAIL, post_form
 
-ADMIN = "ada@example.org"
 NEW_PASSWORD = "recruiting since last spring"
-
-
-@pytest.fixture
-def admin(app, make_user):
-    """A client signed in as an admin named Ada Lovelace."""
-    make_user(ADMIN, "admin", name="Ada Lovelace")
-    client = app.test_client()
-    assert sign_in(client, ADMIN).status_code == 302
-    return client
 
 
 def invite(admin, email: str = "rui@example.org", name: str = "Rui Costa", role="recruiter"):
@@ -98,7 +88,7 @@ def test_a_new_invitation_replaces_the_first_whose_link_stops_working(app, admin
     [event] = events(db_session, "account.invitation_resent")
     assert event.detail == {"user": public_id}
     with db_session() as session:
-        ada = session.scalar(select(User.id).where(User.email == ADMIN))
+        ada = session.scalar(select(User.id).where(User.email == ADMIN_EMAIL))
     assert event.actor_id == ada
 
 
@@ -265,7 +255,7 @@ def test_an_expert_sees_a_removed_staff_member_by_name_as_former_staff(
 
 
 def test_nobody_removes_their_own_account(admin, db_session):
-    own = public_id_of(admin.application, ADMIN)
+    own = public_id_of(admin.application, ADMIN_EMAIL)
     page = admin.get(f"/admin/users/{own}/remove").get_data(as_text=True)
     assert "This account cannot be removed" in page
     assert "You cannot remove your own account. Another admin can remove it." in page
@@ -310,7 +300,7 @@ def test_another_admin_can_be_removed_but_never_the_last_active_one(app, admin, 
     from roster.db import session_scope
 
     with session_scope(app) as session:
-        ada = session.scalar(select(User).where(User.email == ADMIN))
+        ada = session.scalar(select(User).where(User.email == ADMIN_EMAIL))
         with pytest.raises(services.AccountError, match="last active admin"):
             services.remove_account(session=session, user=ada, actor_id=second.id)
 
@@ -330,7 +320,7 @@ def test_two_admins_removing_each_other_at_once_leave_one_admin(app, make_user):
 
     from roster.db import engines
 
-    ada = make_user(ADMIN, "admin", name="Ada Lovelace")
+    ada = make_user(ADMIN_EMAIL, "admin", name="Ada Lovelace")
     grace = make_user("grace@example.org", "admin", name="Grace Hopper")
     outcome: dict[str, str] = {}
 
