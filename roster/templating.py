@@ -32,6 +32,7 @@ NAVIGATION: tuple[tuple[str, Any, tuple[str, ...]], ...] = (
     ("experts.search", _l("Experts"), ("recruiter", "admin")),
     ("missions.index", _l("Missions"), ("planner", "admin")),
     ("admin.users", _l("Users"), ("admin",)),
+    ("admin.audit", _l("Audit trail"), ("admin",)),
 )
 
 

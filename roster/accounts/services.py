@@ -1,10 +1,16 @@
 """Creating and managing accounts: typed, keyword-only, no request state."""
 
+import secrets
+
 from sqlalchemy import func, select
 from sqlmodel import Session
 
 from roster.auth.passwords import hash_password, password_problem
-from roster.models import AuditEvent, RoleName, User, UserRole, utcnow
+from roster.models import AuditEvent, Expert, RoleName, User, UserRole, utcnow
+from roster.outbox import forget_recipient
+
+# The address a removed account is left with: unique, and never deliverable (RFC 2606).
+REMOVED_ADDRESS = "removed-{public_id}@removed.invalid"
 
 
 class AccountError(ValueError):
@@ -15,13 +21,17 @@ def create_user(
     *,
     session: Session,
     email: str,
-    password: str,
+    password: str | None,
     roles: list[str],
     display_name: str = "",
     confirmed: bool = False,
     actor_id: int | None = None,
 ) -> User:
     """Create an account with the given roles.
+
+    Args:
+        password: the password the person chose; None for a staff account whose owner
+            chooses it from an invitation (the account gets a random one nobody knows).
 
     Raises:
         AccountError: the email is taken or malformed, a role is unknown, or the
@@ -36,32 +46,45 @@ def create_user(
     if unknown:
         valid = ", ".join(r.value for r in RoleName)
         raise AccountError(f"Unknown role {', '.join(unknown)}; the roles are {valid}.")
-    if problem := password_problem(password):
+    if password is not None and (problem := password_problem(password)):
         raise AccountError(problem)
+    now = utcnow()
     user = User(
         email=email,
         display_name=display_name,
-        password_hash=hash_password(password),
-        email_confirmed_at=utcnow() if confirmed else None,
+        password_hash=hash_password(password or _unknown_password()),
+        email_confirmed_at=now if confirmed else None,
+        password_chosen_at=now if password is not None else None,
     )
     user.roles = [UserRole(role=role, granted_by_id=actor_id) for role in dict.fromkeys(roles)]
     session.add(user)
     session.flush()
-    session.add(
-        AuditEvent(
-            actor_id=actor_id,
-            action="account.create",
-            detail={"user": user.public_id, "roles": sorted(set(roles))},
-        )
-    )
+    invited = {"invited": True} if password is None else {}
+    _audit(session, "account.create", user, actor_id, roles=sorted(set(roles)), **invited)
     return user
+
+
+def _unknown_password() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def _audit(session: Session, action: str, user: User, actor_id: int | None, **detail) -> None:
+    # The account is named by its random id only: no address or name in the trail's detail.
+    session.add(
+        AuditEvent(actor_id=actor_id, action=action, detail={"user": user.public_id, **detail})
+    )
 
 
 def list_users(*, session: Session, query: str = "") -> list[User]:
     """Return accounts, staff first, filtered by email or name."""
     from sqlalchemy.orm import selectinload
 
-    statement = select(User).options(selectinload(User.roles)).order_by(User.email)
+    statement = (
+        select(User)
+        .options(selectinload(User.roles))
+        .where(User.removed_at.is_(None))
+        .order_by(User.email)
+    )
     if query.strip():
         pattern = f"%{query.strip().lower()}%"
         statement = statement.where(
@@ -72,20 +95,31 @@ def list_users(*, session: Session, query: str = "") -> list[User]:
 
 
 def user_by_public_id(*, session: Session, public_id: str) -> User | None:
-    """Return the account with this public id, if any."""
-    return session.scalar(select(User).where(User.public_id == public_id))
-
-
-def _active_admins(session: Session) -> int:
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(UserRole)
-            .join(User, User.id == UserRole.user_id)
-            .where(UserRole.role == RoleName.ADMIN.value, User.disabled.is_(False))
-        )
-        or 0
+    """Return the account with this public id, if any and not removed."""
+    return session.scalar(
+        select(User).where(User.public_id == public_id, User.removed_at.is_(None))
     )
+
+
+def _active_admins(session: Session, *, lock: bool = False) -> int:
+    """How many enabled accounts hold the admin role.
+
+    With ``lock``, their rows stay locked until the transaction ends (PostgreSQL), so
+    that two admins removing or demoting each other at once cannot both count two and
+    leave none: the second waits for the first, then counts again. SQLite's writers
+    already take turns.
+    """
+    statement = (
+        select(User.id)
+        .join(UserRole, User.id == UserRole.user_id)
+        .where(UserRole.role == RoleName.ADMIN.value, User.disabled.is_(False))
+    )
+    if lock:
+        statement = statement.with_for_update(of=User)
+    return len(session.scalars(statement).all())
+
+
+LAST_ADMIN = "This is the last active admin account: give another account the admin role first."
 
 
 def update_access(
@@ -96,18 +130,14 @@ def update_access(
     Disabling an account ends all its sessions. The last active admin cannot lose
     the admin role or be disabled: nobody could manage accounts any more.
     """
-    import secrets
-
     wanted = set(roles)
     unknown = wanted - {r.value for r in RoleName}
     if unknown:
         raise AccountError(f"Unknown role {', '.join(sorted(unknown))}.")
     held = {role.role for role in user.roles}
     losing_admin = RoleName.ADMIN.value in held and (RoleName.ADMIN.value not in wanted or disabled)
-    if losing_admin and not user.disabled and _active_admins(session) <= 1:
-        raise AccountError(
-            "This is the last active admin account: give another account the admin role first."
-        )
+    if losing_admin and not user.disabled and _active_admins(session, lock=True) <= 1:
+        raise AccountError(LAST_ADMIN)
     changes = [f"granted {r}" for r in sorted(wanted - held)] + [
         f"removed {r}" for r in sorted(held - wanted)
     ]
@@ -120,11 +150,85 @@ def update_access(
         user.session_token = secrets.token_urlsafe(24)
     if changes:
         user.updated_at = utcnow()
-        session.add(
-            AuditEvent(
-                actor_id=actor_id,
-                action="account.access_changed",
-                detail={"user": user.public_id, "changes": changes},
-            )
-        )
+        _audit(session, "account.access_changed", user, actor_id, changes=changes)
     return changes
+
+
+def renew_invitation(*, session: Session, user: User, actor_id: int) -> None:
+    """Make a staff account's earlier invitation links void, before a new one is mailed.
+
+    An invitation's link is a reset link, which carries a fingerprint of the password
+    hash; a new random password changes the hash, so every earlier link stops working.
+    The caller queues the new invitation in the same transaction.
+
+    Raises:
+        AccountError: the owner already chose a password, or the account is disabled
+            (a disabled account's links do not work).
+    """
+    if user.password_chosen_at is not None:
+        raise AccountError(
+            f"{user.email} already chose a password, so there is no invitation to send again. "
+            "If they forgot it, they can ask for a new one with “Forgot your password?” "
+            "on the sign-in page."
+        )
+    if user.disabled:
+        raise AccountError(
+            f"{user.email} is disabled, and the link of an invitation would not work: "
+            "enable the account first."
+        )
+    user.password_hash = hash_password(_unknown_password())
+    user.updated_at = utcnow()
+    _audit(session, "account.invitation_resent", user, actor_id)
+
+
+def removal_refusal(
+    *, session: Session, user: User, actor_id: int, lock: bool = False
+) -> str | None:
+    """Why the account may not be removed by ``actor_id``, in plain words; None if it may."""
+    if user.id == actor_id:
+        return "You cannot remove your own account. Another admin can remove it."
+    is_expert = user.has_role(RoleName.EXPERT) or session.scalar(
+        select(func.count()).select_from(Expert).where(Expert.user_id == user.id)
+    )
+    if is_expert:
+        return (
+            f"{user.email} is an expert's account. Experts erase their own account, profile "
+            "and CV from their profile (“Delete my account” under “What the roster holds "
+            "about you”), so that nothing of theirs is kept by mistake. You can disable the "
+            "account instead."
+        )
+    admin = user.has_role(RoleName.ADMIN) and not user.disabled
+    if admin and _active_admins(session, lock=lock) <= 1:
+        return LAST_ADMIN
+    return None
+
+
+def remove_account(*, session: Session, user: User, actor_id: int) -> str:
+    """Remove a staff account; return the address it had.
+
+    The row stays as a tombstone, so that the audit trail, and the experts whose
+    profiles the person opened, still read who acted. It keeps its name (or, where it
+    had none, its former address as its name) and loses everything else that could
+    sign in, be mailed or hold a role: the address, the password, the roles, every
+    session (the session token is rotated and the account disabled), and its mail not
+    sent yet. The audit row carries the account's random id and former roles only.
+
+    Raises:
+        AccountError: the account is the actor's own, an expert's, or the last active
+            admin (see ``removal_refusal``).
+    """
+    if refusal := removal_refusal(session=session, user=user, actor_id=actor_id, lock=True):
+        raise AccountError(refusal)
+    address, roles = user.email, sorted(role.role for role in user.roles)
+    forget_recipient(session=session, emails=[address])
+    now = utcnow()
+    user.display_name = user.display_name or address
+    user.email = REMOVED_ADDRESS.format(public_id=user.public_id)
+    user.password_hash = hash_password(_unknown_password())
+    user.session_token = secrets.token_urlsafe(24)
+    user.roles = []
+    user.disabled = True
+    user.failed_logins, user.locked_until = 0, None
+    user.removed_at = user.updated_at = now
+    _audit(session, "account.removed", user, actor_id, roles=roles)
+    return address

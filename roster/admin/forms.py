@@ -1,11 +1,20 @@
 """Forms of the account administration pages."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, SelectMultipleField, StringField
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.validators import AnyOf, DataRequired, Email, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
+from roster.audit_words import action_choices
 from roster.models import RoleName
 from roster.text import Storable
 
@@ -46,3 +55,62 @@ class NewStaffForm(FlaskForm):
         ],
     )
     roles = RoleCheckboxes("Roles", choices=ROLE_CHOICES[1:])
+
+
+class ConfirmForm(FlaskForm):
+    """A button alone, with its CSRF token: send a new invitation, remove an account."""
+
+
+_BROKEN_LINK = "This page link is broken. Start again from the newest events."
+# Event ids are 32-bit integers on PostgreSQL: a larger one is a broken link, not a query.
+_LARGEST_ID = 2**31 - 1
+
+
+class TrailFilterForm(FlaskForm):
+    """The audit trail's filters, read from the query string (a GET form: no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    action = SelectField(
+        "Action",
+        choices=[SelectChoice("", "Any action"), *(SelectChoice(*c) for c in action_choices())],
+        default="",
+        validate_choice=False,
+        validators=[
+            AnyOf(
+                ["", *(code for code, _ in action_choices())],
+                message="Please choose an action from the list.",
+            )
+        ],
+    )
+    actor = StringField(
+        "Done by",
+        validators=[Length(max=254), Storable()],
+        description="An email address or an account id.",
+    )
+    expert = StringField(
+        "About the expert",
+        validators=[Length(max=64), Storable()],
+        description="An id or a reference (EXP-…).",
+    )
+    since = DateField(
+        "From (UTC)",
+        validators=[Optional()],
+        invalid_value_message="The first day must be a date, like 2027-03-01.",
+    )
+    until = DateField(
+        "To (UTC, included)",
+        validators=[Optional()],
+        invalid_value_message="The last day must be a date, like 2027-03-31.",
+    )
+    before = IntegerField(
+        widget=HiddenInput(),
+        invalid_value_message=_BROKEN_LINK,
+        validators=[Optional(), NumberRange(min=1, max=_LARGEST_ID, message=_BROKEN_LINK)],
+    )
+    after = IntegerField(
+        widget=HiddenInput(),
+        invalid_value_message=_BROKEN_LINK,
+        validators=[Optional(), NumberRange(min=1, max=_LARGEST_ID, message=_BROKEN_LINK)],
+    )

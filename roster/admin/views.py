@@ -1,18 +1,31 @@
-"""Account administration: staff accounts, roles, disabling."""
-
-import secrets
+"""Account administration: staff accounts, roles, invitations, removal; the audit trail."""
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from roster.accounts import services
+from roster.admin import queries
+from roster.admin.forms import AccessForm, ConfirmForm, NewStaffForm, TrailFilterForm
 from roster.auth.access import roles_required
 from roster.auth.mail import queue_staff_invitation
 from roster.auth.services import Signer
 from roster.db import get_session
-from roster.models import RoleName
+from roster.models import RoleName, User
 
 blueprint = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def _user_or_404(public_id: str) -> User:
+    user = services.user_by_public_id(session=get_session(), public_id=public_id)
+    if user is None:
+        abort(404, "There is no account at this address (or it was removed).")
+    return user
+
+
+def _queue_invitation(user: User) -> None:
+    queue_staff_invitation(
+        session=get_session(), signer=Signer(current_app.config["SECRET_KEY"]), user=user
+    )
 
 
 @blueprint.get("/users")
@@ -31,8 +44,6 @@ def users():
 @roles_required(RoleName.ADMIN)
 def new_user():
     """Create a staff account and email it a link to choose a password."""
-    from roster.admin.forms import NewStaffForm
-
     form = NewStaffForm()
     if form.validate_on_submit():
         if not form.roles.data:
@@ -43,18 +54,14 @@ def new_user():
                     session=get_session(),
                     email=form.email.data,
                     display_name=form.display_name.data,
-                    password=secrets.token_urlsafe(32),
+                    password=None,
                     roles=form.roles.data,
                     actor_id=current_user.id,
                 )
             except services.AccountError as error:
                 form.email.errors.append(str(error))
             else:
-                queue_staff_invitation(
-                    session=get_session(),
-                    signer=Signer(current_app.config["SECRET_KEY"]),
-                    user=user,
-                )
+                _queue_invitation(user)
                 flash(
                     f"Account created for {user.email}; a link to choose a password was emailed.",
                     "success",
@@ -63,15 +70,19 @@ def new_user():
     return render_template("admin/new_user.html", form=form), 400 if form.errors else 200
 
 
+def _access_page(user: User, form: AccessForm, invitation: ConfirmForm | None = None):
+    invitation = invitation or ConfirmForm()
+    failed = form.errors or invitation.form_errors
+    return render_template(
+        "admin/edit_user.html", form=form, invitation=invitation, user=user
+    ), 400 if failed else 200
+
+
 @blueprint.route("/users/<public_id>", methods=["GET", "POST"])
 @roles_required(RoleName.ADMIN)
 def edit_user(public_id: str):
     """Change a user's roles, or disable the account."""
-    from roster.admin.forms import AccessForm
-
-    user = services.user_by_public_id(session=get_session(), public_id=public_id)
-    if user is None:
-        abort(404)
+    user = _user_or_404(public_id)
     form = AccessForm(data={"roles": [r.role for r in user.roles], "disabled": user.disabled})
     if form.validate_on_submit():
         try:
@@ -90,6 +101,88 @@ def edit_user(public_id: str):
                 "success",
             )
             return redirect(url_for("admin.users"))
+    return _access_page(user, form)
+
+
+@blueprint.post("/users/<public_id>/invitation")
+@roles_required(RoleName.ADMIN)
+def resend_invitation(public_id: str):
+    """Email a staff account that has no password yet a new invitation; earlier links stop."""
+    user = _user_or_404(public_id)
+    form = ConfirmForm()
+    try:
+        services.renew_invitation(session=get_session(), user=user, actor_id=current_user.id)
+    except services.AccountError as error:
+        form.form_errors.append(str(error))
+        access = AccessForm(
+            formdata=None, data={"roles": [r.role for r in user.roles], "disabled": user.disabled}
+        )
+        return _access_page(user, access, form)
+    _queue_invitation(user)
+    flash(
+        f"A new invitation was emailed to {user.email}. Its link works for one hour; "
+        "the links of earlier invitations no longer work.",
+        "success",
+    )
+    return redirect(url_for("admin.edit_user", public_id=user.public_id))
+
+
+@blueprint.route("/users/<public_id>/remove", methods=["GET", "POST"])
+@roles_required(RoleName.ADMIN)
+def remove_user(public_id: str):
+    """Ask to confirm, then remove a staff account: never one's own, an expert's, the last admin."""
+    user = _user_or_404(public_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            address = services.remove_account(
+                session=get_session(), user=user, actor_id=current_user.id
+            )
+        except services.AccountError as error:
+            form.form_errors.append(str(error))
+        else:
+            flash(
+                f"The account of {address} is removed: its sessions have ended and its unsent "
+                f"mail is deleted. The audit trail names it “{user.display_name} (removed "
+                "account)”.",
+                "success",
+            )
+            return redirect(url_for("admin.users"))
+    refusal = services.removal_refusal(session=get_session(), user=user, actor_id=current_user.id)
+    status = 400 if form.form_errors or form.errors else 200
+    return render_template("admin/remove_user.html", form=form, user=user, refusal=refusal), status
+
+
+@blueprint.get("/audit")
+@roles_required(RoleName.ADMIN)
+def audit():
+    """The audit trail, newest first, filtered by action, account, expert and days."""
+    form = TrailFilterForm(formdata=request.args)
+    page = None
+    if form.validate():
+        filters = queries.TrailFilters(
+            action=form.action.data or None,
+            actor=form.actor.data or None,
+            expert=form.expert.data or None,
+            since=form.since.data,
+            until=form.until.data,
+        )
+        try:
+            page = queries.audit_page(
+                session=get_session(),
+                filters=filters,
+                before=form.before.data,
+                after=form.after.data,
+            )
+        except queries.TrailRefused as refused:
+            for name, message in refused.errors.items():
+                field = form._fields.get(name)
+                (field.errors if field is not None else form.form_errors).append(message)
+    shown = {
+        name: value
+        for name in ("action", "actor", "expert", "since", "until")
+        if (value := request.args.get(name, ""))
+    }
     return render_template(
-        "admin/edit_user.html", form=form, user=user
-    ), 400 if form.errors else 200
+        "admin/audit.html", form=form, page=page, filters=shown
+    ), 200 if page is not None else 400

@@ -14,5 +14,9 @@ def load_user(session_token: str) -> User | None:
     return get_session().scalar(
         select(User)
         .options(selectinload(User.roles))
-        .where(User.session_token == session_token, User.disabled.is_(False))
+        .where(
+            User.session_token == session_token,
+            User.disabled.is_(False),
+            User.removed_at.is_(None),
+        )
     )

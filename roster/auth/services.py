@@ -239,7 +239,7 @@ def set_password(*, session: Session, user: User, password: str) -> None:
         raise AccountError(problem)
     now = utcnow()
     user.password_hash = hash_password(password)
-    user.password_changed_at = now
+    user.password_changed_at = user.password_chosen_at = now
     user.failed_logins, user.locked_until = 0, None
     # Following an emailed link proves the address too.
     user.email_confirmed_at = user.email_confirmed_at or now

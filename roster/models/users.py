@@ -38,6 +38,13 @@ class User(SQLModel, table=True):
     locked_until: datetime | None = None
     last_login_at: datetime | None = None
     password_changed_at: datetime = Field(default_factory=utcnow)
+    # When the owner chose the password. None while a staff account waits for its
+    # invitation: it was opened with a random password nobody knows.
+    password_chosen_at: datetime | None = None
+    # When an admin removed the staff account. The row stays as a tombstone, so that the
+    # audit trail and experts' view records still name who acted; it keeps the name
+    # and nothing else that could sign in or be written to.
+    removed_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 

@@ -48,7 +48,7 @@ def _iso(moment: datetime | None) -> str | None:
 
 def staff_role(user: User | None) -> str:
     """The staff role to show for a viewer, most powerful first."""
-    if user is None:
+    if user is None or user.removed_at is not None:
         return "former staff member"
     held = {role.role for role in user.roles}
     return next((label for role, label in STAFF_ROLE_NAMES.items() if role in held), "staff")

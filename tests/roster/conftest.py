@@ -12,6 +12,7 @@ from tests.conftest import sign_in
 
 EXPERT_EMAIL = "awa.ndiaye@example.org"
 EXPERT_NAME = "Awa Ndiaye"
+ADMIN_EMAIL = "ada@example.org"
 
 
 def page_form(client: FlaskClient, url: str) -> dict[str, str]:
@@ -68,6 +69,15 @@ def expert_client(app, make_user) -> FlaskClient:
     make_user(EXPERT_EMAIL, "expert", name=EXPERT_NAME)
     client = app.test_client()
     assert sign_in(client, EXPERT_EMAIL).status_code == 302
+    return client
+
+
+@pytest.fixture
+def admin(app, make_user) -> FlaskClient:
+    """A client signed in as an admin named Ada Lovelace."""
+    make_user(ADMIN_EMAIL, "admin", name="Ada Lovelace")
+    client = app.test_client()
+    assert sign_in(client, ADMIN_EMAIL).status_code == 302
     return client
 
 

@@ -1,0 +1,284 @@
+"""Reading the audit trail, for admins: filtered, newest first, a page at a time.
+
+Reads only. Pages are keyset pages on (``at``, ``id``): a page's link names the last
+(or first) event shown, and the next page starts strictly past it, so a page deep in
+a large trail costs what the first one does, and events written meanwhile never shift
+a row onto two pages. Typed, keyword-only, the session passed in; no request state.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, or_, select
+from sqlmodel import Session
+
+from roster.audit_words import action_phrase, nobody_label
+from roster.models import AuditEvent, Expert, User
+
+PAGE_SIZE = 50
+# How much of one value of ``detail`` a row shows: the trail is read, not exported.
+DETAIL_VALUE_LENGTH = 200
+
+
+class TrailRefused(ValueError):
+    """Filters that name nothing the trail can use; ``errors`` maps filters to messages."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        self.errors = errors
+        super().__init__("; ".join(errors.values()))
+
+
+@dataclass(frozen=True)
+class TrailFilters:
+    """What an admin asked for: each one narrows the trail, None leaves it whole.
+
+    ``actor`` is an email address or an account's public id; ``expert`` an expert's
+    public id or reference (external id); ``until`` is the last day included.
+    """
+
+    action: str | None = None
+    actor: str | None = None
+    expert: str | None = None
+    since: date | None = None
+    until: date | None = None
+
+
+@dataclass(frozen=True)
+class Party:
+    """Someone a row names: a label, and the public id to link to (None: nothing to open)."""
+
+    label: str
+    public_id: str | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class TrailRow:
+    """One event as the trail shows it."""
+
+    id: int
+    at: datetime
+    actor: Party
+    action: str
+    phrase: str
+    expert: Party | None
+    account: Party | None
+    reason: str
+    detail: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class TrailPage:
+    """A page of the trail, and the event ids that lead to the pages beside it."""
+
+    rows: list[TrailRow]
+    newer: int | None
+    older: int | None
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, UTC)
+
+
+def _conditions(session: Session, filters: TrailFilters) -> list[ColumnElement[bool]]:
+    """The filters as SQL conditions, or ``TrailRefused`` naming what matched nothing."""
+    errors: dict[str, str] = {}
+    conditions: list[ColumnElement[bool]] = []
+    if filters.action:
+        conditions.append(AuditEvent.action == filters.action)
+    if filters.actor:
+        actor_id = _account_id(session, filters.actor)
+        if actor_id is None:
+            errors["actor"] = (
+                "No account has this email address."
+                if "@" in filters.actor
+                else "No account has this id. Enter an email address or an account id."
+            )
+        conditions.append(AuditEvent.actor_id == actor_id)
+    if filters.expert:
+        expert_id = session.scalar(
+            select(Expert.id).where(
+                or_(Expert.public_id == filters.expert, Expert.external_id == filters.expert)
+            )
+        )
+        if expert_id is None:
+            errors["expert"] = "No expert has this id or reference (an erased expert has none)."
+        conditions.append(AuditEvent.subject_expert_id == expert_id)
+    if filters.since and filters.until and filters.until < filters.since:
+        errors["until"] = "The last day comes before the first day. Please swap them."
+    if filters.since:
+        conditions.append(AuditEvent.at >= _day_start(filters.since))
+    if filters.until and filters.until < date.max:  # the last day there is: no upper bound
+        conditions.append(AuditEvent.at < _day_start(filters.until + timedelta(days=1)))
+    if errors:
+        raise TrailRefused(errors)
+    return conditions
+
+
+def _account_id(session: Session, actor: str) -> int | None:
+    if "@" in actor:
+        return session.scalar(select(User.id).where(User.email == actor.strip().lower()))
+    return session.scalar(select(User.id).where(User.public_id == actor.strip()))
+
+
+def _key(session: Session, event_id: int) -> tuple[datetime, int]:
+    at = session.scalar(select(AuditEvent.at).where(AuditEvent.id == event_id))
+    if at is None:
+        raise TrailRefused({"page": "This page link is out of date. Start again from the newest."})
+    return at, event_id
+
+
+def _older_than(key: tuple[datetime, int]) -> ColumnElement[bool]:
+    # Spelled so that both databases use the index on ``at`` for the range.
+    at, event_id = key
+    return and_(AuditEvent.at <= at, or_(AuditEvent.at < at, AuditEvent.id < event_id))
+
+
+def _newer_than(key: tuple[datetime, int]) -> ColumnElement[bool]:
+    at, event_id = key
+    return and_(AuditEvent.at >= at, or_(AuditEvent.at > at, AuditEvent.id > event_id))
+
+
+def _events(
+    session: Session, conditions: list[ColumnElement[bool]], *, newest_first: bool, limit: int
+) -> list[AuditEvent]:
+    order = (
+        (AuditEvent.at.desc(), AuditEvent.id.desc())
+        if newest_first
+        else (AuditEvent.at, AuditEvent.id)
+    )
+    return list(
+        session.scalars(select(AuditEvent).where(*conditions).order_by(*order).limit(limit))
+    )
+
+
+def _exists(session: Session, conditions: list[ColumnElement[bool]]) -> bool:
+    return session.scalar(select(AuditEvent.id).where(*conditions).limit(1)) is not None
+
+
+def audit_page(
+    *,
+    session: Session,
+    filters: TrailFilters,
+    before: int | None = None,
+    after: int | None = None,
+    size: int = PAGE_SIZE,
+) -> TrailPage:
+    """One page of the events the filters keep, newest first.
+
+    Args:
+        filters: what to keep.
+        before: the id of the event just above the page wanted (an "older" link).
+        after: the id of the event just below it (a "newer" link); ignored with ``before``.
+        size: events per page.
+
+    Returns:
+        The rows, with the ids the next and the previous pages start from (None where
+        there is no such page).
+
+    Raises:
+        TrailRefused: a filter names no account or expert, the days are reversed, or a
+            page link names an event that is not there.
+    """
+    conditions = _conditions(session, filters)
+    if before is not None:
+        key = _key(session, before)
+        events = _events(
+            session, [*conditions, _older_than(key)], newest_first=True, limit=size + 1
+        )
+        more_older, more_newer = len(events) > size, True
+        events = events[:size]
+    elif after is not None:
+        key = _key(session, after)
+        events = _events(
+            session, [*conditions, _newer_than(key)], newest_first=False, limit=size + 1
+        )
+        more_newer, more_older = len(events) > size, True
+        events = list(reversed(events[:size]))
+    else:
+        events = _events(session, conditions, newest_first=True, limit=size + 1)
+        more_older, more_newer = len(events) > size, False
+        events = events[:size]
+    if events and more_older and after is not None:
+        more_older = _exists(session, [*conditions, _older_than((events[-1].at, events[-1].id))])
+    if events and more_newer and before is not None:
+        more_newer = _exists(session, [*conditions, _newer_than((events[0].at, events[0].id))])
+    return TrailPage(
+        rows=_rows(session, events),
+        newer=events[0].id if events and more_newer else None,
+        older=events[-1].id if events and more_older else None,
+    )
+
+
+def _rows(session: Session, events: list[AuditEvent]) -> list[TrailRow]:
+    """The events as rows: who acted and whom they concern, read in two queries."""
+    actor_ids = {e.actor_id for e in events if e.actor_id is not None}
+    account_ids = {e.detail.get("user") for e in events if isinstance(e.detail, dict)}
+    account_ids = {a for a in account_ids if isinstance(a, str)}
+    users = (
+        list(
+            session.scalars(
+                select(User).where(or_(User.id.in_(actor_ids), User.public_id.in_(account_ids)))
+            )
+        )
+        if actor_ids or account_ids
+        else []
+    )
+    by_id = {u.id: u for u in users}
+    by_public_id = {u.public_id: u for u in users}
+    expert_ids = {e.subject_expert_id for e in events if e.subject_expert_id is not None}
+    experts = (
+        {
+            expert_id: public_id
+            for expert_id, public_id in session.execute(
+                select(Expert.id, Expert.public_id).where(Expert.id.in_(expert_ids))
+            )
+        }
+        if expert_ids
+        else {}
+    )
+    rows = []
+    for event in events:
+        detail = dict(event.detail) if isinstance(event.detail, dict) else {}
+        # The account an event concerns is named, not shown by its id, where it still exists.
+        account = by_public_id.get(detail["user"]) if detail.get("user") in by_public_id else None
+        if account is not None:
+            del detail["user"]
+        expert_id = experts.get(event.subject_expert_id)
+        rows.append(
+            TrailRow(
+                id=event.id,
+                at=event.at,
+                actor=_party(by_id[event.actor_id])
+                if event.actor_id in by_id
+                else Party(nobody_label(event.action)),
+                action=event.action,
+                phrase=action_phrase(event.action),
+                expert=Party(expert_id, expert_id) if expert_id else None,
+                account=_party(account) if account is not None else None,
+                reason=event.reason,
+                detail=tuple((str(key), _shown(value)) for key, value in sorted(detail.items())),
+            )
+        )
+    return rows
+
+
+def _party(user: User) -> Party:
+    name = user.display_name or user.email
+    if user.removed_at is not None:
+        return Party(f"{name} (removed account)")
+    return Party(name, user.public_id, note=user.email if user.display_name else "")
+
+
+def _shown(value: Any) -> str:
+    """A value of ``detail`` as short text: lists joined, objects as key=value pairs."""
+    if isinstance(value, dict):
+        text = ", ".join(f"{k}={_shown(v)}" for k, v in sorted(value.items()))
+    elif isinstance(value, list | tuple):
+        text = ", ".join(_shown(item) for item in value)
+    elif isinstance(value, bool):
+        text = "yes" if value else "no"
+    else:
+        text = str(value)
+    return text if len(text) <= DETAIL_VALUE_LENGTH else text[: DETAIL_VALUE_LENGTH - 1] + "…"

@@ -1,0 +1,60 @@
+"""What each audit action code means, in plain words: the one place that says so.
+
+Every ``AuditEvent.action`` the roster writes has an entry here; a test reads the
+code for action strings and fails on one missing. ``without_actor`` says who is
+meant when the row has no actor: the command line (imports, exports, accounts made
+by ``roster create-user``), a person registering, or an account erased since (the
+foreign key nulls ``actor_id``, so the row outlives the person).
+"""
+
+from dataclasses import dataclass
+
+ERASED_ACCOUNT = "an erased account"
+
+
+@dataclass(frozen=True)
+class AuditAction:
+    """How an action reads in the trail: a short phrase, and who acted when no account did."""
+
+    phrase: str
+    without_actor: str = ERASED_ACCOUNT
+
+
+AUDIT_ACTIONS: dict[str, AuditAction] = {
+    "account.create": AuditAction(
+        "opened an account", without_actor="system (registration or command line)"
+    ),
+    "account.access_changed": AuditAction("changed an account's roles or state"),
+    "account.invitation_resent": AuditAction("sent a new invitation"),
+    "account.removed": AuditAction("removed a staff account"),
+    "auth.login": AuditAction("signed in"),
+    "auth.login_failed": AuditAction("failed to sign in (wrong password)"),
+    "auth.login_locked": AuditAction("tried to sign in while locked out"),
+    "auth.register_existing": AuditAction("had their address used to register again"),
+    "auth.email_confirmed": AuditAction("confirmed the email address"),
+    "auth.password_changed": AuditAction("chose a new password"),
+    "profile.view": AuditAction("opened an expert's profile"),
+    "cv.download": AuditAction("downloaded an expert's CV"),
+    "profile.erased": AuditAction(
+        "erased their account and profile", without_actor="the expert (account erased)"
+    ),
+    "roster.import": AuditAction("imported experts", without_actor="system (command line)"),
+    "roster.export": AuditAction("exported the roster", without_actor="system (command line)"),
+}
+
+
+def action_phrase(code: str) -> str:
+    """The plain words for an action code; the code itself for one this list does not know."""
+    known = AUDIT_ACTIONS.get(code)
+    return known.phrase if known else code
+
+
+def nobody_label(code: str) -> str:
+    """Who acted, for a row of this action that has no actor."""
+    known = AUDIT_ACTIONS.get(code)
+    return known.without_actor if known else ERASED_ACCOUNT
+
+
+def action_choices() -> list[tuple[str, str]]:
+    """(code, phrase) of every known action, by phrase: the trail's filter offers these."""
+    return sorted(((code, a.phrase) for code, a in AUDIT_ACTIONS.items()), key=lambda c: c[1])
