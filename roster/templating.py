@@ -3,6 +3,7 @@
 from flask import Flask
 
 from roster.home.services import SMALL_COUNT
+from roster.models import RoleName
 
 
 def shown_count(count: int | None) -> str:
@@ -24,11 +25,11 @@ def percent(share: float | None) -> str:
 
 # Main navigation: (endpoint, label, roles that see it), in display order. Links whose
 # endpoint is not registered are left out.
-NAVIGATION: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("profile.overview", "My profile", ("expert",)),
-    ("experts.search", "Experts", ("recruiter", "admin")),
-    ("missions.index", "Missions", ("planner", "admin")),
-    ("admin.users", "Users", ("admin",)),
+NAVIGATION: tuple[tuple[str, str, tuple[RoleName, ...]], ...] = (
+    ("profile.overview", "My profile", (RoleName.EXPERT,)),
+    ("experts.search", "Experts", (RoleName.RECRUITER, RoleName.ADMIN)),
+    ("missions.index", "Missions", (RoleName.PLANNER, RoleName.ADMIN)),
+    ("admin.users", "Users", (RoleName.ADMIN,)),
 )
 
 
@@ -45,7 +46,7 @@ def register(app: Flask) -> None:
 
     @app.context_processor
     def _navigation() -> dict:
-        def nav_links() -> list[tuple[str, str, tuple[str, ...]]]:
+        def nav_links() -> list[tuple[str, str, tuple[RoleName, ...]]]:
             return [item for item in NAVIGATION if item[0] in app.view_functions]
 
         return {"nav_links": nav_links}

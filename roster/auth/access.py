@@ -10,9 +10,8 @@ from collections.abc import Callable
 from flask import Flask, abort, current_app, flash, g, redirect, request, session, url_for
 from flask_login import current_user, logout_user, user_logged_in, user_logged_out
 
-from roster.models import RoleName, utcnow
+from roster.models import STAFF_ROLES, RoleName, utcnow
 
-STAFF_ROLES = (RoleName.RECRUITER, RoleName.PLANNER, RoleName.ADMIN)
 ACCESS_ATTRIBUTE = "roster_access"
 
 
@@ -112,7 +111,7 @@ def _session_limits():
     return None
 
 
-ROLE_COLUMNS = ("anonymous", "expert", "recruiter", "planner", "admin")
+ROLE_COLUMNS = ("anonymous", *(role.value for role in RoleName))
 
 
 def access_table(app: Flask) -> list[tuple[str, dict[str, bool]]]:
