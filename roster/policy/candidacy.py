@@ -18,7 +18,6 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from roster.models import (
-    AuditEvent,
     CandidateDecision,
     CandidateOutcome,
     Expert,
@@ -27,22 +26,13 @@ from roster.models import (
     ShortlistEntry,
     User,
 )
-from roster.policy.standing import Standing, standing_of
-from roster.policy.transitions import (
-    Reason,
-    Rules,
-    TransitionRefused,
-    checked_reason,
-    parsed,
-    rules_markdown,
-)
+from roster.policy.standing import Standing
+from roster.policy.transitions import OPTIONAL, REQUIRED, Rules, StateMachine, TransitionRefused
 
 CO = CandidateOutcome
 OWNER, PLANNER, ADMIN = Standing.OWNER, Standing.PLANNER, Standing.ADMIN
-REQUIRED, OPTIONAL = Reason.REQUIRED, Reason.OPTIONAL
 MISSION = {PLANNER: OPTIONAL, ADMIN: OPTIONAL}
 ANSWER = {OWNER: OPTIONAL, **MISSION}
-MAX_REASON = 500  # decisions.schema.json: reason
 
 OUTCOME_RULES: Rules = {
     (None, CO.SHORTLISTED): MISSION,
@@ -70,6 +60,14 @@ OUTCOME_RULES: Rules = {
         )
     },
 }
+
+CANDIDACIES = StateMachine(
+    codes=CandidateOutcome,
+    rules=OUTCOME_RULES,
+    max_reason=500,  # decisions.schema.json: reason
+    reader="whoever looks back at this candidacy",
+    action="candidate.outcome_recorded",
+)
 
 
 def current_outcome(*, session: Session, role_id: int, expert_id: int) -> CandidateOutcome | None:
@@ -115,18 +113,9 @@ def record_outcome(
             ``by``, lacks its reason; the expert is not rostered; the rating or the
             shortlist entry does not fit. Nothing is written.
     """
-    wanted = parsed(CandidateOutcome, to)
     session.execute(select(MissionRole.id).where(MissionRole.id == role.id).with_for_update())
     current = current_outcome(session=session, role_id=role.id, expert_id=expert.id)
-    text = checked_reason(
-        OUTCOME_RULES,
-        current=current,
-        wanted=wanted,
-        standing=standing_of(user=by, expert=expert),
-        reason=reason,
-        max_length=MAX_REASON,
-        reader="whoever looks back at this candidacy",
-    )
+    wanted, text = CANDIDACIES.check(current=current, to=to, by=by, expert=expert, reason=reason)
     _check_fit(expert, role, current, wanted, rating, shortlist_entry)
     decision = CandidateDecision(
         role_id=role.id,
@@ -138,19 +127,14 @@ def record_outcome(
         decided_by_id=by.id,
     )
     session.add(decision)
-    session.add(
-        AuditEvent(
-            actor_id=by.id,
-            action="candidate.outcome_recorded",
-            subject_expert_id=expert.id,
-            # The reason stays in the decision row, emptied if the expert is erased.
-            detail={
-                "needs": role.needs.external_id,
-                "role": role.role_key,
-                "from": current.value if current else None,
-                "to": wanted.value,
-            },
-        )
+    CANDIDACIES.audit(
+        session,
+        by=by,
+        expert=expert,
+        current=current,
+        wanted=wanted,
+        needs=role.needs.external_id,
+        role=role.role_key,
     )
     return decision
 
@@ -186,4 +170,4 @@ def _check_fit(
 
 def outcome_markdown() -> str:
     """The candidate outcome rules as the Markdown table published in the README."""
-    return rules_markdown(OUTCOME_RULES)
+    return CANDIDACIES.markdown()

@@ -17,22 +17,13 @@ from sqlalchemy import inspect, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session
 
-from roster.models import AuditEvent, Expert, RosterStatus, RosterStatusChange, User, utcnow
-from roster.policy.standing import Standing, standing_of
-from roster.policy.transitions import (
-    Reason,
-    Rules,
-    TransitionRefused,
-    checked_reason,
-    parsed,
-    rules_markdown,
-)
+from roster.models import Expert, RosterStatus, RosterStatusChange, User, utcnow
+from roster.policy.standing import Standing
+from roster.policy.transitions import OPTIONAL, REQUIRED, Rules, StateMachine, TransitionRefused
 
 RS = RosterStatus
 OWNER, RECRUITER, ADMIN = Standing.OWNER, Standing.RECRUITER, Standing.ADMIN
-REQUIRED, OPTIONAL = Reason.REQUIRED, Reason.OPTIONAL
 STAFF_WITH_REASON = {RECRUITER: REQUIRED, ADMIN: REQUIRED}
-MAX_REASON = 1000  # RosterStatusChange.reason
 
 ROSTER_STATUS_RULES: Rules = {
     (None, RS.APPLICANT): {OWNER: OPTIONAL},  # registers online
@@ -59,6 +50,14 @@ ROSTER_STATUS_RULES: Rules = {
     },
     (RS.WITHDRAWN, RS.APPLICANT): {OWNER: OPTIONAL},  # comes back, to be vetted again
 }
+
+ROSTER_STATUSES = StateMachine(
+    codes=RosterStatus,
+    rules=ROSTER_STATUS_RULES,
+    max_reason=1000,  # RosterStatusChange.reason
+    reader="the expert",
+    action="roster.status_changed",
+)
 
 
 def change_roster_status(
@@ -89,17 +88,10 @@ def change_roster_status(
             ``by``, or lacks its reason; or the status changed meanwhile. Nothing is
             written.
     """
-    wanted = parsed(RosterStatus, to)
     new = not inspect(expert).has_identity
     current = None if new else RosterStatus(expert.roster_status)
-    text = checked_reason(
-        ROSTER_STATUS_RULES,
-        current=current,
-        wanted=wanted,
-        standing=standing_of(user=by, expert=expert),
-        reason=reason,
-        max_length=MAX_REASON,
-        reader="the expert",
+    wanted, text = ROSTER_STATUSES.check(
+        current=current, to=to, by=by, expert=expert, reason=reason
     )
     if new:
         expert.roster_status = wanted
@@ -115,15 +107,7 @@ def change_roster_status(
         reason=text,
     )
     session.add(change)
-    session.add(
-        AuditEvent(
-            actor_id=by.id,
-            action="roster.status_changed",
-            subject_expert_id=expert.id,
-            # The reason stays in the history row, which goes when the expert is erased.
-            detail={"from": current.value if current else None, "to": wanted.value},
-        )
-    )
+    ROSTER_STATUSES.audit(session, by=by, expert=expert, current=current, wanted=wanted)
     return change
 
 
@@ -150,4 +134,4 @@ def _compare_and_set(
 
 def status_markdown() -> str:
     """The roster status rules as the Markdown table published in the README."""
-    return rules_markdown(ROSTER_STATUS_RULES)
+    return ROSTER_STATUSES.markdown()

@@ -17,6 +17,7 @@ ALLOWED = (
     "sqlalchemy",
     "sqlmodel",
     "collections",
+    "dataclasses",
     "enum",
     "typing",
 )

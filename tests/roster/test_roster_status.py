@@ -87,7 +87,7 @@ def test_each_change_is_open_to_exactly_whom_its_rule_names_with_its_reason(cast
             session.execute(AuditEvent.__table__.delete())
 
 
-def test_the_contract_s_reasons_are_required_of_everyone_who_declines_or_suspends():
+def test_the_contracts_reasons_are_required_of_everyone_who_declines_or_suspends():
     for (_, to), rule in ROSTER_STATUS_RULES.items():
         if to in (RS.DECLINED, RS.SUSPENDED):
             assert set(rule.values()) == {Reason.REQUIRED}, to
@@ -113,8 +113,8 @@ def test_refusals_say_why_in_plain_words_and_write_nothing(cast):
         "from under review to rostered."
     )
     assert str(refused(cast, "owner", RS.ROSTERED)) == (
-        "Only a recruiter or an administrator on someone else's record can change "
-        "the roster status from under review to rostered."
+        "Only a recruiter or an administrator can change the roster status "
+        "from under review to rostered, and not on their own record."
     )
     assert str(refused(cast, "recruiter", RS.DECLINED, " \n ")) == (
         "Please give the reason for changing the roster status from under review to "
@@ -150,7 +150,7 @@ def test_a_recruiter_who_is_on_the_roster_cannot_vet_themself(app, make_user, db
             )
         )
     with (
-        pytest.raises(TransitionRefused, match="on someone else's record"),
+        pytest.raises(TransitionRefused, match="and not on their own record"),
         db_session() as session,
     ):
         expert = session.scalar(select(Expert))

@@ -77,9 +77,7 @@ def test_without_consent_staff_see_no_row_at_all_not_even_not_given(
     assert seen(opened(staff("recruiter"), public_id, "shortlist-review")) == set()
 
 
-def test_withdrawing_consent_hides_the_value_from_staff_at_once(
-    staff, profiled_client, db_session
-):
+def test_withdrawing_consent_hides_the_value_from_staff_at_once(staff, profiled_client, db_session):
     consent(profiled_client, CONSENTED)
     public_id = stored(db_session).public_id
     recruiter = staff("recruiter")
@@ -115,9 +113,7 @@ def test_the_owners_download_carries_each_consented_value_with_its_consent_date(
     assert document["consent_given_at"]["gender"] is None
 
 
-def test_an_owner_who_is_also_a_recruiter_sees_their_own_record_whole(
-    app, make_user, db_session
-):
+def test_an_owner_who_is_also_a_recruiter_sees_their_own_record_whole(app, make_user, db_session):
     make_user(EXPERT_EMAIL, "expert", "recruiter")
     client = app.test_client()
     sign_in(client, EXPERT_EMAIL)
