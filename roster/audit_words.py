@@ -30,7 +30,10 @@ AUDIT_ACTIONS: dict[str, AuditAction] = {
     "auth.login": AuditAction("signed in"),
     "auth.login_failed": AuditAction("failed to sign in (wrong password)"),
     "auth.login_locked": AuditAction("tried to sign in while locked out"),
-    "auth.register_existing": AuditAction("had their address used to register again"),
+    "auth.register_existing": AuditAction(
+        "tried to register an address that has an account",
+        without_actor="someone registering (the account's address was typed)",
+    ),
     "auth.email_confirmed": AuditAction("confirmed the email address"),
     "auth.password_changed": AuditAction("chose a new password"),
     "profile.view": AuditAction("opened an expert's profile"),
@@ -38,6 +41,10 @@ AUDIT_ACTIONS: dict[str, AuditAction] = {
     "profile.erased": AuditAction(
         "erased their account and profile", without_actor="the expert (account erased)"
     ),
+    "roster.status_changed": AuditAction(
+        "changed an expert's roster status", without_actor="system (registration or import)"
+    ),
+    "candidate.outcome_recorded": AuditAction("recorded what happened to a candidate"),
     "roster.import": AuditAction("imported experts", without_actor="system (command line)"),
     "roster.export": AuditAction("exported the roster", without_actor="system (command line)"),
 }

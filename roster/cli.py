@@ -18,6 +18,7 @@ from sqlalchemy.exc import DBAPIError
 from tqdm import tqdm
 
 from roster.db import checkpoint, describe_failure, engines, is_busy, session_scope
+from roster.models import RoleName
 
 
 class PlainGroup(AppGroup):
@@ -225,7 +226,7 @@ def demo_accounts_command() -> None:
     )
     for sign_in in sign_ins:
         click.echo(f"  {sign_in.role:<10} {sign_in.email:<40} {sign_in.password}")
-    if not any(s.role == "expert" for s in sign_ins):
+    if not any(s.role == RoleName.EXPERT for s in sign_ins):
         click.echo("  (no expert account: the roster has no complete demo profile to link)")
     click.echo("")
 
@@ -236,9 +237,9 @@ def demo_accounts_command() -> None:
     "--role",
     "roles",
     multiple=True,
-    default=("admin",),
+    default=(RoleName.ADMIN.value,),
     show_default=True,
-    type=click.Choice(["expert", "recruiter", "planner", "admin"]),
+    type=click.Choice([role.value for role in RoleName]),
     help="Role (repeatable).",
 )
 @click.option("--name", default="", help="Display name.")
@@ -277,6 +278,15 @@ def routes_command() -> None:
     from roster.auth.access import access_markdown
 
     click.echo(access_markdown(current_app))
+
+
+@roster_cli.command("transitions")
+def transitions_command() -> None:
+    """Print who may change roster statuses and candidate outcomes, as tables in the README."""
+    from roster.policy.candidacy import outcome_markdown
+    from roster.policy.roster_status import status_markdown
+
+    click.echo(f"{status_markdown()}\n\n{outcome_markdown()}")
 
 
 def _load_needs(path: Path) -> dict:

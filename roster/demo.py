@@ -19,19 +19,21 @@ import langcodes
 import pycountry
 from faker import Faker
 
+from roster.models import RosterStatus
+
 DATA_FILE = Path(__file__).resolve().parent / "data" / "demo_roster.json"
 TAXONOMY_FILE = Path(__file__).resolve().parent.parent / "matching" / "data" / "taxonomy.json"
 
 EMAIL_DOMAINS = ("example.org", "example.net", "example.com")
 GENDER_SHARES = {"woman": 45, "man": 50, "non-binary": 2, "undisclosed": 3}
 STATUS_SHARES = {
-    "rostered": 65,
-    "under_review": 12,
-    "applicant": 10,
-    "inactive": 7,
-    "declined": 3,
-    "suspended": 2,
-    "withdrawn": 1,
+    RosterStatus.ROSTERED: 65,
+    RosterStatus.UNDER_REVIEW: 12,
+    RosterStatus.APPLICANT: 10,
+    RosterStatus.INACTIVE: 7,
+    RosterStatus.DECLINED: 3,
+    RosterStatus.SUSPENDED: 2,
+    RosterStatus.WITHDRAWN: 1,
 }
 # grade: (fewest years, most years, share of the roster)
 SENIORITY = {
@@ -411,7 +413,7 @@ class _Generator:
             "nationalities": nationalities,
             "residence_country": residence,
             **private,
-            "roster_status": self.pick(STATUS_SHARES),
+            "roster_status": self.pick(STATUS_SHARES).value,
             "seniority": seniority,
             "years_experience": years,
             "languages": languages,

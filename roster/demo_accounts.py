@@ -20,6 +20,7 @@ from roster.models import (
     ExpertLanguage,
     ExpertSkill,
     RoleName,
+    RosterStatus,
     User,
     utcnow,
 )
@@ -51,7 +52,7 @@ def _complete_profile(session: Session) -> Expert | None:
     return session.scalar(
         select(Expert)
         .where(
-            Expert.roster_status == "rostered",
+            Expert.roster_status == RosterStatus.ROSTERED,
             Expert.user_id.is_(None),
             Expert.summary != "",
             exists().where(ExpertLanguage.expert_id == Expert.id),

@@ -6,6 +6,7 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from roster.home.services import SMALL_COUNT
+from roster.models import RoleName
 
 
 def shown_count(count: int | None) -> str:
@@ -27,12 +28,12 @@ def percent(share: float | None) -> str:
 
 # Main navigation: (endpoint, label, roles that see it), in display order. Links whose
 # endpoint is not registered are left out.
-NAVIGATION: tuple[tuple[str, Any, tuple[str, ...]], ...] = (
-    ("profile.overview", _l("My profile"), ("expert",)),
-    ("experts.search", _l("Experts"), ("recruiter", "admin")),
-    ("missions.index", _l("Missions"), ("planner", "admin")),
-    ("admin.users", _l("Users"), ("admin",)),
-    ("admin.audit", _l("Audit trail"), ("admin",)),
+NAVIGATION: tuple[tuple[str, Any, tuple[RoleName, ...]], ...] = (
+    ("profile.overview", _l("My profile"), (RoleName.EXPERT,)),
+    ("experts.search", _l("Experts"), (RoleName.RECRUITER, RoleName.ADMIN)),
+    ("missions.index", _l("Missions"), (RoleName.PLANNER, RoleName.ADMIN)),
+    ("admin.users", _l("Users"), (RoleName.ADMIN,)),
+    ("admin.audit", _l("Audit trail"), (RoleName.ADMIN,)),
 )
 
 
@@ -49,7 +50,7 @@ def register(app: Flask) -> None:
 
     @app.context_processor
     def _navigation() -> dict:
-        def nav_links() -> list[tuple[str, str, tuple[str, ...]]]:
+        def nav_links() -> list[tuple[str, str, tuple[RoleName, ...]]]:
             return [item for item in NAVIGATION if item[0] in app.view_functions]
 
         return {"nav_links": nav_links}

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from roster.auth.passwords import hash_password, password_problem
-from roster.models import AuditEvent, Expert, RoleName, User, UserRole, utcnow
+from roster.models import STAFF_ROLES, AuditEvent, Expert, RoleName, User, UserRole, utcnow
 from roster.outbox import forget_recipient
 
 # The address a removed account is left with: unique, and never deliverable (RFC 2606).
@@ -91,7 +91,7 @@ def list_users(*, session: Session, query: str = "") -> list[User]:
             func.lower(User.email).like(pattern) | func.lower(User.display_name).like(pattern)
         )
     users = list(session.scalars(statement))
-    return sorted(users, key=lambda u: (not u.has_role("recruiter", "planner", "admin"), u.email))
+    return sorted(users, key=lambda u: (not u.has_role(*STAFF_ROLES), u.email))
 
 
 def user_by_public_id(*, session: Session, public_id: str) -> User | None:

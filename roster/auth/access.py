@@ -11,9 +11,8 @@ from flask import Flask, abort, current_app, flash, g, redirect, request, sessio
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user, user_logged_in, user_logged_out
 
-from roster.models import RoleName, utcnow
+from roster.models import STAFF_ROLES, RoleName, utcnow
 
-STAFF_ROLES = (RoleName.RECRUITER, RoleName.PLANNER, RoleName.ADMIN)
 ACCESS_ATTRIBUTE = "roster_access"
 
 
@@ -120,7 +119,7 @@ def _session_limits():
     return None
 
 
-ROLE_COLUMNS = ("anonymous", "expert", "recruiter", "planner", "admin")
+ROLE_COLUMNS = ("anonymous", *(role.value for role in RoleName))
 
 
 def access_table(app: Flask) -> list[tuple[str, dict[str, bool]]]:

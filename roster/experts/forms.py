@@ -5,8 +5,8 @@ from wtforms import SelectField, StringField
 from wtforms.validators import Length
 
 from roster.experts.services import MAX_NOTE
+from roster.policy.privacy import VIEW_PURPOSES
 from roster.profile.forms import options
-from roster.profile.transparency import VIEW_PURPOSES
 from roster.text import Storable
 
 

@@ -12,8 +12,8 @@ from sqlalchemy.orm import selectinload
 from sqlmodel import Session
 
 from roster.models import AuditEvent, Expert
+from roster.policy.privacy import VIEW_PURPOSES
 from roster.profile.services import clean_text
-from roster.profile.transparency import VIEW_PURPOSES
 
 PAGE_SIZE = 25
 MAX_NOTE = 300

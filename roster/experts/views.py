@@ -8,6 +8,7 @@ from roster.db import get_session
 from roster.experts import services
 from roster.experts.forms import ViewReasonForm
 from roster.models import Expert, RoleName
+from roster.policy import privacy
 from roster.profile import display, transparency
 from roster.profile.periods import self_declared
 from roster.profile.web import attach_errors, cv_response, problems
@@ -68,17 +69,15 @@ def _record(form: ViewReasonForm, expert: Expert, action: str) -> None:
 
 
 def _profile_page(expert: Expert, reason: ViewReasonForm):
-    # Gender per person: recruiters and admins. Disability and birth year: admins only.
-    is_admin = current_user.has_role(RoleName.ADMIN)
-    db = get_session()
+    shown = privacy.shown_to(user=current_user, expert=expert, purpose=reason.purpose.data)
     return render_template(
         "experts/profile.html",
         expert=expert,
         reason=reason,
-        history=transparency.status_history(session=db, expert_id=expert.id),
-        show_gender=current_user.has_role(RoleName.RECRUITER, RoleName.ADMIN),
-        show_disability=is_admin,
-        show_birth_year=is_admin,
+        history=transparency.status_history(session=get_session(), expert_id=expert.id),
+        sensitive_shown=shown,
+        sensitive_withheld=[field.label for field in privacy.SensitiveField if field not in shown],
+        sensitive_rule=privacy.STAFF_RULE_IN_WORDS,
         self_declared=self_declared,
     )
 

@@ -9,14 +9,19 @@ from sqlmodel import Session
 from matching.vocabulary import (
     ACCESSIBILITY_EXPERTISE,
     OFFICIAL_UN_LANGUAGES,
-    ROSTER_STATUSES,
     UN_REGIONAL_GROUPS,
     is_sign_language,
     language_name,
     level_rank,
     un_region,
 )
-from roster.models import Expert, ExpertAccessibility, ExpertLanguage, ExpertNationality
+from roster.models import (
+    Expert,
+    ExpertAccessibility,
+    ExpertLanguage,
+    ExpertNationality,
+    RosterStatus,
+)
 
 # Counts below this are shown as "fewer than 5": a count of one or two can point at a person.
 SMALL_COUNT = 5
@@ -101,7 +106,7 @@ def roster_overview(*, session: Session, language_limit: int = 20) -> RosterOver
             select(Expert.roster_status, func.count()).group_by(Expert.roster_status)
         ).all()
     )
-    rostered = Expert.roster_status == "rostered"
+    rostered = Expert.roster_status == RosterStatus.ROSTERED
     regions: Counter[str] = Counter()
     primary = (
         select(ExpertNationality.country, func.count())
@@ -123,8 +128,8 @@ def roster_overview(*, session: Session, language_limit: int = 20) -> RosterOver
     by_region += sorted(regions.items())
     return RosterOverview(
         total=sum(statuses.values()),
-        by_status=[(status, statuses.get(status, 0)) for status in ROSTER_STATUSES],
-        rostered=statuses.get("rostered", 0),
+        by_status=[(status.value, statuses.get(status, 0)) for status in RosterStatus],
+        rostered=statuses.get(RosterStatus.ROSTERED, 0),
         by_region=_published(by_region),
         women=genders.get("woman", 0),
         gender_disclosed=sum(count for gender, count in genders.items() if gender != "undisclosed"),
@@ -145,7 +150,7 @@ def _languages(session: Session, limit: int) -> tuple[list[LanguageRow], int]:
     rows = session.exec(
         select(ExpertLanguage.code, ExpertLanguage.level, func.count())
         .join(Expert)
-        .where(Expert.roster_status == "rostered")
+        .where(Expert.roster_status == RosterStatus.ROSTERED)
         .group_by(ExpertLanguage.code, ExpertLanguage.level)
     ).all()
     speakers: Counter[str] = Counter()
@@ -172,7 +177,7 @@ def _accessibility(session: Session) -> list[tuple[str, str, int]]:
         session.exec(
             select(ExpertAccessibility.code, func.count())
             .join(Expert)
-            .where(Expert.roster_status == "rostered")
+            .where(Expert.roster_status == RosterStatus.ROSTERED)
             .group_by(ExpertAccessibility.code)
         ).all()
     )

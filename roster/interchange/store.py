@@ -7,7 +7,7 @@ untouched (its version does not move).
 """
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -23,12 +23,16 @@ from roster.models import (
     ExpertLanguage,
     ExpertNationality,
     ExpertSkill,
+    RosterStatus,
     RosterStatusChange,
     new_public_id,
     utcnow,
 )
+from roster.policy.privacy import SensitiveField, visible_sensitive_fields
+from roster.policy.standing import Standing
 
-SENSITIVE = ("gender", "birth_year", "disability")
+SENSITIVE = tuple(field.value for field in SensitiveField)
+EVERY_FIELD = frozenset(SensitiveField)
 SCALARS = (
     "full_name",
     "email",
@@ -58,10 +62,16 @@ class ExpertRows:
 
 
 def rows_from_record(record: dict[str, Any]) -> ExpertRows:
-    """Map a normalised record to rows; sensitive values only where consent allows."""
+    """Map a normalised record to rows; sensitive values only where consent allows.
+
+    Raises:
+        ValueError: the record's ``roster_status`` is not a status of the taxonomy.
+    """
     consent = record.get("consent") or {}
     consented = {name: bool(consent.get(name)) for name in SENSITIVE}
     columns = {name: record.get(name) for name in SCALARS}
+    # Imports may set any status of the taxonomy, and no other (a data load by staff).
+    columns["roster_status"] = RosterStatus.parse(record.get("roster_status"))
     columns["summary"] = columns["summary"] or ""
     for name in SENSITIVE:
         columns[name] = record.get(name) if consented[name] else None
@@ -113,9 +123,16 @@ def _day(value: str | date) -> date:
     return value if isinstance(value, date) else date.fromisoformat(value)
 
 
-def record_from_rows(external_id: str, rows: ExpertRows) -> dict[str, Any]:
-    """Build the canonical interchange record (keys in the schema's order)."""
+def record_from_rows(
+    external_id: str, rows: ExpertRows, *, sensitive: Collection[SensitiveField]
+) -> dict[str, Any]:
+    """Build the canonical interchange record (keys in the schema's order).
+
+    Of the sensitive fields, only those in ``sensitive`` (as ``privacy`` decides for
+    the reader) are written, with their consent.
+    """
     cols, kids = rows.columns, rows.children
+    shown = [name for name in SENSITIVE if name in sensitive]
     record: dict[str, Any] = {
         "external_id": external_id,
         "full_name": cols["full_name"],
@@ -124,12 +141,12 @@ def record_from_rows(external_id: str, rows: ExpertRows) -> dict[str, Any]:
     }
     if cols["residence_country"]:
         record["residence_country"] = cols["residence_country"]
-    for name in SENSITIVE:
+    for name in shown:
         if cols[name] is not None:
             record[name] = cols[name]
-    if any(rows.consented.values()):
-        record["consent"] = {name: True for name in SENSITIVE if rows.consented[name]}
-    record["roster_status"] = cols["roster_status"]
+    if any(rows.consented[name] for name in shown):
+        record["consent"] = {name: True for name in shown if rows.consented[name]}
+    record["roster_status"] = RosterStatus(cols["roster_status"]).value
     for name in ("seniority", "years_experience"):
         if cols[name] is not None:
             record[name] = cols[name]
@@ -167,7 +184,7 @@ def _deployment_record(row: dict[str, Any]) -> dict[str, Any]:
 
 def canonical(record: dict[str, Any]) -> dict[str, Any]:
     """Return the record exactly as it would be exported after being stored."""
-    return record_from_rows(record["external_id"], rows_from_record(record))
+    return record_from_rows(record["external_id"], rows_from_record(record), sensitive=EVERY_FIELD)
 
 
 _CHILD_COLUMNS = {
@@ -223,17 +240,25 @@ def _grouped(session: Session, table: type, names: Iterable[str], ids: Sequence[
 def iter_records(
     session: Session, *, batch: int = 1000, rostered_only: bool = False
 ) -> Iterator[dict]:
-    """Yield every expert as a canonical record, ordered by external_id, in batches."""
+    """Yield every expert as a canonical record, ordered by external_id, in batches.
+
+    The records are a roster file's: each carries the sensitive values that the
+    privacy rule gives a data manager (every consented one).
+    """
     query = select(Expert.id).order_by(Expert.external_id)
     if rostered_only:
-        query = query.where(Expert.roster_status == "rostered")
+        query = query.where(Expert.roster_status == RosterStatus.ROSTERED)
     ids = list(session.scalars(query))
     for start in range(0, len(ids), batch):
         chunk = ids[start : start + batch]
         loaded = load_rows(session, chunk)
         for expert_id in chunk:
             external_id, rows = loaded[expert_id]
-            yield record_from_rows(external_id, rows)
+            consented = [f for f in SensitiveField if rows.consented[f.value]]
+            sensitive = visible_sensitive_fields(
+                viewer={Standing.DATA_MANAGER}, consented=consented
+            )
+            yield record_from_rows(external_id, rows, sensitive=sensitive)
 
 
 def write_experts(
@@ -262,7 +287,9 @@ def write_experts(
         old = existing[expert_id][1]
         if rows.deployments is None:
             rows.deployments = old.deployments  # The format could not carry them: keep them.
-        if record_from_rows("", rows) == record_from_rows("", old):
+        if record_from_rows("", rows, sensitive=EVERY_FIELD) == record_from_rows(
+            "", old, sensitive=EVERY_FIELD
+        ):
             counts["unchanged"] += 1
         else:
             changed.append((expert_id, rows, old))

@@ -20,12 +20,14 @@ from roster.models.missions import (
     ShortlistEntry,
 )
 from roster.models.outbox import OutboxMessage
-from roster.models.users import RoleName, User, UserRole
+from roster.models.states import CandidateOutcome, RosterStatus
+from roster.models.users import STAFF_ROLES, RoleName, User, UserRole
 
 __all__ = [
     "AuditEvent",
     "AvailabilityWindow",
     "CandidateDecision",
+    "CandidateOutcome",
     "Deployment",
     "Expert",
     "ExpertAccessibility",
@@ -36,7 +38,9 @@ __all__ = [
     "NeedsAssessment",
     "OutboxMessage",
     "RoleName",
+    "RosterStatus",
     "RosterStatusChange",
+    "STAFF_ROLES",
     "Shortlist",
     "ShortlistEntry",
     "User",

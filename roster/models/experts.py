@@ -7,6 +7,7 @@ from sqlalchemy import CheckConstraint, Column, Text
 from sqlmodel import Field, Relationship, SQLModel
 
 from roster.models._common import new_public_id, utcnow
+from roster.models.states import CodeType, RosterStatus
 
 _CASCADE = {"cascade": "all, delete-orphan"}
 
@@ -43,7 +44,9 @@ class Expert(SQLModel, table=True):
     disability_consent_at: datetime | None = None
     birth_year: int | None = None
     birth_year_consent_at: datetime | None = None
-    roster_status: str = Field(default="applicant", max_length=16, index=True)
+    roster_status: RosterStatus = Field(
+        default=RosterStatus.APPLICANT, sa_type=CodeType(RosterStatus), index=True
+    )
     seniority: str | None = Field(default=None, max_length=4)
     years_experience: int | None = None
     summary: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
@@ -181,14 +184,17 @@ class Deployment(SQLModel, table=True):
 
 
 class RosterStatusChange(SQLModel, table=True):
-    """Who moved an expert from one roster status to another, when and why."""
+    """Who moved an expert from one roster status to another, when and why.
+
+    Written by ``roster.policy.roster_status.change_roster_status``, and by imports.
+    """
 
     __tablename__ = "roster_status_change"
 
     id: int | None = Field(default=None, primary_key=True)
     expert_id: int = Field(foreign_key="expert.id", index=True, ondelete="CASCADE")
-    from_status: str | None = Field(default=None, max_length=16)
-    to_status: str = Field(max_length=16)
+    from_status: RosterStatus | None = Field(default=None, sa_type=CodeType(RosterStatus))
+    to_status: RosterStatus = Field(sa_type=CodeType(RosterStatus))
     changed_by_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
     changed_at: datetime = Field(default_factory=utcnow)
     reason: str = Field(default="", max_length=1000)

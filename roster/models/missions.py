@@ -7,6 +7,7 @@ from sqlalchemy import JSON, CheckConstraint, Column, Text, UniqueConstraint
 from sqlmodel import Field, Relationship, SQLModel
 
 from roster.models._common import new_public_id, utcnow
+from roster.models.states import CandidateOutcome, CodeType
 
 _CASCADE = {"cascade": "all, delete-orphan"}
 
@@ -116,7 +117,11 @@ class ShortlistEntry(SQLModel, table=True):
 
 
 class CandidateDecision(SQLModel, table=True):
-    """What happened to a candidate for a role: contacted, selected, deployed, evaluated ..."""
+    """What happened to a candidate for a role: contacted, selected, deployed, evaluated ...
+
+    One row per decision, written by ``roster.policy.candidacy.record_outcome``; the
+    candidacy stands at its latest row.
+    """
 
     __tablename__ = "candidate_decision"
 
@@ -128,7 +133,7 @@ class CandidateDecision(SQLModel, table=True):
     shortlist_entry_id: int | None = Field(
         default=None, foreign_key="shortlist_entry.id", ondelete="SET NULL"
     )
-    outcome: str = Field(max_length=16)
+    outcome: CandidateOutcome = Field(sa_type=CodeType(CandidateOutcome))
     rating: int | None = None
     note: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     decided_by_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")

@@ -18,6 +18,15 @@ class RoleName(StrEnum):
     PLANNER = "planner"
     ADMIN = "admin"
 
+    @property
+    def label(self) -> str:
+        """The role as people name it: 'mission planner', 'administrator'."""
+        return {"planner": "mission planner", "admin": "administrator"}.get(self.value, self.value)
+
+
+# The roles of the Electoral Assistance Division's staff, most powerful first.
+STAFF_ROLES = (RoleName.ADMIN, RoleName.RECRUITER, RoleName.PLANNER)
+
 
 class User(SQLModel, table=True):
     """A person who logs in: an expert, or staff of the Electoral Assistance Division."""

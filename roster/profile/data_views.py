@@ -14,6 +14,7 @@ from roster.db import get_session
 from roster.errors import render_error
 from roster.extensions import limiter
 from roster.models import RoleName
+from roster.policy import privacy
 from roster.profile import cv, transparency
 from roster.profile.erasure import erase_account
 from roster.profile.forms import ConfirmForm, CvForm, DeleteForm
@@ -147,9 +148,7 @@ def data():
         context |= {
             "history": transparency.status_history(session=db, expert_id=expert.id),
             "views": transparency.staff_views(session=db, expert_id=expert.id),
-            "show_gender": True,
-            "show_disability": True,
-            "show_birth_year": True,
+            "sensitive_shown": privacy.shown_to(user=current_user, expert=expert),
         }
     return render("profile/data.html", ConfirmForm(formdata=None), **context)
 

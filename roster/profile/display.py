@@ -12,12 +12,8 @@ from matching.vocabulary import (
     country_name,
     language_name,
 )
+from roster.policy.privacy import PURPOSE_OF_SENSITIVE
 from roster.profile.periods import long_date
-
-PURPOSE_OF_SENSITIVE = (
-    "used only for roster diversity statistics and gender balance of "
-    "shortlists; never shown to planners individually"
-)
 
 
 def country_label(code: str | None) -> str:

@@ -3,18 +3,19 @@
 The foreign keys null ``subject_expert_id`` and ``actor_id`` of audit rows when the
 expert and the account are deleted. What remains of them must not point back at
 the person either, so before deleting, staff notes on their profile views are
-dropped (the purpose stays) and any ``detail`` naming the person is emptied.
+dropped (the purpose stays) and any ``detail`` naming the person is emptied. Their
+candidate decisions stay, for the record of the missions, without their notes.
 """
 
 from email import message_from_binary_file
 from email.utils import getaddresses
 from pathlib import Path
 
-from sqlalchemy import String, cast, or_, select
+from sqlalchemy import String, cast, or_, select, update
 from sqlmodel import Session
 
 from roster.db import checkpoint
-from roster.models import AuditEvent, Expert, User
+from roster.models import AuditEvent, CandidateDecision, Expert, User
 from roster.outbox import forget_recipient
 from roster.profile.cv import after_commit, cv_path, remove_quietly
 
@@ -65,6 +66,13 @@ def erase_account(
     forget_recipient(session=session, emails=[user.email, expert.email if expert else ""])
     files = mail_to(outbox, user.email)
     if expert is not None:
+        # Decisions stay, as the roster's memory of its missions, but without why.
+        session.execute(
+            update(CandidateDecision)
+            .where(CandidateDecision.expert_id == expert.id)
+            .values(note="")
+            .execution_options(synchronize_session=False)
+        )
         if path := cv_path(expert=expert, folder=cv_folder):
             files.append(path)
         files += mail_to(outbox, expert.email) if expert.email != user.email else []

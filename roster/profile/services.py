@@ -28,10 +28,11 @@ from roster.models import (
     ExpertLanguage,
     ExpertNationality,
     ExpertSkill,
-    RosterStatusChange,
+    RosterStatus,
     User,
     utcnow,
 )
+from roster.policy.roster_status import change_roster_status
 from roster.text import UnstorableText, storable_text, unstorable_message
 
 CHANGED_MESSAGE = (
@@ -277,18 +278,13 @@ def _create_expert(*, session: Session, user: User, full_name: str) -> Expert:
         user_id=user.id,
         full_name=full_name,
         email=user.email,
-        roster_status="applicant",
     )
-    session.add(expert)
-    session.flush()
-    session.add(
-        RosterStatusChange(
-            expert_id=expert.id,
-            from_status=None,
-            to_status="applicant",
-            changed_by_id=user.id,
-            reason="registered online",
-        )
+    change_roster_status(
+        session=session,
+        expert=expert,
+        to=RosterStatus.APPLICANT,
+        by=user,
+        reason="registered online",
     )
     return expert
 

@@ -4,6 +4,7 @@ Reads only. The profile part of the download is the interchange record, made by
 ``record_from_rows`` as every export is.
 """
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -13,21 +14,16 @@ from sqlalchemy.orm import selectinload
 from sqlmodel import Session
 
 from roster.interchange.store import load_rows, record_from_rows
-from roster.models import AuditEvent, Expert, RoleName, RosterStatusChange, User, utcnow
+from roster.models import STAFF_ROLES, AuditEvent, Expert, RosterStatusChange, User, utcnow
+from roster.policy.privacy import (
+    VIEW_PURPOSES,
+    SensitiveField,
+    consented_fields,
+    visible_sensitive_fields,
+)
+from roster.policy.standing import standing_of
 
 STAFF_VIEW_ACTIONS = {"profile.view": "opened your profile", "cv.download": "downloaded your CV"}
-STAFF_ROLE_NAMES = {
-    RoleName.ADMIN.value: "administrator",
-    RoleName.RECRUITER.value: "recruiter",
-    RoleName.PLANNER.value: "mission planner",
-}
-VIEW_PURPOSES = {
-    "vetting": "Vetting",
-    "shortlist-review": "Shortlist review",
-    "deployment-follow-up": "Deployment follow-up",
-    "data-correction": "Data correction",
-    "other": "Other",
-}
 
 
 @dataclass(frozen=True)
@@ -50,8 +46,7 @@ def staff_role(user: User | None) -> str:
     """The staff role to show for a viewer, most powerful first."""
     if user is None or user.removed_at is not None:
         return "former staff member"
-    held = {role.role for role in user.roles}
-    return next((label for role, label in STAFF_ROLE_NAMES.items() if role in held), "staff")
+    return next((role.label for role in STAFF_ROLES if user.has_role(role)), "staff")
 
 
 def staff_views(*, session: Session, expert_id: int) -> list[StaffView]:
@@ -115,18 +110,25 @@ def account_activity(*, session: Session, user_id: int) -> list[AuditEvent]:
     )
 
 
-def profile_record(*, session: Session, expert_id: int) -> dict[str, Any]:
-    """The profile as an interchange record (expert.schema.json)."""
+def profile_record(
+    *, session: Session, expert_id: int, sensitive: Collection[SensitiveField]
+) -> dict[str, Any]:
+    """The profile as an interchange record (expert.schema.json), with the ``sensitive``
+    fields that the privacy rule gives its reader."""
     external_id, rows = load_rows(session, [expert_id])[expert_id]
-    return record_from_rows(external_id, rows)
+    return record_from_rows(external_id, rows, sensitive=sensitive)
 
 
-def _profile_part(session: Session, expert: Expert) -> dict[str, Any]:
+def _profile_part(session: Session, user: User, expert: Expert) -> dict[str, Any]:
+    sensitive = visible_sensitive_fields(
+        viewer=standing_of(user=user, expert=expert), consented=consented_fields(expert)
+    )
     return {
-        "expert": profile_record(session=session, expert_id=expert.id),
+        "expert": profile_record(session=session, expert_id=expert.id, sensitive=sensitive),
         "consent_given_at": {
-            name: _iso(getattr(expert, f"{name}_consent_at"))
-            for name in ("gender", "disability", "birth_year")
+            field.value: _iso(getattr(expert, f"{field.value}_consent_at"))
+            for field in SensitiveField
+            if field in sensitive
         },
         "cv": {"file_name": expert.cv_original_name, "uploaded_at": _iso(expert.cv_uploaded_at)}
         if expert.cv_stored_name
@@ -172,7 +174,7 @@ def data_export(*, session: Session, user: User, expert: Expert | None) -> dict[
         "expert": None,
     }
     if expert is not None:
-        document |= _profile_part(session, expert)
+        document |= _profile_part(session, user, expert)
     document["account_activity"] = [
         {"action": e.action, "at": _iso(e.at)}
         for e in account_activity(session=session, user_id=user.id)

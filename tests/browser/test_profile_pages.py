@@ -118,6 +118,9 @@ def test_a_recruiter_finds_an_expert_and_opens_the_profile_with_a_reason(
     page.get_by_role("button", name="Open the profile").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Awa Ndiaye"
     assert "Senegal (SN)" in page.content()
+    # Vetting shows no sensitive field, and the page says so.
+    withheld = page.locator("#sensitive-withheld")
+    assert withheld.inner_text().startswith("Not shown: gender, year of birth, disability.")
     assert_accessible(page)
     # The CV comes from the profile, for the reason given, and the expert reads why.
     page.get_by_role("button", name="Download the CV").focus()

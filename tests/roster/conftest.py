@@ -2,12 +2,14 @@
 
 import html
 import re
+from dataclasses import dataclass
 from email import message_from_bytes
 
 import pytest
 from aiosmtpd.controller import Controller
 from flask.testing import FlaskClient
 
+from roster.models import Expert, RosterStatus, User
 from tests.conftest import sign_in
 
 EXPERT_EMAIL = "awa.ndiaye@example.org"
@@ -82,6 +84,19 @@ def admin(app, make_user) -> FlaskClient:
 
 
 @pytest.fixture
+def staff(app, make_user):
+    """Sign in a new member of staff: ``recruiter = staff("recruiter")``."""
+
+    def signed_in(role: str, name: str = "Rita Okafor") -> FlaskClient:
+        make_user(f"{role}@example.org", role, name=name)
+        client = app.test_client()
+        assert sign_in(client, f"{role}@example.org").status_code == 302
+        return client
+
+    return signed_in
+
+
+@pytest.fixture
 def profiled_client(expert_client) -> FlaskClient:
     """A client signed in as an expert whose identity section is saved."""
     response = post_form(expert_client, "/me/identity", IDENTITY)
@@ -128,3 +143,48 @@ def start_smtp_sink():
 def smtp_sink(start_smtp_sink, unused_tcp_port):
     """A real SMTP server on 127.0.0.1, and its port."""
     return start_smtp_sink(unused_tcp_port), unused_tcp_port
+
+
+@dataclass(frozen=True)
+class Cast:
+    """Who acts on one expert's record: its owner, one user per staff role, and a stranger."""
+
+    db_session: object
+    expert_id: int
+    user_ids: dict[str, int]
+
+    def user(self, session, who: str) -> User:
+        """The account of ``who`` ("owner", "recruiter", "planner", "admin", "stranger")."""
+        return session.get(User, self.user_ids[who])
+
+    def expert(self, session) -> Expert:
+        """The expert, loaded in ``session``."""
+        return session.get(Expert, self.expert_id)
+
+    def put(self, status: RosterStatus) -> None:
+        """Arrange the expert's status directly, as a test's starting point."""
+        with self.db_session() as session:
+            self.expert(session).roster_status = status
+
+
+@pytest.fixture
+def cast(make_user, db_session) -> Cast:
+    """An applicant with an account (Awa Ndiaye), staff in every role, and another expert."""
+    users = {
+        "owner": make_user(EXPERT_EMAIL, "expert", name=EXPERT_NAME),
+        "recruiter": make_user("rita@example.org", "recruiter", name="Rita Okafor"),
+        "planner": make_user("paul@example.org", "planner", name="Paul Mensah"),
+        "admin": make_user("ada@example.org", "admin", name="Ada Lindqvist"),
+        "stranger": make_user("sam@example.org", "expert", name="Sam Keller"),
+    }
+    with db_session() as session:
+        expert = Expert(
+            external_id="EXP-T-0001",
+            full_name=EXPERT_NAME,
+            email=EXPERT_EMAIL,
+            user_id=users["owner"].id,
+        )
+        session.add(expert)
+        session.flush()
+        expert_id = expert.id
+    return Cast(db_session, expert_id, {who: user.id for who, user in users.items()})
