@@ -7,6 +7,7 @@ from wtforms.validators import DataRequired, Email, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from roster.models import RoleName
+from roster.search import SearchForm, search_field
 from roster.text import Storable
 
 ROLE_CHOICES = [
@@ -22,6 +23,12 @@ class RoleCheckboxes(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+class UserSearchForm(SearchForm):
+    """Find accounts by email or name."""
+
+    q = search_field("Find by email or name")
 
 
 class AccessForm(FlaskForm):
