@@ -3,6 +3,8 @@ gunicorn's bare "URI Too Long"."""
 
 from urllib.parse import quote
 
+import pytest
+
 RECRUITER = "recruiter@example.org"
 LIMIT = 8190  # gunicorn's longest request line (limit_request_line in gunicorn.conf.py)
 
@@ -16,13 +18,18 @@ def line_length(path: str) -> int:
     return len(f"GET {path} HTTP/1.1")
 
 
-def test_a_search_longer_than_gunicorns_default_line_gets_the_search_page_and_its_error(
-    database_url, make_user, serve
-):
+@pytest.fixture
+def served(database_url, make_user, serve):
+    """gunicorn as configured, and a recruiter signed in through it."""
     make_user(RECRUITER, "recruiter")
     server = serve(database_url)
     recruiter = server.visitor()
     recruiter.sign_in(RECRUITER)
+    return server, recruiter
+
+
+def test_a_search_longer_than_gunicorns_default_line_gets_the_search_page_and_its_error(served):
+    _, recruiter = served
     query = "ن" * 1_200  # 1,200 Arabic letters: 7,200 bytes in the address
     path = search_line(query)
     assert 4094 < line_length(path) <= LIMIT  # gunicorn's default would have refused it
@@ -33,13 +40,8 @@ def test_a_search_longer_than_gunicorns_default_line_gets_the_search_page_and_it
     assert answer.headers["Content-Security-Policy"]
 
 
-def test_an_address_longer_than_gunicorn_reads_gets_the_roster_page_in_plain_words(
-    database_url, make_user, serve
-):
-    make_user(RECRUITER, "recruiter")
-    server = serve(database_url)
-    recruiter = server.visitor()
-    recruiter.sign_in(RECRUITER)
+def test_an_address_longer_than_gunicorn_reads_gets_the_roster_page_in_plain_words(served):
+    server, recruiter = served
     for query in ("a" * (LIMIT - 20), "ن" * 5_000, "a" * 200_000):
         path = search_line(query)
         assert line_length(path) > LIMIT
