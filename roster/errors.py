@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from roster import db
+from roster.search import MAX_SEARCH
 
 PLAIN_WORDS = {
     400: _l("The request could not be understood. Please check what you sent and try again."),
@@ -21,6 +22,11 @@ PLAIN_WORDS = {
     404: _l("There is no page at this address."),
     405: _l("This page cannot be used that way."),
     413: _l("The file is too large. The largest file accepted is 5 MB."),
+    414: _l(
+        "This address is too long for the roster to read. If you were searching, a search "
+        "can be at most %(limit)d characters: go back, shorten it and search again.",
+        limit=MAX_SEARCH,
+    ),
     429: _l("Too many attempts. Please wait a few minutes and try again."),
     500: _l("Something went wrong on our side. Nothing was saved. Please try again later."),
 }
@@ -78,6 +84,17 @@ def render_error(status: int, message: str | None = None) -> Response:
         return make_response(jsonify(error=text, status=status), status)
     page = render_template("errors/error.html", status=status, message=text)
     return make_response(page, status)
+
+
+def page_outside_a_request(app: Flask, status: int) -> Response:
+    """The error page for ``status`` as a visitor would get it, drawn with no request.
+
+    For the server itself (``roster.serving``), which answers requests the app never
+    reads; the page, the headers added to every response included, and no cookie.
+    """
+    # At an address of no page, so that no link of the menu is marked as the current page.
+    with app.test_request_context(f"/{status}", headers={"Accept": "text/html"}):
+        return app.process_response(render_error(status))
 
 
 def _database_down(error: DBAPIError) -> Response | None:

@@ -16,6 +16,7 @@ from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from roster.audit_words import action_choices
 from roster.models import RoleName
+from roster.search import SearchForm, search_field
 from roster.text import Storable
 
 ROLE_CHOICES = [
@@ -31,6 +32,12 @@ class RoleCheckboxes(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+class UserSearchForm(SearchForm):
+    """Find accounts by email or name."""
+
+    q = search_field("Find by email or name")
 
 
 class AccessForm(FlaskForm):

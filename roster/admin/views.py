@@ -32,11 +32,15 @@ def _queue_invitation(user: User) -> None:
 @roles_required(RoleName.ADMIN)
 def users():
     """List accounts with their roles, staff first."""
-    query = request.args.get("q", "")[:200]
+    from roster.admin.forms import UserSearchForm
+
+    form = UserSearchForm(request.args)
+    if not form.validate():
+        return render_template("admin/users.html", form=form, users=None), 400
     return render_template(
         "admin/users.html",
-        users=services.list_users(session=get_session(), query=query),
-        query=query,
+        users=services.list_users(session=get_session(), query=form.q.data),
+        form=form,
     )
 
 

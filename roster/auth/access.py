@@ -14,6 +14,10 @@ from flask_login import current_user, logout_user, user_logged_in, user_logged_o
 from roster.models import STAFF_ROLES, RoleName, utcnow
 
 ACCESS_ATTRIBUTE = "roster_access"
+# The sign-in page's address carries the page to come back to, percent-encoded again
+# (so up to 5/3 as long): past this many bytes it carries the page without its query,
+# or nothing, and stays well inside the request line gunicorn reads (8,190 bytes).
+MAX_SIGN_IN_URL = 2048
 
 
 def public(view: Callable) -> Callable:
@@ -62,10 +66,19 @@ def init_app(app: Flask) -> None:
         if not current_user.is_authenticated:
             if request.path.startswith("/api/"):
                 abort(401)
-            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+            return redirect(_sign_in_url())
         if not current_user.has_role(*rule):
             abort(403)
         return _session_limits()
+
+
+def _sign_in_url() -> str:
+    """The sign-in page, coming back to the page asked for while the address stays short."""
+    for target in (request.full_path.rstrip("?"), request.path):
+        url = url_for("auth.login", next=target)
+        if len(url) <= MAX_SIGN_IN_URL:
+            return url
+    return url_for("auth.login")
 
 
 def _rotate_form_token(sender: Flask, **extra: object) -> None:

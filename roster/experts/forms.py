@@ -7,7 +7,14 @@ from wtforms.validators import Length
 from roster.experts.services import MAX_NOTE
 from roster.policy.privacy import VIEW_PURPOSES
 from roster.profile.forms import options
+from roster.search import SearchForm, search_field
 from roster.text import Storable
+
+
+class ExpertSearchForm(SearchForm):
+    """Find experts by name or external id."""
+
+    q = search_field("Find by name or reference")
 
 
 class ViewReasonForm(FlaskForm):

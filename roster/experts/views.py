@@ -6,7 +6,7 @@ from flask_login import current_user
 from roster.auth.access import roles_required
 from roster.db import get_session
 from roster.experts import services
-from roster.experts.forms import ViewReasonForm
+from roster.experts.forms import ExpertSearchForm, ViewReasonForm
 from roster.models import Expert, RoleName
 from roster.policy import privacy
 from roster.profile import display, transparency
@@ -29,10 +29,12 @@ def _expert_or_404(public_id: str) -> Expert:
 @roles_required(*STAFF)
 def search():
     """Find experts by name or external id, a page at a time."""
-    query = request.args.get("q", "")[:200]
+    form = ExpertSearchForm(request.args)
+    if not form.validate():
+        return render_template("experts/search.html", form=form, page=None), 400
     page = request.args.get("page", 1, type=int)
-    found = services.search_experts(session=get_session(), query=query, page=page)
-    return render_template("experts/search.html", query=query, page=found)
+    found = services.search_experts(session=get_session(), query=form.q.data, page=page)
+    return render_template("experts/search.html", form=form, query=form.q.data, page=found)
 
 
 @blueprint.route("/<public_id>", methods=["GET", "POST"])

@@ -64,7 +64,8 @@ def clean_text(
 
     The roster's one text rule (``matching.storable``, which imports obey too):
     trimmed, CR LF read as LF, control characters refused (line breaks and tabs
-    only where ``multiline``).
+    only where ``multiline``), and controls of text direction refused (overrides
+    only, where ``multiline``).
     """
     if value is None:
         value = ""
@@ -72,8 +73,8 @@ def clean_text(
         raise ValueError(f"{label} must be text.")
     try:
         text = storable_text(value, multiline=multiline)
-    except UnstorableText:
-        raise ValueError(unstorable_message(label)) from None
+    except UnstorableText as error:
+        raise ValueError(unstorable_message(label, error.character)) from None
     if required and not text:
         raise ValueError(f"Please enter your {label.lower()}.")
     if len(text) > max_length:

@@ -63,7 +63,7 @@ TRICKY = [
     ("'Awa", "''=x"),
     ("'", "-"),
     ("Ōtsuka 大塚 محمد", "A vote 🗳️ and a judge 👩\u200d⚖️"),
-    ("A\u200bB \u202eRTL", "U+2028\u2028inside and U+00A0\u00a0inside"),
+    ("A\u200bB \u200fRTL", "U+2028\u2028, U+00A0\u00a0 and an \u2067isolate\u2069 inside"),
     ("  Awa Ndiaye \r\n", "  spaces around \r\nand CR LF inside\r\n"),
     ("\\r and \\n, written out", "ends with a backslash \\"),
 ]

@@ -202,7 +202,7 @@ def test_registering_a_profile_makes_an_applicant_with_its_history_and_audit(
     assert row.changed_by_id == expert.user_id == event.actor_id
     assert (event.subject_expert_id, event.detail) == (expert.id, {"from": None, "to": "applicant"})
     page = expert_client.get("/me/data").get_data(as_text=True)
-    assert "<td>applicant</td><td>registered online</td>" in page
+    assert "<td>applicant</td><td><bdi>registered online</bdi></td>" in page
 
 
 def test_a_declined_expert_reads_why_and_staff_see_the_history(app, cast, staff, db_session):
@@ -212,7 +212,7 @@ def test_a_declined_expert_reads_why_and_staff_see_the_history(app, cast, staff,
     owner = app.test_client()
     sign_in(owner, EXPERT_EMAIL)
     page = owner.get("/me/data").get_data(as_text=True)
-    assert f"<td>under review</td><td>declined</td><td>{reason}</td>" in page
+    assert f"<td>under review</td><td>declined</td><td><bdi>{reason}</bdi></td>" in page
     assert "<dt>Roster status</dt><dd>declined</dd>" in page
     with db_session() as session:
         public_id = cast.expert(session).public_id
@@ -221,7 +221,7 @@ def test_a_declined_expert_reads_why_and_staff_see_the_history(app, cast, staff,
         )
     assert event.detail == {"from": "under_review", "to": "declined"} and event.reason == ""
     staff_page = post_form(staff("admin"), f"/experts/{public_id}", {"purpose": "vetting"})
-    assert f"<td>declined</td><td>{reason}</td>" in staff_page.get_data(as_text=True)
+    assert f"<td>declined</td><td><bdi>{reason}</bdi></td>" in staff_page.get_data(as_text=True)
     assert " · declined · " in staff_page.get_data(as_text=True)
 
 

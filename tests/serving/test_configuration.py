@@ -1,6 +1,9 @@
 """gunicorn.conf.py: the one place that says how the roster is served."""
 
 import psutil
+from gunicorn.workers.gthread import ThreadWorker
+
+from roster.serving import RosterWorker
 
 
 def test_gunicorn_listens_on_the_loopback_address_only(database_url, serve):
@@ -13,4 +16,6 @@ def test_gunicorn_listens_on_the_loopback_address_only(database_url, serve):
         if connection.status == psutil.CONN_LISTEN
     }
     assert listening == {("127.0.0.1", server.port)}
-    assert "Using worker: gthread" in server.log()
+    # gthread's threads, with the roster's page for a request line too long to read.
+    assert "Using worker: roster.serving.RosterWorker" in server.log()
+    assert issubclass(RosterWorker, ThreadWorker)
