@@ -35,8 +35,9 @@ setup:
 system:
 	@.ci/setup-system
 
+## lint: ruff on the whole tree (migrations, wsgi.py and gunicorn.conf.py included)
 lint: setup
-	$(BIN)/ruff check roster matching tests benchmarks
+	$(BIN)/ruff check .
 
 bench: setup
 	$(BIN)/python benchmarks/bench_import.py
