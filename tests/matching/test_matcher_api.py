@@ -126,6 +126,18 @@ def test_example_r2_credits_sign_language_expertise(example_matcher, example_nee
     assert any("1 expert passes" in note for note in result["constraints"]["notes"])
 
 
+def test_a_shortlist_without_reasons_ranks_the_same_and_still_meets_the_schema(
+    example_matcher, example_needs
+):
+    full = example_matcher.shortlist(example_needs, role_id="R1", k=10)
+    bare = example_matcher.shortlist(example_needs, role_id="R1", k=10, reasons=False)
+    assert_valid(bare, "shortlist.schema.json")
+    assert not any("reasons" in candidate for candidate in bare["candidates"])
+    for candidate in full["candidates"]:
+        del candidate["reasons"]
+    assert bare == full
+
+
 def test_scores_add_up_exactly_after_a_json_round_trip(example_matcher, example_needs):
     result = json.loads(json.dumps(example_matcher.shortlist(example_needs, role_id="R1")))
     for candidate in result["candidates"]:
