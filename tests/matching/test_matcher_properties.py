@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 
 from matching import Matcher
 from matching.vocabulary import level_rank
-from tests.matching.expert_builders import expert, ids, needs, recomputed, role
+from tests.factories import expert_record, needs_record, role_record
+from tests.matching.conftest import ids, recomputed
 
 SKILLS = ("electoral-management", "voter-registration", "mediation", "voter-education")
 LANGUAGES = ("fr", "en", "bm")
@@ -31,7 +32,7 @@ def experts(draw: st.DrawFn, eid: str) -> dict:
     start = draw(st.integers(0, 120))
     languages = draw(st.lists(st.sampled_from(LANGUAGES), unique=True, max_size=3))
     skills = draw(st.lists(st.sampled_from(SKILLS), unique=True, max_size=3))
-    return expert(
+    return expert_record(
         eid,
         nationalities=[draw(st.sampled_from(["FR", "ML", "SN", "BR", "JP"]))],
         gender=draw(st.sampled_from(["woman", "man", "non-binary", "undisclosed"])),
@@ -70,14 +71,14 @@ def requests(draw: st.DrawFn) -> tuple[dict, int]:
     """Draw a one-role needs assessment and a shortlist length."""
     required = draw(st.lists(st.sampled_from(SKILLS), unique=True, max_size=1))
     languages = draw(st.lists(st.sampled_from(LANGUAGES), unique=True, max_size=1))
-    the_role = role(
+    the_role = role_record(
         required_skills=required,
         desired_skills=draw(st.lists(st.sampled_from(SKILLS), unique=True, max_size=2)),
         required_languages=[{"code": c, "level": draw(st.sampled_from(LEVELS))} for c in languages],
         desired_languages=[{"code": "bm", "level": "B1"}],
         accessibility_expertise=draw(st.lists(st.just("sign-language"), max_size=1)),
     )
-    the_needs = needs(
+    the_needs = needs_record(
         the_role,
         exclude_nationals=draw(st.booleans()),
         allow_partial_availability=draw(st.booleans()),

@@ -17,8 +17,7 @@ from roster.config import ConfigurationError
 from roster.db import engines
 from roster.extensions import limiter
 from roster.models import AuditEvent
-from tests.conftest import PASSWORD, csrf_token, register, sign_in, sign_out
-from tests.roster.test_auth import outbox
+from tests.conftest import PASSWORD, csrf_token, outbox, register, sign_in, sign_out
 
 PROJECT = Path(__file__).resolve().parents[2]
 
@@ -49,9 +48,7 @@ def test_mailed_links_lead_to_the_configured_public_address(app, make_user):
         "base_url": "https://roster.example.org",
         "headers": {"Referer": "https://roster.example.org/reset"},
     }
-    token = re.search(
-        r'name="csrf_token"[^>]*value="([^"]+)"', client.get("/reset", **kwargs).text
-    ).group(1)
+    token = csrf_token(client, "/reset", **kwargs)
     client.post("/reset", data={"email": "victim@example.org", "csrf_token": token}, **kwargs)
     [message] = outbox(app)
     body = message.get_payload(decode=True).decode()

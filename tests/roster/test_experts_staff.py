@@ -4,27 +4,24 @@ import pytest
 from sqlalchemy import func, select
 
 from roster.models import AuditEvent, Expert
-from tests.conftest import sign_in
-from tests.roster.conftest import post_form
-from tests.roster.test_privacy import CONSENTED
-from tests.roster.test_profile import stored
+from tests.conftest import sign_in, stored_expert
+from tests.roster.conftest import CONSENTED, post_form
 
 
 @pytest.fixture
-def staff(app, make_user):
-    def signed_in(role: str, name: str = "Rita Okafor"):
-        make_user(f"{role}@example.org", role, name=name)
-        client = app.test_client()
-        assert sign_in(client, f"{role}@example.org").status_code == 302
-        return client
+def staff(signed_in):
+    """A client signed in as a new member of staff with one role: ``staff("recruiter")``."""
 
-    return signed_in
+    def sign(role: str, name: str = "Rita Okafor"):
+        return signed_in(f"{role}@example.org", role, name=name)
+
+    return sign
 
 
 @pytest.fixture
 def sensitive_expert(profiled_client, db_session):
     post_form(profiled_client, "/me/sensitive", CONSENTED)
-    return stored(db_session)
+    return stored_expert(db_session)
 
 
 def test_recruiters_search_experts_by_name_or_reference(staff, sensitive_expert):
