@@ -126,10 +126,42 @@ def full_scores(roster: list[dict], the_needs: dict) -> dict[str, float]:
 
 
 @PROPERTY_SETTINGS
+@given(rosters())
+def test_the_fitted_roster_holds_every_record_as_given(roster):
+    index = Matcher().fit(roster).index_
+    assert index.ids == sorted(record["external_id"] for record in roster)
+    for record in roster:
+        row = index.row_of(record["external_id"])
+        assert row is not None
+        assert index.rostered[row] == (record["roster_status"] == "rostered")
+        assert index.woman[row] == counts_as_woman(record)
+        assert index.years[row] == record["years_experience"]
+        held = {code: int(index.lang_levels[row, col]) for code, col in index.languages.items()}
+        assert {code: rank for code, rank in held.items() if rank} == {
+            entry["code"]: level_rank(entry["level"]) for entry in record["languages"]
+        }
+        years = {code: int(index.skill_years[row, col]) for code, col in index.skills.items()}
+        assert {code: stored - 1 for code, stored in years.items() if stored} == {
+            entry["code"]: entry["years"] for entry in record["skills"]
+        }
+        access = {code for code, col in index.access.items() if index.access_has[row, col]}
+        assert access == set(record["accessibility_expertise"])
+        start, stop = index.avail_ptr[row], index.avail_ptr[row + 1]
+        assert list(zip(index.avail_from[start:stop], index.avail_to[start:stop], strict=True)) == [
+            (
+                dt.date.fromisoformat(w["from"]).toordinal(),
+                dt.date.fromisoformat(w["to"]).toordinal(),
+            )
+            for w in record["availability"]
+        ]
+
+
+@PROPERTY_SETTINGS
 @given(rosters(), requests())
 def test_no_hard_filter_is_ever_violated(roster, request):
     the_needs, k = request
     result = Matcher().fit(roster).shortlist(the_needs, role_id="R1", k=k)
+    assert (result["needs_id"], result["role_id"]) == (the_needs["id"], "R1")
     by_id = {record["external_id"]: record for record in roster}
     eligible = [r for r in roster if is_eligible(r, the_needs)]
     assert all(is_eligible(by_id[eid], the_needs) for eid in ids(result))

@@ -12,6 +12,7 @@ from jsonschema import Draft202012Validator
 from matching import schema
 from matching.records import (
     EXPERT_SCHEMA,
+    NEEDS_SCHEMA,
     FieldError,
     RecordError,
     normalise_expert,
@@ -515,13 +516,26 @@ def test_normalise_expert_raises_nothing_but_record_error(changes):
         assert normalise_expert(canonical) == (canonical, [])
 
 
+needs_field_names = st.sampled_from(sorted(NEEDS_SCHEMA["properties"])) | st.text(max_size=12)
+
+
 @settings(max_examples=200, deadline=None)
-@given(raw=st.dictionaries(st.text(max_size=12), json_values, max_size=6) | json_values)
+@given(
+    raw=st.dictionaries(st.text(max_size=12), json_values, max_size=6)
+    | json_values
+    | st.dictionaries(needs_field_names, json_values, max_size=3).map(
+        lambda changes: {**needs_record(), **changes}
+    )
+    | st.just(needs_record())
+)
 def test_normalise_needs_raises_nothing_but_record_error_on_any_value(raw):
     try:
-        normalise_needs(raw)
-    except RecordError:
-        pass
+        canonical, notes = normalise_needs(raw)
+    except RecordError as error:
+        assert error.errors
+        assert all(isinstance(e, FieldError) and e.field and e.message for e in error.errors)
+    else:
+        assert normalise_needs(canonical) == (canonical, [])
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
