@@ -35,8 +35,9 @@ setup:
 system:
 	@.ci/setup-system
 
+## lint: ruff on the whole tree (migrations, wsgi.py and gunicorn.conf.py included)
 lint: setup
-	$(BIN)/ruff check roster matching tests benchmarks
+	$(BIN)/ruff check .
 
 ## messages: extract every marked string into translations/messages.pot for translators
 messages: setup

@@ -243,7 +243,13 @@ class Matcher(BaseEstimator):
         return np.round(stacked, scoring.DECIMALS, out=stacked)
 
     def shortlist(
-        self, needs: dict, *, role_id: str | None = None, k: int = 10, weights: dict | None = None
+        self,
+        needs: dict,
+        *,
+        role_id: str | None = None,
+        k: int = 10,
+        weights: dict | None = None,
+        reasons: bool = True,
     ) -> dict:
         """Return the explained, balanced shortlist of one role.
 
@@ -257,6 +263,11 @@ class Matcher(BaseEstimator):
             Length of the shortlist.
         weights : dict, optional
             Criterion weights overriding the fitted ones for this request.
+        reasons : bool, default True
+            Write each candidate's ``reasons`` (plain sentences). False leaves them
+            out (they are optional in ``shortlist.schema.json``) for a caller that
+            reads only the ranks and scores, such as the team's optimiser; the ranking
+            is the same.
 
         Returns
         -------
@@ -279,7 +290,9 @@ class Matcher(BaseEstimator):
         if isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 1:
             raise ValueError(f"k must be a positive integer, got {k!r}")
         query, notes, _ = self._query(needs, role_id)
-        return self._shortlist(query, int(k), self._merge(weights), explain_moves=True, notes=notes)
+        return self._shortlist(
+            query, int(k), self._merge(weights), explain_moves=bool(reasons), notes=notes
+        )
 
     def _shortlist(
         self,

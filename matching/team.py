@@ -42,6 +42,7 @@ from matching import vocabulary as vocab
 from matching.balance import region_cap, women_ceil
 from matching.geography import main_languages
 from matching.query import role_query
+from matching.records import normalise_needs
 
 TOLERANCE = 1e-7
 
@@ -96,12 +97,12 @@ def _solve(problem: Problem, dropped: frozenset[str]) -> tuple[bool, float, np.n
     return True, float(scores[chosen].sum()), chosen
 
 
-def _pools(matcher, needs: dict, k: int, weights: dict | None):
-    """Return the compiled roles and the balanced shortlist of each."""
-    queries = [role_query(needs, role["id"]) for role in needs["roles"]]
-    merged = matcher._merge(weights)
+def _pools(matcher, needs: dict, normalised: dict, k: int, weights: dict | None):
+    """Return the compiled roles and the balanced shortlist of each, without reasons."""
+    queries = [role_query(normalised, role["id"]) for role in normalised["roles"]]
     return queries, [
-        matcher._shortlist(q, k, merged, explain_moves=False, notes=[]) for q in queries
+        matcher.shortlist(needs, role_id=q.role_id, k=k, weights=weights, reasons=False)
+        for q in queries
     ]
 
 
@@ -182,8 +183,8 @@ def propose(
         raise ValueError(
             f"candidates_per_role must be a positive integer, got {candidates_per_role!r}"
         )
-    normalised, notes = matcher._normalise(needs)
-    queries, shortlists = _pools(matcher, normalised, int(candidates_per_role), weights)
+    normalised, notes = normalise_needs(needs)
+    queries, shortlists = _pools(matcher, needs, normalised, candidates_per_role, weights)
     host = (
         list(host_languages)
         if host_languages is not None

@@ -5,7 +5,7 @@ from sqlmodel import SQLModel
 
 import roster.models  # noqa: F401  (registers every table on the metadata)
 from roster.db import make_engines
-from roster.migrate import include_object
+from roster.migrate import COMPARE
 
 config = context.config
 url = config.attributes.get("database_url") or config.get_main_option("sqlalchemy.url")
@@ -33,7 +33,7 @@ def run_migrations_online() -> None:
 
 def _run(connection) -> None:
     context.configure(connection=connection, target_metadata=SQLModel.metadata,
-                      render_as_batch=True, compare_type=True, include_object=include_object)
+                      render_as_batch=True, **COMPARE)
     with context.begin_transaction():
         context.run_migrations()
 

@@ -3,23 +3,32 @@
 ``TEST_DATABASE_URL`` (a PostgreSQL URL) runs the suite on PostgreSQL: the schema
 is migrated once per run and every table emptied after each test. Otherwise each
 test gets its own SQLite file, copied from one migrated once per run.
+
+Beside the fixtures, the actions every area's tests share: a browser's sign-in and
+registration through the forms, the mail the app wrote, and what the database holds.
+Records are built in ``tests/factories.py``.
 """
 
+import html
 import os
+import re
 import shutil
 import socket
 from collections.abc import Iterator
+from email import message_from_bytes
+from email.message import Message
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import text
+from sqlalchemy import func, select, text
 from sqlmodel import SQLModel
 
 from roster import create_app
 from roster.db import engines, session_scope
 from roster.migrate import upgrade
+from roster.models import Expert
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
 
@@ -119,40 +128,62 @@ def unused_tcp_port() -> int:
 PASSWORD = "correct horse battery staple"
 
 
+def add_account(
+    app: Flask,
+    email: str,
+    *roles: str,
+    password: str = PASSWORD,
+    confirmed: bool = True,
+    name: str = "Test User",
+):
+    """Open an account in ``app``'s database through the accounts service; return the user."""
+    from roster.accounts.services import create_user
+
+    with session_scope(app) as session:
+        return create_user(
+            session=session,
+            email=email,
+            password=password,
+            roles=list(roles) or ["expert"],
+            display_name=name,
+            confirmed=confirmed,
+        )
+
+
 @pytest.fixture
 def make_user(app: Flask):
     """Build an account: ``make_user("a@example.org", "recruiter", confirmed=True)``."""
-    from roster.accounts.services import create_user
 
-    def build(
-        email: str,
-        *roles: str,
-        password: str = PASSWORD,
-        confirmed: bool = True,
-        name: str = "Test User",
-    ):
-        with session_scope(app) as session:
-            user = create_user(
-                session=session,
-                email=email,
-                password=password,
-                roles=list(roles) or ["expert"],
-                display_name=name,
-                confirmed=confirmed,
-            )
-            return user
+    def build(email: str, *roles: str, **options):
+        return add_account(app, email, *roles, **options)
 
     return build
 
 
-def csrf_token(client: FlaskClient, url: str) -> str:
-    """Open a page as a browser would and read its form's CSRF token."""
-    import re
+@pytest.fixture
+def signed_in(app: Flask, make_user):
+    """A new client signed in as a new account: ``signed_in("rita@example.org", "recruiter")``."""
 
-    page = client.get(url).get_data(as_text=True)
+    def sign(email: str, *roles: str, name: str = "Test User") -> FlaskClient:
+        make_user(email, *roles, name=name)
+        client = app.test_client()
+        assert sign_in(client, email).status_code == 302
+        return client
+
+    return sign
+
+
+def form_token(page: str) -> str | None:
+    """The CSRF token of the first form in a page's HTML, None if it has none."""
     found = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
-    assert found, f"no CSRF token on {url}"
-    return found.group(1)
+    return html.unescape(found.group(1)) if found else None
+
+
+def csrf_token(client: FlaskClient, url: str, **kwargs) -> str:
+    """Open a page as a browser would (``kwargs`` go to ``client.get``); read its CSRF token."""
+    token = form_token(client.get(url, **kwargs).get_data(as_text=True))
+    assert token, f"no CSRF token on {url}"
+    return token
 
 
 def register(
@@ -185,3 +216,47 @@ def sign_out(client: FlaskClient):
     """Sign out through the header's form."""
     token = csrf_token(client, "/account/password")
     return client.post("/logout", data={"csrf_token": token})
+
+
+def outbox(app: Flask) -> list[Message]:
+    """The mail the app wrote to its outbox folder (no mail server set), oldest name first."""
+    folder = Path(app.instance_path) / "outbox"
+    return (
+        [message_from_bytes(p.read_bytes()) for p in sorted(folder.glob("*.eml"))]
+        if folder.exists()
+        else []
+    )
+
+
+def link_in(message: Message, path: str, base: str = "http://localhost") -> str:
+    """The path of the ``/path/...`` link that a message gives on the public address ``base``."""
+    body = message.get_payload(decode=True).decode()
+    found = re.search(rf"{re.escape(base)}(/{path}/\S+)", body)
+    assert found, body
+    return found.group(1)
+
+
+def count_rows(db_session, model) -> int:
+    """How many rows the table of ``model`` holds."""
+    with db_session(write=False) as session:
+        return session.scalar(select(func.count()).select_from(model))
+
+
+def stored_expert(db_session, external_id: str | None = None) -> Expert | None:
+    """The stored expert with ``external_id`` (the first one when None), lists loaded."""
+    with db_session(write=False) as session:
+        query = select(Expert).order_by(Expert.id)
+        if external_id is not None:
+            query = query.where(Expert.external_id == external_id)
+        expert = session.scalars(query).first()
+        if expert is not None:
+            for name in (
+                "nationalities",
+                "languages",
+                "skills",
+                "accessibility",
+                "availability",
+                "deployments",
+            ):
+                getattr(expert, name)
+        return expert

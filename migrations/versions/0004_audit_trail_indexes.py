@@ -15,26 +15,25 @@ from collections.abc import Sequence
 
 from alembic import op
 
-
-revision: str = '0004'
-down_revision: str | None = '0003'
+revision: str = "0004"
+down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-COLUMNS = ('action', 'actor_id', 'subject_expert_id')
+COLUMNS = ("action", "actor_id", "subject_expert_id")
 
 
 def upgrade() -> None:
     """Apply this revision."""
-    with op.batch_alter_table('audit_event', schema=None) as batch_op:
+    with op.batch_alter_table("audit_event", schema=None) as batch_op:
         for column in COLUMNS:
-            batch_op.drop_index(f'ix_audit_event_{column}')
-            batch_op.create_index(f'ix_audit_event_{column}_at', [column, 'at', 'id'], unique=False)
+            batch_op.drop_index(f"ix_audit_event_{column}")
+            batch_op.create_index(f"ix_audit_event_{column}_at", [column, "at", "id"], unique=False)
 
 
 def downgrade() -> None:
     """Revert this revision."""
-    with op.batch_alter_table('audit_event', schema=None) as batch_op:
+    with op.batch_alter_table("audit_event", schema=None) as batch_op:
         for column in COLUMNS:
-            batch_op.drop_index(f'ix_audit_event_{column}_at')
-            batch_op.create_index(f'ix_audit_event_{column}', [column], unique=False)
+            batch_op.drop_index(f"ix_audit_event_{column}_at")
+            batch_op.create_index(f"ix_audit_event_{column}", [column], unique=False)

@@ -11,6 +11,8 @@ import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
+from tests.conftest import PASSWORD
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -90,3 +92,15 @@ def assert_accessible(page) -> None:
         for v in violations
     )
     assert not violations, f"axe-core violations on {page.url}:\n{details}"
+
+
+def keyboard_sign_in(page, base: str, email: str, password: str = PASSWORD) -> None:
+    """Sign in on the live server ``base`` by keyboard alone, the sign-in page axe-checked."""
+    page.goto(base + "/login")
+    assert_accessible(page)
+    page.get_by_label("Email address").focus()
+    page.keyboard.type(email)
+    page.keyboard.press("Tab")
+    page.keyboard.type(password)
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()

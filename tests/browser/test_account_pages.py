@@ -1,26 +1,11 @@
 """Sign-in and administration pages in a real browser, by keyboard, checked with axe-core."""
 
-import re
-from email import message_from_bytes
-from pathlib import Path
-
 import pytest
 
-from tests.browser.conftest import assert_accessible
-from tests.conftest import PASSWORD
+from tests.browser.conftest import assert_accessible, keyboard_sign_in
+from tests.conftest import link_in, outbox
 
 pytestmark = pytest.mark.browser
-
-
-def keyboard_sign_in(page, base: str, email: str, password: str = PASSWORD) -> None:
-    page.goto(base + "/login")
-    assert_accessible(page)
-    page.get_by_label("Email address").focus()
-    page.keyboard.type(email)
-    page.keyboard.press("Tab")
-    page.keyboard.type(password)
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
 
 
 def test_failed_sign_in_shows_an_accessible_error_summary(live_server, page, make_user):
@@ -64,9 +49,8 @@ def test_admin_opens_a_staff_account_by_keyboard(app, live_server, page, make_us
     page.get_by_role("link", name="mei@example.org").click()
     assert page.get_by_label("Mission planner: needs assessments and shortlists").is_checked()
     assert_accessible(page)
-    [mail] = (Path(app.instance_path) / "outbox").glob("*mei_at_example.org.eml")
-    body = message_from_bytes(mail.read_bytes()).get_payload(decode=True).decode()
-    link = re.search(r"http://[^/\s]+(/reset/\S+)", body).group(1)
+    [mail] = [message for message in outbox(app) if message["To"] == "mei@example.org"]
+    link = link_in(mail, "reset", base=live_server)
     page.get_by_role("button", name="Sign out").click()
     page.goto(live_server + link)
     assert_accessible(page)
@@ -164,7 +148,7 @@ def test_admin_sends_a_new_invitation_and_removes_a_staff_account_by_keyboard(
     assert "A new invitation was emailed to mei@example.org." in (
         page.get_by_role("status").inner_text()
     )
-    assert len(list((Path(app.instance_path) / "outbox").glob("*mei_at_example.org.eml"))) == 2
+    assert [m["To"] for m in outbox(app)].count("mei@example.org") == 2
     assert_accessible(page)
     tab_to(page, page.get_by_role("link", name="Remove this account…"))
     press_and_wait(page)

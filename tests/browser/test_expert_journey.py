@@ -5,26 +5,18 @@ download my data, delete my account.
 """
 
 import json
-import re
 from datetime import date, timedelta
-from email import message_from_bytes
 from pathlib import Path
 
 import pytest
 
 from tests.browser.conftest import assert_accessible
-from tests.conftest import PASSWORD
-from tests.pdfs import pdf
+from tests.conftest import PASSWORD, link_in, outbox
+from tests.factories import pdf
 
 pytestmark = pytest.mark.browser
 NAME, EMAIL = "Aïssatou Diallo", "aissatou.diallo@example.org"
 PDF = pdf(title=NAME)
-
-
-def newest_link(app, path: str) -> str:
-    newest = sorted((Path(app.instance_path) / "outbox").glob("*.eml"))[-1]
-    body = message_from_bytes(newest.read_bytes()).get_payload(decode=True).decode()
-    return re.search(rf"http://[^/\s]+(/{path}/\S+)", body).group(1)
 
 
 def open_section(page, title: str) -> None:
@@ -47,7 +39,7 @@ def register_and_sign_in(app, page, base: str) -> None:
     page.get_by_label("Password again").fill(PASSWORD)
     page.keyboard.press("Enter")
     assert "Check your email" in page.get_by_role("status").inner_text()
-    page.goto(base + newest_link(app, "confirm"))
+    page.goto(base + link_in(outbox(app)[-1], "confirm", base=base))
     assert "your email address is confirmed" in page.get_by_role("status").inner_text()
     assert_accessible(page)
     page.get_by_label("Email address").focus()

@@ -10,10 +10,15 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture
 def small_roster(runner, tmp_path):
-    women = [expert_record(n) for n in range(1, 7)]
+    signing = {"accessibility_expertise": ["sign-language"]}
+    women = [expert_record(n, **signing) for n in range(1, 7)]
     men = [
         expert_record(
-            n, gender="man", nationalities=["FR"], languages=[{"code": "fr", "level": "native"}]
+            n,
+            gender="man",
+            nationalities=["FR"],
+            languages=[{"code": "fr", "level": "native"}],
+            **signing,
         )
         for n in range(7, 13)
     ]

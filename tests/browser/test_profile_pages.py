@@ -7,11 +7,11 @@ import pytest
 from sqlalchemy import select
 
 from roster.models import Expert, utcnow
-from tests.browser.conftest import assert_accessible
-from tests.browser.test_account_pages import keyboard_sign_in
-from tests.browser.test_expert_journey import PDF
+from tests.browser.conftest import assert_accessible, keyboard_sign_in
+from tests.factories import pdf
 
 pytestmark = pytest.mark.browser
+PDF = pdf(title="Awa Ndiaye")
 
 
 @pytest.fixture

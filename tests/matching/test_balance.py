@@ -9,24 +9,13 @@ from hypothesis import strategies as st
 
 from matching import Matcher
 from matching.balance import fill, pool, region_cap, women_ceil, women_floor
-from tests.matching.expert_builders import expert, ids, needs
-
-
-def man(eid: str, years: int, **overrides) -> dict:
-    """A consenting man whose skill years set his rank."""
-    fields = {"gender": "man", **overrides}
-    return expert(eid, skills=[{"code": "electoral-management", "years": years}], **fields)
-
-
-def woman(eid: str, years: int, **overrides) -> dict:
-    """A consenting woman whose skill years set her rank."""
-    fields = {"gender": "woman", **overrides}
-    return expert(eid, skills=[{"code": "electoral-management", "years": years}], **fields)
+from tests.factories import needs_record, ranked_expert
+from tests.matching.conftest import ids
 
 
 def shortlist(roster: list[dict], k: int, **need_overrides) -> dict:
     """Shortlist role R1 of the default needs with overrides."""
-    return Matcher().fit(roster).shortlist(needs(**need_overrides), role_id="R1", k=k)
+    return Matcher().fit(roster).shortlist(needs_record(**need_overrides), role_id="R1", k=k)
 
 
 @pytest.mark.parametrize(
@@ -38,7 +27,9 @@ def test_floor_and_ceil_are_robust_to_float_error(target, length, floor, ceil):
 
 
 def test_women_are_raised_to_meet_every_prefix():
-    roster = [man(f"M{i}", 10 - i) for i in range(6)] + [woman(f"W{i}", 3 - i) for i in range(3)]
+    roster = [ranked_expert(f"M{i}", 10 - i) for i in range(6)] + [
+        ranked_expert(f"W{i}", 3 - i, "woman") for i in range(3)
+    ]
     result = shortlist(roster, 6)
     assert ids(result) == ["M0", "W0", "M1", "W1", "M2", "W2"]
     assert (
@@ -51,7 +42,9 @@ def test_women_are_raised_to_meet_every_prefix():
 
 
 def test_within_each_group_the_order_is_by_score():
-    roster = [man(f"M{i}", 10 - i) for i in range(6)] + [woman(f"W{i}", 3 - i) for i in range(4)]
+    roster = [ranked_expert(f"M{i}", 10 - i) for i in range(6)] + [
+        ranked_expert(f"W{i}", 3 - i, "woman") for i in range(4)
+    ]
     result = shortlist(roster, 8)
     scores = {c["external_id"]: c["score"] for c in result["candidates"]}
     for group in ("M", "W"):
@@ -60,7 +53,9 @@ def test_within_each_group_the_order_is_by_score():
 
 
 def test_a_short_pool_is_said_plainly():
-    roster = [man(f"M{i}", 10 - i) for i in range(6)] + [woman(f"W{i}", 3 - i) for i in range(2)]
+    roster = [ranked_expert(f"M{i}", 10 - i) for i in range(6)] + [
+        ranked_expert(f"W{i}", 3 - i, "woman") for i in range(2)
+    ]
     constraints = shortlist(roster, 6)["constraints"]
     assert constraints["satisfied"] is False
     assert constraints["women"] == 2
@@ -80,15 +75,19 @@ def test_a_short_pool_is_said_plainly():
     ],
 )
 def test_only_consented_women_count(overrides):
-    roster = [man("M1", 9), man("M2", 8), woman("W1", 1, **overrides)]
+    roster = [
+        ranked_expert("M1", 9),
+        ranked_expert("M2", 8),
+        ranked_expert("W1", 1, **{"gender": "woman", **overrides}),
+    ]
     constraints = shortlist(roster, 2)["constraints"]
     assert constraints["women"] == 0
     assert constraints["satisfied"] is False
 
 
 def test_the_regional_cap_holds_where_the_pool_allows():
-    french = [man(f"F{i}", 10 - i, nationalities=["FR"]) for i in range(4)]
-    senegalese = [man(f"S{i}", 2 - i, nationalities=["SN"]) for i in range(2)]
+    french = [ranked_expert(f"F{i}", 10 - i, nationalities=["FR"]) for i in range(4)]
+    senegalese = [ranked_expert(f"S{i}", 2 - i, nationalities=["SN"]) for i in range(2)]
     result = shortlist(french + senegalese, 4, gender_target=0, max_region_share=0.5)
     assert ids(result) == ["F0", "F1", "S0", "S1"]
     assert result["constraints"]["region_counts"] == {
@@ -99,7 +98,7 @@ def test_the_regional_cap_holds_where_the_pool_allows():
 
 
 def test_an_unmeetable_regional_cap_is_reported():
-    french = [man(f"F{i}", 10 - i, nationalities=["FR"]) for i in range(4)]
+    french = [ranked_expert(f"F{i}", 10 - i, nationalities=["FR"]) for i in range(4)]
     result = shortlist(french, 4, gender_target=0, max_region_share=0.5)
     assert len(result["candidates"]) == 4
     assert result["constraints"]["satisfied"] is False
@@ -119,9 +118,9 @@ def test_the_cap_and_the_gender_target_are_met_together_where_the_pool_allows():
     # The best man and the only woman are both African; taking him first would leave
     # her region full when she is needed, so the French man is preferred to him.
     roster = [
-        man("A-MAN-SN", 9, nationalities=["SN"]),
-        woman("B-WOMAN-SN", 8, nationalities=["SN"]),
-        man("C-MAN-FR", 7, nationalities=["FR"]),
+        ranked_expert("A-MAN-SN", 9, nationalities=["SN"]),
+        ranked_expert("B-WOMAN-SN", 8, "woman", nationalities=["SN"]),
+        ranked_expert("C-MAN-FR", 7, nationalities=["FR"]),
     ]
     result = shortlist(roster, 2, gender_target=0.5, max_region_share=0.5)
     assert ids(result) == ["B-WOMAN-SN", "C-MAN-FR"]
@@ -165,12 +164,12 @@ def test_both_rules_hold_whenever_some_list_meets_them(cells, k, target, share):
 def test_too_few_women_for_the_target_still_keeps_the_cap():
     # One woman for a target of two in four: she is placed, and the cap holds.
     roster = [
-        man("A1", 9, nationalities=["SN"]),
-        woman("W-SN", 8, nationalities=["SN"]),
-        man("B1", 7, nationalities=["FR"]),
-        man("C1", 6, nationalities=["BR"]),
-        man("D1", 5, nationalities=["IN"]),
-        man("A2", 4, nationalities=["SN"]),
+        ranked_expert("A1", 9, nationalities=["SN"]),
+        ranked_expert("W-SN", 8, "woman", nationalities=["SN"]),
+        ranked_expert("B1", 7, nationalities=["FR"]),
+        ranked_expert("C1", 6, nationalities=["BR"]),
+        ranked_expert("D1", 5, nationalities=["IN"]),
+        ranked_expert("A2", 4, nationalities=["SN"]),
     ]
     result = shortlist(roster, 4, gender_target=0.5, max_region_share=0.25)
     assert ids(result) == ["W-SN", "B1", "C1", "D1"]

@@ -8,26 +8,14 @@ from sklearn.exceptions import NotFittedError
 
 from matching import Matcher
 from matching.records import RecordError
-from tests.matching.expert_builders import assert_valid, expert, ids, needs, recomputed, role
-from tests.spec import EXAMPLES
-
-
-@pytest.fixture(scope="module")
-def example_matcher() -> Matcher:
-    """A matcher fitted on the spec's example roster."""
-    lines = (EXAMPLES / "roster.jsonl").read_text().splitlines()
-    return Matcher().fit([json.loads(line) for line in lines if line.strip()])
-
-
-@pytest.fixture(scope="module")
-def example_needs() -> dict:
-    """The spec's example needs assessment."""
-    return json.loads((EXAMPLES / "needs.json").read_text())
+from tests.factories import expert_record, needs_record, role_record
+from tests.matching.conftest import ids, recomputed
+from tests.spec import assert_valid
 
 
 def test_fit_returns_the_fitted_estimator():
     matcher = Matcher()
-    assert matcher.fit([expert()]) is matcher
+    assert matcher.fit([expert_record("E1")]) is matcher
     assert matcher.n_experts_ == 1
 
 
@@ -42,7 +30,7 @@ def test_parameters_are_stored_untouched_and_clone_works():
 
 def test_shortlist_before_fit_raises_not_fitted():
     with pytest.raises(NotFittedError):
-        Matcher().shortlist(needs(), role_id="R1")
+        Matcher().shortlist(needs_record(), role_id="R1")
 
 
 @pytest.mark.parametrize(
@@ -57,11 +45,11 @@ def test_shortlist_before_fit_raises_not_fitted():
 )
 def test_bad_parameters_raise_in_fit(params):
     with pytest.raises(ValueError):
-        Matcher(**params).fit([expert()])
+        Matcher(**params).fit([expert_record("E1")])
 
 
 def test_unknown_language_in_the_roster_is_an_error_not_a_silent_drop():
-    roster = [expert(languages=[{"code": "Klingonese", "level": "C1"}])]
+    roster = [expert_record("E1", languages=[{"code": "Klingonese", "level": "C1"}])]
     with pytest.raises(ValueError, match="Klingonese"):
         Matcher().fit(roster)
     lenient = Matcher(strict=False).fit(roster)
@@ -70,38 +58,39 @@ def test_unknown_language_in_the_roster_is_an_error_not_a_silent_drop():
 
 def test_duplicate_external_ids_are_refused():
     with pytest.raises(ValueError, match="duplicate"):
-        Matcher().fit([expert("E1"), expert("E1")])
+        Matcher().fit([expert_record("E1"), expert_record("E1")])
 
 
 def test_misspelled_names_are_normalised_at_fit_and_noted():
     matcher = Matcher().fit(
         [
-            expert(
+            expert_record(
+                "E1",
                 languages=[{"code": "Francais", "level": "native"}],
                 skills=[{"code": "electoral managment", "years": 3}],
             )
         ]
     )
-    assert ids(matcher.shortlist(needs(), role_id="R1")) == ["E1"]
+    assert ids(matcher.shortlist(needs_record(), role_id="R1")) == ["E1"]
     assert len(matcher.notes_) == 2
 
 
 def test_invalid_needs_raise_a_record_error():
-    matcher = Matcher().fit([expert()])
+    matcher = Matcher().fit([expert_record("E1")])
     with pytest.raises(RecordError):
         matcher.shortlist({"id": "X", "roles": []}, role_id="R1")
 
 
 def test_unknown_role_and_bad_k_raise_value_errors():
-    matcher = Matcher().fit([expert()])
+    matcher = Matcher().fit([expert_record("E1")])
     with pytest.raises(ValueError, match="no role"):
-        matcher.shortlist(needs(), role_id="R9")
+        matcher.shortlist(needs_record(), role_id="R9")
     with pytest.raises(ValueError, match="k must"):
-        matcher.shortlist(needs(), role_id="R1", k=0)
+        matcher.shortlist(needs_record(), role_id="R1", k=0)
     with pytest.raises(ValueError, match="k must"):
-        matcher.shortlist(needs(), role_id="R1", k=True)
+        matcher.shortlist(needs_record(), role_id="R1", k=True)
     with pytest.raises(ValueError, match="several roles"):
-        matcher.shortlist(needs(role("R1"), role("R2")))
+        matcher.shortlist(needs_record(role_record("R1"), role_record("R2")))
 
 
 def test_example_r1_ranks_the_eligible_experts_and_explains(example_matcher, example_needs):
@@ -124,6 +113,18 @@ def test_example_r2_credits_sign_language_expertise(example_matcher, example_nee
     assert "sign language expertise: yes" in reasons
     assert "accessible polling stations expertise: no" in reasons
     assert any("1 expert passes" in note for note in result["constraints"]["notes"])
+
+
+def test_a_shortlist_without_reasons_ranks_the_same_and_still_meets_the_schema(
+    example_matcher, example_needs
+):
+    full = example_matcher.shortlist(example_needs, role_id="R1", k=10)
+    bare = example_matcher.shortlist(example_needs, role_id="R1", k=10, reasons=False)
+    assert_valid(bare, "shortlist.schema.json")
+    assert not any("reasons" in candidate for candidate in bare["candidates"])
+    for candidate in full["candidates"]:
+        del candidate["reasons"]
+    assert bare == full
 
 
 def test_scores_add_up_exactly_after_a_json_round_trip(example_matcher, example_needs):
@@ -162,8 +163,8 @@ def test_example_team_is_proposed_and_names_the_missing_expertise(example_matche
 
 def test_bad_levels_and_dates_in_raw_records_are_reported_per_record():
     roster = [
-        expert("E1", languages=[{"code": "fr", "level": "fluent"}]),
-        expert("E2", availability=[{"from": "2027-02-30", "to": "2027-12-31"}]),
+        expert_record("E1", languages=[{"code": "fr", "level": "fluent"}]),
+        expert_record("E2", availability=[{"from": "2027-02-30", "to": "2027-12-31"}]),
     ]
     with pytest.raises(ValueError, match="E1: languages") as error:
         Matcher().fit(roster)

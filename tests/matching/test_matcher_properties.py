@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 
 from matching import Matcher
 from matching.vocabulary import level_rank
-from tests.matching.expert_builders import expert, ids, needs, recomputed, role
+from tests.factories import expert_record, needs_record, role_record
+from tests.matching.conftest import ids, recomputed
 
 SKILLS = ("electoral-management", "voter-registration", "mediation", "voter-education")
 LANGUAGES = ("fr", "en", "bm")
@@ -31,7 +32,7 @@ def experts(draw: st.DrawFn, eid: str) -> dict:
     start = draw(st.integers(0, 120))
     languages = draw(st.lists(st.sampled_from(LANGUAGES), unique=True, max_size=3))
     skills = draw(st.lists(st.sampled_from(SKILLS), unique=True, max_size=3))
-    return expert(
+    return expert_record(
         eid,
         nationalities=[draw(st.sampled_from(["FR", "ML", "SN", "BR", "JP"]))],
         gender=draw(st.sampled_from(["woman", "man", "non-binary", "undisclosed"])),
@@ -70,14 +71,14 @@ def requests(draw: st.DrawFn) -> tuple[dict, int]:
     """Draw a one-role needs assessment and a shortlist length."""
     required = draw(st.lists(st.sampled_from(SKILLS), unique=True, max_size=1))
     languages = draw(st.lists(st.sampled_from(LANGUAGES), unique=True, max_size=1))
-    the_role = role(
+    the_role = role_record(
         required_skills=required,
         desired_skills=draw(st.lists(st.sampled_from(SKILLS), unique=True, max_size=2)),
         required_languages=[{"code": c, "level": draw(st.sampled_from(LEVELS))} for c in languages],
         desired_languages=[{"code": "bm", "level": "B1"}],
         accessibility_expertise=draw(st.lists(st.just("sign-language"), max_size=1)),
     )
-    the_needs = needs(
+    the_needs = needs_record(
         the_role,
         exclude_nationals=draw(st.booleans()),
         allow_partial_availability=draw(st.booleans()),
@@ -125,10 +126,42 @@ def full_scores(roster: list[dict], the_needs: dict) -> dict[str, float]:
 
 
 @PROPERTY_SETTINGS
+@given(rosters())
+def test_the_fitted_roster_holds_every_record_as_given(roster):
+    index = Matcher().fit(roster).index_
+    assert index.ids == sorted(record["external_id"] for record in roster)
+    for record in roster:
+        row = index.row_of(record["external_id"])
+        assert row is not None
+        assert index.rostered[row] == (record["roster_status"] == "rostered")
+        assert index.woman[row] == counts_as_woman(record)
+        assert index.years[row] == record["years_experience"]
+        held = {code: int(index.lang_levels[row, col]) for code, col in index.languages.items()}
+        assert {code: rank for code, rank in held.items() if rank} == {
+            entry["code"]: level_rank(entry["level"]) for entry in record["languages"]
+        }
+        years = {code: int(index.skill_years[row, col]) for code, col in index.skills.items()}
+        assert {code: stored - 1 for code, stored in years.items() if stored} == {
+            entry["code"]: entry["years"] for entry in record["skills"]
+        }
+        access = {code for code, col in index.access.items() if index.access_has[row, col]}
+        assert access == set(record["accessibility_expertise"])
+        start, stop = index.avail_ptr[row], index.avail_ptr[row + 1]
+        assert list(zip(index.avail_from[start:stop], index.avail_to[start:stop], strict=True)) == [
+            (
+                dt.date.fromisoformat(w["from"]).toordinal(),
+                dt.date.fromisoformat(w["to"]).toordinal(),
+            )
+            for w in record["availability"]
+        ]
+
+
+@PROPERTY_SETTINGS
 @given(rosters(), requests())
 def test_no_hard_filter_is_ever_violated(roster, request):
     the_needs, k = request
     result = Matcher().fit(roster).shortlist(the_needs, role_id="R1", k=k)
+    assert (result["needs_id"], result["role_id"]) == (the_needs["id"], "R1")
     by_id = {record["external_id"]: record for record in roster}
     eligible = [r for r in roster if is_eligible(r, the_needs)]
     assert all(is_eligible(by_id[eid], the_needs) for eid in ids(result))

@@ -13,9 +13,11 @@ import pytest
 
 from matching import Matcher
 from matching.synthetic import inject_misspellings, make_roster
-from tests.matching.expert_builders import expert, ids, needs, role
+from tests.factories import deployment_record, expert_record, needs_record, role_record
+from tests.matching.conftest import ids
+from tests.spec import assert_valid
 
-ROLE = role(
+ROLE = role_record(
     title="Voter Registration Adviser",
     seniority="P4",
     min_years=8,
@@ -26,10 +28,8 @@ ROLE = role(
     accessibility_expertise=["easy-read"],
     description="Design biometric voter registration and audits of the voter list.",
 )
-NEEDS = needs(ROLE, gender_target=0.0)
-RATED = [
-    {"country": "NE", "role": "Adviser", "from": "2020-01-01", "to": "2020-06-30", "rating": 5}
-]
+NEEDS = needs_record(ROLE, gender_target=0.0)
+RATED = [deployment_record(rating=5)]
 
 
 def ideal(eid: str, gender: str, **overrides) -> dict:
@@ -50,13 +50,13 @@ def ideal(eid: str, gender: str, **overrides) -> dict:
         "deployments": RATED * 3,
     }
     fields.update(overrides)
-    return expert(eid, **fields)
+    return expert_record(eid, **fields)
 
 
 def good(eid: str, gender: str) -> dict:
     """A good candidate: the must-haves and desired skills with fewer years, no Arabic and
     no accessibility expertise."""
-    return expert(
+    return expert_record(
         eid,
         gender=gender,
         nationalities=["PE"],
@@ -164,8 +164,6 @@ def test_misspelled_names_are_read_as_the_intended_codes():
 
 
 def test_synthetic_rosters_are_valid_and_seeded():
-    from tests.matching.expert_builders import assert_valid
-
     first = make_roster(200, seed=5)
     assert first == make_roster(200, seed=5)
     for record in first:

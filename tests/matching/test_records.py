@@ -12,79 +12,14 @@ from jsonschema import Draft202012Validator
 from matching import schema
 from matching.records import (
     EXPERT_SCHEMA,
+    NEEDS_SCHEMA,
     FieldError,
     RecordError,
     normalise_expert,
     normalise_needs,
 )
+from tests.factories import deployment_record, expert_record, needs_record, role_record
 from tests.spec import EXAMPLES
-
-
-def expert(**changes: object) -> dict:
-    """A valid, canonical expert record, with ``changes`` applied (None removes a field)."""
-    record = {
-        "external_id": "EXP-1",
-        "full_name": "Awa Ndiaye",
-        "email": "awa.ndiaye@example.org",
-        "nationalities": ["SN"],
-        "residence_country": "SN",
-        "gender": "woman",
-        "consent": {"gender": True},
-        "roster_status": "rostered",
-        "seniority": "P4",
-        "years_experience": 12,
-        "languages": [{"code": "fr", "level": "native"}, {"code": "en", "level": "C1"}],
-        "skills": [{"code": "voter-registration", "years": 8}],
-        "accessibility_expertise": ["sign-language"],
-        "summary": "Voter registration adviser.",
-        "availability": [{"from": "2027-01-01", "to": "2027-06-30"}],
-        "deployments": [
-            {
-                "mission": "Support to elections",
-                "country": "NE",
-                "role": "Adviser",
-                "from": "2020-06-01",
-                "to": "2021-04-30",
-                "rating": 5,
-            }
-        ],
-    }
-    for key, value in changes.items():
-        if value is None:
-            record.pop(key, None)
-        else:
-            record[key] = value
-    return record
-
-
-def needs(**changes: object) -> dict:
-    """A valid needs assessment with ``changes`` applied (None removes a field)."""
-    record = {
-        "id": "NA-1",
-        "title": "Support to the electoral cycle",
-        "country": "ML",
-        "start": "2027-02-01",
-        "end": "2027-06-30",
-        "roles": [
-            {
-                "id": "R1",
-                "title": "Chief Electoral Adviser",
-                "required_skills": ["electoral-management"],
-                "required_languages": [{"code": "fr", "level": "C1"}],
-            },
-            {
-                "id": "R2",
-                "title": "Voter Education Officer",
-                "accessibility_expertise": ["easy-read"],
-            },
-        ],
-    }
-    for key, value in changes.items():
-        if value is None:
-            record.pop(key, None)
-        else:
-            record[key] = value
-    return record
 
 
 def errors_of(function, record: dict) -> list[tuple[str, str]]:
@@ -126,12 +61,12 @@ def test_the_example_needs_assessment_is_accepted_with_defaults_filled():
 
 
 def test_a_canonical_expert_comes_back_equal_and_without_notes():
-    record = expert()
+    record = expert_record()
     assert normalise_expert(record) == (record, [])
 
 
 def test_the_canonical_record_has_the_schemas_key_order():
-    shuffled = dict(reversed(list(expert().items())))
+    shuffled = dict(reversed(list(expert_record(deployments=[deployment_record()]).items())))
     canonical, _ = normalise_expert(shuffled)
     assert list(canonical) == [key for key in EXPERT_SCHEMA["properties"] if key in canonical]
     assert list(canonical["deployments"][0]) == [
@@ -145,14 +80,14 @@ def test_the_canonical_record_has_the_schemas_key_order():
 
 
 def test_normalising_does_not_change_the_input():
-    raw = expert(languages=[{"code": "Francais", "level": "C1"}], nationalities=["sn"])
+    raw = expert_record(languages=[{"code": "Francais", "level": "C1"}], nationalities=["sn"])
     before = copy.deepcopy(raw)
     normalise_expert(raw)
     assert raw == before
 
 
 def test_empty_optional_lists_are_kept_and_absent_ones_stay_absent():
-    canonical, _ = normalise_expert(expert(availability=[], accessibility_expertise=None))
+    canonical, _ = normalise_expert(expert_record(availability=[], accessibility_expertise=None))
     assert canonical["availability"] == []
     assert "accessibility_expertise" not in canonical
 
@@ -162,7 +97,7 @@ def test_empty_optional_lists_are_kept_and_absent_ones_stay_absent():
 
 def test_codes_written_as_names_are_normalised_with_notes():
     canonical, notes = normalise_expert(
-        expert(
+        expert_record(
             nationalities=["sn"],
             residence_country="France",
             languages=[{"code": "Francais", "level": "native"}, {"code": "arabic", "level": "B2"}],
@@ -191,14 +126,14 @@ def test_codes_written_as_names_are_normalised_with_notes():
 
 def test_a_deployment_country_is_normalised():
     deployment = {"country": "niger", "role": "Adviser", "from": "2020-01-01", "to": "2020-12-31"}
-    canonical, notes = normalise_expert(expert(deployments=[deployment]))
+    canonical, notes = normalise_expert(expert_record(deployments=[deployment]))
     assert canonical["deployments"][0]["country"] == "NE"
     assert notes == ["country 'niger' read as 'NE' (Niger)"]
 
 
 def test_a_language_listed_twice_keeps_the_higher_level():
     canonical, notes = normalise_expert(
-        expert(
+        expert_record(
             languages=[
                 {"code": "fr", "level": "B2"},
                 {"code": "en", "level": "C1"},
@@ -215,7 +150,7 @@ def test_a_language_listed_twice_keeps_the_higher_level():
 
 def test_an_expertise_area_listed_twice_keeps_the_more_years():
     canonical, notes = normalise_expert(
-        expert(
+        expert_record(
             skills=[
                 {"code": "mediation", "years": 2},
                 {"code": "Mediation and good offices", "years": 9},
@@ -228,7 +163,7 @@ def test_an_expertise_area_listed_twice_keeps_the_more_years():
 
 def test_repeated_accessibility_expertise_and_nationalities_are_kept_once():
     canonical, notes = normalise_expert(
-        expert(
+        expert_record(
             nationalities=["SN", "sn"],
             accessibility_expertise=["easy-read", "Easy read", "easy-read"],
         )
@@ -249,7 +184,7 @@ def test_repeated_accessibility_expertise_and_nationalities_are_kept_once():
     "consent", [None, {}, {"gender": False, "disability": False, "birth_year": False}]
 )
 def test_a_sensitive_field_without_consent_is_dropped_with_a_note(field, value, consent):
-    canonical, notes = normalise_expert(expert(**{field: value, "consent": consent}))
+    canonical, notes = normalise_expert(expert_record(**{field: value, "consent": consent}))
     assert field not in canonical
     assert f"{field} dropped: no consent" in notes
 
@@ -259,7 +194,7 @@ def test_a_sensitive_field_without_consent_is_dropped_with_a_note(field, value, 
 )
 def test_a_sensitive_field_with_consent_is_kept(field, value):
     consent = {"gender": True, field: True}
-    canonical, notes = normalise_expert(expert(**{field: value, "consent": consent}))
+    canonical, notes = normalise_expert(expert_record(**{field: value, "consent": consent}))
     assert canonical[field] == value
     assert notes == []
 
@@ -388,7 +323,7 @@ def test_a_sensitive_field_with_consent_is_kept(field, value):
     ],
 )
 def test_an_invalid_expert_is_refused_with_a_plain_message(changes, field, message):
-    assert errors_of(normalise_expert, expert(**changes)) == [(field, message)]
+    assert errors_of(normalise_expert, expert_record(**changes)) == [(field, message)]
 
 
 @pytest.mark.parametrize("raw", [[], "EXP-1", None, 3])
@@ -399,7 +334,7 @@ def test_a_record_that_is_not_an_object_is_refused(raw):
 
 
 def test_every_error_of_a_record_is_reported_in_field_order():
-    raw = expert(
+    raw = expert_record(
         email=None,
         foo="bar",
         roster_status="active",
@@ -423,13 +358,13 @@ def test_every_error_of_a_record_is_reported_in_field_order():
 
 def test_a_record_error_reads_as_one_sentence_per_field():
     with pytest.raises(RecordError) as caught:
-        normalise_expert(expert(email=None, foo=1))
+        normalise_expert(expert_record(email=None, foo=1))
     assert str(caught.value) == "email: missing required field 'email'; foo: unknown field 'foo'"
     assert caught.value.errors[0] == FieldError("email", "missing required field 'email'")
 
 
 def test_test_domains_are_valid_email_addresses():
-    canonical, _ = normalise_expert(expert(email="someone@roster.test"))
+    canonical, _ = normalise_expert(expert_record(email="someone@roster.test"))
     assert canonical["email"] == "someone@roster.test"
 
 
@@ -437,7 +372,8 @@ def test_test_domains_are_valid_email_addresses():
 
 
 def test_needs_get_the_schema_defaults():
-    canonical, notes = normalise_needs(needs())
+    raw = needs_record(role_record("R1"), role_record("R2"), gender_target=None)
+    canonical, notes = normalise_needs(raw)
     assert notes == []
     assert canonical["gender_target"] == 0.5
     assert canonical["exclude_nationals"] is True
@@ -448,7 +384,7 @@ def test_needs_get_the_schema_defaults():
 
 
 def test_given_values_win_over_defaults():
-    canonical, _ = normalise_needs(needs(gender_target=0.3, exclude_nationals=False))
+    canonical, _ = normalise_needs(needs_record(gender_target=0.3, exclude_nationals=False))
     assert (canonical["gender_target"], canonical["exclude_nationals"]) == (0.3, False)
 
 
@@ -460,7 +396,7 @@ def test_role_codes_are_normalised_with_notes():
         "desired_languages": [{"code": "Bambara", "level": "B1"}],
         "accessibility_expertise": ["tactile ballot"],
     }
-    canonical, notes = normalise_needs(needs(country="mali", roles=[role]))
+    canonical, notes = normalise_needs(needs_record(country="mali", roles=[role]))
     assert canonical["country"] == "ML"
     assert canonical["roles"][0]["required_skills"] == ["voter-registration"]
     assert canonical["roles"][0]["desired_languages"] == [{"code": "bm", "level": "B1"}]
@@ -474,7 +410,7 @@ def test_a_role_language_required_twice_keeps_the_stricter_level():
         "title": "Adviser",
         "required_languages": [{"code": "fr", "level": "B2"}, {"code": "French", "level": "C1"}],
     }
-    canonical, _ = normalise_needs(needs(roles=[role]))
+    canonical, _ = normalise_needs(needs_record(roles=[role]))
     assert canonical["roles"][0]["required_languages"] == [{"code": "fr", "level": "C1"}]
 
 
@@ -504,7 +440,7 @@ def test_a_role_language_required_twice_keeps_the_stricter_level():
         (
             {"roles": [{"id": "R1", "title": "A", "start": "2027-01-01"}]},
             "roles[0].start",
-            "role starts 2027-01-01, before the mission starts 2027-02-01",
+            "role starts 2027-01-01, before the mission starts 2027-03-01",
         ),
         (
             {"roles": [{"id": "R1", "title": "A", "start": "2027-07-01"}]},
@@ -543,12 +479,12 @@ def test_a_role_language_required_twice_keeps_the_stricter_level():
     ],
 )
 def test_an_invalid_needs_assessment_is_refused_with_a_plain_message(changes, field, message):
-    assert errors_of(normalise_needs, needs(**changes)) == [(field, message)]
+    assert errors_of(normalise_needs, needs_record(**changes)) == [(field, message)]
 
 
 def test_a_role_inside_the_mission_period_is_accepted():
     role = {"id": "R1", "title": "A", "start": "2027-03-01", "end": "2027-05-31"}
-    canonical, _ = normalise_needs(needs(roles=[role]))
+    canonical, _ = normalise_needs(needs_record(roles=[role]))
     assert (canonical["roles"][0]["start"], canonical["roles"][0]["end"]) == (
         "2027-03-01",
         "2027-05-31",
@@ -570,7 +506,7 @@ field_names = st.sampled_from(sorted(EXPERT_SCHEMA["properties"])) | st.text(max
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(changes=st.dictionaries(field_names, json_values, max_size=5))
 def test_normalise_expert_raises_nothing_but_record_error(changes):
-    raw = {**expert(), **changes}
+    raw = {**expert_record(), **changes}
     try:
         canonical, notes = normalise_expert(raw)
     except RecordError as error:
@@ -580,19 +516,32 @@ def test_normalise_expert_raises_nothing_but_record_error(changes):
         assert normalise_expert(canonical) == (canonical, [])
 
 
+needs_field_names = st.sampled_from(sorted(NEEDS_SCHEMA["properties"])) | st.text(max_size=12)
+
+
 @settings(max_examples=200, deadline=None)
-@given(raw=st.dictionaries(st.text(max_size=12), json_values, max_size=6) | json_values)
+@given(
+    raw=st.dictionaries(st.text(max_size=12), json_values, max_size=6)
+    | json_values
+    | st.dictionaries(needs_field_names, json_values, max_size=3).map(
+        lambda changes: {**needs_record(), **changes}
+    )
+    | st.just(needs_record())
+)
 def test_normalise_needs_raises_nothing_but_record_error_on_any_value(raw):
     try:
-        normalise_needs(raw)
-    except RecordError:
-        pass
+        canonical, notes = normalise_needs(raw)
+    except RecordError as error:
+        assert error.errors
+        assert all(isinstance(e, FieldError) and e.field and e.message for e in error.errors)
+    else:
+        assert normalise_needs(canonical) == (canonical, [])
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(changes=st.dictionaries(field_names, json_values, max_size=5))
 def test_the_fast_schema_check_reports_what_jsonschema_reports(changes):
-    raw = {**expert(), **changes}
+    raw = {**expert_record(), **changes}
     whole = Draft202012Validator(EXPERT_SCHEMA, format_checker=schema._FORMATS)
     expected = {
         (e.field, e.message)
@@ -620,7 +569,7 @@ def test_the_quick_email_check_only_accepts_what_email_validator_accepts(local, 
 def test_repeated_values_are_remembered_but_memory_is_bounded(monkeypatch):
     monkeypatch.setattr(schema, "_MEMO_SIZE", 10)
     for index in range(50):
-        normalise_expert(expert(years_experience=index % 70))
+        normalise_expert(expert_record(years_experience=index % 70))
     assert len(schema._EXPERT_CHECKER._memory) <= 10
 
 
@@ -635,7 +584,7 @@ def test_repeated_values_are_remembered_but_memory_is_bounded(monkeypatch):
 def test_random_codes_and_dates_raise_nothing_but_record_error(
     language, skill, country, access, day
 ):
-    raw = expert(
+    raw = expert_record(
         languages=[{"code": language, "level": "C1"}],
         skills=[{"code": skill, "years": 3}],
         nationalities=[country],

@@ -1,6 +1,11 @@
-"""Fixtures of the profile tests: a signed-in expert, and forms posted as a browser would."""
+"""Fixtures of the roster's tests: a signed-in expert, forms posted as a browser would, mail.
+
+Also the form data of the profile's sections as an expert fills them in (``IDENTITY``,
+``CONSENTED``, ``language_rows``) and the CV upload.
+"""
 
 import html
+import io
 import re
 from dataclasses import dataclass
 from email import message_from_bytes
@@ -8,24 +13,32 @@ from email import message_from_bytes
 import pytest
 from aiosmtpd.controller import Controller
 from flask.testing import FlaskClient
+from werkzeug.datastructures import FileStorage, MultiDict
+from werkzeug.test import encode_multipart
 
 from roster.models import Expert, RosterStatus, User
-from tests.conftest import sign_in
+from tests.conftest import form_token, sign_in
 
 EXPERT_EMAIL = "awa.ndiaye@example.org"
 EXPERT_NAME = "Awa Ndiaye"
 ADMIN_EMAIL = "ada@example.org"
 
 
-def page_form(client: FlaskClient, url: str) -> dict[str, str]:
-    """The CSRF token and profile version carried by the first form of a page."""
-    page = client.get(url).get_data(as_text=True)
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
-    assert token, f"no CSRF token on {url}"
-    values = {"csrf_token": token.group(1)}
+def form_fields(page: str) -> dict[str, str]:
+    """The CSRF token and profile version carried by the first form of a page's HTML."""
+    token = form_token(page)
+    assert token, "no CSRF token on the page"
+    values = {"csrf_token": token}
     if version := re.search(r'name="version"[^>]*value="(\d*)"', page):
         values["version"] = version.group(1)
     return values
+
+
+def page_form(client: FlaskClient, url: str) -> dict[str, str]:
+    """The CSRF token and profile version carried by the first form of a page."""
+    page = client.get(url).get_data(as_text=True)
+    assert form_token(page), f"no CSRF token on {url}"
+    return form_fields(page)
 
 
 def post_form(
@@ -63,6 +76,35 @@ IDENTITY = {
     "years_experience": "12",
     "seniority": "P4",
 }
+CONSENTED = {
+    "gender": "woman",
+    "gender_consent": "y",
+    "disability": "yes",
+    "disability_consent": "y",
+    "birth_year": "1978",
+    "birth_year_consent": "y",
+}
+
+
+def language_rows(*rows: tuple[str, str]) -> dict[str, str]:
+    """The languages form's fields for (typed language, level) rows, in order."""
+    data = {}
+    for index, (code, level) in enumerate(rows):
+        data[f"languages-{index}-code"], data[f"languages-{index}-level"] = code, level
+    return data
+
+
+def multipart(values: dict, data: bytes, name: str) -> dict:
+    """A multipart body built in memory (the test client spools large ones to a file it leaks)."""
+    boundary, body = encode_multipart(
+        MultiDict(values | {"cv": FileStorage(io.BytesIO(data), name)})
+    )
+    return {"data": body, "content_type": f"multipart/form-data; boundary={boundary}"}
+
+
+def upload_cv(client: FlaskClient, data: bytes, name: str = "cv.pdf"):
+    """Choose a file on the CV page and send it."""
+    return client.post("/me/cv", **multipart(page_form(client, "/me/cv"), data, name))
 
 
 @pytest.fixture
@@ -84,16 +126,13 @@ def admin(app, make_user) -> FlaskClient:
 
 
 @pytest.fixture
-def staff(app, make_user):
-    """Sign in a new member of staff: ``recruiter = staff("recruiter")``."""
+def staff(signed_in):
+    """A client signed in as a new member of staff with one role: ``staff("recruiter")``."""
 
-    def signed_in(role: str, name: str = "Rita Okafor") -> FlaskClient:
-        make_user(f"{role}@example.org", role, name=name)
-        client = app.test_client()
-        assert sign_in(client, f"{role}@example.org").status_code == 302
-        return client
+    def sign(role: str, name: str = "Rita Okafor") -> FlaskClient:
+        return signed_in(f"{role}@example.org", role, name=name)
 
-    return signed_in
+    return sign
 
 
 @pytest.fixture

@@ -1,18 +1,13 @@
 """An admin manages staff accounts and roles; no default accounts exist."""
 
-import re
-from email import message_from_bytes
-from pathlib import Path
-
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from roster.models import User
-from tests.conftest import csrf_token, sign_in
+from tests.conftest import count_rows, csrf_token, link_in, outbox, sign_in
 
 
 def test_a_fresh_roster_has_no_accounts(db_session):
-    with db_session() as session:
-        assert session.scalar(select(func.count()).select_from(User)) == 0
+    assert count_rows(db_session, User) == 0
 
 
 def test_create_user_command_makes_the_first_admin(runner, tmp_path, client):
@@ -58,9 +53,8 @@ def test_admin_creates_a_staff_account_who_sets_a_password_by_email(app, client,
         },
     )
     assert response.status_code == 302
-    [mail] = sorted((Path(app.instance_path) / "outbox").glob("*rui_at_example.org.eml"))
-    body = message_from_bytes(mail.read_bytes()).get_payload(decode=True).decode()
-    link = re.search(r"http://localhost(/reset/\S+)", body).group(1)
+    [mail] = [message for message in outbox(app) if message["To"] == "rui@example.org"]
+    link = link_in(mail, "reset")
     staff = app.test_client()
     token = csrf_token(staff, link)
     staff.post(

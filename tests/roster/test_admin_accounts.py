@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from roster.accounts import services
 from roster.models import AuditEvent, OutboxMessage, User
-from tests.conftest import csrf_token, sign_in
+from tests.conftest import csrf_token, sign_in, stored_expert
 from tests.roster.conftest import ADMIN_EMAIL, post_form
 
 NEW_PASSWORD = "recruiting since last spring"
@@ -242,12 +242,10 @@ def test_removal_deletes_mail_not_sent_yet_and_voids_an_invitation(app, admin, d
 def test_an_expert_sees_a_removed_staff_member_by_name_as_former_staff(
     app, admin, profiled_client, make_user, db_session
 ):
-    from tests.roster.test_profile import stored
-
     make_user("rui@example.org", "recruiter", name="Rui Costa")
     rui = app.test_client()
     sign_in(rui, "rui@example.org")
-    expert = stored(db_session)
+    expert = stored_expert(db_session)
     post_form(rui, f"/experts/{expert.public_id}", {"purpose": "vetting"})
     post_form(admin, f"/admin/users/{public_id_of(app, 'rui@example.org')}/remove")
     views = profiled_client.get("/me/views").get_data(as_text=True)

@@ -2,31 +2,13 @@
 
 import re
 from datetime import timedelta
-from email import message_from_bytes
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from roster.auth.passwords import HASHER, password_problem
 from roster.models import AuditEvent, User
-from tests.conftest import PASSWORD, csrf_token, register, sign_in, sign_out
-
-
-def outbox(app) -> list:
-    folder = Path(app.instance_path) / "outbox"
-    return (
-        [message_from_bytes(p.read_bytes()) for p in sorted(folder.glob("*.eml"))]
-        if folder.exists()
-        else []
-    )
-
-
-def link_in(message, path: str) -> str:
-    body = message.get_payload(decode=True).decode()
-    found = re.search(rf"http://localhost(/{path}/\S+)", body)
-    assert found, body
-    return found.group(1)
+from tests.conftest import PASSWORD, csrf_token, link_in, outbox, register, sign_in, sign_out
 
 
 def test_register_confirm_by_emailed_link_then_sign_in(app, client):

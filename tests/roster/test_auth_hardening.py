@@ -18,8 +18,16 @@ from roster.config import ConfigurationError
 from roster.db import engines
 from roster.extensions import limiter
 from roster.models import AuditEvent, User
-from tests.conftest import PASSWORD, POSTGRES_URL, csrf_token, register, sign_in, sign_out
-from tests.roster.test_auth import outbox
+from tests.conftest import (
+    PASSWORD,
+    POSTGRES_URL,
+    csrf_token,
+    link_in,
+    outbox,
+    register,
+    sign_in,
+    sign_out,
+)
 
 PROJECT = Path(__file__).resolve().parents[2]
 
@@ -50,9 +58,7 @@ def test_mailed_links_lead_to_the_configured_public_address(app, make_user):
         "base_url": "https://roster.example.org",
         "headers": {"Referer": "https://roster.example.org/reset"},
     }
-    token = re.search(
-        r'name="csrf_token"[^>]*value="([^"]+)"', client.get("/reset", **kwargs).text
-    ).group(1)
+    token = csrf_token(client, "/reset", **kwargs)
     client.post("/reset", data={"email": "victim@example.org", "csrf_token": token}, **kwargs)
     [message] = outbox(app)
     body = message.get_payload(decode=True).decode()
@@ -277,8 +283,6 @@ def test_a_limit_store_that_fails_refuses_sign_in_with_a_503(database_url, tmp_p
 def test_a_confirmation_link_opened_while_another_writer_commits_still_confirms(
     app, client, database_url, db_session
 ):
-    from tests.roster.test_auth import link_in
-
     register(client)
     [message] = outbox(app)
     link = link_in(message, "confirm")

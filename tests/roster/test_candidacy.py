@@ -20,9 +20,8 @@ from roster.models import (
 from roster.policy.candidacy import OUTCOME_RULES, current_outcome, record_outcome
 from roster.policy.standing import Standing
 from roster.policy.transitions import Reason, TransitionRefused
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, stored_expert
 from tests.roster.conftest import post_form
-from tests.roster.test_profile import stored
 
 CO = CandidateOutcome
 PEOPLE = ("owner", "recruiter", "planner", "admin", "stranger")
@@ -222,7 +221,7 @@ def test_erasing_the_expert_keeps_the_decisions_without_their_notes(
     profiled_client, make_user, role_id, db_session
 ):
     planner = make_user("paul@example.org", "planner")
-    expert = stored(db_session)
+    expert = stored_expert(db_session)
     with db_session() as session:
         session.get(type(expert), expert.id).roster_status = RosterStatus.ROSTERED
     with db_session() as session:

@@ -4,16 +4,14 @@ import pytest
 from sqlalchemy import func, select
 
 from roster.models import AuditEvent, Expert
-from tests.conftest import sign_in
-from tests.roster.conftest import post_form
-from tests.roster.test_privacy import CONSENTED
-from tests.roster.test_profile import stored
+from tests.conftest import sign_in, stored_expert
+from tests.roster.conftest import CONSENTED, post_form
 
 
 @pytest.fixture
 def sensitive_expert(profiled_client, db_session):
     post_form(profiled_client, "/me/sensitive", CONSENTED)
-    return stored(db_session)
+    return stored_expert(db_session)
 
 
 def test_recruiters_search_experts_by_name_or_reference(staff, sensitive_expert):

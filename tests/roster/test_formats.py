@@ -115,7 +115,7 @@ def _csv_row(number: int, summary: str = "Led audits.") -> bytes:
 
 @pytest.mark.parametrize("suffix", [".jsonl", ".json", ".csv"])
 def test_a_byte_that_is_not_utf8_is_reported_on_its_own_line(tmp_path, suffix):
-    records = [expert_record(n) for n in range(1, 6)]
+    records = [expert_record(n, summary="Led voter list audits.") for n in range(1, 6)]
     if suffix == ".csv":
         rows = [_csv_row(n) for n in range(1, 6)]
         rows[2] = rows[2].replace(b"Led audits.", b"Led audits in C\xf4te d'Ivoire.")

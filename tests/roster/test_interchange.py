@@ -5,16 +5,12 @@ import shutil
 import tracemalloc
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from roster.models import Expert, ExpertLanguage, RosterStatusChange
-from tests.factories import expert_record, write_jsonl
+from tests.conftest import count_rows
+from tests.factories import deployment_record, expert_record, write_jsonl
 from tests.spec import EXAMPLES
-
-
-def count_experts(db_session) -> int:
-    with db_session(write=False) as session:
-        return session.scalar(select(func.count()).select_from(Expert))
 
 
 def test_import_of_the_spec_example_roster(runner, db_session, tmp_path):
@@ -40,8 +36,21 @@ def test_import_of_the_spec_example_roster(runner, db_session, tmp_path):
 @pytest.mark.parametrize("suffix", [".jsonl", ".json", ".csv"])
 def test_export_then_import_round_trips_without_change(runner, db_session, tmp_path, suffix):
     records = [
-        expert_record(1),
-        expert_record(2, full_name="José Ñúñez", nationalities=["PE", "ES"]),
+        expert_record(
+            1,
+            skills=[
+                {"code": "voter-registration", "years": 8},
+                {"code": "legal-framework", "years": 3},
+            ],
+            accessibility_expertise=["sign-language"],
+            deployments=[deployment_record()],
+        ),
+        expert_record(
+            2,
+            full_name="José Ñúñez",
+            nationalities=["PE", "ES"],
+            deployments=[deployment_record(rating=5)],
+        ),
         expert_record(3, consent={}, gender="man", deployments=[]),
     ]
     runner.invoke(args=["roster", "import", str(write_jsonl(tmp_path / "in.jsonl", records))])
@@ -61,7 +70,9 @@ def test_export_then_import_round_trips_without_change(runner, db_session, tmp_p
 
 
 def test_exported_jsonl_holds_what_was_imported(runner, tmp_path):
-    record = expert_record(7, languages=[{"code": "Francais", "level": "C2"}])
+    record = expert_record(
+        7, languages=[{"code": "Francais", "level": "C2"}], deployments=[deployment_record()]
+    )
     runner.invoke(args=["roster", "import", str(write_jsonl(tmp_path / "in.jsonl", [record]))])
     runner.invoke(args=["roster", "export", str(tmp_path / "out.jsonl")])
     exported = json.loads((tmp_path / "out.jsonl").read_text())
@@ -180,7 +191,7 @@ def test_bad_records_are_reported_by_line_and_nothing_is_written(
     assert expected.replace("line 1", "line 2") in result.output
     assert "nothing was imported" in result.output
     assert "Traceback" not in result.output
-    assert count_experts(db_session) == 0
+    assert count_rows(db_session, Expert) == 0
 
 
 def test_every_bad_record_is_reported_not_just_the_first(runner, db_session, tmp_path):
@@ -201,7 +212,7 @@ def test_every_bad_record_is_reported_not_just_the_first(runner, db_session, tmp
     )
     assert "line 4 (EXP-T-0004): nationalities[0]" in result.output
     assert "3 problem(s) found in bad.jsonl; nothing was imported." in result.output
-    assert count_experts(db_session) == 0
+    assert count_rows(db_session, Expert) == 0
 
 
 def test_a_bad_record_after_a_full_batch_still_writes_nothing(runner, db_session, tmp_path):
@@ -210,7 +221,7 @@ def test_a_bad_record_after_a_full_batch_still_writes_nothing(runner, db_session
         args=["roster", "import", str(write_jsonl(tmp_path / "big.jsonl", records))]
     )
     assert result.exit_code == 1
-    assert count_experts(db_session) == 0
+    assert count_rows(db_session, Expert) == 0
 
 
 def test_wrong_csv_header(runner, db_session, tmp_path):
@@ -230,7 +241,7 @@ def test_non_utf8_file(runner, db_session, tmp_path):
     result = runner.invoke(args=["roster", "import", str(path)])
     assert result.exit_code == 1
     assert "line 1: not UTF-8 text" in result.output
-    assert count_experts(db_session) == 0
+    assert count_rows(db_session, Expert) == 0
 
 
 @pytest.mark.parametrize("suffix", [".jsonl", ".json", ".csv"])
@@ -290,7 +301,7 @@ def test_a_100_mb_file_is_streamed_not_loaded_whole(runner, db_session, tmp_path
     assert result.exit_code == 1
     assert f"line {number + 1}: malformed JSON" in result.output
     assert peak < 80 * 1024 * 1024, f"peak {peak / 2**20:.0f} MiB for a 100 MiB file"
-    assert count_experts(db_session) == 0
+    assert count_rows(db_session, Expert) == 0
 
 
 def test_export_refuses_an_unknown_format_and_writes_nothing(runner, tmp_path):

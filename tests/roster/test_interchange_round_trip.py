@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from matching.records import RecordError, normalise_expert
 from roster.interchange.formats import read_records, write_records
 from roster.interchange.store import canonical
-from tests.factories import expert_record, write_jsonl
+from tests.factories import deployment_record, expert_record, write_jsonl
 
 SUFFIXES = [".jsonl", ".json", ".csv"]
 # Text as people paste it: any script, quotes, the CSV and list separators, characters
@@ -46,7 +46,7 @@ def through(suffix: str, record: dict) -> dict:
     comments=st.text(characters, max_size=40),
 )
 def test_any_text_the_roster_accepts_comes_back_unchanged(name, summary, role, comments):
-    deployment = expert_record(1)["deployments"][0] | {"role": role, "comments": comments}
+    deployment = deployment_record() | {"role": role, "comments": comments}
     raw = expert_record(1, full_name=name, summary=summary, deployments=[deployment])
     try:
         stored = as_exported(raw)
@@ -72,7 +72,7 @@ TRICKY = [
 def tricky_roster() -> list[dict]:
     records = []
     for number, (name, summary) in enumerate(TRICKY, start=1):
-        deployment = expert_record(1)["deployments"][0] | {"mission": name, "comments": summary}
+        deployment = deployment_record() | {"mission": name, "comments": summary}
         records.append(
             expert_record(
                 number,

@@ -4,41 +4,16 @@ import csv
 import json
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from roster.models import Expert
-from tests.factories import expert_record, write_jsonl
+from tests.conftest import count_rows, stored_expert
+from tests.factories import expert_record, write_as, write_jsonl
 from tests.roster.conftest import post_form
-
-
-def count_experts(db_session) -> int:
-    with db_session(write=False) as session:
-        return session.scalar(select(func.count()).select_from(Expert))
-
-
-def stored(db_session, external_id: str) -> Expert | None:
-    with db_session(write=False) as session:
-        return session.scalar(select(Expert).where(Expert.external_id == external_id))
 
 
 def import_file(runner, path):
     return runner.invoke(args=["roster", "import", str(path)])
-
-
-def write_as(path, records: list[dict]):
-    """Write records in the format the suffix names, as another system would."""
-    if path.suffix == ".jsonl":
-        return write_jsonl(path, records)
-    if path.suffix == ".json":
-        path.write_text(json.dumps(records, indent=1), encoding="utf-8")
-        return path
-    from roster.interchange.formats import CSV_COLUMNS, CSV_CONSENT_COLUMN, record_to_csv_row
-
-    with path.open("w", encoding="utf-8", newline="") as out:
-        writer = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL)
-        writer.writerow([*CSV_COLUMNS, CSV_CONSENT_COLUMN])
-        writer.writerows(record_to_csv_row(record) for record in records)
-    return path
 
 
 # --- spreadsheet formulas in CSV exports -------------------------------------------
@@ -87,9 +62,9 @@ def test_csv_export_writes_no_cell_a_spreadsheet_would_run_and_imports_back_unch
     again = import_file(runner, exported)
     assert again.exit_code == 0, again.output
     assert f"0 created, 0 updated, {len(FORMULAS)} unchanged." in again.output
-    assert stored(db_session, "EXP-F-07").full_name == "'=Awa"
-    assert stored(db_session, "EXP-F-08").summary == "''twice"
-    assert stored(db_session, "-EXP-F-10") is not None
+    assert stored_expert(db_session, "EXP-F-07").full_name == "'=Awa"
+    assert stored_expert(db_session, "EXP-F-08").summary == "''twice"
+    assert stored_expert(db_session, "-EXP-F-10") is not None
 
 
 def test_every_exported_cell_is_quoted_so_a_semicolon_starts_no_formula(tmp_path):
@@ -132,7 +107,7 @@ def test_a_hand_made_csv_cell_quoted_against_formulas_is_read_without_the_quote(
         csv.writer(out).writerows([[*CSV_COLUMNS, CSV_CONSENT_COLUMN], row])
     result = import_file(runner, path)
     assert result.exit_code == 0, result.output
-    expert = stored(db_session, "EXP-T-0001")
+    expert = stored_expert(db_session, "EXP-T-0001")
     assert (expert.full_name, expert.summary) == ("'Awa", "=SUM(A1)")
 
 
@@ -177,9 +152,9 @@ def outcome_of_import(runner, db_session, tmp_path, field: str, value: str):
     if result.exit_code:
         assert f"line 1 (X-1): {field}: holds" in result.output, result.output
         assert "Traceback" not in result.output
-        assert stored(db_session, "X-1") is None
+        assert stored_expert(db_session, "X-1") is None
         return None
-    return getattr(stored(db_session, "X-1"), field)
+    return getattr(stored_expert(db_session, "X-1"), field)
 
 
 @pytest.mark.parametrize("value, expected", ONE_LINE, ids=[repr(v) for v, _ in ONE_LINE])
@@ -231,7 +206,7 @@ def test_deployment_comments_hold_lines_and_roles_one(runner, db_session, tmp_pa
         result.output
     )
     assert "deployments[0].comments" not in result.output
-    assert count_experts(db_session) == 0
+    assert count_rows(db_session, Expert) == 0
 
 
 # --- what used to print a traceback ------------------------------------------------
@@ -254,7 +229,7 @@ def test_a_nul_anywhere_is_a_problem_with_line_and_field(
     who = "" if field == "external_id" else " (EXP-T-0002)"
     assert f"line {line}{who}: {field}: holds the control character U+0000" in result.output
     assert "nothing was imported" in result.output
-    assert count_experts(db_session) == 0
+    assert count_rows(db_session, Expert) == 0
 
 
 @pytest.mark.parametrize("suffix", [".jsonl", ".json"])
@@ -272,7 +247,7 @@ def test_deeply_nested_json_is_a_problem_not_a_traceback(
     assert "Traceback" not in result.output
     line = 2 if suffix == ".jsonl" else 3
     assert f"line {line}: lists or objects nested more than 16 levels deep" in result.output
-    assert count_experts(db_session) == 0
+    assert count_rows(db_session, Expert) == 0
 
 
 def test_an_unknown_field_name_reaches_the_report_escaped_and_cut(runner, db_session, tmp_path):
@@ -287,4 +262,4 @@ def test_an_unknown_field_name_reaches_the_report_escaped_and_cut(runner, db_ses
     assert "unknown field '\\u001b[2Jnote\\u202e'" in result.output
     assert "n" * 5000 not in result.output
     assert f"unknown field '{'n' * 57}...'" in result.output
-    assert count_experts(db_session) == 0
+    assert count_rows(db_session, Expert) == 0

@@ -14,8 +14,7 @@ from roster import create_app
 from roster.config import ConfigurationError
 from roster.db import engines
 from roster.jobs import make_queue, prepare
-from tests.conftest import POSTGRES_URL, register
-from tests.roster.test_auth import outbox
+from tests.conftest import POSTGRES_URL, outbox, register
 
 PROJECT = Path(__file__).resolve().parents[2]
 

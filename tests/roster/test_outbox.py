@@ -5,12 +5,19 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 
 from roster import jobs
 from roster.models import OutboxMessage, User, utcnow
-from tests.conftest import POSTGRES_URL, csrf_token, register, sign_in
-from tests.roster.test_auth import link_in, outbox
+from tests.conftest import (
+    POSTGRES_URL,
+    count_rows,
+    csrf_token,
+    link_in,
+    outbox,
+    register,
+    sign_in,
+)
 
 REFUSAL = "the audit trail takes no new rows"
 
@@ -49,11 +56,6 @@ def refuse_audit_rows(app, db_session):
             session.execute(text(statement))
 
 
-def stored(db_session, model) -> int:
-    with db_session() as session:
-        return session.scalar(select(func.count()).select_from(model))
-
-
 def test_a_registration_whose_commit_fails_mails_nothing(
     app, client, db_session, refuse_audit_rows
 ):
@@ -63,8 +65,8 @@ def test_a_registration_whose_commit_fails_mails_nothing(
     assert response.status_code == 500
     assert "Nothing was saved" in response.get_data(as_text=True)
     assert outbox(app) == []
-    assert stored(db_session, User) == 0
-    assert stored(db_session, OutboxMessage) == 0
+    assert count_rows(db_session, User) == 0
+    assert count_rows(db_session, OutboxMessage) == 0
 
 
 def test_a_registration_of_a_taken_address_whose_commit_fails_mails_nothing(
@@ -74,7 +76,7 @@ def test_a_registration_of_a_taken_address_whose_commit_fails_mails_nothing(
     refuse_audit_rows()
     assert register(client, email="taken@example.org").status_code == 500
     assert outbox(app) == []
-    assert stored(db_session, OutboxMessage) == 0
+    assert count_rows(db_session, OutboxMessage) == 0
 
 
 def test_a_staff_invitation_whose_commit_fails_mails_nothing(
@@ -90,8 +92,8 @@ def test_a_staff_invitation_whose_commit_fails_mails_nothing(
     assert response.status_code == 500
     assert "Nothing was saved" in response.get_data(as_text=True)
     assert outbox(app) == []
-    assert stored(db_session, User) == 1
-    assert stored(db_session, OutboxMessage) == 0
+    assert count_rows(db_session, User) == 1
+    assert count_rows(db_session, OutboxMessage) == 0
 
 
 def test_mail_committed_before_a_crash_is_sent_once_by_the_sweep(app, db_session):
@@ -204,6 +206,6 @@ def test_sent_mail_is_deleted_after_thirty_days(app, db_session):
         session.add(OutboxMessage(recipient="old@example.org", subject="Old", body="Long ago."))
     assert jobs.sweep(app) == 1
     assert jobs.sweep(app, now=utcnow() + timedelta(days=29)) == 0
-    assert stored(db_session, OutboxMessage) == 1
+    assert count_rows(db_session, OutboxMessage) == 1
     jobs.sweep(app, now=utcnow() + timedelta(days=31))
-    assert stored(db_session, OutboxMessage) == 0
+    assert count_rows(db_session, OutboxMessage) == 0

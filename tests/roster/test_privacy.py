@@ -8,20 +8,16 @@ from sqlmodel import SQLModel
 
 from matching.records import normalise_expert
 from roster.models import AuditEvent, Expert, User
-from tests.conftest import PASSWORD, sign_in
-from tests.pdfs import pdf
-from tests.roster.conftest import EXPERT_EMAIL, EXPERT_NAME, download_cv, post_form
-from tests.roster.test_profile import stored
-from tests.roster.test_profile_cv import upload
-
-CONSENTED = {
-    "gender": "woman",
-    "gender_consent": "y",
-    "disability": "yes",
-    "disability_consent": "y",
-    "birth_year": "1978",
-    "birth_year_consent": "y",
-}
+from tests.conftest import PASSWORD, link_in, outbox, register, sign_in, stored_expert
+from tests.factories import pdf
+from tests.roster.conftest import (
+    CONSENTED,
+    EXPERT_EMAIL,
+    EXPERT_NAME,
+    download_cv,
+    post_form,
+    upload_cv,
+)
 
 
 def test_each_sensitive_field_states_its_purpose_and_needs_its_own_consent(
@@ -38,28 +34,28 @@ def test_each_sensitive_field_states_its_purpose_and_needs_its_own_consent(
     )
     assert response.status_code == 400
     assert "Tick the box to let the roster store your gender" in response.get_data(as_text=True)
-    assert stored(db_session).gender is None
+    assert stored_expert(db_session).gender is None
 
 
 def test_consent_stores_the_value_and_withdrawal_removes_it_at_once(profiled_client, db_session):
     assert post_form(profiled_client, "/me/sensitive", CONSENTED).status_code == 302
-    expert = stored(db_session)
+    expert = stored_expert(db_session)
     assert (expert.gender, expert.disability, expert.birth_year) == ("woman", True, 1978)
     given = expert.gender_consent_at
     assert given and expert.disability_consent_at and expert.birth_year_consent_at
     withdrawn = CONSENTED | {"disability_consent": "", "disability": ""}
     del withdrawn["disability_consent"]
     assert post_form(profiled_client, "/me/sensitive", withdrawn).status_code == 302
-    expert = stored(db_session)
+    expert = stored_expert(db_session)
     assert (expert.disability, expert.disability_consent_at) == (None, None)
     assert (
         expert.gender == "woman" and expert.gender_consent_at == given
     )  # a standing consent keeps its date
     only_unticked = {"gender": "woman", "birth_year": "1978"}
     post_form(profiled_client, "/me/sensitive", only_unticked)
-    assert stored(db_session).gender == "woman"  # refused above: nothing changed
+    assert stored_expert(db_session).gender == "woman"  # refused above: nothing changed
     assert post_form(profiled_client, "/me/sensitive", {}).status_code == 302
-    expert = stored(db_session)
+    expert = stored_expert(db_session)
     assert (
         expert.gender,
         expert.gender_consent_at,
@@ -72,7 +68,7 @@ def test_the_data_page_shows_everything_held(profiled_client, db_session):
     post_form(profiled_client, "/me/sensitive", CONSENTED)
     post_form(profiled_client, "/me/summary", {"summary": "Led voter list audits."})
     page = profiled_client.get("/me/data").get_data(as_text=True)
-    expert = stored(db_session)
+    expert = stored_expert(db_session)
     for shown in (
         EXPERT_NAME,
         EXPERT_EMAIL,
@@ -120,12 +116,10 @@ def test_an_account_without_a_profile_downloads_its_account_data(expert_client):
 
 
 def test_staff_views_are_listed_with_name_role_when_and_why_never_email(
-    app, profiled_client, make_user, db_session
+    profiled_client, signed_in, db_session
 ):
-    public_id = stored(db_session).public_id
-    make_user("rita.recruiter@example.org", "recruiter", name="Rita Okafor")
-    staff = app.test_client()
-    sign_in(staff, "rita.recruiter@example.org")
+    public_id = stored_expert(db_session).public_id
+    staff = signed_in("rita.recruiter@example.org", "recruiter", name="Rita Okafor")
     post_form(staff, f"/experts/{public_id}", {"purpose": "vetting", "note": "first check"})
     page = profiled_client.get("/me/views").get_data(as_text=True)
     assert "Rita Okafor" in page and "recruiter" in page
@@ -164,11 +158,9 @@ def erase(client):
 
 
 def test_erasure_leaves_nothing_of_the_person_in_the_database_or_the_instance_folder(
-    app, client, make_user, db_session
+    app, client, signed_in, db_session
 ):
     # Registered through the form, so the outbox holds mail to the person too.
-    from tests.roster.test_auth import link_in, outbox, register
-
     register(client, email=EXPERT_EMAIL, name=EXPERT_NAME)
     client.get(link_in(outbox(app)[0], "confirm"))
     sign_in(client, EXPERT_EMAIL)
@@ -180,13 +172,11 @@ def test_erasure_leaves_nothing_of_the_person_in_the_database_or_the_instance_fo
     # No hyphen in the marker: pypdf writes one in a title as an escape (\055).
     cv_bytes = pdf(title="UniqueCvMarker7d1f")
     assert b"UniqueCvMarker7d1f" in cv_bytes
-    upload(client, cv_bytes, f"{EXPERT_NAME}.pdf")
-    expert = stored(db_session)
+    upload_cv(client, cv_bytes, f"{EXPERT_NAME}.pdf")
+    expert = stored_expert(db_session)
     with db_session() as session:
         user_public_id = session.scalar(select(User.public_id).where(User.email == EXPERT_EMAIL))
-    make_user("rita@example.org", "recruiter", name="Rita Okafor")
-    staff = app.test_client()
-    sign_in(staff, "rita@example.org")
+    staff = signed_in("rita@example.org", "recruiter", name="Rita Okafor")
     assert download_cv(staff, expert.public_id, "other", f"call {EXPERT_NAME}").status_code == 200
 
     response = erase(client)
@@ -229,7 +219,7 @@ def test_erasure_needs_the_tick_and_the_password(profiled_client, db_session):
     assert response.status_code == 400 and "The password is not right." in response.get_data(
         as_text=True
     )
-    assert stored(db_session) is not None
+    assert stored_expert(db_session) is not None
     assert erase(profiled_client).status_code == 302
     with db_session() as session:
         assert session.scalar(select(User)) is None
@@ -241,10 +231,8 @@ def test_an_account_without_a_profile_can_be_erased(expert_client, db_session):
         assert session.scalar(select(User)) is None
 
 
-def test_erasure_keeps_other_experts(app, profiled_client, make_user, db_session):
-    make_user("other@example.org", "expert", name="Other Expert")
-    other = app.test_client()
-    sign_in(other, "other@example.org")
+def test_erasure_keeps_other_experts(profiled_client, signed_in, db_session):
+    other = signed_in("other@example.org", "expert", name="Other Expert")
     post_form(other, "/me/identity", {"full_name": "Other Expert", "nationality_1": "FR"})
     erase(profiled_client)
     with db_session() as session:

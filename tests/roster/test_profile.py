@@ -3,22 +3,8 @@
 from sqlalchemy import select
 
 from roster.models import Expert, RosterStatusChange, User
-from tests.roster.conftest import EXPERT_EMAIL, IDENTITY, page_form, post_form
-
-
-def stored(db_session) -> Expert:
-    with db_session() as session:
-        expert = session.scalar(select(Expert).order_by(Expert.id))
-        for name in (
-            "nationalities",
-            "languages",
-            "skills",
-            "accessibility",
-            "availability",
-            "deployments",
-        ):
-            getattr(expert, name)
-        return expert
+from tests.conftest import stored_expert
+from tests.roster.conftest import EXPERT_EMAIL, IDENTITY, form_fields, page_form, post_form
 
 
 def test_an_expert_without_a_profile_is_asked_to_start_it(expert_client):
@@ -74,13 +60,13 @@ def test_identity_accepts_typed_country_names_and_codes(profiled_client, db_sess
     assert response.status_code == 302
     notes = profiled_client.get("/me").get_data(as_text=True)
     assert "listed twice" in notes
-    expert = stored(db_session)
+    expert = stored_expert(db_session)
     assert [n.country for n in expert.nationalities] == ["ML", "FR"]
     assert expert.residence_country == "FR"
 
 
 def test_identity_errors_are_explained_and_nothing_changes(profiled_client, db_session):
-    before = stored(db_session)
+    before = stored_expert(db_session)
     response = post_form(
         profiled_client,
         "/me/identity",
@@ -100,7 +86,7 @@ def test_identity_errors_are_explained_and_nothing_changes(profiled_client, db_s
     assert response.status_code == 400
     assert "We did not recognise &#39;Atlantis&#39; as a country" in page
     assert "We did not recognise &#39;Narnia&#39; as a country" in page
-    after = stored(db_session)
+    after = stored_expert(db_session)
     assert (after.full_name, after.version) == (before.full_name, before.version)
 
 
@@ -115,12 +101,12 @@ def test_every_save_bumps_the_version_and_confirms_the_profile(profiled_client, 
         expert = session.scalar(select(Expert).order_by(Expert.id))
         expert.profile_confirmed_at = expert.updated_at = expert.created_at.replace(year=2020)
         expert.stale_reminder_sent_at = expert.created_at
-    version = stored(db_session).version
+    version = stored_expert(db_session).version
     assert (
         post_form(profiled_client, "/me/summary", {"summary": "Led voter list audits."}).status_code
         == 302
     )
-    expert = stored(db_session)
+    expert = stored_expert(db_session)
     assert expert.version == version + 1
     assert expert.profile_confirmed_at.year > 2020 and expert.updated_at.year > 2020
     assert expert.stale_reminder_sent_at is None
@@ -143,20 +129,11 @@ def test_two_tabs_the_second_save_is_told_and_loses_nothing(profiled_client, db_
     assert response.status_code == 409
     assert "This profile changed since you opened it (perhaps in another tab)." in page
     assert "From the second tab." in page  # the input is kept
-    assert stored(db_session).summary == "From the first tab."
+    assert stored_expert(db_session).summary == "From the first tab."
     # The re-rendered form carries the new version: saving again works.
-    again = page_form_from(page) | {"summary": "From the second tab."}
+    again = form_fields(page) | {"summary": "From the second tab."}
     assert profiled_client.post("/me/summary", data=again).status_code == 302
-    assert stored(db_session).summary == "From the second tab."
-
-
-def page_form_from(page: str) -> dict:
-    import re
-
-    return {
-        "csrf_token": re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1),
-        "version": re.search(r'name="version"[^>]*value="(\d+)"', page).group(1),
-    }
+    assert stored_expert(db_session).summary == "From the second tab."
 
 
 def test_a_second_tab_cannot_create_a_second_profile(expert_client, db_session):
@@ -172,7 +149,7 @@ def test_a_second_tab_cannot_create_a_second_profile(expert_client, db_session):
 
 
 def test_forms_accept_only_their_own_fields(profiled_client, db_session):
-    before = stored(db_session)
+    before = stored_expert(db_session)
     smuggled = {
         "roles": "admin",
         "roster_status": "rostered",
@@ -189,7 +166,7 @@ def test_forms_accept_only_their_own_fields(profiled_client, db_session):
         ("/me/accessibility", {}),
     ]:
         assert post_form(profiled_client, url, data | smuggled).status_code == 302, url
-    after = stored(db_session)
+    after = stored_expert(db_session)
     assert (
         after.roster_status,
         after.external_id,
@@ -202,10 +179,10 @@ def test_forms_accept_only_their_own_fields(profiled_client, db_session):
 
 
 def test_posting_a_chosen_version_number_saves_nothing(profiled_client, db_session):
-    before = stored(db_session)
+    before = stored_expert(db_session)
     response = post_form(profiled_client, "/me/summary", {"summary": "sneaky", "version": "999"})
     assert response.status_code == 409
-    after = stored(db_session)
+    after = stored_expert(db_session)
     assert (after.version, after.summary) == (before.version, before.summary)
 
 
@@ -220,7 +197,7 @@ def test_html_and_script_are_stored_as_typed_and_escaped_on_output(profiled_clie
         page = profiled_client.get(url).get_data(as_text=True)
         assert "<script>alert" not in page and "<b>bold" not in page, url
         assert "&lt;script&gt;" in page, url
-    assert stored(db_session).full_name == script
+    assert stored_expert(db_session).full_name == script
 
 
 def test_over_long_and_control_character_input_is_refused(profiled_client, db_session):

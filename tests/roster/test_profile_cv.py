@@ -1,38 +1,22 @@
 """The CV: PDF by content, 5 MB at most, kept outside static/, downloaded by its owner and staff."""
 
-import io
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from werkzeug.datastructures import FileStorage, MultiDict
-from werkzeug.test import encode_multipart
 
 from roster.models import AuditEvent, Expert
-from tests.conftest import sign_in
-from tests.pdfs import pdf
-from tests.roster.conftest import download_cv, page_form, post_form
-from tests.roster.test_profile import stored
+from tests.conftest import stored_expert
+from tests.factories import pdf
+from tests.roster.conftest import download_cv, multipart, page_form, post_form, upload_cv
 
 PDF = pdf()
 
 
-def multipart(values: dict, data: bytes, name: str) -> dict:
-    """A multipart body built in memory (the test client spools large ones to a file it leaks)."""
-    boundary, body = encode_multipart(
-        MultiDict(values | {"cv": FileStorage(io.BytesIO(data), name)})
-    )
-    return {"data": body, "content_type": f"multipart/form-data; boundary={boundary}"}
-
-
-def upload(client, data: bytes, name: str = "cv.pdf"):
-    return client.post("/me/cv", **multipart(page_form(client, "/me/cv"), data, name))
-
-
 def test_a_pdf_is_stored_outside_static_under_a_random_name(app, profiled_client, db_session):
-    response = upload(profiled_client, PDF, "Mon CV (2027).pdf")
+    response = upload_cv(profiled_client, PDF, "Mon CV (2027).pdf")
     assert response.status_code == 302
-    expert = stored(db_session)
+    expert = stored_expert(db_session)
     [path] = (Path(app.instance_path) / "cvs").iterdir()
     assert path.name == expert.cv_stored_name and len(path.stem) == 32 and path.suffix == ".pdf"
     assert path.read_bytes() == PDF
@@ -41,7 +25,7 @@ def test_a_pdf_is_stored_outside_static_under_a_random_name(app, profiled_client
 
 
 def test_the_owner_downloads_it_as_an_attachment(profiled_client):
-    upload(profiled_client, PDF, "cv.pdf")
+    upload_cv(profiled_client, PDF, "cv.pdf")
     response = profiled_client.get("/me/cv/download")
     assert response.status_code == 200
     assert response.data == PDF
@@ -62,7 +46,7 @@ def test_the_owner_downloads_it_as_an_attachment(profiled_client):
 def test_files_that_are_not_pdfs_are_refused_whatever_their_name(
     app, profiled_client, data, name, message
 ):
-    response = upload(profiled_client, data, name)
+    response = upload_cv(profiled_client, data, name)
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
     assert not (Path(app.instance_path) / "cvs").exists() or not list(
@@ -72,15 +56,15 @@ def test_files_that_are_not_pdfs_are_refused_whatever_their_name(
 
 def test_a_file_between_5_and_6_mb_gets_a_form_error(profiled_client, db_session):
     big = b"%PDF-1.4\n" + b"0" * (5 * 1024 * 1024) + b"\n%%EOF\n"
-    response = upload(profiled_client, big)
+    response = upload_cv(profiled_client, big)
     assert response.status_code == 400
     assert "the largest CV accepted is 5 MB" in response.get_data(as_text=True)
-    assert stored(db_session).cv_stored_name is None
+    assert stored_expert(db_session).cv_stored_name is None
 
 
 def test_a_20_mb_upload_gets_413_with_a_readable_page(profiled_client):
     huge = b"%PDF-1.4\n" + b"0" * (20 * 1024 * 1024) + b"\n%%EOF\n"
-    response = upload(profiled_client, huge)
+    response = upload_cv(profiled_client, huge)
     assert response.status_code == 413
     page = response.get_data(as_text=True)
     assert "The file is 20.0 MB; the largest CV accepted is 5 MB." in page
@@ -88,26 +72,26 @@ def test_a_20_mb_upload_gets_413_with_a_readable_page(profiled_client):
 
 
 def test_folders_in_file_names_are_stripped(app, profiled_client, db_session):
-    assert upload(profiled_client, PDF, "../../static/evil.pdf").status_code == 302
-    assert stored(db_session).cv_original_name == "evil.pdf"
+    assert upload_cv(profiled_client, PDF, "../../static/evil.pdf").status_code == 302
+    assert stored_expert(db_session).cv_original_name == "evil.pdf"
     assert not (Path(app.static_folder) / "evil.pdf").exists()
-    assert upload(profiled_client, PDF, "..\\..\\" + "x" * 400 + ".pdf").status_code == 302
-    name = stored(db_session).cv_original_name
+    assert upload_cv(profiled_client, PDF, "..\\..\\" + "x" * 400 + ".pdf").status_code == 302
+    name = stored_expert(db_session).cv_original_name
     assert len(name) <= 255 and name.endswith(".pdf") and "\\" not in name
 
 
 def test_replacing_a_cv_deletes_the_old_file(app, profiled_client, db_session):
-    upload(profiled_client, PDF, "first.pdf")
-    first = stored(db_session).cv_stored_name
-    upload(profiled_client, pdf(2), "second.pdf")
+    upload_cv(profiled_client, PDF, "first.pdf")
+    first = stored_expert(db_session).cv_stored_name
+    upload_cv(profiled_client, pdf(2), "second.pdf")
     files = [p.name for p in (Path(app.instance_path) / "cvs").iterdir()]
-    assert files == [stored(db_session).cv_stored_name] and first not in files
+    assert files == [stored_expert(db_session).cv_stored_name] and first not in files
 
 
 def test_removing_the_cv_deletes_the_file(app, profiled_client, db_session):
-    upload(profiled_client, PDF)
+    upload_cv(profiled_client, PDF)
     assert post_form(profiled_client, "/me/cv/remove", form_url="/me/cv").status_code == 302
-    assert stored(db_session).cv_stored_name is None
+    assert stored_expert(db_session).cv_stored_name is None
     assert list((Path(app.instance_path) / "cvs").iterdir()) == []
     assert profiled_client.get("/me/cv/download").status_code == 404
 
@@ -117,19 +101,17 @@ def test_a_stale_version_uploads_nothing(app, profiled_client, db_session):
     post_form(profiled_client, "/me/summary", {"summary": "changed meanwhile"})
     response = profiled_client.post("/me/cv", **multipart(values, PDF, "cv.pdf"))
     assert response.status_code == 409
-    assert stored(db_session).cv_stored_name is None
+    assert stored_expert(db_session).cv_stored_name is None
     folder = Path(app.instance_path) / "cvs"
     assert not folder.exists() or list(folder.iterdir()) == []
 
 
 def test_recruiters_download_a_cv_and_the_download_is_audited(
-    app, profiled_client, make_user, db_session
+    profiled_client, signed_in, db_session
 ):
-    upload(profiled_client, PDF)
-    public_id = stored(db_session).public_id
-    make_user("rita@example.org", "recruiter", name="Rita Recruiter")
-    staff = app.test_client()
-    sign_in(staff, "rita@example.org")
+    upload_cv(profiled_client, PDF)
+    public_id = stored_expert(db_session).public_id
+    staff = signed_in("rita@example.org", "recruiter", name="Rita Recruiter")
     response = download_cv(staff, public_id, "deployment-follow-up")
     assert response.status_code == 200 and response.data == PDF
     assert response.headers["Content-Disposition"].startswith("attachment")
@@ -141,12 +123,10 @@ def test_recruiters_download_a_cv_and_the_download_is_audited(
     assert "downloaded your CV" in views and "Deployment follow-up" in views
 
 
-def test_a_cv_is_not_downloaded_without_a_reason(app, profiled_client, make_user, db_session):
-    upload(profiled_client, PDF)
-    public_id = stored(db_session).public_id
-    make_user("rita@example.org", "recruiter")
-    staff = app.test_client()
-    sign_in(staff, "rita@example.org")
+def test_a_cv_is_not_downloaded_without_a_reason(profiled_client, signed_in, db_session):
+    upload_cv(profiled_client, PDF)
+    public_id = stored_expert(db_session).public_id
+    staff = signed_in("rita@example.org", "recruiter")
     response = post_form(staff, f"/experts/{public_id}/cv", {}, form_url=f"/experts/{public_id}")
     assert response.status_code == 400
     assert "Open the profile with a reason first" in response.get_data(as_text=True)
@@ -156,12 +136,10 @@ def test_a_cv_is_not_downloaded_without_a_reason(app, profiled_client, make_user
 
 
 @pytest.mark.parametrize("role", ["planner", "expert"])
-def test_others_cannot_download_a_cv(app, profiled_client, make_user, db_session, role):
-    upload(profiled_client, PDF)
-    public_id = stored(db_session).public_id
-    make_user(f"{role}@example.org", role)
-    other = app.test_client()
-    sign_in(other, f"{role}@example.org")
+def test_others_cannot_download_a_cv(profiled_client, signed_in, db_session, role):
+    upload_cv(profiled_client, PDF)
+    public_id = stored_expert(db_session).public_id
+    other = signed_in(f"{role}@example.org", role)
     assert other.post(f"/experts/{public_id}/cv").status_code == 403
     # Their own /me/cv/download is about their own (absent) profile, never this one.
     response = other.get("/me/cv/download")
@@ -175,11 +153,9 @@ def download_cv_by_guess(staff, guess: str):
     return post_form(staff, f"/experts/{guess}/cv", data, form_url="/account/password")
 
 
-def test_unknown_or_sequential_ids_are_not_found(app, profiled_client, make_user, db_session):
-    upload(profiled_client, PDF)
-    make_user("rita@example.org", "recruiter")
-    staff = app.test_client()
-    sign_in(staff, "rita@example.org")
+def test_unknown_or_sequential_ids_are_not_found(profiled_client, signed_in, db_session):
+    upload_cv(profiled_client, PDF)
+    staff = signed_in("rita@example.org", "recruiter")
     with db_session() as session:
         expert_id = session.scalar(select(Expert.id))
     for guess in (str(expert_id), "1", "2", "abc", "x" * 40):
@@ -196,7 +172,7 @@ def test_a_stale_version_is_told_before_the_file_is_read(profiled_client):
 
 def test_cv_uploads_are_limited_per_account(profiled_client):
     for _ in range(20):
-        assert upload(profiled_client, b"plain text, not a pdf").status_code == 400
-    refused = upload(profiled_client, PDF)
+        assert upload_cv(profiled_client, b"plain text, not a pdf").status_code == 400
+    refused = upload_cv(profiled_client, PDF)
     assert refused.status_code == 429
     assert "Too many CV uploads. Please wait an hour" in refused.get_data(as_text=True)

@@ -8,12 +8,11 @@ from pathlib import Path
 import pytest
 from werkzeug.http import parse_options_header
 
-from tests.conftest import sign_in
-from tests.pdfs import encrypted_pdf, object_stream_pdf, pdf, shifted
-from tests.roster.conftest import download_cv, page_form, post_form
-from tests.roster.test_profile import stored
-from tests.roster.test_profile_cv import PDF, multipart, upload
+from tests.conftest import stored_expert
+from tests.factories import encrypted_pdf, object_stream_pdf, pdf, shifted
+from tests.roster.conftest import download_cv, multipart, page_form, post_form, upload_cv
 
+PDF = pdf()
 MB = 1024 * 1024
 UNREADABLE = "This file cannot be read as a PDF document"
 TOO_COMPLEX = "This PDF is too complex to be checked, so it was not accepted."
@@ -51,21 +50,21 @@ def message_of(response) -> str:
 def test_files_that_only_look_like_pdfs_are_refused_in_plain_words(
     app, profiled_client, db_session, data, message
 ):
-    response = upload(profiled_client, data, "cv.pdf")
+    response = upload_cv(profiled_client, data, "cv.pdf")
     assert response.status_code == 400
     assert message in message_of(response)
-    assert stored(db_session).cv_stored_name is None and stored_files(app) == []
+    assert stored_expert(db_session).cv_stored_name is None and stored_files(app) == []
 
 
 def test_a_pdf_that_viewers_repair_is_accepted_and_pypdf_says_nothing(
     app, profiled_client, db_session, caplog, recwarn
 ):
     # Offsets all wrong by a few bytes: pypdf repairs it (not strict), as viewers do.
-    assert upload(profiled_client, shifted(pdf(pages=2)), "repaired.pdf").status_code == 302
-    assert stored(db_session).cv_original_name == "repaired.pdf"
+    assert upload_cv(profiled_client, shifted(pdf(pages=2)), "repaired.pdf").status_code == 302
+    assert stored_expert(db_session).cv_original_name == "repaired.pdf"
     # ... while the 15-byte stub that passed the old check does not.
-    assert upload(profiled_client, b"%PDF-1.4 %%EOF", "stub.pdf").status_code == 400
-    assert stored(db_session).cv_original_name == "repaired.pdf"
+    assert upload_cv(profiled_client, b"%PDF-1.4 %%EOF", "stub.pdf").status_code == 400
+    assert stored_expert(db_session).cv_original_name == "repaired.pdf"
     assert not [r for r in caplog.records if r.name.startswith("pypdf")]
     assert len(recwarn) == 0
 
@@ -85,12 +84,12 @@ def test_a_hostile_pdf_is_refused_within_seconds(app, profiled_client, db_sessio
     data = hostile()
     assert len(data) < MB
     started = time.monotonic()
-    response = upload(profiled_client, data, "cv.pdf")
+    response = upload_cv(profiled_client, data, "cv.pdf")
     assert response.status_code == 400
     assert TOO_COMPLEX in message_of(response)
     # The check stops at 5 s of CPU (or 512 MB) in its own process; the page waits no more.
     assert time.monotonic() - started < 20
-    assert stored(db_session).cv_stored_name is None and stored_files(app) == []
+    assert stored_expert(db_session).cv_stored_name is None and stored_files(app) == []
 
 
 def disposition(response) -> tuple[str, dict[str, str]]:
@@ -143,35 +142,33 @@ def upload_as(client, file_parameters: str, data: bytes = PDF):
     ids=["html", "filename-star", "upper-case", "no-extension", "quotes", "accents", "cyrillic"],
 )
 def test_a_cv_is_always_downloaded_as_a_pdf_named_pdf(
-    app, profiled_client, make_user, db_session, sent, shown, ascii_name
+    profiled_client, signed_in, db_session, sent, shown, ascii_name
 ):
     assert upload_as(profiled_client, sent).status_code == 302
-    assert stored(db_session).cv_original_name == shown
+    assert stored_expert(db_session).cv_original_name == shown
     page = profiled_client.get("/me/cv").get_data(as_text=True)
     assert f"<strong>{html.escape(shown)}</strong>" in page.replace("&#34;", "&quot;")
     mine = profiled_client.get("/me/cv/download")
     assert_served_as_pdf(mine, shown)
     header = mine.headers["Content-Disposition"]
     assert f'filename="{ascii_name}"' in header and header.isascii()
-    make_user("rita@example.org", "recruiter")
-    staff = app.test_client()
-    sign_in(staff, "rita@example.org")
-    assert_served_as_pdf(download_cv(staff, stored(db_session).public_id), shown)
+    staff = signed_in("rita@example.org", "recruiter")
+    assert_served_as_pdf(download_cv(staff, stored_expert(db_session).public_id), shown)
 
 
 def test_a_file_over_5_mb_is_reported_with_its_real_size(profiled_client, db_session):
     data = b"%PDF-1.4\n" + b"0" * (int(5.7 * MB) - 9)
-    response = upload(profiled_client, data)
+    response = upload_cv(profiled_client, data)
     assert response.status_code == 400
     assert "The file is 5.7 MB; the largest CV accepted is 5 MB." in message_of(response)
-    assert stored(db_session).cv_stored_name is None
+    assert stored_expert(db_session).cv_stored_name is None
 
 
 def test_an_upload_cut_at_the_request_limit_gets_the_cv_form_and_its_size(
     client, profiled_client, db_session
 ):
     data = b"%PDF-1.4\n" + b"0" * (int(7.2 * MB) - 9)
-    response = upload(profiled_client, data)
+    response = upload_cv(profiled_client, data)
     assert response.status_code == 413
     page = message_of(response)
     # The error summary links to the file field, which is there to choose another file.
@@ -181,8 +178,8 @@ def test_an_upload_cut_at_the_request_limit_gets_the_cv_form_and_its_size(
     assert ">Upload</button>" in page
     assert "<h1>Your CV</h1>" in page
     # The form works from there: the next upload, a good one, is taken.
-    assert upload(profiled_client, PDF).status_code == 302
-    assert stored(db_session).cv_stored_name
+    assert upload_cv(profiled_client, PDF).status_code == 302
+    assert stored_expert(db_session).cv_stored_name
     # Elsewhere in the profile a cut request gets the plain page, as before ...
     response = post_form(profiled_client, "/me/summary", {"summary": "x" * (7 * MB)})
     assert response.status_code == 413
@@ -193,7 +190,7 @@ def test_an_upload_cut_at_the_request_limit_gets_the_cv_form_and_its_size(
 
 
 def test_a_file_just_over_5_mb_does_not_read_as_5_0_mb(profiled_client):
-    response = upload(profiled_client, b"%PDF-" + b"0" * (5 * MB - 4))
+    response = upload_cv(profiled_client, b"%PDF-" + b"0" * (5 * MB - 4))
     assert response.status_code == 400
     page = message_of(response)
     assert "The file is a little over 5 MB; the largest CV accepted is 5 MB." in page

@@ -7,22 +7,16 @@ import pytest
 from sqlalchemy import event, select
 
 from roster.db import engines
-from roster.models import Deployment, Expert, ExpertSkill, utcnow
-from tests.roster.conftest import IDENTITY, post_form
-from tests.roster.test_profile import stored
-
-
-def languages(*rows):
-    data = {}
-    for index, (code, level) in enumerate(rows):
-        data[f"languages-{index}-code"], data[f"languages-{index}-level"] = code, level
-    return data
+from roster.models import Deployment, ExpertSkill, utcnow
+from tests.conftest import stored_expert
+from tests.factories import expert_row
+from tests.roster.conftest import IDENTITY, language_rows, post_form
 
 
 def test_the_overview_marks_the_filled_sections_reading_all_lists_in_one_query(
     app, profiled_client
 ):
-    post_form(profiled_client, "/me/languages", languages(("fr", "C1")))
+    post_form(profiled_client, "/me/languages", language_rows(("fr", "C1")))
     post_form(profiled_client, "/me/accessibility", {"codes": ["easy-read"]})
     statements: list[str] = []
 
@@ -49,14 +43,14 @@ def test_typed_language_names_are_read_as_codes_with_a_visible_note(profiled_cli
     response = post_form(
         profiled_client,
         "/me/languages",
-        languages(("Francais", "native"), ("english", "C1"), ("", "")),
+        language_rows(("Francais", "native"), ("english", "C1"), ("", "")),
     )
     assert response.status_code == 302
     page = profiled_client.get("/me/languages").get_data(as_text=True)
     assert "Language &#39;Francais&#39; read as &#39;fr&#39; (French)." in page
     assert "Understood as French (fr)" in page
     assert 'list="language-suggestions"' in page and '<option value="fr">French</option>' in page
-    assert [(lang.code, lang.level) for lang in stored(db_session).languages] == [
+    assert [(lang.code, lang.level) for lang in stored_expert(db_session).languages] == [
         ("fr", "native"),
         ("en", "C1"),
     ]
@@ -64,24 +58,26 @@ def test_typed_language_names_are_read_as_codes_with_a_visible_note(profiled_cli
 
 def test_unknown_languages_and_missing_levels_are_errors_on_their_row(profiled_client, db_session):
     response = post_form(
-        profiled_client, "/me/languages", languages(("Klingonese", "C1"), ("fr", ""))
+        profiled_client, "/me/languages", language_rows(("Klingonese", "C1"), ("fr", ""))
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "We did not recognise &#39;Klingonese&#39; as a language." in page
     assert 'href="#languages-1-level"' in page
-    assert stored(db_session).languages == []
+    assert stored_expert(db_session).languages == []
 
 
 def test_a_language_given_twice_keeps_the_higher_level(profiled_client, db_session):
-    post_form(profiled_client, "/me/languages", languages(("fr", "B1"), ("French", "C2")))
-    assert [(lang.code, lang.level) for lang in stored(db_session).languages] == [("fr", "C2")]
+    post_form(profiled_client, "/me/languages", language_rows(("fr", "B1"), ("French", "C2")))
+    assert [(lang.code, lang.level) for lang in stored_expert(db_session).languages] == [
+        ("fr", "C2")
+    ]
 
 
 def test_emptying_a_row_removes_the_language(profiled_client, db_session):
-    post_form(profiled_client, "/me/languages", languages(("fr", "native"), ("en", "C1")))
-    post_form(profiled_client, "/me/languages", languages(("", ""), ("en", "C1")))
-    assert [lang.code for lang in stored(db_session).languages] == ["en"]
+    post_form(profiled_client, "/me/languages", language_rows(("fr", "native"), ("en", "C1")))
+    post_form(profiled_client, "/me/languages", language_rows(("", ""), ("en", "C1")))
+    assert [lang.code for lang in stored_expert(db_session).languages] == ["en"]
 
 
 def test_expertise_accepts_near_spellings_and_keeps_a_recruiters_verification(
@@ -101,7 +97,7 @@ def test_expertise_accepts_near_spellings_and_keeps_a_recruiters_verification(
     assert "verified" in page
     rows["skills-0-years"] = "9"
     assert post_form(profiled_client, "/me/expertise", rows).status_code == 302
-    skills = {s.code: s for s in stored(db_session).skills}
+    skills = {s.code: s for s in stored_expert(db_session).skills}
     assert (
         skills["voter-registration"].years == 9
         and skills["voter-registration"].verified_at is not None
@@ -129,7 +125,7 @@ def test_unknown_expertise_and_bad_years_are_refused(profiled_client):
 def test_accessibility_expertise_is_chosen_from_the_taxonomy(profiled_client, db_session):
     data = {"codes": ["sign-language", "accessible-polling-stations"]}
     assert post_form(profiled_client, "/me/accessibility", data).status_code == 302
-    assert [a.code for a in stored(db_session).accessibility] == [
+    assert [a.code for a in stored_expert(db_session).accessibility] == [
         "sign-language",
         "accessible-polling-stations",
     ]
@@ -161,7 +157,7 @@ def test_availability_windows_are_added_checked_for_overlap_and_removed(
     assert "already ended" in post_form(profiled_client, "/me/availability", past).get_data(
         as_text=True
     )
-    [window] = stored(db_session).availability
+    [window] = stored_expert(db_session).availability
     assert (window.start, window.end) == (start, start + timedelta(days=60))
     response = post_form(
         profiled_client,
@@ -170,12 +166,14 @@ def test_availability_windows_are_added_checked_for_overlap_and_removed(
         form_url="/me/availability",
     )
     assert response.status_code == 302
-    assert stored(db_session).availability == []
+    assert stored_expert(db_session).availability == []
 
 
 def test_an_expert_cannot_remove_another_experts_window(profiled_client, db_session, make_user):
     with db_session() as session:
-        other = Expert(external_id="OTHER-1", full_name="Other Person", email="other@example.org")
+        other = expert_row(
+            external_id="OTHER-1", full_name="Other Person", email="other@example.org"
+        )
         other.availability = []
         session.add(other)
         session.flush()
@@ -211,7 +209,7 @@ def test_past_deployments_are_added_and_only_self_declared_ones_removed(
         "rating": "5",
     }
     assert post_form(profiled_client, "/me/deployments", data).status_code == 302
-    [deployment] = stored(db_session).deployments
+    [deployment] = stored_expert(db_session).deployments
     assert (deployment.country, deployment.rating) == ("NE", None)
     future = post_form(
         profiled_client, "/me/deployments", data | {"start": "2090-01-01", "end": "2090-02-01"}
@@ -234,7 +232,7 @@ def test_past_deployments_are_added_and_only_self_declared_ones_removed(
         {"item": str(deployment.id)},
         form_url="/me/deployments",
     )
-    assert removed.status_code == 302 and stored(db_session).deployments == []
+    assert removed.status_code == 302 and stored_expert(db_session).deployments == []
 
 
 @pytest.mark.parametrize(

@@ -1,15 +1,14 @@
 """A profile not confirmed for twelve months shows as stale and gets one reminder."""
 
 from datetime import timedelta
-from email import message_from_bytes
-from pathlib import Path
 
 from sqlalchemy import select
 
 from roster import jobs
 from roster.models import Expert, User, utcnow
+from tests.conftest import outbox, stored_expert
+from tests.factories import expert_row
 from tests.roster.conftest import post_form
-from tests.roster.test_profile import stored
 
 NOTICE = "Your profile is more than a year old: please check it and confirm it is still right"
 
@@ -18,15 +17,6 @@ def age(db_session, days: int) -> None:
     with db_session() as session:
         expert = session.scalar(select(Expert).order_by(Expert.id))
         expert.profile_confirmed_at = utcnow() - timedelta(days=days)
-
-
-def outbox(app) -> list:
-    folder = Path(app.instance_path) / "outbox"
-    return (
-        [message_from_bytes(p.read_bytes()) for p in sorted(folder.glob("*.eml"))]
-        if folder.exists()
-        else []
-    )
 
 
 def test_a_fresh_profile_is_not_stale(profiled_client, db_session):
@@ -40,7 +30,7 @@ def test_a_year_old_profile_shows_a_notice_until_confirmed(profiled_client, db_s
     assert NOTICE in page and "Confirm my profile is up to date" in page
     assert post_form(profiled_client, "/me/confirm", form_url="/me").status_code == 302
     assert NOTICE not in profiled_client.get("/me").get_data(as_text=True)
-    assert utcnow() - stored(db_session).profile_confirmed_at.replace(
+    assert utcnow() - stored_expert(db_session).profile_confirmed_at.replace(
         tzinfo=utcnow().tzinfo
     ) < timedelta(minutes=1)
 
@@ -48,7 +38,7 @@ def test_a_year_old_profile_shows_a_notice_until_confirmed(profiled_client, db_s
 def test_remind_stale_emails_each_stale_expert_once(app, runner, profiled_client, db_session):
     with db_session() as session:
         session.add(
-            Expert(
+            expert_row(
                 external_id="IMPORTED-1",
                 full_name="No Account",
                 email="none@example.org",
@@ -62,11 +52,11 @@ def test_remind_stale_emails_each_stale_expert_once(app, runner, profiled_client
     assert message["To"] == "awa.ndiaye@example.org"
     body = message.get_payload(decode=True).decode()
     assert "more than a year" in body and "http://localhost/me\n" in body
-    assert stored(db_session).stale_reminder_sent_at is not None
+    assert stored_expert(db_session).stale_reminder_sent_at is not None
     again = runner.invoke(args=["roster", "remind-stale"])
     assert "Queued 0 reminder(s)" in again.output and len(outbox(app)) == 1
     post_form(profiled_client, "/me/confirm", form_url="/me")
-    assert stored(db_session).stale_reminder_sent_at is None
+    assert stored_expert(db_session).stale_reminder_sent_at is None
     age(db_session, 400)
     assert "Queued 1 reminder(s)" in runner.invoke(args=["roster", "remind-stale"]).output
     assert len(outbox(app)) == 2
@@ -90,7 +80,7 @@ def test_a_mail_failure_halfway_loses_no_reminder_and_repeats_none(
     with db_session() as session:
         for number, user in enumerate(session.scalars(select(User).order_by(User.id)), start=1):
             session.add(
-                Expert(
+                expert_row(
                     external_id=f"STALE-{number}",
                     full_name=f"Stale {number}",
                     email=user.email,
@@ -127,4 +117,4 @@ def test_reminders_wait_in_the_outbox_while_the_mail_server_is_unreachable(
     assert waiting.exit_code == 0
     assert "awa.ndiaye@example.org" in waiting.output and "Connection refused" in waiting.output
     assert "1 message(s) not sent yet." in waiting.output
-    assert stored(db_session).stale_reminder_sent_at is not None
+    assert stored_expert(db_session).stale_reminder_sent_at is not None

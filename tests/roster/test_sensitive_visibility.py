@@ -6,10 +6,8 @@ import pytest
 
 from roster.policy.privacy import SensitiveField, ViewPurpose, visible_sensitive_fields
 from roster.policy.standing import Standing
-from tests.conftest import sign_in
-from tests.roster.conftest import EXPERT_EMAIL, IDENTITY, post_form
-from tests.roster.test_privacy import CONSENTED
-from tests.roster.test_profile import stored
+from tests.conftest import sign_in, stored_expert
+from tests.roster.conftest import CONSENTED, EXPERT_EMAIL, IDENTITY, post_form
 
 # What each field looks like on a profile page, as a label and as the value consented to.
 ROWS = {
@@ -54,7 +52,9 @@ def test_staff_see_a_consented_value_only_for_a_purpose_its_consent_covers(
     staff, profiled_client, db_session, role, purpose, expected
 ):
     consent(profiled_client, CONSENTED)
-    page = opened(staff(role), stored(db_session).public_id, purpose, note="asked by the team")
+    page = opened(
+        staff(role), stored_expert(db_session).public_id, purpose, note="asked by the team"
+    )
     assert seen(page) == expected
     for name in expected:
         assert "".join(ROWS[name]) in page
@@ -69,7 +69,7 @@ def test_without_consent_staff_see_no_row_at_all_not_even_not_given(
     staff, profiled_client, db_session
 ):
     consent(profiled_client, ONLY_BIRTH_YEAR)
-    public_id = stored(db_session).public_id
+    public_id = stored_expert(db_session).public_id
     page = opened(staff("admin"), public_id, "data-correction")
     assert seen(page) == {"birth_year"} and "<dd>1978" in page
     assert "not given" not in page.split("<dt>Roster status</dt>")[1].split("</dl>")[0]
@@ -79,7 +79,7 @@ def test_without_consent_staff_see_no_row_at_all_not_even_not_given(
 
 def test_withdrawing_consent_hides_the_value_from_staff_at_once(staff, profiled_client, db_session):
     consent(profiled_client, CONSENTED)
-    public_id = stored(db_session).public_id
+    public_id = stored_expert(db_session).public_id
     recruiter = staff("recruiter")
     assert seen(opened(recruiter, public_id, "shortlist-review")) == {"gender"}
     consent(profiled_client, ONLY_BIRTH_YEAR)
@@ -119,14 +119,14 @@ def test_an_owner_who_is_also_a_recruiter_sees_their_own_record_whole(app, make_
     sign_in(client, EXPERT_EMAIL)
     assert post_form(client, "/me/identity", IDENTITY).status_code == 302
     consent(client, CONSENTED)
-    page = opened(client, stored(db_session).public_id, "vetting")
+    page = opened(client, stored_expert(db_session).public_id, "vetting")
     assert seen(page) == set(ROWS)
 
 
 def test_planners_have_no_page_that_shows_a_person(staff, profiled_client, db_session):
     consent(profiled_client, CONSENTED)
     planner = staff("planner")
-    public_id = stored(db_session).public_id
+    public_id = stored_expert(db_session).public_id
     assert planner.get(f"/experts/{public_id}").status_code == 403
     assert planner.post(f"/experts/{public_id}", data={"purpose": "vetting"}).status_code == 403
     assert planner.get("/me/data.json").status_code == 403

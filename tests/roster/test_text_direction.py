@@ -14,9 +14,8 @@ from sqlalchemy import func, select
 from matching.records import RecordError, normalise_expert
 from roster.models import Deployment, Expert, ExpertLanguage, User
 from tests.conftest import register, sign_in
-from tests.factories import expert_record, write_jsonl
+from tests.factories import expert_record, write_as, write_jsonl
 from tests.roster.conftest import EXPERT_NAME, IDENTITY, page_form, post_form
-from tests.roster.test_interchange_text import write_as
 
 DIRECTION_CONTROLS = [chr(c) for c in [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]]
 OVERRIDES = ["\u202d", "\u202e"]

@@ -5,10 +5,8 @@ speaking HTTP to it (cookies kept, forms sent with their CSRF token, no redirect
 followed), timing every answer.
 """
 
-import html
 import http.client
 import os
-import re
 import signal
 import subprocess
 import sys
@@ -21,7 +19,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, form_token
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 STARTUP_SECONDS = 60
@@ -86,9 +84,9 @@ class Visitor:
     def token(self, path: str) -> str:
         """Open a page and read its form's CSRF token."""
         page = self.get(path)
-        found = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.text)
-        assert found, f"no CSRF token on {path} ({page.status})"
-        return html.unescape(found.group(1))
+        token = form_token(page.text)
+        assert token, f"no CSRF token on {path} ({page.status})"
+        return token
 
     def sign_in(self, email: str, password: str = PASSWORD) -> None:
         """Sign in through the login form."""

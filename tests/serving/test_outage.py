@@ -14,10 +14,9 @@ from pathlib import Path
 import pytest
 
 from roster import create_app
-from roster.accounts.services import create_user
-from roster.db import engines, session_scope
+from roster.db import engines
 from roster.migrate import upgrade
-from tests.conftest import PASSWORD, POSTGRES_URL
+from tests.conftest import PASSWORD, POSTGRES_URL, add_account
 from tests.serving.conftest import Answer, Visitor
 
 pytestmark = pytest.mark.slow
@@ -108,14 +107,7 @@ def _add_recruiter(database_url: str, instance: Path, monkeypatch: pytest.Monkey
     monkeypatch.setenv("ROSTER_INSTANCE_PATH", str(instance))
     upgrade(database_url)
     app = create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "k"})
-    with session_scope(app) as session:
-        create_user(
-            session=session,
-            email=RECRUITER,
-            password=PASSWORD,
-            roles=["recruiter"],
-            confirmed=True,
-        )
+    add_account(app, RECRUITER, "recruiter", name="")
     for engine in {engines(app).read, engines(app).write}:
         engine.dispose()
 
