@@ -2,6 +2,7 @@
 
 import html
 import re
+from datetime import date
 from email import message_from_bytes
 
 import pytest
@@ -118,3 +119,15 @@ def start_smtp_sink():
 def smtp_sink(start_smtp_sink, unused_tcp_port):
     """A real SMTP server on 127.0.0.1, and its port."""
     return start_smtp_sink(unused_tcp_port), unused_tcp_port
+
+
+# The demo's day in the tests: every history ends before it.
+DEMO_DAY = date(2026, 12, 1)
+
+
+@pytest.fixture(scope="session")
+def demo_roster():
+    """A demo roster of 2,000 experts and its past missions, made once per run."""
+    from roster.demo import generate_demo
+
+    return generate_demo(2000, seed=2026, today=DEMO_DAY)
