@@ -158,7 +158,7 @@ def export_command(path: Path) -> None:
 @click.option(
     "--experts",
     "count",
-    type=click.IntRange(1, 200_000),
+    type=click.IntRange(1, 100_000),
     default=2000,
     show_default=True,
     help="How many experts to generate.",

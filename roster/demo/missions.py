@@ -138,14 +138,14 @@ class PastMissions:
     def roster_at(self, moment: datetime) -> list[dict[str, Any]]:
         """The records of the experts rostered at ``moment``, as they stood then."""
         day = moment.date()
-        horizon = day + timedelta(days=730)
+        horizon = day + timedelta(days=730)  # what was declared then: the next two years
         records = []
         for expert in self.ever_rostered:
             if expert.story.status_at(moment) != "rostered":
                 continue
             external_id = expert.record["external_id"]
             windows = [
-                (max(start, day), min(end, horizon))
+                (start, end)
                 for start, end in self.declared[external_id]
                 if end >= day and start <= horizon
             ]
