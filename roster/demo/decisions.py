@@ -15,26 +15,10 @@ from typing import Any
 
 from roster.demo.reference import DAY, Draws, history_data, start_of
 
-# The steps that may follow each outcome; withdrawn may follow any that is not final.
-NEXT = {
-    "shortlisted": {"contacted"},
-    "contacted": {"available", "unavailable", "no_response"},
-    "available": {"proposed"},
-    "proposed": {"selected", "not_selected"},
-    "selected": {"deployed"},
-    "deployed": {"completed"},
-}
-FINAL = frozenset({"unavailable", "no_response", "not_selected", "completed", "withdrawn"})
+# How contacted candidates answer, in shares.
 RESPONSES = {"available": 62, "unavailable": 20, "no_response": 12, "withdrawn": 6}
 # A planner weighs languages and past ratings more than the matcher's default weights do.
 PLANNER_EXTRA = {"languages": 0.15, "ratings": 0.10}
-
-
-def may_follow(previous: str, outcome: str) -> bool:
-    """Whether ``outcome`` may come right after ``previous`` in the contract's order."""
-    if previous in FINAL:
-        return False
-    return outcome == "withdrawn" or outcome in NEXT[previous]
 
 
 @dataclass
@@ -64,11 +48,6 @@ class Candidacy:
     def outcome(self) -> str:
         """Where the candidacy stands: its last decision's outcome."""
         return self.decisions[-1].outcome
-
-    @property
-    def open(self) -> bool:
-        """Whether another step may still follow."""
-        return self.outcome not in FINAL
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ similarity to the first spelling that a search on names finds (``NAME_SIMILARITY
 """
 
 import unicodedata
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from rapidfuzz import fuzz, utils
@@ -46,7 +46,7 @@ def _without_accents(text: str) -> str:
 class Duplicates:
     """Chooses who registers twice, and writes the second registration."""
 
-    def __init__(self, seed: int, today, people: People) -> None:
+    def __init__(self, seed: int, today: date, people: People) -> None:
         self.draws = Draws(seed, "duplicates")
         self.people = people
         self.now = start_of(today)

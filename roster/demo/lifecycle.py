@@ -8,7 +8,7 @@ profile went stale, and only while it still is (a confirmation clears it).
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from roster.demo.reference import ROSTER_YEARS, Draws, history_data, start_of
@@ -86,15 +86,11 @@ class Story:
         """When the expert was first rostered, if ever."""
         return next((c.at for c in self.changes if c.to_status == "rostered"), None)
 
-    def is_stale(self, now: datetime) -> bool:
-        """The roster's rule: last confirmed or changed more than a year before ``now``."""
-        return self.confirmed_at < now - STALE_AFTER
-
 
 class Lifecycle:
     """Draws roster statuses and the stories that lead to them, relative to the demo's day."""
 
-    def __init__(self, seed: int, today) -> None:
+    def __init__(self, seed: int, today: date) -> None:
         self.draws = Draws(seed, "lifecycle")
         self.now = start_of(today)
         self.opened = self.now - timedelta(days=round(365.25 * ROSTER_YEARS))
