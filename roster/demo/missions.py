@@ -280,9 +280,11 @@ class PastMissions:
         return missions
 
     def _deployed(self, candidacy: Candidacy) -> None:
-        """Add a deployment to the expert's history and keep the time it took."""
+        """Add a deployment to the expert's history, which changes then, and keep its time."""
         deployment = candidacy.deployment
-        record = self.experts[candidacy.external_id].record
+        expert = self.experts[candidacy.external_id]
+        expert.story.updated_at = max(expert.story.updated_at, candidacy.decisions[-1].at)
+        record = expert.record
         record["deployments"] = sorted(
             [*record.get("deployments", []), deployment], key=lambda d: d["from"]
         )

@@ -181,6 +181,7 @@ def test_completed_deployments_are_rated_and_join_the_experts_history(candidacie
         if not deployed:
             continue
         [deployment] = mine
+        assert experts[candidacy.external_id].story.updated_at >= candidacy.decisions[-1].at
         assert deployment["country"] == mission.needs["country"]
         assert deployment["from"] == mission.needs["start"]
         if candidacy.outcome == "completed":
