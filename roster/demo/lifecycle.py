@@ -7,6 +7,7 @@ than that long before the demo's day; the reminder of a stale profile comes afte
 profile went stale, and only while it still is (a confirmation clears it).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -36,6 +37,8 @@ SECTIONS: dict[str, dict[str, Any]] = {
     "summary": {"summary": ""},
 }
 MINUTE = timedelta(minutes=1)
+# Records a status change (when, to which status, the key of its reason); returns when.
+Move = Callable[[datetime, str, str], datetime]
 # Registrations are drawn as u ** GROWTH: under 1, more of them in recent years.
 GROWTH = 0.75
 
@@ -162,13 +165,15 @@ class Lifecycle:
         }
         return after_vetting[status](changes, move, vetted)
 
-    def _left_before_review(self, changes, move, registered: datetime) -> Story:
+    def _left_before_review(
+        self, changes: list[StatusChange], move: Move, registered: datetime
+    ) -> Story:
         if self.draws.chance(0.5):
             registered = move(self._after(registered, 0.1, 60), "under_review", "submitted")
         left = move(self._after(registered, 3, 300), "withdrawn", "withdrawn_before_review")
         return self._finish(changes, edited=self._between(left - timedelta(days=2), left))
 
-    def _rostered(self, changes, move, vetted: datetime) -> Story:
+    def _rostered(self, changes: list[StatusChange], move: Move, vetted: datetime) -> Story:
         last = vetted
         if vetted < self.now - timedelta(days=900) and self.draws.chance(0.12):
             # Went stale once, was made inactive, and confirmed the profile again later.
@@ -185,7 +190,7 @@ class Lifecycle:
             confirmed = self._between(max(last, self.now - STALE_AFTER + MINUTE * 60), self.now)
         return self._finish(changes, edited=self._edit(changes, confirmed), confirmed=confirmed)
 
-    def _inactive(self, changes, move, vetted: datetime) -> Story:
+    def _inactive(self, changes: list[StatusChange], move: Move, vetted: datetime) -> Story:
         latest_confirmation = self.now - STALE_AFTER - timedelta(days=140)
         if vetted < latest_confirmation and self.draws.chance(0.7):
             confirmed = self._between(vetted, latest_confirmation)
@@ -196,11 +201,11 @@ class Lifecycle:
         asked = move(self._after(vetted, 60, 1500), "inactive", "inactive_request")
         return self._finish(changes, edited=self._between(asked - timedelta(days=3), asked))
 
-    def _suspended(self, changes, move, vetted: datetime) -> Story:
+    def _suspended(self, changes: list[StatusChange], move: Move, vetted: datetime) -> Story:
         suspended = move(self._after(vetted, 120, 2000), "suspended", "suspended")
         return self._finish(changes, edited=self._between(vetted, suspended))
 
-    def _withdrawn(self, changes, move, vetted: datetime) -> Story:
+    def _withdrawn(self, changes: list[StatusChange], move: Move, vetted: datetime) -> Story:
         left = move(self._after(vetted, 60, 2500), "withdrawn", "withdrawn")
         return self._finish(changes, edited=self._between(left - timedelta(days=2), left))
 

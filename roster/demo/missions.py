@@ -16,7 +16,7 @@ Missions are taken in the order they were shortlisted. For each one:
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from matching.geography import UN_WORKING_LANGUAGES
 from matching.matcher import Matcher
@@ -31,6 +31,9 @@ from roster.demo.reference import (
     reference_data,
     start_of,
 )
+
+if TYPE_CHECKING:
+    from roster.demo.generate import DemoExpert
 
 # One mission for every so many experts, and no more than so many in all.
 EXPERTS_PER_MISSION = 110
@@ -97,7 +100,7 @@ def _without(windows: list[tuple[date, date]], busy: list[tuple[date, date]]):
 class PastMissions:
     """Plans the demo's past missions and plays them out on the demo roster."""
 
-    def __init__(self, seed: int, today: date, experts: list) -> None:
+    def __init__(self, seed: int, today: date, experts: list["DemoExpert"]) -> None:
         self.draws = Draws(seed, "missions")
         self.today, self.now = today, start_of(today)
         self.ref, self.history = reference_data(), history_data()
@@ -122,7 +125,7 @@ class PastMissions:
             comments=self.ref["comments"],
         )
 
-    def _declared(self, expert) -> list[tuple[date, date]]:
+    def _declared(self, expert: "DemoExpert") -> list[tuple[date, date]]:
         """The availability an expert declared over the years, from first being rostered."""
         day = expert.story.first_rostered().date() + self.draws.days(0, 60)
         horizon, windows = self.today + timedelta(days=730), []
