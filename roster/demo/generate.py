@@ -77,5 +77,5 @@ def generate_demo(
         experts.append(expert)
         if on_expert:
             on_expert(len(experts))
-    missions = PastMissions(seed, today, experts).play(mission_count(n)) if experts else []
+    missions = PastMissions(seed, today, experts).play(mission_count(n))
     return DemoRoster(seed, today, experts, missions)

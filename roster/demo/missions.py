@@ -297,5 +297,5 @@ class PastMissions:
 
 
 def mission_count(experts: int) -> int:
-    """How many past missions a demo roster of ``experts`` gets."""
-    return min(MOST_MISSIONS, max(1, experts // EXPERTS_PER_MISSION))
+    """How many past missions a demo roster of ``experts`` gets (none for a handful of experts)."""
+    return min(MOST_MISSIONS, experts // EXPERTS_PER_MISSION)
