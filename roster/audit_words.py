@@ -45,6 +45,10 @@ AUDIT_ACTIONS: dict[str, AuditAction] = {
         "changed an expert's roster status", without_actor="system (registration or import)"
     ),
     "candidate.outcome_recorded": AuditAction("recorded what happened to a candidate"),
+    "roster.demo": AuditAction(
+        "loaded the demo roster's histories and past missions",
+        without_actor="system (command line)",
+    ),
     "roster.import": AuditAction("imported experts", without_actor="system (command line)"),
     "roster.export": AuditAction("exported the roster", without_actor="system (command line)"),
 }

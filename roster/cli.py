@@ -159,7 +159,7 @@ def export_command(path: Path) -> None:
 @click.option(
     "--experts",
     "count",
-    type=click.IntRange(1, 2_000_000),
+    type=click.IntRange(1, 100_000),
     default=2000,
     show_default=True,
     help="How many experts to generate.",
@@ -169,16 +169,27 @@ def export_command(path: Path) -> None:
     type=int,
     default=2024,
     show_default=True,
-    help="Seed: the same seed, the same roster.",
+    help="Seed: the same seed and day, the same roster.",
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="The demo's day (YYYY-MM-DD): histories end before it.  [default: today, UTC]",
 )
 @click.option("--if-empty", is_flag=True, help="Do nothing if the roster already holds experts.")
-def demo_command(count: int, seed: int, if_empty: bool) -> None:
-    """Fill the roster with a synthetic, realistic demo roster (upserted by external_id)."""
+def demo_command(count: int, seed: int, as_of, if_empty: bool) -> None:
+    """Fill the roster with a synthetic, realistic demo roster and its past missions.
+
+    Experts are upserted by external_id; the demo's past missions and its experts'
+    status histories are replaced.
+    """
     from sqlalchemy import func, select
 
-    from roster.demo import generate_experts
-    from roster.interchange.services import ImportFailed, import_records
-    from roster.models import Expert
+    from roster.demo import generate_demo
+    from roster.demo.operations import load_demo
+    from roster.interchange.services import ImportFailed
+    from roster.models import Expert, utcnow
 
     if if_empty:
         with session_scope(write=False) as session:
@@ -187,23 +198,30 @@ def demo_command(count: int, seed: int, if_empty: bool) -> None:
             click.echo(f"The roster already holds {existing} experts; no demo data added.")
             return
 
-    records = tqdm(
-        enumerate(generate_experts(count, seed=seed), start=1),
+    today = as_of.date() if as_of else utcnow().date()
+    bar = tqdm(
         total=count,
         desc="Generating",
         unit=" experts",
         file=sys.stderr,
         disable=None if count > PROGRESS_THRESHOLD_RECORDS else True,
     )
+    demo = generate_demo(count, seed=seed, today=today, on_expert=lambda n: bar.update(n - bar.n))
+    bar.close()
     try:
         with emptied_log_after(), session_scope() as session:
-            report = import_records(session=session, records=records, source=f"demo seed {seed}")
+            report = load_demo(session=session, demo=demo, source=f"demo seed {seed}")
     except ImportFailed as failure:
         for problem in failure.report.problems[:20]:
             click.echo(str(problem), err=True)
         fail("the demo generator made invalid records; nothing was written.")
-    report.notes.clear()  # Consent drops in synthetic data are expected, not news.
-    _print_report(report, verb="Generated")
+    report.experts.notes.clear()  # Consent drops in synthetic data are expected, not news.
+    _print_report(report.experts, verb="Generated")
+    click.echo(
+        f"Past missions as of {today.isoformat()}: {report.needs} needs assessment(s), "
+        f"{report.shortlists} shortlist(s), {report.decisions} candidate decision(s), "
+        f"{report.deployments} deployment(s)."
+    )
 
 
 @roster_cli.command("demo-accounts")

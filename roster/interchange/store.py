@@ -296,7 +296,7 @@ def write_experts(
     if new_rows:
         ids = _insert_experts(session, new_rows, now)
         _insert_children(session, list(zip(ids, (rows for _, rows in new_rows), strict=True)))
-        _bulk_insert(
+        bulk_insert(
             session.connection(),
             RosterStatusChange.__table__,
             [
@@ -367,8 +367,11 @@ def _insert_experts(
     return [row[0] for row in result]
 
 
-def _bulk_insert(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Insert many rows: COPY on PostgreSQL (several times faster), executemany elsewhere."""
+def bulk_insert(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert many rows: COPY on PostgreSQL (several times faster), executemany elsewhere.
+
+    Values go to COPY as they are: columns of JSON need an executemany ``insert``.
+    """
     if not rows:
         return
     if connection.dialect.name == "postgresql":
@@ -389,12 +392,12 @@ def _copy(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> N
 def _insert_children(session: Session, pairs: list[tuple[int, ExpertRows]]) -> None:
     connection = session.connection()
     for table in CHILD_TABLES:
-        _bulk_insert(
+        bulk_insert(
             connection,
             table.__table__,
             [{"expert_id": eid, **child} for eid, rows in pairs for child in rows.children[table]],
         )
-    _bulk_insert(
+    bulk_insert(
         connection,
         Deployment.__table__,
         [{"expert_id": eid, **d} for eid, rows in pairs for d in rows.deployments or []],

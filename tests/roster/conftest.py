@@ -8,6 +8,7 @@ import html
 import io
 import re
 from dataclasses import dataclass
+from datetime import date
 from email import message_from_bytes
 
 import pytest
@@ -227,3 +228,28 @@ def cast(make_user, db_session) -> Cast:
         session.flush()
         expert_id = expert.id
     return Cast(db_session, expert_id, {who: user.id for who, user in users.items()})
+
+
+# The demo's day in the tests: every history ends before it.
+DEMO_DAY = date(2026, 12, 1)
+
+
+@pytest.fixture(scope="session")
+def demo_roster():
+    """A demo roster of 2,000 experts and its past missions, made once per run."""
+    from roster.demo import generate_demo
+
+    return generate_demo(2000, seed=2026, today=DEMO_DAY)
+
+
+# The contract's candidate outcomes in the order a candidate moves through them.
+STAGES = [
+    {"shortlisted"},
+    {"contacted"},
+    {"available", "unavailable", "no_response"},
+    {"proposed"},
+    {"selected", "not_selected"},
+    {"deployed"},
+    {"completed"},
+]
+LEADS_ON = {"shortlisted", "contacted", "available", "proposed", "selected", "deployed"}

@@ -1,40 +1,29 @@
-"""A synthetic but realistic demo roster of electoral experts, as interchange records.
+"""Demo people: who they are, what they speak and know, where they served before.
 
-Reference data (countries by UN regional group, name pools, languages, roles, sentence
-templates) lives in ``roster/data/demo_roster.json``; codes come from the taxonomy.
+Each person is an interchange record (expert.schema.json) drawn from the reference data
+in ``roster/data/demo_roster.json``; dates are relative to the demo's day.
 """
 
-import itertools
-import json
-import random
 import unicodedata
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from datetime import date, timedelta
-from functools import cache
-from pathlib import Path
 from typing import Any
 
-import langcodes
-import pycountry
 from faker import Faker
 
-from roster.models import RosterStatus
-
-DATA_FILE = Path(__file__).resolve().parent / "data" / "demo_roster.json"
-TAXONOMY_FILE = Path(__file__).resolve().parent.parent / "matching" / "data" / "taxonomy.json"
+from roster.demo.reference import (
+    Draws,
+    country_name,
+    demo_regions,
+    language_name,
+    reference_data,
+    taxonomy,
+    weighted,
+)
 
 EMAIL_DOMAINS = ("example.org", "example.net", "example.com")
 GENDER_SHARES = {"woman": 45, "man": 50, "non-binary": 2, "undisclosed": 3}
-STATUS_SHARES = {
-    RosterStatus.ROSTERED: 65,
-    RosterStatus.UNDER_REVIEW: 12,
-    RosterStatus.APPLICANT: 10,
-    RosterStatus.INACTIVE: 7,
-    RosterStatus.DECLINED: 3,
-    RosterStatus.SUSPENDED: 2,
-    RosterStatus.WITHDRAWN: 1,
-}
 # grade: (fewest years, most years, share of the roster)
 SENIORITY = {
     "P2": (2, 5, 16),
@@ -44,50 +33,9 @@ SENIORITY = {
     "D1": (18, 35, 8),
 }
 RATING_SHARES = {1: 1, 2: 4, 3: 15, 4: 52, 5: 28}
-AVAILABILITY_SPAN = (date(2026, 12, 1), date(2028, 12, 31))
-DEPLOYMENT_SPAN = (date(2005, 1, 1), date(2026, 6, 30))
-REFERENCE_YEAR = 2026
-
-
-@cache
-def reference_data() -> dict[str, Any]:
-    """The demo reference data shipped in roster/data/demo_roster.json."""
-    return json.loads(DATA_FILE.read_text(encoding="utf-8"))
-
-
-@cache
-def taxonomy() -> dict[str, Any]:
-    """The interchange taxonomy (expertise codes, levels, statuses)."""
-    return json.loads(TAXONOMY_FILE.read_text(encoding="utf-8"))
-
-
-def demo_regions() -> dict[str, str]:
-    """Map every demo nationality (ISO alpha-2) to its UN regional group."""
-    return {
-        code: region
-        for region, group in reference_data()["regions"].items()
-        for code in group["countries"]
-    }
-
-
-@cache
-def country_name(code: str) -> str:
-    """A country's name as it reads inside a sentence ("in the Central African Republic")."""
-    names = reference_data()["display_names"]
-    if code in names:
-        return names[code]
-    country = pycountry.countries.get(alpha_2=code)
-    return getattr(country, "common_name", None) or country.name
-
-
-@cache
-def language_name(code: str) -> str:
-    """A language's English name from its BCP 47 tag."""
-    return langcodes.Language.get(code).display_name()
-
-
-def _weighted(shares: dict[Any, float]) -> tuple[list[Any], list[float]]:
-    return list(shares), list(itertools.accumulate(shares.values()))
+# Careers declared reach back this many years; the last of them ended some months ago.
+CAREER_YEARS = 21
+LAST_DEPLOYMENT_ENDED = timedelta(days=150)
 
 
 def _join(words: Sequence[str]) -> str:
@@ -100,12 +48,19 @@ def _count(number: int, noun: str) -> str:
     return f"{spelled} {noun}" if number == 1 else f"{spelled} {noun}s"
 
 
-class _Generator:
-    """One deterministic stream of demo experts; holds the random state and seeded Fakers."""
+class People:
+    """One deterministic stream of demo people; holds the random state and seeded Fakers."""
 
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, today: date) -> None:
         self.seed = seed
-        self.rng = random.Random(seed)
+        self.draws = Draws(seed, "people")
+        self.rng = self.draws.rng
+        self.today = today
+        self.availability_span = (today, date(today.year + 2, 12, 31))
+        self.deployment_span = (
+            date(today.year - CAREER_YEARS, 1, 1),
+            today - LAST_DEPLOYMENT_ENDED,
+        )
         self.ref = reference_data()
         self.levels: list[str] = taxonomy()["language_levels"]
         self.skill_codes = list(taxonomy()["expertise_areas"])
@@ -120,7 +75,7 @@ class _Generator:
             for region, group in self.ref["regions"].items()
             for code, info in group["countries"].items()
         }
-        self.countries, self.country_cum = _weighted(shares)
+        self.countries, self.country_cum = weighted(shares)
         self.info = {
             code: info
             for group in self.ref["regions"].values()
@@ -134,8 +89,7 @@ class _Generator:
 
     def pick(self, shares: dict[Any, float]) -> Any:
         """One key of shares, drawn in proportion to its value."""
-        keys, cum = _weighted(shares)
-        return self.rng.choices(keys, cum_weights=cum)[0]
+        return self.draws.pick(shares)
 
     def faker(self, locale: str) -> Faker:
         """The Faker for a locale, created once and seeded from the roster seed."""
@@ -289,10 +243,11 @@ class _Generator:
         self, years: int, skills: list[dict], nationalities: list[str], languages: list[dict]
     ) -> list[dict]:
         """Past missions abroad, chronological, in hosts that favour the expert's languages."""
-        start = max(DEPLOYMENT_SPAN[0], date(REFERENCE_YEAR - years, 1, 1))
+        first_day, last_day = self.deployment_span
+        start = max(first_day, date(self.today.year - years, 1, 1))
         count = self.rng.randint(0 if years < 6 else 1, min(5, 1 + years // 4))
-        if (DEPLOYMENT_SPAN[1] - start).days // max(count, 1) < 120:
-            count = (DEPLOYMENT_SPAN[1] - start).days // 120
+        if (last_day - start).days // max(count, 1) < 120:
+            count = (last_day - start).days // 120
         fluent = {
             lang["code"].split("-")[0]
             for lang in languages
@@ -304,7 +259,7 @@ class _Generator:
             if code not in nationalities
         }
         result = []
-        for first, last in self.windows(start, DEPLOYMENT_SPAN[1], count, 45, 540):
+        for first, last in self.windows(start, last_day, count, 45, 540):
             skill = skills[0] if self.rng.random() < 0.5 else self.rng.choice(skills)
             record = {
                 "mission": self.mission(first, last),
@@ -369,8 +324,9 @@ class _Generator:
     def sensitive(self, gender: str, years: int) -> tuple[bool, dict[str, Any]]:
         """Disability, and the sensitive fields with their consent: a value only if consented."""
         disability = self.rng.random() < 0.047
+        year = self.today.year
         birth_year = self.rng.randint(
-            max(1955, REFERENCE_YEAR - years - 45), min(1995, REFERENCE_YEAR - years - 22)
+            max(year - 71, year - years - 45), min(year - 31, year - years - 22)
         )
         consent = {
             "gender": self.rng.random() < 0.85,
@@ -381,16 +337,19 @@ class _Generator:
         fields = {field: value for field, value in values.items() if consent[field]}
         return disability, fields | {"consent": consent}
 
-    def availability(self) -> list[dict[str, str]]:
-        """Up to three windows between December 2026 and December 2028."""
-        count = self.pick({0: 12, 1: 43, 2: 30, 3: 15})
+    def availability(self, *, at_least: int = 0) -> list[dict[str, str]]:
+        """Up to three windows from the demo's day to the end of the year after next."""
+        count = max(at_least, self.pick({0: 12, 1: 43, 2: 30, 3: 15}))
         return [
             {"from": first.isoformat(), "to": last.isoformat()}
-            for first, last in self.windows(*AVAILABILITY_SPAN, count, 30, 365)
+            for first, last in self.windows(*self.availability_span, count, 30, 365)
         ]
 
-    def expert(self, number: int) -> dict[str, Any]:
-        """The demo expert with this sequence number."""
+    def expert(self, number: int, *, status: str) -> dict[str, Any]:
+        """The demo person with this sequence number and roster status.
+
+        A profile under review is complete: it declares some availability.
+        """
         external_id = f"DEMO-{number:06d}"
         nationalities = self.nationalities()
         source = self.rng.choice(self.info[nationalities[0]]["names"])
@@ -413,22 +372,13 @@ class _Generator:
             "nationalities": nationalities,
             "residence_country": residence,
             **private,
-            "roster_status": self.pick(STATUS_SHARES).value,
+            "roster_status": status,
             "seniority": seniority,
             "years_experience": years,
             "languages": languages,
             "skills": skills,
             "accessibility_expertise": self.accessibility(skills, disability, sign),
             "summary": self.summary(years, skills, deployments, residence, languages),
-            "availability": self.availability(),
+            "availability": self.availability(at_least=int(status == "under_review")),
             "deployments": deployments,
         }
-
-
-def generate_experts(n: int, *, seed: int) -> Iterator[dict[str, Any]]:
-    """Yield n synthetic expert records (expert.schema.json), identical for the same seed."""
-    if n < 0:
-        raise ValueError(f"the number of experts must not be negative, got {n}")
-    generator = _Generator(seed)
-    for number in range(1, n + 1):
-        yield generator.expert(number)
