@@ -15,18 +15,15 @@ from sqlmodel import Session
 
 from roster.audit_words import action_phrase, nobody_label
 from roster.models import AuditEvent, Expert, User
+from roster.refusal import Refused
 
 PAGE_SIZE = 50
 # How much of one value of ``detail`` a row shows: the trail is read, not exported.
 DETAIL_VALUE_LENGTH = 200
 
 
-class TrailRefused(ValueError):
+class TrailRefused(Refused):
     """Filters that name nothing the trail can use; ``errors`` maps filters to messages."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        self.errors = errors
-        super().__init__("; ".join(errors.values()))
 
 
 @dataclass(frozen=True)

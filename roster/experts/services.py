@@ -14,17 +14,14 @@ from sqlmodel import Session
 from roster.models import AuditEvent, Expert
 from roster.policy.privacy import VIEW_PURPOSES
 from roster.profile.services import clean_text
+from roster.refusal import Refused
 
 PAGE_SIZE = 25
 MAX_NOTE = 300
 
 
-class ViewRefused(ValueError):
+class ViewRefused(Refused):
     """A profile view without an acceptable reason; ``errors`` maps fields to messages."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        self.errors = errors
-        super().__init__("; ".join(errors.values()))
 
 
 @dataclass(frozen=True)

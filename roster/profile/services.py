@@ -33,6 +33,7 @@ from roster.models import (
     utcnow,
 )
 from roster.policy.roster_status import change_roster_status
+from roster.refusal import Refused
 from roster.text import UnstorableText, storable_text, unstorable_message
 
 CHANGED_MESSAGE = (
@@ -45,12 +46,8 @@ OLDEST_BIRTH_YEAR = 1900
 YOUNGEST_AGE = 16
 
 
-class ProfileInvalid(ValueError):
+class ProfileInvalid(Refused):
     """Input that cannot be saved: ``errors`` maps a form field's name to a plain message."""
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        self.errors = errors
-        super().__init__("; ".join(f"{name}: {message}" for name, message in errors.items()))
 
 
 class ProfileChanged(Exception):
