@@ -263,10 +263,14 @@ def test_a_limit_store_that_fails_refuses_sign_in_with_a_503(database_url, tmp_p
         }
     )
     client = app.test_client()
-    token = csrf_token(client, "/login")
-    response = client.post(
-        "/login", data={"email": "a@example.org", "password": PASSWORD, "csrf_token": token}
-    )
+    try:
+        token = csrf_token(client, "/login")
+        response = client.post(
+            "/login", data={"email": "a@example.org", "password": PASSWORD, "csrf_token": token}
+        )
+    finally:
+        for engine in {engines(app).read, engines(app).write}:
+            engine.dispose()
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "30"
     page = response.get_data(as_text=True)

@@ -5,6 +5,7 @@ import re
 import pytest
 
 from roster import create_app
+from roster.db import engines
 from roster.i18n import pseudo
 from tests.conftest import csrf_token
 
@@ -57,10 +58,14 @@ def test_production_offers_no_pseudo_locale(database_url, tmp_path, monkeypatch)
     monkeypatch.setenv("ROSTER_INSTANCE_PATH", str(tmp_path / "instance"))
     app = create_app({"TESTING": True, "DATABASE_URL": database_url, "SECRET_KEY": "k" * 32})
     client = app.test_client()
-    page = client.get("/").get_data(as_text=True)
-    assert 'name="language"' not in page  # one language: no chooser
-    choose(client, "ar-XB")
-    assert html_tag(client.get("/").get_data(as_text=True)) == '<html lang="en" dir="ltr">'
+    try:
+        page = client.get("/").get_data(as_text=True)
+        assert 'name="language"' not in page  # one language: no chooser
+        choose(client, "ar-XB")
+        assert html_tag(client.get("/").get_data(as_text=True)) == '<html lang="en" dir="ltr">'
+    finally:
+        for engine in {engines(app).read, engines(app).write}:
+            engine.dispose()
 
 
 def test_pseudo_text_keeps_placeholders_tags_and_entities():
