@@ -56,7 +56,15 @@ def prepare_accounts(env: dict[str, str], *, experts: int, recruiters: int, seed
     from roster.profile.services import save_identity, save_summary
 
     os.environ["ROSTER_INSTANCE_PATH"] = env["ROSTER_INSTANCE_PATH"]
-    app = create_app({"DATABASE_URL": env["DATABASE_URL"], "SECRET_KEY": env["SECRET_KEY"]})
+    # Configured as the served app is: a development instance (it serves plain HTTP).
+    app = create_app(
+        {
+            "DATABASE_URL": env["DATABASE_URL"],
+            "SECRET_KEY": env["SECRET_KEY"],
+            "ROSTER_ENV": env.get("ROSTER_ENV", "development"),
+            "ROSTER_BASE_URL": env.get("ROSTER_BASE_URL", "http://127.0.0.1:8000"),
+        }
+    )
     rng = random.Random(seed)
     accounts = []
     with session_scope(app) as session:

@@ -24,6 +24,24 @@ _SCHEMA = (
 )
 
 
+def _into_wal(connection: sqlite3.Connection) -> None:
+    """Put the file in WAL mode, waiting for other connections doing the same.
+
+    Switching a new file to WAL answers "database is locked" at once, without the busy
+    wait, while another connection (a worker's other thread, or another worker) is
+    opening it too: the first sign-ins on a fresh instance met that as a 503.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    while True:
+        try:
+            connection.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+
+
 class SQLiteStorage(Storage):
     """A ``limits`` storage for fixed windows: ``sqlite:////absolute/path.db``."""
 
@@ -45,7 +63,7 @@ class SQLiteStorage(Storage):
         if connection is None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             connection = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
-            connection.execute("PRAGMA journal_mode = WAL")
+            _into_wal(connection)
             connection.execute("PRAGMA synchronous = NORMAL")
             for statement in _SCHEMA:
                 connection.execute(statement)

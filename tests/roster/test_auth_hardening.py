@@ -251,6 +251,30 @@ def test_ended_windows_are_pruned_and_report_no_past_expiry(tmp_path):
     assert rows == [("login/198.51.100.2",)]
 
 
+def test_the_first_sign_ins_on_a_fresh_instance_all_count(tmp_path):
+    from roster.ratelimits import SQLiteStorage
+
+    # Sixteen threads of two workers opening a new counters file at once: switching it to
+    # WAL answered "database is locked" at once to some of them (a 503 on the first sign-ins).
+    failures = []
+    for trial in range(40):
+        path = tmp_path / f"limits-{trial}.db"
+        workers = [SQLiteStorage(f"sqlite:///{path}") for _ in range(2)]
+
+        def sign_in_attempt(n: int, workers=workers) -> None:
+            try:
+                workers[n % 2].incr(f"login/198.51.100.{n}", expiry=60)
+            except Exception as error:  # noqa: BLE001  (every failure is what is counted)
+                failures.append(error)
+
+        threads = [threading.Thread(target=sign_in_attempt, args=(n,)) for n in range(16)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert failures == []
+
+
 def test_a_limit_store_that_fails_refuses_sign_in_with_a_503(database_url, tmp_path, monkeypatch):
     monkeypatch.setenv("ROSTER_INSTANCE_PATH", str(tmp_path / "instance"))
     # A folder where the counters' file should be: SQLite cannot open it.
