@@ -286,7 +286,7 @@ def create_user_command(email: str, roles: tuple[str, ...], name: str, password_
             )
             summary = f"Created {user.email} with role(s) {', '.join(roles)}."
     except AccountError as error:
-        fail(str(error))
+        fail(str(error.message))
     click.echo(summary)
 
 

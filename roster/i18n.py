@@ -9,7 +9,9 @@ translation stand out, and ``ar-XB`` shows whether the layout mirrors.
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from functools import cached_property
+from typing import Any
 from urllib.parse import urlsplit
 
 from babel.support import NullTranslations
@@ -24,7 +26,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import Babel, Domain, get_locale, gettext
+from flask_babel import Babel, Domain, format_date, format_number, get_locale, gettext
 
 from roster.auth.access import public
 from roster.messages import Message
@@ -49,10 +51,11 @@ class UiLocale:
         return (self.formats_as or self.tag).replace("-", "_")
 
 
-SHIPPED = (UiLocale("en", "English"),)
+# English pages write dates and numbers as the United Nations' English does (1 March 2027).
+SHIPPED = (UiLocale("en", "English", formats_as="en_GB"),)
 PSEUDO = (
-    UiLocale("en-XA", "[Ƥšéûðö]", formats_as="en", pseudo=True),
-    UiLocale("ar-XB", "[Ƥšéûðö ←]", direction="rtl", formats_as="en", pseudo=True),
+    UiLocale("en-XA", "[Ƥšéûðö]", formats_as="en_GB", pseudo=True),
+    UiLocale("ar-XB", "[Ƥšéûðö ←]", direction="rtl", formats_as="en_GB", pseudo=True),
 )
 DEFAULT = SHIPPED[0]
 
@@ -141,10 +144,26 @@ def _select_babel_locale() -> str:
 
 
 def translate(message: Message | str) -> str:
-    """A message of a service in this request's language, its parameters filled in."""
+    """A message of a service in this request's language, its parameters filled in.
+
+    Parameters are shown in that language too: a ``Message`` translated, a whole number
+    grouped by the locale's rule, a date in its long form.
+    """
     if isinstance(message, Message):
-        return gettext(message.text, **message.params)
+        return gettext(message.text, **{k: _shown(v) for k, v in message.params.items()})
     return gettext(message)
+
+
+def _shown(value: Any) -> Any:
+    if isinstance(value, Message):
+        return translate(value)
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return format_number(value)
+    if isinstance(value, date):
+        return format_date(value, "long")
+    return value
 
 
 blueprint = Blueprint("i18n", __name__)

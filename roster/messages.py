@@ -4,15 +4,33 @@ Services and the matcher stay free of Flask: they mark a message with ``N_`` (fo
 the extraction, see ``babel.cfg``) and give its parameters apart, in a ``Message``; the
 page that shows it translates the text, then fills in the parameters
 (``roster.i18n.translate``). ``str()`` of a message is its English text.
+
+A parameter may itself be a ``Message`` (a field's label inside a sentence), a whole
+number (shown with the locale's digit grouping: 20,000) or a date (shown as people read
+it: 1 March 2027); each is shown in the reader's language where the message is.
 """
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 
 def N_(message: str) -> str:  # noqa: N802  (the name gettext tools know)
     """Mark ``message`` for translation; return it unchanged."""
     return message
+
+
+def english(value: Any) -> Any:
+    """A message's parameter as English text shows it."""
+    if isinstance(value, Message):
+        return str(value)
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, date):
+        return f"{value.day} {value:%B %Y}"
+    return value
 
 
 @dataclass(frozen=True)
@@ -23,7 +41,9 @@ class Message:
     params: dict[str, Any] = field(default_factory=dict)
 
     def __str__(self) -> str:
-        return self.text % self.params if self.params else self.text
+        if not self.params:
+            return self.text
+        return self.text % {name: english(value) for name, value in self.params.items()}
 
 
 def extract_taxonomy(fileobj, keywords, comment_tags, options):

@@ -34,7 +34,7 @@ def init_app(app: Flask) -> None:
     def _refuse_nul():
         # PostgreSQL cannot compare or store NUL, and nobody types it: refuse it in the
         # address and the query string before any page looks it up. Forms say it per
-        # field (roster.text.Storable), keeping what else was typed.
+        # field (roster.web.forms.Storable), keeping what else was typed.
         values = [*(request.view_args or {}).values(), *request.args.values()]
         if any("\x00" in value for value in values if isinstance(value, str)):
             abort(400, "The request contains a null character, which no field accepts.")

@@ -5,16 +5,18 @@ import secrets
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from roster.auth.passwords import hash_password, password_problem
+from roster.accounts.passwords import hash_password, password_problem
+from roster.messages import N_, Message
 from roster.models import STAFF_ROLES, AuditEvent, Expert, RoleName, User, UserRole, utcnow
 from roster.outbox import forget_recipient
+from roster.refusal import OneProblem
 
 # The address a removed account is left with: unique, and never deliverable (RFC 2606).
 REMOVED_ADDRESS = "removed-{public_id}@removed.invalid"
 
 
-class AccountError(ValueError):
-    """An account operation refused, with a plain-English reason."""
+class AccountError(OneProblem):
+    """An account operation refused, with its reason at the path to correct (``field``)."""
 
 
 def create_user(
@@ -39,15 +41,26 @@ def create_user(
     """
     email = email.strip().lower()
     if "@" not in email or email.startswith("@") or email.endswith("@"):
-        raise AccountError(f"'{email}' is not an email address.")
+        raise AccountError(
+            Message(N_("'%(email)s' is not an email address."), {"email": email}), field="email"
+        )
     if session.scalar(select(func.count()).select_from(User).where(User.email == email)):
-        raise AccountError(f"An account with the email {email} already exists.")
+        raise AccountError(
+            Message(N_("An account with the email %(email)s already exists."), {"email": email}),
+            field="email",
+        )
     unknown = [role for role in roles if role not in {r.value for r in RoleName}]
     if unknown:
         valid = ", ".join(r.value for r in RoleName)
-        raise AccountError(f"Unknown role {', '.join(unknown)}; the roles are {valid}.")
+        raise AccountError(
+            Message(
+                N_("Unknown role %(unknown)s; the roles are %(valid)s."),
+                {"unknown": ", ".join(unknown), "valid": valid},
+            ),
+            field="roles",
+        )
     if password is not None and (problem := password_problem(password)):
-        raise AccountError(problem)
+        raise AccountError(problem, field="password")
     now = utcnow()
     user = User(
         email=email,
@@ -119,7 +132,9 @@ def _active_admins(session: Session, *, lock: bool = False) -> int:
     return len(session.scalars(statement).all())
 
 
-LAST_ADMIN = "This is the last active admin account: give another account the admin role first."
+LAST_ADMIN = Message(
+    N_("This is the last active admin account: give another account the admin role first.")
+)
 
 
 def update_access(
@@ -133,11 +148,14 @@ def update_access(
     wanted = set(roles)
     unknown = wanted - {r.value for r in RoleName}
     if unknown:
-        raise AccountError(f"Unknown role {', '.join(sorted(unknown))}.")
+        raise AccountError(
+            Message(N_("Unknown role %(unknown)s."), {"unknown": ", ".join(sorted(unknown))}),
+            field="roles",
+        )
     held = {role.role for role in user.roles}
     losing_admin = RoleName.ADMIN.value in held and (RoleName.ADMIN.value not in wanted or disabled)
     if losing_admin and not user.disabled and _active_admins(session, lock=True) <= 1:
-        raise AccountError(LAST_ADMIN)
+        raise AccountError(LAST_ADMIN, field="roles")
     changes = [f"granted {r}" for r in sorted(wanted - held)] + [
         f"removed {r}" for r in sorted(held - wanted)
     ]
@@ -167,14 +185,24 @@ def renew_invitation(*, session: Session, user: User, actor_id: int) -> None:
     """
     if user.password_chosen_at is not None:
         raise AccountError(
-            f"{user.email} already chose a password, so there is no invitation to send again. "
-            "If they forgot it, they can ask for a new one with “Forgot your password?” "
-            "on the sign-in page."
+            Message(
+                N_(
+                    "%(email)s already chose a password, so there is no invitation to send "
+                    "again. If they forgot it, they can ask for a new one with “Forgot your "
+                    "password?” on the sign-in page."
+                ),
+                {"email": user.email},
+            )
         )
     if user.disabled:
         raise AccountError(
-            f"{user.email} is disabled, and the link of an invitation would not work: "
-            "enable the account first."
+            Message(
+                N_(
+                    "%(email)s is disabled, and the link of an invitation would not work: "
+                    "enable the account first."
+                ),
+                {"email": user.email},
+            )
         )
     user.password_hash = hash_password(_unknown_password())
     user.updated_at = utcnow()
@@ -183,19 +211,22 @@ def renew_invitation(*, session: Session, user: User, actor_id: int) -> None:
 
 def removal_refusal(
     *, session: Session, user: User, actor_id: int, lock: bool = False
-) -> str | None:
+) -> Message | None:
     """Why the account may not be removed by ``actor_id``, in plain words; None if it may."""
     if user.id == actor_id:
-        return "You cannot remove your own account. Another admin can remove it."
+        return Message(N_("You cannot remove your own account. Another admin can remove it."))
     is_expert = user.has_role(RoleName.EXPERT) or session.scalar(
         select(func.count()).select_from(Expert).where(Expert.user_id == user.id)
     )
     if is_expert:
-        return (
-            f"{user.email} is an expert's account. Experts erase their own account, profile "
-            "and CV from their profile (“Delete my account” under “What the roster holds "
-            "about you”), so that nothing of theirs is kept by mistake. You can disable the "
-            "account instead."
+        return Message(
+            N_(
+                "%(email)s is an expert's account. Experts erase their own account, profile "
+                "and CV from their profile (“Delete my account” under “What the roster holds "
+                "about you”), so that nothing of theirs is kept by mistake. You can disable "
+                "the account instead."
+            ),
+            {"email": user.email},
         )
     admin = user.has_role(RoleName.ADMIN) and not user.disabled
     if admin and _active_admins(session, lock=lock) <= 1:

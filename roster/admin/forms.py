@@ -17,7 +17,7 @@ from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 from roster.audit_words import action_choices
 from roster.models import RoleName
 from roster.search import SearchForm, search_field
-from roster.text import Storable
+from roster.web.forms import Storable
 
 ROLE_CHOICES = [
     SelectChoice(RoleName.EXPERT.value, "Expert: keeps their own profile"),

@@ -14,8 +14,9 @@ from sqlalchemy import ColumnElement, and_, or_, select
 from sqlmodel import Session
 
 from roster.audit_words import action_phrase, nobody_label
+from roster.messages import N_
 from roster.models import AuditEvent, Expert, User
-from roster.refusal import Refused
+from roster.refusal import Problems, Refused
 
 PAGE_SIZE = 50
 # How much of one value of ``detail`` a row shows: the trail is read, not exported.
@@ -23,7 +24,7 @@ DETAIL_VALUE_LENGTH = 200
 
 
 class TrailRefused(Refused):
-    """Filters that name nothing the trail can use; ``errors`` maps filters to messages."""
+    """Filters that name nothing the trail can use, each problem at its filter's name."""
 
 
 @dataclass(frozen=True)
@@ -80,17 +81,18 @@ def _day_start(day: date) -> datetime:
 
 def _conditions(session: Session, filters: TrailFilters) -> list[ColumnElement[bool]]:
     """The filters as SQL conditions, or ``TrailRefused`` naming what matched nothing."""
-    errors: dict[str, str] = {}
+    problems = Problems()
     conditions: list[ColumnElement[bool]] = []
     if filters.action:
         conditions.append(AuditEvent.action == filters.action)
     if filters.actor:
         actor_id = _account_id(session, filters.actor)
         if actor_id is None:
-            errors["actor"] = (
-                "No account has this email address."
+            problems.add(
+                "actor",
+                N_("No account has this email address.")
                 if "@" in filters.actor
-                else "No account has this id. Enter an email address or an account id."
+                else N_("No account has this id. Enter an email address or an account id."),
             )
         conditions.append(AuditEvent.actor_id == actor_id)
     if filters.expert:
@@ -100,16 +102,17 @@ def _conditions(session: Session, filters: TrailFilters) -> list[ColumnElement[b
             )
         )
         if expert_id is None:
-            errors["expert"] = "No expert has this id or reference (an erased expert has none)."
+            problems.add(
+                "expert", N_("No expert has this id or reference (an erased expert has none).")
+            )
         conditions.append(AuditEvent.subject_expert_id == expert_id)
     if filters.since and filters.until and filters.until < filters.since:
-        errors["until"] = "The last day comes before the first day. Please swap them."
+        problems.add("until", N_("The last day comes before the first day. Please swap them."))
     if filters.since:
         conditions.append(AuditEvent.at >= _day_start(filters.since))
     if filters.until and filters.until < date.max:  # the last day there is: no upper bound
         conditions.append(AuditEvent.at < _day_start(filters.until + timedelta(days=1)))
-    if errors:
-        raise TrailRefused(errors)
+    problems.raise_if_any(TrailRefused)
     return conditions
 
 
@@ -122,7 +125,7 @@ def _account_id(session: Session, actor: str) -> int | None:
 def _key(session: Session, event_id: int) -> tuple[datetime, int]:
     at = session.scalar(select(AuditEvent.at).where(AuditEvent.id == event_id))
     if at is None:
-        raise TrailRefused({"page": "This page link is out of date. Start again from the newest."})
+        raise TrailRefused.at("", N_("This page link is out of date. Start again from the newest."))
     return at, event_id
 
 

@@ -10,7 +10,9 @@ from roster.auth.access import roles_required
 from roster.auth.mail import queue_staff_invitation
 from roster.auth.services import Signer
 from roster.db import get_session
+from roster.i18n import translate
 from roster.models import RoleName, User
+from roster.web.forms import show_refusal
 
 blueprint = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -63,7 +65,7 @@ def new_user():
                     actor_id=current_user.id,
                 )
             except services.AccountError as error:
-                form.email.errors.append(str(error))
+                show_refusal(form, error)
             else:
                 _queue_invitation(user)
                 flash(
@@ -98,7 +100,7 @@ def edit_user(public_id: str):
                 actor_id=current_user.id,
             )
         except services.AccountError as error:
-            form.roles.errors.append(str(error))
+            show_refusal(form, error)
         else:
             flash(
                 f"{user.email}: " + (", ".join(changes) if changes else "nothing changed") + ".",
@@ -117,7 +119,7 @@ def resend_invitation(public_id: str):
     try:
         services.renew_invitation(session=get_session(), user=user, actor_id=current_user.id)
     except services.AccountError as error:
-        form.form_errors.append(str(error))
+        show_refusal(form, error)
         access = AccessForm(
             formdata=None, data={"roles": [r.role for r in user.roles], "disabled": user.disabled}
         )
@@ -143,7 +145,7 @@ def remove_user(public_id: str):
                 session=get_session(), user=user, actor_id=current_user.id
             )
         except services.AccountError as error:
-            form.form_errors.append(str(error))
+            show_refusal(form, error)
         else:
             flash(
                 f"The account of {address} is removed: its sessions have ended and its unsent "
@@ -154,7 +156,12 @@ def remove_user(public_id: str):
             return redirect(url_for("admin.users"))
     refusal = services.removal_refusal(session=get_session(), user=user, actor_id=current_user.id)
     status = 400 if form.form_errors or form.errors else 200
-    return render_template("admin/remove_user.html", form=form, user=user, refusal=refusal), status
+    return render_template(
+        "admin/remove_user.html",
+        form=form,
+        user=user,
+        refusal=translate(refusal) if refusal else None,
+    ), status
 
 
 @blueprint.get("/audit")
@@ -179,9 +186,7 @@ def audit():
                 after=form.after.data,
             )
         except queries.TrailRefused as refused:
-            for name, message in refused.errors.items():
-                field = form._fields.get(name)
-                (field.errors if field is not None else form.form_errors).append(message)
+            show_refusal(form, refused)
     shown = {
         name: value
         for name in ("action", "actor", "expert", "since", "until")

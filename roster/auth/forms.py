@@ -5,8 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
-from roster.auth.passwords import MAX_LENGTH, MIN_LENGTH
-from roster.text import Storable
+from roster.accounts.passwords import MAX_LENGTH, MIN_LENGTH
+from roster.web.forms import Storable
 
 _EMAIL = [
     DataRequired(_l("Please enter your email address.")),

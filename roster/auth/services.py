@@ -15,10 +15,11 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session
 
+from roster.accounts.passwords import hash_password, needs_rehash, password_problem, verify_password
 from roster.accounts.services import AccountError, create_user
-from roster.auth.passwords import hash_password, needs_rehash, password_problem, verify_password
 from roster.messages import N_, Message
 from roster.models import AuditEvent, RoleName, User, utcnow
+from roster.refusal import OneProblem
 
 MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)
@@ -44,20 +45,12 @@ class Registration:
     new: bool
 
 
-class LoginRefused(Exception):
+class LoginRefused(OneProblem):
     """Sign-in refused; the message is safe to show (it never says which part was wrong)."""
 
-    def __init__(self, message: Message) -> None:
-        self.message = message
-        super().__init__(str(message))
 
-
-class LinkInvalid(Exception):
+class LinkInvalid(OneProblem):
     """A confirmation or reset link that is expired, tampered with or already used."""
-
-    def __init__(self, message: Message) -> None:
-        self.message = message
-        super().__init__(str(message))
 
 
 @dataclass(frozen=True)
@@ -226,9 +219,7 @@ def user_for_reset(*, session: Session, signer: Signer, token: str) -> User:
     user = session.scalar(select(User).where(User.public_id == payload.get("user")))
     if user is None or payload.get("pw") != _fingerprint(user) or user.disabled:
         raise LinkInvalid(
-            Message(
-                N_("This link has already been used or is no longer valid. Ask for a new one.")
-            )
+            Message(N_("This link has already been used or is no longer valid. Ask for a new one."))
         )
     return user
 
@@ -236,7 +227,7 @@ def user_for_reset(*, session: Session, signer: Signer, token: str) -> User:
 def set_password(*, session: Session, user: User, password: str) -> None:
     """Set a new password and end every existing session of the user."""
     if problem := password_problem(password, email=user.email):
-        raise AccountError(problem)
+        raise AccountError(problem, field="password")
     now = utcnow()
     user.password_hash = hash_password(password)
     user.password_changed_at = user.password_chosen_at = now

@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
+from roster.accounts.passwords import password_problem, verify_password
 from roster.accounts.services import AccountError
 from roster.auth import mail, services
 from roster.auth.access import public, roles_required
@@ -16,12 +17,12 @@ from roster.auth.forms import (
     RegisterForm,
     ResetRequestForm,
 )
-from roster.auth.passwords import password_problem, verify_password
 from roster.db import commit_despite_error, get_session, writes
 from roster.extensions import limiter
 from roster.i18n import translate
 from roster.models import RoleName
 from roster.templating import landing_endpoint
+from roster.web.forms import show_refusal
 
 blueprint = Blueprint("auth", __name__)
 ANY_ROLE = tuple(RoleName)
@@ -57,7 +58,7 @@ def register():
     form = RegisterForm()
     if form.validate_on_submit():
         if problem := password_problem(form.password.data, email=form.email.data):
-            form.password.errors.append(problem)
+            form.password.errors.append(translate(problem))
         else:
             try:
                 registration = services.register_expert(
@@ -67,7 +68,7 @@ def register():
                     full_name=form.full_name.data,
                 )
             except AccountError as error:
-                form.email.errors.append(str(error))
+                show_refusal(form, error)
             else:
                 mail.queue_registration_notice(
                     session=get_session(), signer=_signer(), registration=registration
@@ -171,7 +172,7 @@ def reset_password(token: str):
         try:
             services.set_password(session=get_session(), user=user, password=form.password.data)
         except AccountError as error:
-            form.password.errors.append(str(error))
+            show_refusal(form, error)
         else:
             logout_user()
             flash(_("Your password is changed. Please sign in with it."), "success")
@@ -193,7 +194,7 @@ def change_password():
                     session=get_session(), user=current_user, password=form.password.data
                 )
             except AccountError as error:
-                form.password.errors.append(str(error))
+                show_refusal(form, error)
             else:
                 # This session goes on with a new form token; typing the current password
                 # was a sign-in, so its 12 hours start again.

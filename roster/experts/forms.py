@@ -6,9 +6,8 @@ from wtforms.validators import Length
 
 from roster.experts.services import MAX_NOTE
 from roster.policy.privacy import VIEW_PURPOSES
-from roster.profile.forms import options
 from roster.search import SearchForm, search_field
-from roster.text import Storable
+from roster.web.forms import Storable, options
 
 
 class ExpertSearchForm(SearchForm):

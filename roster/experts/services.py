@@ -11,17 +11,18 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session
 
+from roster.messages import N_, Message
 from roster.models import AuditEvent, Expert
 from roster.policy.privacy import VIEW_PURPOSES
-from roster.profile.services import clean_text
-from roster.refusal import Refused
+from roster.refusal import Problems, Refused
+from roster.validation import clean_text
 
 PAGE_SIZE = 25
 MAX_NOTE = 300
 
 
 class ViewRefused(Refused):
-    """A profile view without an acceptable reason; ``errors`` maps fields to messages."""
+    """A profile view without an acceptable reason: at ``purpose`` or ``note``."""
 
 
 @dataclass(frozen=True)
@@ -86,17 +87,15 @@ def record_access(
     Raises:
         ViewRefused: no purpose among ``VIEW_PURPOSES``, or "other" without a note.
     """
-    errors: dict[str, str] = {}
+    problems = Problems()
     if purpose not in VIEW_PURPOSES:
-        errors["purpose"] = "Please choose why you are opening this profile."
-    try:
-        text = clean_text(note, label="Details", max_length=MAX_NOTE)
-    except ValueError as error:
-        errors["note"], text = str(error), ""
-    if purpose == "other" and not text and "note" not in errors:
-        errors["note"] = "Please say why, in a few words."
-    if errors:
-        raise ViewRefused(errors)
+        problems.add("purpose", N_("Please choose why you are opening this profile."))
+    text = problems.check(
+        "note", lambda: clean_text(note, label=Message(N_("Details")), max_length=MAX_NOTE)
+    )
+    if purpose == "other" and not text and not problems.has("note"):
+        problems.add("note", N_("Please say why, in a few words."))
+    problems.raise_if_any(ViewRefused)
     session.add(
         AuditEvent(
             actor_id=actor_id,

@@ -9,9 +9,11 @@ from roster.experts import services
 from roster.experts.forms import ExpertSearchForm, ViewReasonForm
 from roster.models import Expert, RoleName
 from roster.policy import privacy
-from roster.profile import display, transparency
-from roster.profile.periods import self_declared
-from roster.profile.web import attach_errors, cv_response, problems
+from roster.policy.deployments import self_declared
+from roster.policy.roster_status import status_history
+from roster.web import display
+from roster.web.files import cv_download
+from roster.web.forms import error_list, show_refusal
 
 blueprint = Blueprint("experts", __name__, url_prefix="/experts")
 blueprint.context_processor(display.context)
@@ -48,14 +50,14 @@ def profile(public_id: str):
         try:
             _record(form, expert, "profile.view")
         except services.ViewRefused as error:
-            attach_errors(form, error.errors)
+            show_refusal(form, error)
             status = 400
         else:
             return _profile_page(expert, form)
     elif form.is_submitted():
         status = 400
     return render_template(
-        "experts/reason.html", expert=expert, form=form, problems=problems(form)
+        "experts/reason.html", expert=expert, form=form, problems=error_list(form)
     ), status
 
 
@@ -76,7 +78,7 @@ def _profile_page(expert: Expert, reason: ViewReasonForm):
         "experts/profile.html",
         expert=expert,
         reason=reason,
-        history=transparency.status_history(session=get_session(), expert_id=expert.id),
+        history=status_history(session=get_session(), expert_id=expert.id),
         sensitive_shown=shown,
         sensitive_withheld=[field.label for field in privacy.SensitiveField if field not in shown],
         sensitive_rule=privacy.STAFF_RULE_IN_WORDS,
@@ -96,5 +98,5 @@ def cv(public_id: str):
         except services.ViewRefused:
             pass
         else:
-            return cv_response(expert)  # No CV: a 404, and the audit row rolls back.
+            return cv_download(expert)  # No CV: a 404, and the audit row rolls back.
     abort(400, "Open the profile with a reason first; the CV is downloaded from there.")

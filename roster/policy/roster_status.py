@@ -135,3 +135,14 @@ def _compare_and_set(
 def status_markdown() -> str:
     """The roster status rules as the Markdown table published in the README."""
     return ROSTER_STATUSES.markdown()
+
+
+def status_history(*, session: Session, expert_id: int) -> list[RosterStatusChange]:
+    """The profile's roster status changes, oldest first."""
+    return list(
+        session.scalars(
+            select(RosterStatusChange)
+            .where(RosterStatusChange.expert_id == expert_id)
+            .order_by(RosterStatusChange.changed_at, RosterStatusChange.id)
+        )
+    )

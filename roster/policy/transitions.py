@@ -16,10 +16,12 @@ from typing import Any
 
 from sqlmodel import Session
 
+from roster.messages import N_, Message
 from roster.models import AuditEvent, Expert, User
 from roster.models.states import TaxonomyCode
 from roster.policy.standing import Standing, standing_of, who
-from roster.text import UnstorableText, storable_text, unstorable_message
+from roster.refusal import OneProblem
+from roster.validation import UnstorableText, storable_text, unstorable_message
 
 
 class Reason(StrEnum):
@@ -35,17 +37,15 @@ REQUIRED, OPTIONAL = Reason.REQUIRED, Reason.OPTIONAL
 Rules = Mapping[tuple[Any, Any], Mapping[Standing, Reason]]
 
 
-class TransitionRefused(ValueError):
+class TransitionRefused(OneProblem):
     """A change of state that is not allowed, or not to this person, or lacks its reason.
 
-    ``field`` names what to correct: ``to`` (the change itself), ``reason``,
-    ``rating`` or ``shortlist_entry``; ``message`` says it in plain words.
+    ``field`` (the problem's path) names what to correct: ``to`` (the change itself),
+    ``reason``, ``rating`` or ``shortlist_entry``; ``message`` says it in plain words.
     """
 
-    def __init__(self, message: str, *, field: str = "to") -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
+    def __init__(self, message: str | Message, *, field: str = "to") -> None:
+        super().__init__(message, field=field)
 
 
 @dataclass(frozen=True)
@@ -151,7 +151,9 @@ class StateMachine:
         try:
             text = storable_text(reason or "", multiline=True)
         except UnstorableText:
-            raise TransitionRefused(unstorable_message("The reason"), field="reason") from None
+            raise TransitionRefused(
+                unstorable_message(Message(N_("The reason"))), field="reason"
+            ) from None
         if not text and required:
             raise TransitionRefused(
                 f"Please give the reason for changing the {wanted.noun()} "

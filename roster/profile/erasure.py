@@ -14,10 +14,10 @@ from pathlib import Path
 from sqlalchemy import String, cast, or_, select, update
 from sqlmodel import Session
 
+from roster.cvs import after_commit, cv_path, remove_quietly
 from roster.db import checkpoint
 from roster.models import AuditEvent, CandidateDecision, Expert, User
 from roster.outbox import forget_recipient
-from roster.profile.cv import after_commit, cv_path, remove_quietly
 
 
 def _scrub_audit(session: Session, *, user: User, expert: Expert | None) -> None:

@@ -20,13 +20,13 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from matching.vocabulary import ACCESSIBILITY_EXPERTISE, GENDERS, LANGUAGE_LEVELS, SENIORITY
-from roster.profile.codes import MAX_ROWS
-from roster.profile.services import MAX_SUMMARY
+from roster.profile.languages import MAX_ROWS
+from roster.profile.summary import MAX_SUMMARY
+from roster.web.forms import options
 
 _DATE = "Please give a date, like 2027-03-01."
 BLANK_ROWS = 2
@@ -37,11 +37,6 @@ GENDER_LABELS = {
     "self-described": "I describe myself another way",
     "undisclosed": "I prefer not to say",
 }
-
-
-def options(pairs) -> list[SelectChoice]:
-    """Select options from (value, label) pairs."""
-    return [SelectChoice(value, label) for value, label in pairs]
 
 
 class VersionedForm(FlaskForm):
@@ -55,6 +50,8 @@ class VersionedForm(FlaskForm):
 
 class IdentityForm(VersionedForm):
     """Name, nationalities, residence, experience and seniority."""
+
+    PATHS = {f"nationalities[{i}]": f"nationality_{i + 1}" for i in range(3)}
 
     full_name = StringField(
         "Full name", validators=[DataRequired("Please enter your full name."), Length(max=200)]
@@ -155,6 +152,8 @@ class SkillsForm(VersionedForm):
 class AccessibilityForm(VersionedForm):
     """Accessibility expertise, as checkboxes of the taxonomy's codes."""
 
+    PATHS = {"accessibility_expertise": "codes"}
+
     codes = SelectMultipleField(
         "Accessibility expertise",
         choices=options(ACCESSIBILITY_EXPERTISE.items()),
@@ -166,6 +165,8 @@ class AccessibilityForm(VersionedForm):
 
 class PeriodForm(VersionedForm):
     """A first and a last day, both included."""
+
+    PATHS = {"availability[].from": "start", "availability[].to": "end"}
 
     start = DateField(
         "First day",
@@ -182,6 +183,14 @@ class PeriodForm(VersionedForm):
 
 class DeploymentForm(PeriodForm):
     """A past deployment as the expert declares it."""
+
+    PATHS = {
+        "deployments[].from": "start",
+        "deployments[].to": "end",
+        "deployments[].mission": "mission",
+        "deployments[].country": "country",
+        "deployments[].role": "role",
+    }
 
     mission = StringField("Mission (if any)", validators=[Length(max=300)])
     country = StringField(

@@ -14,13 +14,14 @@ from sqlalchemy.orm import selectinload
 from sqlmodel import Session
 
 from roster.interchange.store import load_rows, record_from_rows
-from roster.models import STAFF_ROLES, AuditEvent, Expert, RosterStatusChange, User, utcnow
+from roster.models import STAFF_ROLES, AuditEvent, Expert, User, utcnow
 from roster.policy.privacy import (
     VIEW_PURPOSES,
     SensitiveField,
     consented_fields,
     visible_sensitive_fields,
 )
+from roster.policy.roster_status import status_history
 from roster.policy.standing import standing_of
 
 STAFF_VIEW_ACTIONS = {"profile.view": "opened your profile", "cv.download": "downloaded your CV"}
@@ -85,17 +86,6 @@ def staff_views(*, session: Session, expert_id: int) -> list[StaffView]:
         )
         for e in events
     ]
-
-
-def status_history(*, session: Session, expert_id: int) -> list[RosterStatusChange]:
-    """The profile's roster status changes, oldest first."""
-    return list(
-        session.scalars(
-            select(RosterStatusChange)
-            .where(RosterStatusChange.expert_id == expert_id)
-            .order_by(RosterStatusChange.changed_at, RosterStatusChange.id)
-        )
-    )
 
 
 def account_activity(*, session: Session, user_id: int) -> list[AuditEvent]:

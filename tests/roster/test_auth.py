@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from roster.auth.passwords import HASHER, password_problem
+from roster.accounts.passwords import HASHER, password_problem
 from roster.models import AuditEvent, User
 from tests.conftest import PASSWORD, csrf_token, link_in, outbox, register, sign_in, sign_out
 

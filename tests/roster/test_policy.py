@@ -12,7 +12,7 @@ README = (ROOT / "README.md").read_text()
 ALLOWED = (
     "roster.models",
     "roster.policy",
-    "roster.text",
+    "roster.validation",
     "matching.vocabulary",
     "sqlalchemy",
     "sqlmodel",

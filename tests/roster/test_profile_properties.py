@@ -29,17 +29,29 @@ from matching.vocabulary import (
     normalise_country,
     normalise_language,
 )
+from roster import cvs
 from roster.db import engines
+from roster.messages import Message, english
 from roster.models import Expert, User, utcnow
-from roster.profile import codes, cv, periods, services
-from roster.profile.display import (
+from roster.profile import (
+    availability,
+    cv,
+    deployments,
+    expertise,
+    identity,
+    sensitive,
+    services,
+)
+from roster.profile.languages import read_languages, save_languages
+from roster.profile.summary import save_summary
+from roster.validation import UnstorableText, storable_text
+from roster.web.display import (
     accessibility_label,
     country_label,
     language_label,
     language_suggestions,
     skill_label,
 )
-from roster.text import UnstorableText, storable_text
 from tests.conftest import stored_expert
 from tests.roster.conftest import language_rows, page_form, post_form
 
@@ -147,7 +159,7 @@ def test_identity_never_fails_other_than_plainly_and_keeps_what_it_saves(
         assert (stored.years_experience, stored.seniority) == (years, seniority or None)
 
     attempt(
-        lambda s, u, e: services.save_identity(
+        lambda s, u, e: identity.save_identity(
             session=s,
             user=u,
             expert=e,
@@ -183,7 +195,7 @@ def test_sensitive_never_fails_other_than_plainly_and_keeps_what_it_saves(
         ] == list(consents)
 
     attempt(
-        lambda s, u, e: services.save_sensitive(
+        lambda s, u, e: sensitive.save_sensitive(
             session=s,
             expert=e,
             version=e.version,
@@ -206,13 +218,13 @@ def test_sensitive_never_fails_other_than_plainly_and_keeps_what_it_saves(
 )
 def test_languages_never_fail_other_than_plainly_and_are_kept_as_read(attempt, rows):
     def kept(stored):
-        read, _ = codes.read_languages(rows)
+        read, _ = read_languages(rows)
         assert [(lang.code, lang.level) for lang in stored.languages] == [
             (row["code"], row["level"]) for row in read
         ]
 
     attempt(
-        lambda s, u, e: codes.save_languages(session=s, expert=e, version=e.version, rows=rows),
+        lambda s, u, e: save_languages(session=s, expert=e, version=e.version, rows=rows),
         kept,
     )
 
@@ -226,13 +238,13 @@ def test_languages_never_fail_other_than_plainly_and_are_kept_as_read(attempt, r
 )
 def test_skills_never_fail_other_than_plainly_and_are_kept_as_read(attempt, rows):
     def kept(stored):
-        read, _ = codes.read_skills(rows)
+        read, _ = expertise.read_skills(rows)
         assert [(skill.code, skill.years) for skill in stored.skills] == [
             (row["code"], row["years"]) for row in read
         ]
 
     attempt(
-        lambda s, u, e: codes.save_skills(session=s, expert=e, version=e.version, rows=rows),
+        lambda s, u, e: expertise.save_skills(session=s, expert=e, version=e.version, rows=rows),
         kept,
     )
 
@@ -263,13 +275,13 @@ def test_periods_never_fail_other_than_plainly_and_are_kept(
         assert kept.rating is None  # never self-entered
 
     attempt(
-        lambda s, u, e: periods.add_availability(
+        lambda s, u, e: availability.add_availability(
             session=s, expert=e, version=e.version, start=start, end=end
         ),
         window_kept,
     )
     attempt(
-        lambda s, u, e: periods.add_deployment(
+        lambda s, u, e: deployments.add_deployment(
             session=s,
             expert=e,
             version=e.version,
@@ -291,7 +303,7 @@ def test_summary_and_versions_never_fail_other_than_plainly_and_keep_the_text(
     def save(session, user, expert):
         # None stands for the version the form carries; any other number is a stale one.
         given = expert.version if version is None else version
-        services.save_summary(session=session, expert=expert, version=given, summary=summary)
+        save_summary(session=session, expert=expert, version=given, summary=summary)
 
     def kept(stored):
         assert stored.summary == storable_text(summary, multiline=True)
@@ -304,8 +316,8 @@ def test_summary_and_versions_never_fail_other_than_plainly_and_keep_the_text(
 @given(data=st.binary(max_size=2000), name=st.text(max_size=400))
 def test_cv_checks_take_any_bytes_and_any_name(data, name):
     problem = cv.pdf_problem(data)
-    assert problem is None or isinstance(problem, str)
-    shown = cv.display_name(name)
+    assert problem is None or isinstance(problem, Message)
+    shown = cvs.display_name(name)
     assert (
         0 < len(shown) <= 255
         and "/" not in shown
@@ -608,7 +620,7 @@ def test_valid_periods_added_through_the_forms_are_shown_and_stored_then_removed
     end = start + timedelta(days=length)
     saved(profiled_client, "/me/availability", {"start": start.isoformat(), "end": end.isoformat()})
     assert items(shown(profiled_client, "availability")) == [
-        f"{periods.long_date(start)} to {periods.long_date(end)}"
+        f"{english(start)} to {english(end)}"
     ]
     [window] = stored_expert(db_session).availability
     assert (window.start, window.end) == (start, end)
@@ -624,8 +636,8 @@ def test_valid_periods_added_through_the_forms_are_shown_and_stored_then_removed
         mission or "–",
         country_label(country[1]),
         role,
-        periods.long_date(first),
-        periods.long_date(last),
+        english(first),
+        english(last),
         "–",
         "–",
     ]

@@ -1,8 +1,10 @@
-"""How codes read on the profile pages: names for codes, suggestions for the choosers."""
+"""How codes and dates read on the pages: names for codes, suggestions for the choosers."""
 
+from datetime import date
 from functools import cache
 
 import pycountry
+from flask_babel import format_date
 
 from matching.vocabulary import (
     ACCESSIBILITY_EXPERTISE,
@@ -13,7 +15,11 @@ from matching.vocabulary import (
     language_name,
 )
 from roster.policy.privacy import PURPOSE_OF_SENSITIVE
-from roster.profile.periods import long_date
+
+
+def long_date(day: date) -> str:
+    """A date as people read it, in the page's language: 1 March 2027."""
+    return format_date(day, "long")
 
 
 def country_label(code: str | None) -> str:

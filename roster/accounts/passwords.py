@@ -7,6 +7,8 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from roster.messages import N_, Message
+
 # Argon2id at t=2, m=19 MiB, p=1: the minimum OWASP recommends for interactive logins.
 HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 MIN_LENGTH = 12
@@ -23,16 +25,20 @@ def common_passwords() -> frozenset[str]:
     return frozenset(line.strip().lower() for line in lines if line and not line.startswith("#"))
 
 
-def password_problem(password: str, *, email: str = "") -> str | None:
+def password_problem(password: str, *, email: str = "") -> Message | None:
     """Return why a password is not acceptable, in plain words, or None if it is.
 
     Length is what makes a password strong, so there are no composition rules; a
     password that is, or merely pads, a well-known one is refused.
     """
     if len(password) < MIN_LENGTH:
-        return f"The password must be at least {MIN_LENGTH} characters long."
+        return Message(
+            N_("The password must be at least %(least)s characters long."), {"least": MIN_LENGTH}
+        )
     if len(password) > MAX_LENGTH:
-        return f"The password must be at most {MAX_LENGTH} characters long."
+        return Message(
+            N_("The password must be at most %(most)s characters long."), {"most": MAX_LENGTH}
+        )
     lowered = password.lower()
     core = re.sub(r"[\d\W_]+$", "", lowered)
     common = common_passwords()
@@ -41,10 +47,12 @@ def password_problem(password: str, *, email: str = "") -> str | None:
         for n in range(1, len(lowered) // 2 + 1)
     )
     if lowered in common or (len(core) >= 4 and core in common) or repeated:
-        return "This password is too common and easy to guess. Please choose another one."
+        return Message(
+            N_("This password is too common and easy to guess. Please choose another one.")
+        )
     local_part = email.split("@")[0].lower()
     if len(local_part) >= 4 and local_part in lowered:
-        return "The password must not contain your email address."
+        return Message(N_("The password must not contain your email address."))
     return None
 
 
