@@ -29,7 +29,7 @@ from flask import (
 from flask_babel import Babel, Domain, format_date, format_number, get_locale, gettext
 
 from roster.auth.access import public
-from roster.messages import Message
+from roster.messages import Message, Shown
 
 SESSION_KEY = "ui_locale"
 
@@ -160,7 +160,7 @@ def _shown(value: Any) -> Any:
     if isinstance(value, bool):
         return value
     if isinstance(value, int):
-        return format_number(value)
+        return Shown(value, format_number(value))
     if isinstance(value, date):
         return format_date(value, "long")
     return value

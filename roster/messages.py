@@ -20,6 +20,18 @@ def N_(message: str) -> str:  # noqa: N802  (the name gettext tools know)
     return message
 
 
+class Shown(int):
+    """A whole number that ``%(name)s`` shows in a locale's way (``%(name)d`` as it is)."""
+
+    def __new__(cls, value: int, text: str) -> "Shown":
+        number = super().__new__(cls, value)
+        number.text = text
+        return number
+
+    def __str__(self) -> str:
+        return self.text
+
+
 def english(value: Any) -> Any:
     """A message's parameter as English text shows it."""
     if isinstance(value, Message):
@@ -27,7 +39,7 @@ def english(value: Any) -> Any:
     if isinstance(value, bool):
         return value
     if isinstance(value, int):
-        return f"{value:,}"
+        return Shown(value, f"{value:,}")
     if isinstance(value, date):
         return f"{value.day} {value:%B %Y}"
     return value

@@ -35,7 +35,7 @@ class Problem:
         return f"{self.path}: {self.message}" if self.path else str(self.message)
 
 
-def problem(path: str, text: str, **params: Any) -> Problem:
+def problem(path: str, text: str, /, **params: Any) -> Problem:
     """A problem at ``path``; ``text`` is an ``N_``-marked id with ``%(name)s`` placeholders."""
     return Problem(path, Message(text, params))
 
@@ -52,7 +52,7 @@ class Refused(ValueError):
         super().__init__("; ".join(str(found) for found in self.problems))
 
     @classmethod
-    def at(cls, path: str, text: str, **params: Any) -> "Refused":
+    def at(cls, path: str, text: str, /, **params: Any) -> "Refused":
         """A refusal of one problem: ``raise ProfileInvalid.at("cv", N_("..."))``."""
         return cls(problem(path, text, **params))
 
@@ -86,6 +86,9 @@ class OneProblem(Refused):
             Problem(field, message if isinstance(message, Message) else Message(message))
         )
 
+    def __str__(self) -> str:
+        return str(self.message)
+
     @property
     def field(self) -> str:
         """What to correct: the problem's path."""
@@ -103,7 +106,7 @@ class Problems:
     def __init__(self) -> None:
         self._found: list[Problem] = []
 
-    def add(self, path: str, text: str, **params: Any) -> None:
+    def add(self, path: str, text: str, /, **params: Any) -> None:
         """Note a problem at ``path`` (see ``problem``)."""
         self._found.append(problem(path, text, **params))
 

@@ -55,7 +55,7 @@ def show_refusal(form: FlaskForm, refusal: Refused) -> None:
     for found in refusal.problems:
         field = by_name.get(field_name(form, found.path)) if found.path else None
         message = translate(found.message)
-        if field is None or field.widget.input_type == "hidden":
+        if field is None or _hidden(field):
             form.form_errors.append(message)
         else:
             field.errors = [*field.errors, message]
@@ -69,9 +69,13 @@ def error_list(form: FlaskForm) -> list[tuple[str | None, str]]:
             if field.errors:
                 found.append((None, gettext("The form expired. Please send it again.")))
             continue
-        linked = None if field.widget.input_type == "hidden" else field.id
+        linked = None if _hidden(field) else field.id
         found += [(linked, message) for message in field.errors]
     return found
+
+
+def _hidden(field: Field) -> bool:
+    return getattr(field.widget, "input_type", None) == "hidden"
 
 
 def set_version(form: FlaskForm, version: int) -> None:

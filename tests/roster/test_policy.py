@@ -13,6 +13,8 @@ ALLOWED = (
     "roster.models",
     "roster.policy",
     "roster.validation",
+    "roster.messages",
+    "roster.refusal",
     "matching.vocabulary",
     "sqlalchemy",
     "sqlmodel",
