@@ -54,6 +54,21 @@ def language_label(code: str) -> str:
         return code
 
 
+# A role as a list of roles names it (the users' table, the removal page).
+ROLE_NAMES = {
+    RoleName.EXPERT.value: _l("expert"),
+    RoleName.RECRUITER.value: _l("recruiter"),
+    RoleName.PLANNER.value: _l("planner"),
+    RoleName.ADMIN.value: _l("admin"),
+}
+
+
+def role_names(roles: Any) -> str:
+    """A user's roles, ordered by code, in the page's language: ``admin, recruiter``."""
+    codes = sorted(role.role for role in roles)
+    return ", ".join(str(ROLE_NAMES.get(code, code)) for code in codes)
+
+
 # Main navigation: (endpoint, label, roles that see it), in display order. Links whose
 # endpoint is not registered are left out.
 NAVIGATION: tuple[tuple[str, Any, tuple[RoleName, ...]], ...] = (
@@ -88,4 +103,5 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["percent"] = percent
     app.jinja_env.filters["translated"] = translated
     app.jinja_env.filters["plural_count"] = plural_count
+    app.jinja_env.filters["role_names"] = role_names
     app.jinja_env.filters["language_label"] = language_label

@@ -1,6 +1,7 @@
 """Account administration: staff accounts, roles, invitations, removal; the audit trail."""
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from roster.accounts import services
@@ -10,6 +11,7 @@ from roster.auth.access import roles_required
 from roster.auth.mail import queue_staff_invitation
 from roster.auth.services import Signer
 from roster.db import get_session
+from roster.i18n import translate
 from roster.models import RoleName, User
 
 blueprint = Blueprint("admin", __name__, url_prefix="/admin")
@@ -18,7 +20,7 @@ blueprint = Blueprint("admin", __name__, url_prefix="/admin")
 def _user_or_404(public_id: str) -> User:
     user = services.user_by_public_id(session=get_session(), public_id=public_id)
     if user is None:
-        abort(404, "There is no account at this address (or it was removed).")
+        abort(404, gettext("There is no account at this address (or it was removed)."))
     return user
 
 
@@ -51,7 +53,7 @@ def new_user():
     form = NewStaffForm()
     if form.validate_on_submit():
         if not form.roles.data:
-            form.roles.errors.append("Please choose at least one role.")
+            form.roles.errors.append(gettext("Please choose at least one role."))
         else:
             try:
                 user = services.create_user(
@@ -67,7 +69,10 @@ def new_user():
             else:
                 _queue_invitation(user)
                 flash(
-                    f"Account created for {user.email}; a link to choose a password was emailed.",
+                    gettext(
+                        "Account created for %(email)s; a link to choose a password was emailed.",
+                        email=user.email,
+                    ),
                     "success",
                 )
                 return redirect(url_for("admin.users"))
@@ -101,7 +106,9 @@ def edit_user(public_id: str):
             form.roles.errors.append(str(error))
         else:
             flash(
-                f"{user.email}: " + (", ".join(changes) if changes else "nothing changed") + ".",
+                gettext("%(email)s: %(changes)s.", email=user.email, changes=", ".join(changes))
+                if changes
+                else gettext("%(email)s: nothing changed.", email=user.email),
                 "success",
             )
             return redirect(url_for("admin.users"))
@@ -124,8 +131,11 @@ def resend_invitation(public_id: str):
         return _access_page(user, access, form)
     _queue_invitation(user)
     flash(
-        f"A new invitation was emailed to {user.email}. Its link works for one hour; "
-        "the links of earlier invitations no longer work.",
+        gettext(
+            "A new invitation was emailed to %(email)s. Its link works for one hour; "
+            "the links of earlier invitations no longer work.",
+            email=user.email,
+        ),
         "success",
     )
     return redirect(url_for("admin.edit_user", public_id=user.public_id))
@@ -146,9 +156,13 @@ def remove_user(public_id: str):
             form.form_errors.append(str(error))
         else:
             flash(
-                f"The account of {address} is removed: its sessions have ended and its unsent "
-                f"mail is deleted. The audit trail names it “{user.display_name} (removed "
-                "account)”.",
+                gettext(
+                    "The account of %(address)s is removed: its sessions have ended and its "
+                    "unsent mail is deleted. The audit trail names it “%(name)s (removed "
+                    "account)”.",
+                    address=address,
+                    name=user.display_name,
+                ),
                 "success",
             )
             return redirect(url_for("admin.users"))
@@ -181,7 +195,7 @@ def audit():
         except queries.TrailRefused as refused:
             for name, message in refused.errors.items():
                 field = form._fields.get(name)
-                (field.errors if field is not None else form.form_errors).append(message)
+                (field.errors if field is not None else form.form_errors).append(translate(message))
     shown = {
         name: value
         for name in ("action", "actor", "expert", "since", "until")
