@@ -5,11 +5,15 @@ code for action strings and fails on one missing. ``without_actor`` says who is
 meant when the row has no actor: the command line (imports, exports, accounts made
 by ``roster create-user``), a person registering, or an account erased since (the
 foreign key nulls ``actor_id``, so the row outlives the person).
+
+The words are marked for translation (``N_``) and translated where they are shown.
 """
 
 from dataclasses import dataclass
 
-ERASED_ACCOUNT = "an erased account"
+from roster.messages import N_
+
+ERASED_ACCOUNT = N_("an erased account")
 
 
 @dataclass(frozen=True)
@@ -22,35 +26,37 @@ class AuditAction:
 
 AUDIT_ACTIONS: dict[str, AuditAction] = {
     "account.create": AuditAction(
-        "opened an account", without_actor="system (registration or command line)"
+        N_("opened an account"), without_actor=N_("system (registration or command line)")
     ),
-    "account.access_changed": AuditAction("changed an account's roles or state"),
-    "account.invitation_resent": AuditAction("sent a new invitation"),
-    "account.removed": AuditAction("removed a staff account"),
-    "auth.login": AuditAction("signed in"),
-    "auth.login_failed": AuditAction("failed to sign in (wrong password)"),
-    "auth.login_locked": AuditAction("tried to sign in while locked out"),
+    "account.access_changed": AuditAction(N_("changed an account's roles or state")),
+    "account.invitation_resent": AuditAction(N_("sent a new invitation")),
+    "account.removed": AuditAction(N_("removed a staff account")),
+    "auth.login": AuditAction(N_("signed in")),
+    "auth.login_failed": AuditAction(N_("failed to sign in (wrong password)")),
+    "auth.login_locked": AuditAction(N_("tried to sign in while locked out")),
     "auth.register_existing": AuditAction(
-        "tried to register an address that has an account",
-        without_actor="someone registering (the account's address was typed)",
+        N_("tried to register an address that has an account"),
+        without_actor=N_("someone registering (the account's address was typed)"),
     ),
-    "auth.email_confirmed": AuditAction("confirmed the email address"),
-    "auth.password_changed": AuditAction("chose a new password"),
-    "profile.view": AuditAction("opened an expert's profile"),
-    "cv.download": AuditAction("downloaded an expert's CV"),
+    "auth.email_confirmed": AuditAction(N_("confirmed the email address")),
+    "auth.password_changed": AuditAction(N_("chose a new password")),
+    "profile.view": AuditAction(N_("opened an expert's profile")),
+    "cv.download": AuditAction(N_("downloaded an expert's CV")),
     "profile.erased": AuditAction(
-        "erased their account and profile", without_actor="the expert (account erased)"
+        N_("erased their account and profile"), without_actor=N_("the expert (account erased)")
     ),
     "roster.status_changed": AuditAction(
-        "changed an expert's roster status", without_actor="system (registration or import)"
+        N_("changed an expert's roster status"), without_actor=N_("system (registration or import)")
     ),
-    "candidate.outcome_recorded": AuditAction("recorded what happened to a candidate"),
+    "candidate.outcome_recorded": AuditAction(N_("recorded what happened to a candidate")),
     "roster.demo": AuditAction(
-        "loaded the demo roster's histories and past missions",
-        without_actor="system (command line)",
+        N_("loaded the demo roster's histories and past missions"),
+        without_actor=N_("system (command line)"),
     ),
-    "roster.import": AuditAction("imported experts", without_actor="system (command line)"),
-    "roster.export": AuditAction("exported the roster", without_actor="system (command line)"),
+    "roster.import": AuditAction(N_("imported experts"), without_actor=N_("system (command line)")),
+    "roster.export": AuditAction(
+        N_("exported the roster"), without_actor=N_("system (command line)")
+    ),
 }
 
 

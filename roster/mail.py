@@ -7,12 +7,14 @@ written to ``instance/outbox/`` so that ``make run`` shows what would have been 
 """
 
 import smtplib
+from contextlib import nullcontext
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import make_msgid
 from pathlib import Path
 
-from flask import current_app
+from flask import current_app, has_request_context
+from flask_babel import force_locale
 from werkzeug.utils import secure_filename
 
 from roster.models import utcnow
@@ -30,11 +32,17 @@ class Mail:
 def compose(template: str, *, to: str, **values: object) -> Mail:
     """Render ``templates/mail/<template>.txt`` for ``to``; the template sets its ``subject``.
 
-    Rendered outside any request, with only ``values``: links in it come from
-    ``roster.links.public_url``, never from a request's host.
+    Rendered with only ``values``: links in it come from ``roster.links.public_url``,
+    never from a request's host. A message composed during a request is in the
+    request's language; one composed by a command (the stale reminders) is in English.
     """
-    module = current_app.jinja_env.get_template(f"mail/{template}.txt").make_module(values)
-    return Mail(to=to, subject=str(module.subject), body=str(module).strip() + "\n")
+    from roster.i18n import DEFAULT
+
+    source = current_app.jinja_env.get_template(f"mail/{template}.txt")
+    with nullcontext() if has_request_context() else force_locale(DEFAULT.babel_name):
+        module = source.make_module(values)
+        subject, body = str(module.subject), str(module)
+    return Mail(to=to, subject=subject, body=body.strip() + "\n")
 
 
 def build_message(

@@ -2,10 +2,13 @@
 
 from typing import Any
 
+import langcodes
 from flask import Flask
+from flask_babel import format_number, format_percent, get_locale, gettext
 from flask_babel import lazy_gettext as _l
 
 from roster.home.services import SMALL_COUNT
+from roster.messages import Message
 from roster.models import RoleName
 
 
@@ -15,15 +18,55 @@ def shown_count(count: int | None) -> str:
     None is a count withheld because a published total would give a small one away.
     """
     if count is None:
-        return "not shown"
+        return gettext("not shown")
     if 0 < count < SMALL_COUNT:
-        return f"fewer than {SMALL_COUNT}"
-    return f"{count:,}"
+        return gettext("fewer than %(count)s", count=format_number(SMALL_COUNT))
+    return format_number(count)
 
 
 def percent(share: float | None) -> str:
     """Show a share as a whole percentage, or a dash when unknown."""
-    return "–" if share is None else f"{share:.0%}"
+    return "–" if share is None else format_percent(share, format="#,##0%")
+
+
+def plural_count(count: int | None) -> int:
+    """The number that chooses the plural form of a count as ``shown_count`` shows it."""
+    if count is None or 0 < count < SMALL_COUNT:
+        return SMALL_COUNT
+    return count
+
+
+def translated(value: Any) -> Any:
+    """A service's ``Message`` in the page's language; anything else (data) as it is."""
+    if isinstance(value, Message):
+        from roster.i18n import translate
+
+        return translate(value)
+    return value
+
+
+def language_label(code: str) -> str:
+    """A language's name in the page's language (CLDR names; English by default)."""
+    locale = get_locale()
+    try:
+        return langcodes.Language.get(code).display_name(str(locale) if locale else "en")
+    except (ValueError, TypeError, AttributeError):
+        return code
+
+
+# A role as a list of roles names it (the users' table, the removal page).
+ROLE_NAMES = {
+    RoleName.EXPERT.value: _l("expert"),
+    RoleName.RECRUITER.value: _l("recruiter"),
+    RoleName.PLANNER.value: _l("planner"),
+    RoleName.ADMIN.value: _l("admin"),
+}
+
+
+def role_names(roles: Any) -> str:
+    """A user's roles, ordered by code, in the page's language: ``admin, recruiter``."""
+    codes = sorted(role.role for role in roles)
+    return ", ".join(str(ROLE_NAMES.get(code, code)) for code in codes)
 
 
 # Main navigation: (endpoint, label, roles that see it), in display order. Links whose
@@ -58,3 +101,7 @@ def register(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["shown_count"] = shown_count
     app.jinja_env.filters["percent"] = percent
+    app.jinja_env.filters["translated"] = translated
+    app.jinja_env.filters["plural_count"] = plural_count
+    app.jinja_env.filters["role_names"] = role_names
+    app.jinja_env.filters["language_label"] = language_label

@@ -1,5 +1,7 @@
 """Forms of the account administration pages."""
 
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -20,10 +22,10 @@ from roster.search import SearchForm, search_field
 from roster.web.forms import Storable
 
 ROLE_CHOICES = [
-    SelectChoice(RoleName.EXPERT.value, "Expert: keeps their own profile"),
-    SelectChoice(RoleName.RECRUITER.value, "Recruiter: vets, searches and merges experts"),
-    SelectChoice(RoleName.PLANNER.value, "Mission planner: needs assessments and shortlists"),
-    SelectChoice(RoleName.ADMIN.value, "Admin: manages accounts and roles"),
+    SelectChoice(RoleName.EXPERT.value, _l("Expert: keeps their own profile")),
+    SelectChoice(RoleName.RECRUITER.value, _l("Recruiter: vets, searches and merges experts")),
+    SelectChoice(RoleName.PLANNER.value, _l("Mission planner: needs assessments and shortlists")),
+    SelectChoice(RoleName.ADMIN.value, _l("Admin: manages accounts and roles")),
 ]
 
 
@@ -37,38 +39,39 @@ class RoleCheckboxes(SelectMultipleField):
 class UserSearchForm(SearchForm):
     """Find accounts by email or name."""
 
-    q = search_field("Find by email or name")
+    q = search_field(_l("Find by email or name"))
 
 
 class AccessForm(FlaskForm):
     """A user's roles and whether the account is disabled."""
 
-    roles = RoleCheckboxes("Roles", choices=ROLE_CHOICES)
-    disabled = BooleanField("Account disabled (signs the user out everywhere)")
+    roles = RoleCheckboxes(_l("Roles"), choices=ROLE_CHOICES)
+    disabled = BooleanField(_l("Account disabled (signs the user out everywhere)"))
 
 
 class NewStaffForm(FlaskForm):
     """A new staff account; the person chooses a password from an emailed link."""
 
     display_name = StringField(
-        "Name", validators=[DataRequired("Please enter a name."), Length(max=200), Storable()]
+        _l("Name"),
+        validators=[DataRequired(_l("Please enter a name.")), Length(max=200), Storable()],
     )
     email = EmailField(
-        "Email address",
+        _l("Email address"),
         validators=[
-            DataRequired("Please enter an email address."),
-            Email("Please enter a valid email address."),
+            DataRequired(_l("Please enter an email address.")),
+            Email(_l("Please enter a valid email address.")),
             Length(max=254),
         ],
     )
-    roles = RoleCheckboxes("Roles", choices=ROLE_CHOICES[1:])
+    roles = RoleCheckboxes(_l("Roles"), choices=ROLE_CHOICES[1:])
 
 
 class ConfirmForm(FlaskForm):
     """A button alone, with its CSRF token: send a new invitation, remove an account."""
 
 
-_BROKEN_LINK = "This page link is broken. Start again from the newest events."
+_BROKEN_LINK = _l("This page link is broken. Start again from the newest events.")
 # Event ids are 32-bit integers on PostgreSQL: a larger one is a broken link, not a query.
 _LARGEST_ID = 2**31 - 1
 
@@ -80,42 +83,58 @@ class TrailFilterForm(FlaskForm):
         csrf = False
 
     action = SelectField(
-        "Action",
-        choices=[SelectChoice("", "Any action"), *(SelectChoice(*c) for c in action_choices())],
+        _l("Action"),
         default="",
         validate_choice=False,
         validators=[
             AnyOf(
                 ["", *(code for code, _ in action_choices())],
-                message="Please choose an action from the list.",
+                message=_l("Please choose an action from the list."),
             )
         ],
     )
     actor = StringField(
-        "Done by",
+        _l("Done by"),
         validators=[Length(max=254), Storable()],
-        description="An email address or an account id.",
+        description=_l("An email address or an account id."),
     )
     expert = StringField(
-        "About the expert",
+        _l("About the expert"),
         validators=[Length(max=64), Storable()],
-        description="An id or a reference (EXP-…).",
+        description=_l("An id or a reference (EXP-…)."),
     )
     since = DateField(
-        "From (UTC)",
+        _l("From (UTC)"),
         validators=[Optional()],
-        invalid_value_message="The first day must be a date, like 2027-03-01.",
+        invalid_value_message=_l(
+            "The first day must be a date, like %(example)s.", example="2027-03-01"
+        ),
     )
     until = DateField(
-        "To (UTC, included)",
+        _l("To (UTC, included)"),
         validators=[Optional()],
-        invalid_value_message="The last day must be a date, like 2027-03-31.",
+        invalid_value_message=_l(
+            "The last day must be a date, like %(example)s.", example="2027-03-31"
+        ),
     )
     before = IntegerField(
         widget=HiddenInput(),
         invalid_value_message=_BROKEN_LINK,
         validators=[Optional(), NumberRange(min=1, max=_LARGEST_ID, message=_BROKEN_LINK)],
     )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The actions in the page's language, in its alphabetical order.
+        actions = sorted(
+            ((code, gettext(phrase)) for code, phrase in action_choices()),
+            key=lambda choice: choice[1],
+        )
+        self.action.choices = [
+            SelectChoice("", gettext("Any action")),
+            *(SelectChoice(*c) for c in actions),
+        ]
+
     after = IntegerField(
         widget=HiddenInput(),
         invalid_value_message=_BROKEN_LINK,

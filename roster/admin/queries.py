@@ -3,7 +3,8 @@
 Reads only. Pages are keyset pages on (``at``, ``id``): a page's link names the last
 (or first) event shown, and the next page starts strictly past it, so a page deep in
 a large trail costs what the first one does, and events written meanwhile never shift
-a row onto two pages. Typed, keyword-only, the session passed in; no request state.
+a row onto two pages. Typed, keyword-only, the session passed in; no request state:
+the words a row shows are ``Message``s (marked with ``N_``), translated by the page.
 """
 
 from dataclasses import dataclass
@@ -13,8 +14,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlmodel import Session
 
-from roster.audit_words import action_phrase, nobody_label
-from roster.messages import N_
+from roster.audit_words import AUDIT_ACTIONS, action_phrase, nobody_label
+from roster.messages import N_, Message
 from roster.models import AuditEvent, Expert, User
 from roster.refusal import Problems, Refused
 
@@ -46,7 +47,7 @@ class TrailFilters:
 class Party:
     """Someone a row names: a label, and the public id to link to (None: nothing to open)."""
 
-    label: str
+    label: str | Message
     public_id: str | None = None
     note: str = ""
 
@@ -59,11 +60,11 @@ class TrailRow:
     at: datetime
     actor: Party
     action: str
-    phrase: str
+    phrase: str | Message
     expert: Party | None
     account: Party | None
     reason: str
-    detail: tuple[tuple[str, str], ...]
+    detail: tuple[tuple[str, str | Message], ...]
 
 
 @dataclass(frozen=True)
@@ -252,9 +253,12 @@ def _rows(session: Session, events: list[AuditEvent]) -> list[TrailRow]:
                 at=event.at,
                 actor=_party(by_id[event.actor_id])
                 if event.actor_id in by_id
-                else Party(nobody_label(event.action)),
+                else Party(Message(nobody_label(event.action))),
                 action=event.action,
-                phrase=action_phrase(event.action),
+                # An action this roster does not know is shown by its code.
+                phrase=Message(action_phrase(event.action))
+                if event.action in AUDIT_ACTIONS
+                else event.action,
                 expert=Party(expert_id, expert_id) if expert_id else None,
                 account=_party(account) if account is not None else None,
                 reason=event.reason,
@@ -267,16 +271,21 @@ def _rows(session: Session, events: list[AuditEvent]) -> list[TrailRow]:
 def _party(user: User) -> Party:
     name = user.display_name or user.email
     if user.removed_at is not None:
-        return Party(f"{name} (removed account)")
+        return Party(Message(N_("%(name)s (removed account)"), {"name": name}))
     return Party(name, user.public_id, note=user.email if user.display_name else "")
 
 
-def _shown(value: Any) -> str:
-    """A value of ``detail`` as short text: lists joined, objects as key=value pairs."""
+def _shown(value: Any, nested: bool = False) -> str | Message:
+    """A value of ``detail`` as short text: lists joined, objects as key=value pairs.
+
+    A yes or no on its own is a ``Message``; inside a list or an object it stays English.
+    """
+    if isinstance(value, bool) and not nested:
+        return Message(N_("yes") if value else N_("no"))
     if isinstance(value, dict):
-        text = ", ".join(f"{k}={_shown(v)}" for k, v in sorted(value.items()))
+        text = ", ".join(f"{k}={_shown(v, nested=True)}" for k, v in sorted(value.items()))
     elif isinstance(value, list | tuple):
-        text = ", ".join(_shown(item) for item in value)
+        text = ", ".join(str(_shown(item, nested=True)) for item in value)
     elif isinstance(value, bool):
         text = "yes" if value else "no"
     else:

@@ -1,6 +1,7 @@
 """Account administration: staff accounts, roles, invitations, removal; the audit trail."""
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user
 
 from roster.accounts import services
@@ -20,7 +21,7 @@ blueprint = Blueprint("admin", __name__, url_prefix="/admin")
 def _user_or_404(public_id: str) -> User:
     user = services.user_by_public_id(session=get_session(), public_id=public_id)
     if user is None:
-        abort(404, "There is no account at this address (or it was removed).")
+        abort(404, gettext("There is no account at this address (or it was removed)."))
     return user
 
 
@@ -53,7 +54,7 @@ def new_user():
     form = NewStaffForm()
     if form.validate_on_submit():
         if not form.roles.data:
-            form.roles.errors.append("Please choose at least one role.")
+            form.roles.errors.append(gettext("Please choose at least one role."))
         else:
             try:
                 user = services.create_user(
@@ -69,7 +70,10 @@ def new_user():
             else:
                 _queue_invitation(user)
                 flash(
-                    f"Account created for {user.email}; a link to choose a password was emailed.",
+                    gettext(
+                        "Account created for %(email)s; a link to choose a password was emailed.",
+                        email=user.email,
+                    ),
                     "success",
                 )
                 return redirect(url_for("admin.users"))
@@ -103,7 +107,9 @@ def edit_user(public_id: str):
             show_refusal(form, error)
         else:
             flash(
-                f"{user.email}: " + (", ".join(changes) if changes else "nothing changed") + ".",
+                gettext("%(email)s: %(changes)s.", email=user.email, changes=", ".join(changes))
+                if changes
+                else gettext("%(email)s: nothing changed.", email=user.email),
                 "success",
             )
             return redirect(url_for("admin.users"))
@@ -126,8 +132,11 @@ def resend_invitation(public_id: str):
         return _access_page(user, access, form)
     _queue_invitation(user)
     flash(
-        f"A new invitation was emailed to {user.email}. Its link works for one hour; "
-        "the links of earlier invitations no longer work.",
+        gettext(
+            "A new invitation was emailed to %(email)s. Its link works for one hour; "
+            "the links of earlier invitations no longer work.",
+            email=user.email,
+        ),
         "success",
     )
     return redirect(url_for("admin.edit_user", public_id=user.public_id))
@@ -148,9 +157,13 @@ def remove_user(public_id: str):
             show_refusal(form, error)
         else:
             flash(
-                f"The account of {address} is removed: its sessions have ended and its unsent "
-                f"mail is deleted. The audit trail names it “{user.display_name} (removed "
-                "account)”.",
+                gettext(
+                    "The account of %(address)s is removed: its sessions have ended and its "
+                    "unsent mail is deleted. The audit trail names it “%(name)s (removed "
+                    "account)”.",
+                    address=address,
+                    name=user.display_name,
+                ),
                 "success",
             )
             return redirect(url_for("admin.users"))

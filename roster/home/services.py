@@ -15,6 +15,7 @@ from matching.vocabulary import (
     level_rank,
     un_region,
 )
+from roster.messages import N_
 from roster.models import (
     Expert,
     ExpertAccessibility,
@@ -26,6 +27,26 @@ from roster.models import (
 # Counts below this are shown as "fewer than 5": a count of one or two can point at a person.
 SMALL_COUNT = 5
 WORKING_LEVEL = level_rank("C1")
+
+# How the page names each roster status and regional group; translated where shown.
+STATUS_LABELS: dict[str, str] = {
+    RosterStatus.APPLICANT.value: N_("Applicant"),
+    RosterStatus.UNDER_REVIEW.value: N_("Under review"),
+    RosterStatus.ROSTERED.value: N_("Rostered"),
+    RosterStatus.DECLINED.value: N_("Declined"),
+    RosterStatus.INACTIVE.value: N_("Inactive"),
+    RosterStatus.SUSPENDED.value: N_("Suspended"),
+    RosterStatus.WITHDRAWN.value: N_("Withdrawn"),
+}
+NO_REGIONAL_GROUP = N_("Not in a UN regional group")
+REGION_LABELS: dict[str, str] = {
+    "African": N_("African"),
+    "Asia-Pacific": N_("Asia-Pacific"),
+    "Eastern European": N_("Eastern European"),
+    "Latin American and Caribbean": N_("Latin American and Caribbean"),
+    "Western European and Others": N_("Western European and Others"),
+    NO_REGIONAL_GROUP: NO_REGIONAL_GROUP,
+}
 
 
 def withhold_complement(counts: list[int]) -> list[int | None]:
@@ -115,7 +136,7 @@ def roster_overview(*, session: Session, language_limit: int = 20) -> RosterOver
         .group_by(ExpertNationality.country)
     )
     for country, count in session.exec(primary).all():
-        regions[un_region(country) or "Not in a UN regional group"] += count
+        regions[un_region(country) or NO_REGIONAL_GROUP] += count
     genders = dict(
         session.exec(
             select(Expert.gender, func.count())
