@@ -405,7 +405,7 @@ def team_command(needs_path: Path, per_role: int) -> None:
 @roster_cli.command("remind-stale")
 def remind_stale_command() -> None:
     """Queue a reminder to each expert whose profile is over a year old, once."""
-    from roster.profile.reminders import remind_stale
+    from roster.reminders import remind_stale
 
     with session_scope() as session:
         queued = remind_stale(session=session)

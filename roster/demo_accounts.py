@@ -12,8 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import exists, select
 from sqlmodel import Session
 
-from roster.accounts.services import create_user
-from roster.auth.services import find_user, set_password
+from roster.accounts.services import create_user, find_user, set_password
 from roster.models import (
     AvailabilityWindow,
     Expert,

@@ -7,9 +7,9 @@ from flask import Flask
 from flask_babel import format_number, format_percent, get_locale, gettext
 from flask_babel import lazy_gettext as _l
 
-from roster.home.services import SMALL_COUNT
 from roster.messages import Message
 from roster.models import RoleName
+from roster.policy.privacy import SMALL_COUNT
 
 
 def shown_count(count: int | None) -> str:

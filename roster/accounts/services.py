@@ -1,8 +1,10 @@
 """Creating and managing accounts: typed, keyword-only, no request state."""
 
 import secrets
+from dataclasses import dataclass
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 from sqlmodel import Session
 
 from roster.accounts.passwords import hash_password, password_problem
@@ -13,6 +15,14 @@ from roster.refusal import OneProblem
 
 # The address a removed account is left with: unique, and never deliverable (RFC 2606).
 REMOVED_ADDRESS = "removed-{public_id}@removed.invalid"
+
+
+@dataclass(frozen=True)
+class Registration:
+    """The account a registration ended with, and whether it was opened by it."""
+
+    user: User
+    new: bool
 
 
 class AccountError(OneProblem):
@@ -263,3 +273,31 @@ def remove_account(*, session: Session, user: User, actor_id: int) -> str:
     user.removed_at = user.updated_at = now
     _audit(session, "account.removed", user, actor_id, roles=roles)
     return address
+
+
+def find_user(*, session: Session, email: str) -> User | None:
+    """Return the user with this email address (case-insensitive), if any."""
+    return session.scalar(
+        select(User).options(selectinload(User.roles)).where(User.email == email.strip().lower())
+    )
+
+
+def end_sessions(*, session: Session, user: User) -> None:
+    """Invalidate every session of ``user`` on the server side by rotating its token."""
+    user.session_token = secrets.token_urlsafe(24)
+    user.updated_at = utcnow()
+    session.add(user)
+
+
+def set_password(*, session: Session, user: User, password: str) -> None:
+    """Set a new password and end every existing session of the user."""
+    if problem := password_problem(password, email=user.email):
+        raise AccountError(problem, field="password")
+    now = utcnow()
+    user.password_hash = hash_password(password)
+    user.password_changed_at = user.password_chosen_at = now
+    user.failed_logins, user.locked_until = 0, None
+    # Following an emailed link proves the address too.
+    user.email_confirmed_at = user.email_confirmed_at or now
+    end_sessions(session=session, user=user)
+    session.add(AuditEvent(actor_id=user.id, action="auth.password_changed"))

@@ -5,11 +5,11 @@ from flask_babel import gettext
 from flask_login import current_user
 
 from roster.accounts import services
+from roster.accounts.links import Signer
+from roster.accounts.mail import queue_staff_invitation
 from roster.admin import queries
 from roster.admin.forms import AccessForm, ConfirmForm, NewStaffForm, TrailFilterForm
 from roster.auth.access import roles_required
-from roster.auth.mail import queue_staff_invitation
-from roster.auth.services import Signer
 from roster.db import get_session
 from roster.i18n import translate
 from roster.models import RoleName, User

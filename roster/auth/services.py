@@ -5,18 +5,19 @@ signed with the app's secret and expire; a reset link also carries a fingerprint
 of the current password hash, so it works once.
 """
 
-import hashlib
 import secrets
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import or_, select, update
-from sqlalchemy.orm import selectinload
 from sqlmodel import Session
 
-from roster.accounts.passwords import hash_password, needs_rehash, password_problem, verify_password
-from roster.accounts.services import AccountError, create_user
+from roster.accounts.links import LinkInvalid, Signer, fingerprint
+from roster.accounts.passwords import hash_password, needs_rehash, verify_password
+from roster.accounts.services import (
+    Registration,
+    create_user,
+    find_user,
+)
 from roster.messages import N_, Message
 from roster.models import AuditEvent, RoleName, User, utcnow
 from roster.refusal import OneProblem
@@ -37,61 +38,8 @@ RESET_MAX_AGE = int(timedelta(hours=1).total_seconds())
 _DUMMY_HASH = hash_password(secrets.token_hex(16))
 
 
-@dataclass(frozen=True)
-class Registration:
-    """The account a registration ended with, and whether it was opened by it."""
-
-    user: User
-    new: bool
-
-
 class LoginRefused(OneProblem):
     """Sign-in refused; the message is safe to show (it never says which part was wrong)."""
-
-
-class LinkInvalid(OneProblem):
-    """A confirmation or reset link that is expired, tampered with or already used."""
-
-
-@dataclass(frozen=True)
-class Signer:
-    """Signs and checks the links sent by email."""
-
-    secret_key: str
-
-    def _serializer(self, purpose: str) -> URLSafeTimedSerializer:
-        return URLSafeTimedSerializer(self.secret_key, salt=f"roster-{purpose}")
-
-    def confirmation_token(self, user: User) -> str:
-        """Return a token confirming ``user``'s email address."""
-        return self._serializer("confirm").dumps({"user": user.public_id, "email": user.email})
-
-    def reset_token(self, user: User) -> str:
-        """Return a single-use token to choose a new password."""
-        return self._serializer("reset").dumps({"user": user.public_id, "pw": _fingerprint(user)})
-
-    def load(self, purpose: str, token: str, max_age: int) -> dict:
-        """Return a token's payload or raise ``LinkInvalid`` in plain words."""
-        try:
-            return self._serializer(purpose).loads(token, max_age=max_age)
-        except SignatureExpired:
-            expired = N_("This link has expired. Please ask for a new one.")
-            raise LinkInvalid(Message(expired)) from None
-        except BadSignature:
-            raise LinkInvalid(
-                Message(N_("This link is not valid. Please check that you copied all of it."))
-            ) from None
-
-
-def _fingerprint(user: User) -> str:
-    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
-
-
-def find_user(*, session: Session, email: str) -> User | None:
-    """Return the user with this email address (case-insensitive), if any."""
-    return session.scalar(
-        select(User).options(selectinload(User.roles)).where(User.email == email.strip().lower())
-    )
 
 
 def register_expert(*, session: Session, email: str, password: str, full_name: str) -> Registration:
@@ -194,13 +142,6 @@ def authenticate(*, session: Session, email: str, password: str) -> User:
     return user
 
 
-def end_sessions(*, session: Session, user: User) -> None:
-    """Invalidate every session of ``user`` on the server side by rotating its token."""
-    user.session_token = secrets.token_urlsafe(24)
-    user.updated_at = utcnow()
-    session.add(user)
-
-
 def confirm_email(*, session: Session, signer: Signer, token: str) -> User:
     """Mark the email address in a confirmation link as confirmed."""
     payload = signer.load("confirm", token, CONFIRM_MAX_AGE)
@@ -217,22 +158,8 @@ def user_for_reset(*, session: Session, signer: Signer, token: str) -> User:
     """Return the user a reset link is for, if the link is valid and unused."""
     payload = signer.load("reset", token, RESET_MAX_AGE)
     user = session.scalar(select(User).where(User.public_id == payload.get("user")))
-    if user is None or payload.get("pw") != _fingerprint(user) or user.disabled:
+    if user is None or payload.get("pw") != fingerprint(user) or user.disabled:
         raise LinkInvalid(
             Message(N_("This link has already been used or is no longer valid. Ask for a new one."))
         )
     return user
-
-
-def set_password(*, session: Session, user: User, password: str) -> None:
-    """Set a new password and end every existing session of the user."""
-    if problem := password_problem(password, email=user.email):
-        raise AccountError(problem, field="password")
-    now = utcnow()
-    user.password_hash = hash_password(password)
-    user.password_changed_at = user.password_chosen_at = now
-    user.failed_logins, user.locked_until = 0, None
-    # Following an emailed link proves the address too.
-    user.email_confirmed_at = user.email_confirmed_at or now
-    end_sessions(session=session, user=user)
-    session.add(AuditEvent(actor_id=user.id, action="auth.password_changed"))

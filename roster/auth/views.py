@@ -6,9 +6,11 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
+from roster.accounts import mail
+from roster.accounts.links import LinkInvalid, Signer
 from roster.accounts.passwords import password_problem, verify_password
 from roster.accounts.services import AccountError
-from roster.auth import mail, services
+from roster.auth import services
 from roster.auth.access import public, roles_required
 from roster.auth.forms import (
     ChangePasswordForm,
@@ -30,8 +32,8 @@ LOGIN_LIMIT = "10 per minute;60 per hour"
 REGISTER_LIMIT = "10 per minute;30 per hour"
 
 
-def _signer() -> services.Signer:
-    return services.Signer(current_app.config["SECRET_KEY"])
+def _signer() -> Signer:
+    return Signer(current_app.config["SECRET_KEY"])
 
 
 def _safe_next(target: str | None, user) -> str:
@@ -86,7 +88,7 @@ def confirm(token: str):
     """Confirm an email address from the emailed link."""
     try:
         services.confirm_email(session=get_session(), signer=_signer(), token=token)
-    except services.LinkInvalid as error:
+    except LinkInvalid as error:
         return render_template("auth/link_invalid.html", message=translate(error.message)), 400
     flash(_("Thank you: your email address is confirmed. You can now sign in."), "success")
     return redirect(url_for("auth.login"))
@@ -165,7 +167,7 @@ def reset_password(token: str):
     """Choose a new password from the emailed link."""
     try:
         user = services.user_for_reset(session=get_session(), signer=_signer(), token=token)
-    except services.LinkInvalid as error:
+    except LinkInvalid as error:
         return render_template("auth/link_invalid.html", message=translate(error.message)), 400
     form = NewPasswordForm()
     if form.validate_on_submit():

@@ -2,7 +2,7 @@
 
 A story is drawn for a roster status and tells how the person got there, in the status
 history's rows, each with its reason. A profile is stale by the roster's own rule
-(``roster.profile.reminders.STALE_AFTER``) when it was last confirmed or changed more
+(``roster.reminders.STALE_AFTER``) when it was last confirmed or changed more
 than that long before the demo's day; the reminder of a stale profile comes after the
 profile went stale, and only while it still is (a confirmation clears it).
 """
@@ -14,7 +14,7 @@ from typing import Any
 
 from roster.demo.reference import ROSTER_YEARS, Draws, history_data, start_of
 from roster.models import RosterStatus
-from roster.profile.reminders import STALE_AFTER
+from roster.reminders import STALE_AFTER
 
 STATUS_SHARES = {
     RosterStatus.ROSTERED: 65,

@@ -23,9 +23,9 @@ from roster.models import (
     ExpertNationality,
     RosterStatus,
 )
+from roster.policy.privacy import SMALL_COUNT
 
 # Counts below this are shown as "fewer than 5": a count of one or two can point at a person.
-SMALL_COUNT = 5
 WORKING_LEVEL = level_rank("C1")
 
 # How the page names each roster status and regional group; translated where shown.

@@ -23,6 +23,9 @@ from enum import StrEnum
 from roster.models import Expert, User
 from roster.policy.standing import Standing, standing_of
 
+# Counts under this are withheld wherever the roster publishes aggregates ("fewer than 5").
+SMALL_COUNT = 5
+
 
 class SensitiveField(StrEnum):
     """A field stored only with its own consent, in the interchange record's order."""

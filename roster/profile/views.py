@@ -11,7 +11,7 @@ from roster.policy.deployments import self_declared
 from roster.profile import availability, cv_pages, deployments, sections, services, your_data
 from roster.profile.forms import ConfirmForm, DeploymentForm, PeriodForm, RemoveForm
 from roster.profile.pages import blueprint, current_expert, start_first
-from roster.profile.reminders import confirm_profile, is_stale
+from roster.reminders import confirm_profile, is_stale
 from roster.web.pages import render_form, submit
 
 __all__ = ["blueprint", "cv_pages", "your_data"]  # the modules' routes are on the blueprint

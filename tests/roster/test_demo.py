@@ -19,7 +19,7 @@ from roster.demo import (
     taxonomy,
 )
 from roster.demo.reference import start_of
-from roster.profile.reminders import STALE_AFTER
+from roster.reminders import STALE_AFTER
 from tests.roster.conftest import DEMO_DAY
 from tests.spec import assert_valid
 

@@ -27,7 +27,7 @@ from roster.models import (
     Shortlist,
     ShortlistEntry,
 )
-from roster.profile.reminders import is_stale
+from roster.reminders import is_stale
 from tests.conftest import sign_in
 from tests.roster.conftest import LEADS_ON, STAGES, post_form
 

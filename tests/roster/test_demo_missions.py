@@ -17,6 +17,8 @@ from tests.roster.conftest import DEMO_DAY, LEADS_ON, STAGES
 
 DATA = Path(__file__).resolve().parents[2] / "matching" / "data"
 NOW = start_of(DEMO_DAY)
+
+
 # The contract's order of candidate outcomes (spec README, "Candidate outcomes"): each
 # stage follows the one before; withdrawn ends a candidacy at any stage.
 def _stage(outcome: str) -> int:

@@ -619,9 +619,7 @@ def test_valid_periods_added_through_the_forms_are_shown_and_stored_then_removed
 ):
     end = start + timedelta(days=length)
     saved(profiled_client, "/me/availability", {"start": start.isoformat(), "end": end.isoformat()})
-    assert items(shown(profiled_client, "availability")) == [
-        f"{english(start)} to {english(end)}"
-    ]
+    assert items(shown(profiled_client, "availability")) == [f"{english(start)} to {english(end)}"]
     [window] = stored_expert(db_session).availability
     assert (window.start, window.end) == (start, end)
 

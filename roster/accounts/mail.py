@@ -7,7 +7,8 @@ Links are signed for the user and built on the configured public address.
 
 from sqlmodel import Session
 
-from roster.auth.services import Registration, Signer
+from roster.accounts.links import Signer
+from roster.accounts.services import Registration
 from roster.links import public_url
 from roster.mail import compose
 from roster.models import User
