@@ -321,3 +321,13 @@ def test_the_reason_form_with_an_error_is_all_marked(profile):
     response = post_form(recruiter, f"/experts/{public_id}", {"purpose": "", "note": ""})
     assert response.status_code == 400
     assert_all_marked(response, *data, *ELSEWHERE, *REASON_REFUSALS)
+
+
+def test_the_notice_of_a_stale_profile_is_all_marked(profile, db_session):
+    expert, _, _, data = profile
+    with db_session() as session:
+        stored = session.scalars(select(Expert).where(Expert.email == EXPERT_EMAIL)).one()
+        stored.profile_confirmed_at = datetime.now(UTC) - timedelta(days=800)
+    response = expert.get("/me")
+    assert 'id="stale-heading"' in response.get_data(as_text=True)
+    assert_all_marked(response, *data, *_views_data())
