@@ -5,6 +5,8 @@ WTForms reads only the fields a form declares, so a posted ``roles``,
 carries the ``version`` it was opened with, for optimistic locking.
 """
 
+from flask_babel import LazyString, format_number, gettext
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -20,23 +22,24 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from matching.vocabulary import ACCESSIBILITY_EXPERTISE, GENDERS, LANGUAGE_LEVELS, SENIORITY
 from roster.profile.languages import MAX_ROWS
 from roster.profile.summary import MAX_SUMMARY
-from roster.web.forms import options
+from roster.web.forms import at_most, options
 
-_DATE = "Please give a date, like 2027-03-01."
+_DATE = _l("Please give a date, like 2027-03-01.")
 BLANK_ROWS = 2
 GENDER_LABELS = {
-    "woman": "Woman",
-    "man": "Man",
-    "non-binary": "Non-binary",
-    "self-described": "I describe myself another way",
-    "undisclosed": "I prefer not to say",
+    "woman": _l("Woman"),
+    "man": _l("Man"),
+    "non-binary": _l("Non-binary"),
+    "self-described": _l("I describe myself another way"),
+    "undisclosed": _l("I prefer not to say"),
 }
+LEVEL_LABELS = {"native": _l("native")}
 
 
 class VersionedForm(FlaskForm):
@@ -44,7 +47,7 @@ class VersionedForm(FlaskForm):
 
     version = IntegerField(
         widget=HiddenInput(),
-        validators=[InputRequired("The form is incomplete. Please reload the page.")],
+        validators=[InputRequired(_l("The form is incomplete. Please reload the page."))],
     )
 
 
@@ -54,53 +57,56 @@ class IdentityForm(VersionedForm):
     PATHS = {f"nationalities[{i}]": f"nationality_{i + 1}" for i in range(3)}
 
     full_name = StringField(
-        "Full name", validators=[DataRequired("Please enter your full name."), Length(max=200)]
+        _l("Full name"),
+        validators=[DataRequired(_l("Please enter your full name.")), at_most(200)],
     )
     nationality_1 = StringField(
-        "Nationality",
-        validators=[Length(max=100)],
-        description="Type a country's name or its two-letter code.",
+        _l("Nationality"),
+        validators=[at_most(100)],
+        description=_l("Type a country's name or its two-letter code."),
     )
-    nationality_2 = StringField("Second nationality (if any)", validators=[Length(max=100)])
-    nationality_3 = StringField("Third nationality (if any)", validators=[Length(max=100)])
-    residence_country = StringField("Country of residence", validators=[Length(max=100)])
+    nationality_2 = StringField(_l("Second nationality (if any)"), validators=[at_most(100)])
+    nationality_3 = StringField(_l("Third nationality (if any)"), validators=[at_most(100)])
+    residence_country = StringField(_l("Country of residence"), validators=[at_most(100)])
     years_experience = IntegerField(
-        "Years of electoral experience",
+        _l("Years of electoral experience"),
         validators=[
             Optional(),
-            NumberRange(0, 70, "Years of electoral experience must be from 0 to 70."),
+            NumberRange(0, 70, _l("Years of electoral experience must be from 0 to 70.")),
         ],
-        invalid_value_message="Years of electoral experience must be a whole number, like 12.",
-        description="Whole years, from 0 to 70.",
+        invalid_value_message=_l("Years of electoral experience must be a whole number, like 12."),
+        description=_l("Whole years, from 0 to 70."),
     )
     seniority = SelectField(
-        "Seniority (UN grade equivalent)",
+        _l("Seniority (UN grade equivalent)"),
         default="",
-        choices=options([("", "Not given")] + [(s, s) for s in SENIORITY]),
+        choices=options([("", _l("Not given"))] + [(s, s) for s in SENIORITY]),
     )
 
 
 class SensitiveForm(VersionedForm):
     """Gender, disability and birth year, each stored only with its own consent."""
 
-    gender_consent = BooleanField("I agree that the roster stores my gender")
+    gender_consent = BooleanField(_l("I agree that the roster stores my gender"))
     gender = SelectField(
-        "Gender",
+        _l("Gender"),
         default="",
-        choices=options([("", "Not given")] + [(g, GENDER_LABELS.get(g, g)) for g in GENDERS]),
+        choices=options([("", _l("Not given"))] + [(g, GENDER_LABELS.get(g, g)) for g in GENDERS]),
     )
-    disability_consent = BooleanField("I agree that the roster stores whether I have a disability")
+    disability_consent = BooleanField(
+        _l("I agree that the roster stores whether I have a disability")
+    )
     disability = SelectField(
-        "Do you have a disability?",
+        _l("Do you have a disability?"),
         default="",
-        choices=options([("", "Not given"), ("yes", "Yes"), ("no", "No")]),
+        choices=options([("", _l("Not given")), ("yes", _l("Yes")), ("no", _l("No"))]),
     )
-    birth_year_consent = BooleanField("I agree that the roster stores my year of birth")
+    birth_year_consent = BooleanField(_l("I agree that the roster stores my year of birth"))
     birth_year = IntegerField(
-        "Year of birth",
+        _l("Year of birth"),
         validators=[Optional()],
-        invalid_value_message="The year of birth must be a year in figures, like 1978.",
-        description="For example 1978.",
+        invalid_value_message=_l("The year of birth must be a year in figures, like 1978."),
+        description=_l("For example 1978."),
     )
 
 
@@ -108,14 +114,16 @@ class LanguageRow(Form):
     """One language and the level at which the expert works in it."""
 
     code = StringField(
-        "Language",
-        validators=[Length(max=100)],
+        _l("Language"),
+        validators=[at_most(100)],
         render_kw={"list": "language-suggestions", "autocomplete": "off"},
     )
     level = SelectField(
-        "Level",
+        _l("Level"),
         default="",
-        choices=options([("", "Choose a level")] + [(v, v) for v in LANGUAGE_LEVELS]),
+        choices=options(
+            [("", _l("Choose a level"))] + [(v, LEVEL_LABELS.get(v, v)) for v in LANGUAGE_LEVELS]
+        ),
     )
 
 
@@ -129,17 +137,17 @@ class SkillRow(Form):
     """One expertise area and the years of experience in it."""
 
     code = StringField(
-        "Expertise area",
-        validators=[Length(max=200)],
+        _l("Expertise area"),
+        validators=[at_most(200)],
         render_kw={"list": "skill-suggestions", "autocomplete": "off"},
     )
     years = IntegerField(
-        "Years",
+        _l("Years"),
         validators=[
             Optional(),
-            NumberRange(0, 70, "The years in an expertise area must be from 0 to 70."),
+            NumberRange(0, 70, _l("The years in an expertise area must be from 0 to 70.")),
         ],
-        invalid_value_message="The years in an expertise area must be a whole number, like 5.",
+        invalid_value_message=_l("The years in an expertise area must be a whole number, like 5."),
     )
 
 
@@ -155,8 +163,9 @@ class AccessibilityForm(VersionedForm):
     PATHS = {"accessibility_expertise": "codes"}
 
     codes = SelectMultipleField(
-        "Accessibility expertise",
-        choices=options(ACCESSIBILITY_EXPERTISE.items()),
+        _l("Accessibility expertise"),
+        # The taxonomy's labels, extracted for translators by babel.cfg.
+        choices=options((code, _l(label)) for code, label in ACCESSIBILITY_EXPERTISE.items()),
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
         validate_choice=True,
@@ -169,15 +178,15 @@ class PeriodForm(VersionedForm):
     PATHS = {"availability[].from": "start", "availability[].to": "end"}
 
     start = DateField(
-        "First day",
+        _l("First day"),
         validators=[InputRequired(_DATE)],
-        invalid_value_message="The first day must be a date, like 2027-03-01.",
-        description="For example 2027-03-01.",
+        invalid_value_message=_l("The first day must be a date, like 2027-03-01."),
+        description=_l("For example 2027-03-01."),
     )
     end = DateField(
-        "Last day",
+        _l("Last day"),
         validators=[InputRequired(_DATE)],
-        invalid_value_message="The last day must be a date, like 2027-06-30.",
+        invalid_value_message=_l("The last day must be a date, like 2027-06-30."),
     )
 
 
@@ -192,14 +201,14 @@ class DeploymentForm(PeriodForm):
         "deployments[].role": "role",
     }
 
-    mission = StringField("Mission (if any)", validators=[Length(max=300)])
+    mission = StringField(_l("Mission (if any)"), validators=[at_most(300)])
     country = StringField(
-        "Country",
-        validators=[DataRequired("Please give the country."), Length(max=100)],
+        _l("Country"),
+        validators=[DataRequired(_l("Please give the country.")), at_most(100)],
         render_kw={"list": "country-suggestions"},
     )
     role = StringField(
-        "Your role", validators=[DataRequired("Please give your role."), Length(max=200)]
+        _l("Your role"), validators=[DataRequired(_l("Please give your role.")), at_most(200)]
     )
 
 
@@ -213,10 +222,14 @@ class SummaryForm(VersionedForm):
     """The free-text summary."""
 
     summary = TextAreaField(
-        "Summary",
-        validators=[Length(max=MAX_SUMMARY)],
-        description=f"What you have done and can do, in your words; "
-        f"at most {MAX_SUMMARY:,} characters.",
+        _l("Summary"),
+        validators=[at_most(MAX_SUMMARY)],
+        description=LazyString(
+            lambda: gettext(
+                "What you have done and can do, in your words; at most %(count)s characters.",
+                count=format_number(MAX_SUMMARY),
+            )
+        ),
     )
 
 
@@ -224,8 +237,8 @@ class CvForm(VersionedForm):
     """A CV as a PDF file."""
 
     cv = FileField(
-        "Your CV (PDF, at most 5 MB)",
-        validators=[FileRequired("Please choose your CV as a PDF file.")],
+        _l("Your CV (PDF, at most 5 MB)"),
+        validators=[FileRequired(_l("Please choose your CV as a PDF file."))],
     )
 
 
@@ -237,9 +250,10 @@ class DeleteForm(FlaskForm):
     """Erase the account: a confirmation and the password again."""
 
     understand = BooleanField(
-        "I understand this cannot be undone",
-        validators=[DataRequired("Tick the box to confirm that you understand.")],
+        _l("I understand this cannot be undone"),
+        validators=[DataRequired(_l("Tick the box to confirm that you understand."))],
     )
     password = PasswordField(
-        "Your password", validators=[DataRequired("Please enter your password."), Length(max=256)]
+        _l("Your password"),
+        validators=[DataRequired(_l("Please enter your password.")), at_most(256)],
     )

@@ -1,10 +1,14 @@
-"""How codes and dates read on the pages: names for codes, suggestions for the choosers."""
+"""How codes read on the profile pages: names for codes, suggestions for the choosers.
 
-from datetime import date
+Words shown for codes (a roster status, a gender, the taxonomy's labels) and dates go
+through translation and the page's locale; names of countries and languages are data.
+"""
+
+from datetime import date, datetime
 from functools import cache
 
 import pycountry
-from flask_babel import format_date
+from flask_babel import format_date, gettext
 
 from matching.vocabulary import (
     ACCESSIBILITY_EXPERTISE,
@@ -14,12 +18,27 @@ from matching.vocabulary import (
     country_name,
     language_name,
 )
+from roster.messages import N_
 from roster.policy.privacy import PURPOSE_OF_SENSITIVE
 
-
-def long_date(day: date) -> str:
-    """A date as people read it, in the page's language: 1 March 2027."""
-    return format_date(day, "long")
+# Codes of taxonomy.json as the pages word them (in English, the code's own words).
+ROSTER_STATUS_WORDS = {
+    "applicant": N_("applicant"),
+    "under_review": N_("under review"),
+    "rostered": N_("rostered"),
+    "declined": N_("declined"),
+    "inactive": N_("inactive"),
+    "suspended": N_("suspended"),
+    "withdrawn": N_("withdrawn"),
+}
+GENDER_WORDS = {
+    "woman": N_("woman"),
+    "man": N_("man"),
+    "non-binary": N_("non-binary"),
+    "self-described": N_("self-described"),
+    "undisclosed": N_("undisclosed"),
+}
+LEVEL_WORDS = {"native": N_("native")}
 
 
 def country_label(code: str | None) -> str:
@@ -41,13 +60,42 @@ def language_label(code: str) -> str:
 
 
 def skill_label(code: str) -> str:
-    """The taxonomy's label of an expertise area."""
-    return EXPERTISE_AREAS.get(code, code)
+    """The taxonomy's label of an expertise area, translated (``babel.cfg`` extracts it)."""
+    return gettext(EXPERTISE_AREAS[code]) if code in EXPERTISE_AREAS else code
 
 
 def accessibility_label(code: str) -> str:
-    """The taxonomy's label of an accessibility expertise."""
-    return ACCESSIBILITY_EXPERTISE.get(code, code)
+    """The taxonomy's label of an accessibility expertise, translated."""
+    return gettext(ACCESSIBILITY_EXPERTISE[code]) if code in ACCESSIBILITY_EXPERTISE else code
+
+
+def _worded(words: dict[str, str], code: str | None) -> str:
+    return gettext(words[code]) if code in words else (code or "")
+
+
+def status_label(code: str | None) -> str:
+    """A roster status in words: 'under review' for under_review."""
+    return _worded(ROSTER_STATUS_WORDS, code)
+
+
+def gender_label(code: str | None) -> str:
+    """A gender code of the taxonomy in words."""
+    return _worded(GENDER_WORDS, code)
+
+
+def level_label(level: str | None) -> str:
+    """A language level: A1 to C2 as they are, 'native' in words."""
+    return _worded(LEVEL_WORDS, level)
+
+
+def long_date(day: date) -> str:
+    """A date as people read it, in the page's language: 1 March 2027 in English."""
+    return format_date(day, "d MMMM y")
+
+
+def timestamp(moment: datetime) -> str:
+    """A moment to the minute, in UTC: 2027-03-01 09:30 UTC."""
+    return gettext("%(time)s UTC", time=moment.strftime("%Y-%m-%d %H:%M"))
 
 
 @cache
@@ -74,7 +122,11 @@ def context() -> dict:
         "language_label": language_label,
         "skill_label": skill_label,
         "accessibility_label": accessibility_label,
+        "status_label": status_label,
+        "gender_label": gender_label,
+        "level_label": level_label,
         "long_date": long_date,
+        "timestamp": timestamp,
         "language_suggestions": language_suggestions,
         "country_suggestions": country_suggestions,
         "expertise_areas": EXPERTISE_AREAS,

@@ -11,9 +11,11 @@ import re
 from collections.abc import Iterator
 
 from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Field, FieldList, Form, FormField, ValidationError
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Length
 
 from roster.i18n import translate
 from roster.refusal import Refused
@@ -25,6 +27,11 @@ _ROW = re.compile(r"\[\d+\]")
 def options(pairs) -> list[SelectChoice]:
     """Select options from (value, label) pairs."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+def at_most(characters: int) -> Length:
+    """At most ``characters`` characters, said as WTForms says it, marked for translation."""
+    return Length(max=characters, message=_l("Field cannot be longer than %(max)d characters."))
 
 
 def leaves(fields) -> Iterator[Field]:
