@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from roster.accounts import mail
+from roster.accounts import services as accounts
 from roster.accounts.links import LinkInvalid, Signer
 from roster.accounts.passwords import password_problem, verify_password
 from roster.accounts.services import AccountError
@@ -128,7 +129,7 @@ def login():
 @roles_required(*ANY_ROLE)
 def logout():
     """Sign out here and everywhere: every session of the user ends."""
-    services.end_sessions(session=get_session(), user=current_user)
+    accounts.end_sessions(session=get_session(), user=current_user)
     logout_user()
     flash(_("You are signed out."), "success")
     return redirect(url_for("home.index"))
@@ -147,7 +148,7 @@ def reset_request():
     """Ask for a password reset link by email."""
     form = ResetRequestForm()
     if form.validate_on_submit():
-        user = services.find_user(session=get_session(), email=form.email.data)
+        user = accounts.find_user(session=get_session(), email=form.email.data)
         if user is not None and not user.disabled:
             mail.queue_reset(session=get_session(), signer=_signer(), user=user)
         flash(
@@ -172,7 +173,7 @@ def reset_password(token: str):
     form = NewPasswordForm()
     if form.validate_on_submit():
         try:
-            services.set_password(session=get_session(), user=user, password=form.password.data)
+            accounts.set_password(session=get_session(), user=user, password=form.password.data)
         except AccountError as error:
             show_refusal(form, error)
         else:
@@ -192,7 +193,7 @@ def change_password():
             form.current.errors.append(_("The current password is not right."))
         else:
             try:
-                services.set_password(
+                accounts.set_password(
                     session=get_session(), user=current_user, password=form.password.data
                 )
             except AccountError as error:
