@@ -42,7 +42,7 @@ lint: setup
 ## messages: extract every marked string into translations/messages.pot for translators
 messages: setup
 	mkdir -p translations
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ --no-location --sort-output \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -k Nn_:1,2 --no-location --sort-output \
 		-o translations/messages.pot .
 
 bench: setup

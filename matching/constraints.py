@@ -1,8 +1,13 @@
-"""The ``constraints`` part of a shortlist: gender target, regional counts, plain notes."""
+"""The ``constraints`` part of a shortlist: gender target, regional counts, plain notes.
+
+The notes are :class:`~matching.messages.Reason` objects here; the matcher writes
+their English text (and, when asked, their structured form).
+"""
 
 import numpy as np
 
 from matching.balance import Placement, region_cap, women_ceil, women_floor
+from matching.messages import Reason
 
 UNKNOWN_REGION = "unknown"
 
@@ -31,7 +36,8 @@ def report(
     """Return the ``constraints`` object of ``shortlist.schema.json`` for a placement.
 
     ``woman`` and ``region`` are aligned with the scored arrays that
-    ``placement.positions`` index into; ``k`` is the length asked for.
+    ``placement.positions`` index into; ``k`` is the length asked for. Its ``notes``
+    are ``Reason`` objects (``str()`` gives each sentence).
     """
     chosen = placement.positions
     length = len(chosen)
@@ -47,20 +53,26 @@ def report(
         if gender_ok:
             women = sum(chosen_women)
             notes.append(
-                f"Gender target met: {women} wom{'a' if women == 1 else 'e'}n in {length} "
-                f"(at least {needed} for a target of {target:.0%}, in every prefix too)."
+                Reason(
+                    "gender.met",
+                    {
+                        "women": women,
+                        "length": length,
+                        "needed": needed,
+                        "target": round(target * 100),
+                    },
+                )
             )
         elif eligible_women < needed:
             notes.append(
-                f"Only {eligible_women} eligible women for a target of {needed} in "
-                f"{length}: the balance target is not met."
+                Reason(
+                    "gender.short",
+                    {"eligible_women": eligible_women, "needed": needed, "length": length},
+                )
             )
         else:
-            notes.append("The gender balance could not be met in every prefix of the list.")
-        notes.append(
-            "Gender counts only where the expert consented to its use; "
-            "undisclosed gender counts as not a woman and is never inferred."
-        )
+            notes.append(Reason("gender.prefix"))
+        notes.append(Reason("gender.consent"))
     region_ok = _region_notes(notes, counts, share, length)
     return {
         "gender_target": target,
@@ -71,21 +83,17 @@ def report(
     }
 
 
-def _length_notes(length: int, k: int) -> list[str]:
+def _length_notes(length: int, k: int) -> list[Reason]:
     """Return the note saying the list is shorter than asked, if it is."""
     if length == 0:
-        return ["No expert passes the hard filters for this role."]
+        return [Reason("shortlist.empty")]
     if length < k:
-        experts = "expert passes" if length == 1 else "experts pass"
-        return [
-            f"Only {length} {experts} the hard filters: the shortlist holds {length} "
-            f"instead of {k}."
-        ]
+        return [Reason("shortlist.short", {"length": length, "k": k})]
     return []
 
 
 def _region_notes(
-    notes: list[str], counts: dict[str, int], share: float | None, length: int
+    notes: list[Reason], counts: dict[str, int], share: float | None, length: int
 ) -> bool:
     """Append the regional cap's note; return whether the cap holds."""
     cap = region_cap(share, length)
@@ -94,10 +102,11 @@ def _region_notes(
     over = sorted(name for name, n in counts.items() if n > cap and name != UNKNOWN_REGION)
     if over:
         notes.append(
-            f"Regional cap of {share:.0%} (at most {cap} of {length}) not met for "
-            f"{', '.join(over)}: the eligible pool has too few experts from other "
-            "groups to meet it (alongside the gender target, which comes first)."
+            Reason(
+                "region.unmet",
+                {"share": round(share * 100), "cap": cap, "length": length, "regions": over},
+            )
         )
         return False
-    notes.append(f"Regional cap met: no UN regional group holds more than {cap} of {length}.")
+    notes.append(Reason("region.met", {"cap": cap, "length": length}))
     return True

@@ -1,63 +1,45 @@
-"""Reasons: short plain sentences saying why a candidate scored as they did.
+"""Reasons: why a candidate scored as they did, a code and its parameters each.
 
-Written only for the candidates on the shortlist, criterion by criterion, e.g.
-"French C1 required: has C2", "lacks desired skill: mediation",
-"sign language expertise: yes", "raised by the balance rule to position 4".
+Written only for the candidates on the shortlist, criterion by criterion. In English
+they read e.g. "French C1 required: has C2", "lacks desired skill: mediation",
+"sign language expertise: yes", "raised by the balance rule to position 4"; their codes
+and templates are in ``matching.messages``. Each function makes its reasons with
+``make(code, params)``: ``matching.messages.english`` (the default) gives the English
+sentences, ``matching.messages.Reason`` the structured reasons.
 """
 
-from functools import lru_cache
+from collections.abc import Callable
 
 from matching import vocabulary as vocab
 from matching.balance import Placement
 from matching.index import RosterIndex
+from matching.messages import Reason, english
 from matching.query import RoleQuery
+
+# Makes one reason from its code and parameters: a sentence or a structured reason.
+Make = Callable[..., str | Reason]
 
 SENIORITY_NAMES = ("", "P2", "P3", "P4", "P5", "D1")
 
 
-def _skill(code: str) -> str:
-    """Return a short readable name of an expertise or accessibility code."""
-    return code.replace("-", " ")
-
-
-@lru_cache(maxsize=1024)
-def _language(code: str) -> str:
-    """Return the English name of a language tag, the tag itself if unknown."""
-    try:
-        return vocab.language_name(code)
-    except (ValueError, LookupError):
-        return code
-
-
-def _level(rank: int) -> str:
-    """Return the level name of a rank, 'none' for 0."""
-    return vocab.LANGUAGE_LEVELS[rank - 1] if rank else "none"
-
-
-def _years(stored: int) -> str:
-    """Return '(N years)' from a stored years+1 value."""
-    years = stored - 1
-    return f" ({years} year{'s' if years != 1 else ''})"
-
-
-def skill_reasons(index: RosterIndex, query: RoleQuery, row: int) -> list[str]:
+def skill_reasons(index: RosterIndex, query: RoleQuery, row: int, make: Make = english) -> list:
     """Return the reasons about required and desired expertise areas."""
     reasons = []
     for code in query.required_skills:
         stored = int(index.skill_years[row, index.skills[code]])
-        reasons.append(f"has required skill: {_skill(code)}{_years(stored)}")
+        reasons.append(make("skill.required", {"skill": code, "years": stored - 1}))
     for code in query.desired_skills:
         column = index.skills.get(code)
         stored = int(index.skill_years[row, column]) if column is not None else 0
         reasons.append(
-            f"has desired skill: {_skill(code)}{_years(stored)}"
+            make("skill.desired", {"skill": code, "years": stored - 1})
             if stored
-            else f"lacks desired skill: {_skill(code)}"
+            else make("skill.desired.missing", {"skill": code})
         )
     return reasons
 
 
-def language_reasons(index: RosterIndex, query: RoleQuery, row: int) -> list[str]:
+def language_reasons(index: RosterIndex, query: RoleQuery, row: int, make: Make = english) -> list:
     """Return the reasons about required and desired languages."""
     reasons = []
     for kind, entries in (
@@ -67,52 +49,73 @@ def language_reasons(index: RosterIndex, query: RoleQuery, row: int) -> list[str
         for code, wanted in entries:
             column = index.languages.get(code)
             level = int(index.lang_levels[row, column]) if column is not None else 0
-            reasons.append(f"{_language(code)} {_level(wanted)} {kind}: has {_level(level)}")
+            params = {"language": code, "wanted": vocab.LANGUAGE_LEVELS[wanted - 1]}
+            if level:
+                params["level"] = vocab.LANGUAGE_LEVELS[level - 1]
+                reasons.append(make(f"language.{kind}", params))
+            else:
+                reasons.append(make(f"language.{kind}.missing", params))
     return reasons
 
 
 def other_reasons(
-    index: RosterIndex, query: RoleQuery, row: int, covered: float, text: float, rating_mean: float
-) -> list[str]:
+    index: RosterIndex,
+    query: RoleQuery,
+    row: int,
+    covered: float,
+    text: float,
+    rating_mean: float,
+    make: Make = english,
+) -> list:
     """Return the reasons about accessibility, experience, availability, text and ratings."""
     reasons = []
     for code in query.accessibility:
         column = index.access.get(code)
         has = column is not None and bool(index.access_has[row, column])
-        reasons.append(f"{_skill(code)} expertise: {'yes' if has else 'no'}")
+        reasons.append(
+            make("accessibility.has" if has else "accessibility.lacks", {"accessibility": code})
+        )
     years = int(index.years[row])
-    minimum = f" (role minimum {query.min_years})" if query.min_years else ""
-    reasons.append(f"{years} years of experience{minimum}")
-    if query.seniority:
-        grade = SENIORITY_NAMES[int(index.seniority[row])] or "not given"
-        reasons.append(f"seniority {grade} for a {SENIORITY_NAMES[query.seniority]} role")
     reasons.append(
-        "available for the whole period"
+        make("experience.minimum", {"years": years, "minimum": query.min_years})
+        if query.min_years
+        else make("experience", {"years": years})
+    )
+    if query.seniority:
+        role_grade = SENIORITY_NAMES[query.seniority]
+        grade = SENIORITY_NAMES[int(index.seniority[row])]
+        reasons.append(
+            make("seniority", {"grade": grade, "role_grade": role_grade})
+            if grade
+            else make("seniority.unknown", {"role_grade": role_grade})
+        )
+    # round() and the "%" format both round half to even on the exact value: the
+    # percentage reads as "{covered:.0%}" did.
+    reasons.append(
+        make("availability.full")
         if covered >= 1
-        else f"available for {covered:.0%} of the period"
+        else make("availability.partial", {"percent": round(covered * 100)})
     )
     if query.text:
-        reasons.append(f"terms of reference text similarity: {text:.2f}")
+        reasons.append(make("text.similarity", {"similarity": text}))
     count = int(index.rating_count[row])
     if count:
-        mean = index.rating_sum[row] / count
-        reasons.append(
-            f"past deployment rating {mean:.1f} over {count} deployment"
-            f"{'s' if count != 1 else ''}, shrunk toward the roster mean "
-            f"{rating_mean:.1f}"
-        )
+        mean = float(index.rating_sum[row] / count)
+        reasons.append(make("rating", {"mean": mean, "count": count, "roster_mean": rating_mean}))
     else:
-        reasons.append(f"no rated deployment: counted at the roster mean {rating_mean:.1f}")
+        reasons.append(make("rating.none", {"roster_mean": rating_mean}))
     return reasons
 
 
-def move_reason(placement: Placement, position: int, rank: int, k: int) -> str | None:
-    """Return the sentence explaining a balance or regional move, None if none happened."""
+def move_reason(
+    placement: Placement, position: int, rank: int, k: int, make: Make = english
+) -> str | Reason | None:
+    """Return the reason explaining a balance or regional move, None if none happened."""
     was = placement.score_rank[position]
-    on_score = f"position {was} on score alone" if was <= k else f"below the top {k} on score alone"
-    rule = {"balance": "the balance rule", "region": "the regional cap"}
+    params = {"position": rank, "score_position": was} if was <= k else {"position": rank, "k": k}
+    below = "" if was <= k else ".below"
     if position in placement.moves:
-        return f"raised by {rule[placement.moves[position]]} to position {rank} ({on_score})"
+        return make(f"rank.raised.{placement.moves[position]}{below}", params)
     if was < rank:
-        return f"moved down to position {rank} by the balance rules ({on_score})"
+        return make(f"rank.lowered{below}", params)
     return None

@@ -19,7 +19,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
-from matching import explain, scoring, text
+from matching import explain, messages, scoring, text
 from matching import vocabulary as vocab
 from matching.balance import cells, fill, pool, region_cap
 from matching.constraints import report
@@ -250,6 +250,7 @@ class Matcher(BaseEstimator):
         k: int = 10,
         weights: dict | None = None,
         reasons: bool = True,
+        structured: bool = False,
     ) -> dict:
         """Return the explained, balanced shortlist of one role.
 
@@ -268,6 +269,18 @@ class Matcher(BaseEstimator):
             out (they are optional in ``shortlist.schema.json``) for a caller that
             reads only the ranks and scores, such as the team's optimiser; the ranking
             is the same.
+        structured : bool, default False
+            Also give every sentence in structured form, beside the sentences: each
+            candidate's ``reason_codes``, the constraints' ``note_codes`` and the
+            top-level ``note_codes``, lists in the order of ``reasons`` and ``notes``
+            of ``{"code", "params", "text"}``. ``code`` is one of
+            ``matching.messages.CODES`` (``skill.required``, ``language.desired`` ...),
+            ``params`` holds codes and numbers (``{"language": "fr", "wanted": "C1",
+            "level": "C2"}``) and ``text`` is the English sentence, the same as in
+            ``reasons``. A page translates the code's template
+            (``matching.messages.TEMPLATES``) and fills in the parameters. The
+            contract's schema allows these extra keys; without ``structured`` the
+            output is exactly the contract's.
 
         Returns
         -------
@@ -276,7 +289,8 @@ class Matcher(BaseEstimator):
             ``eligible_count``, ``candidates`` (``external_id``, ``rank``, ``score``,
             ``criteria``, ``reasons``), ``constraints`` (``gender_target``, ``women``,
             ``satisfied``, ``region_counts``, ``notes``) and ``notes`` (what the
-            normalisation of the needs did).
+            normalisation of the needs did); with ``structured``, the ``reason_codes``
+            and ``note_codes`` above.
 
         Raises
         ------
@@ -291,7 +305,12 @@ class Matcher(BaseEstimator):
             raise ValueError(f"k must be a positive integer, got {k!r}")
         query, notes, _ = self._query(needs, role_id)
         return self._shortlist(
-            query, int(k), self._merge(weights), explain_moves=bool(reasons), notes=notes
+            query,
+            int(k),
+            self._merge(weights),
+            explain_moves=bool(reasons),
+            notes=notes,
+            structured=bool(structured),
         )
 
     def _shortlist(
@@ -302,8 +321,13 @@ class Matcher(BaseEstimator):
         *,
         explain_moves: bool,
         notes: list[str],
+        structured: bool = False,
     ) -> dict:
-        """Rank one compiled role; reasons are written only when ``explain_moves``."""
+        """Rank one compiled role; reasons are written only when ``explain_moves``.
+
+        With ``structured`` the reasons and notes are also given as
+        ``{"code", "params", "text"}`` objects (``reason_codes``, ``note_codes``).
+        """
         index = self.index_
         scored = self._scored(query, weights, k)
         rows, criteria, score = scored.rows, scored.criteria, scored.score
@@ -327,7 +351,13 @@ class Matcher(BaseEstimator):
                 "score": float(score[position]),
                 "criteria": {name: float(criteria[name][position]) for name in scoring.CRITERIA},
             }
-            if explain_moves:
+            if explain_moves and structured:
+                explained = self._reasons(
+                    query, row, position, criteria, placement, rank, length, messages.Reason
+                )
+                candidate["reasons"] = [str(reason) for reason in explained]
+                candidate["reason_codes"] = messages.structured(explained)
+            elif explain_moves:
                 candidate["reasons"] = self._reasons(
                     query, row, position, criteria, placement, rank, length
                 )
@@ -342,7 +372,10 @@ class Matcher(BaseEstimator):
             target=query.gender_target,
             share=query.max_region_share,
         )
-        return {
+        if structured:
+            constraints["note_codes"] = messages.structured(constraints["notes"])
+        constraints["notes"] = messages.texts(constraints["notes"])
+        result = {
             "needs_id": query.needs_id,
             "role_id": query.role_id,
             "weights": dict(weights),
@@ -351,11 +384,22 @@ class Matcher(BaseEstimator):
             "constraints": constraints,
             "notes": notes,
         }
+        if structured:
+            result["note_codes"] = messages.structured(messages.normalisation_notes(notes))
+        return result
 
-    def _reasons(self, query, row, position, criteria, placement, rank, length) -> list[str]:
-        """Return the plain sentences explaining one candidate."""
-        reasons = explain.skill_reasons(self.index_, query, row)
-        reasons += explain.language_reasons(self.index_, query, row)
+    def _reasons(
+        self, query, row, position, criteria, placement, rank, length, make=messages.english
+    ) -> list:
+        """Return the reasons explaining one candidate, each made by ``make(code, params)``.
+
+        ``messages.english`` (the default) makes the English sentences straight away,
+        ``messages.Reason`` the structured reasons: a shortlist has about a hundred, and
+        making a ``Reason`` of each would cost a tenth of its time when only the
+        sentences are asked for.
+        """
+        reasons = explain.skill_reasons(self.index_, query, row, make)
+        reasons += explain.language_reasons(self.index_, query, row, make)
         reasons += explain.other_reasons(
             self.index_,
             query,
@@ -363,8 +407,9 @@ class Matcher(BaseEstimator):
             covered=float(criteria["availability"][position]),
             text=float(criteria["text"][position]),
             rating_mean=self.rating_mean_,
+            make=make,
         )
-        moved = explain.move_reason(placement, position, rank, length)
+        moved = explain.move_reason(placement, position, rank, length, make)
         return reasons + ([moved] if moved else [])
 
     def team(
@@ -374,6 +419,7 @@ class Matcher(BaseEstimator):
         candidates_per_role: int = 50,
         weights: dict | None = None,
         host_languages: list[str] | None = None,
+        structured: bool = False,
     ) -> dict:
         """Propose one distinct expert per position of every role, solved exactly.
 
@@ -389,6 +435,9 @@ class Matcher(BaseEstimator):
             Languages each to be spoken by one member at least, at
             ``host_language_level``; by default the host country's main languages
             (``matching.geography.main_languages``).
+        structured : bool, default False
+            Also give each note as ``{"code", "params", "text"}`` in ``note_codes``, in
+            the order of ``notes`` (see ``shortlist``).
 
         Returns
         -------
@@ -398,7 +447,8 @@ class Matcher(BaseEstimator):
             ``unconstrained_total_score``, ``balance_cost``, ``women``,
             ``women_required``, ``gender_target``, ``region_counts``,
             ``host_languages``, ``binding_constraints``, ``infeasible_because``,
-            ``notes``, ``seconds``. See ``matching.team``.
+            ``notes``, ``seconds``, and with ``structured`` ``note_codes``. See
+            ``matching.team``.
         """
         check_is_fitted(self)
         return propose(
@@ -407,6 +457,7 @@ class Matcher(BaseEstimator):
             candidates_per_role=candidates_per_role,
             weights=weights,
             host_languages=host_languages,
+            structured=bool(structured),
         )
 
 

@@ -38,9 +38,11 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_array
 
+from matching import messages
 from matching import vocabulary as vocab
 from matching.balance import region_cap, women_ceil
 from matching.geography import main_languages
+from matching.messages import Reason
 from matching.query import role_query
 from matching.records import normalise_needs
 
@@ -158,6 +160,7 @@ def propose(
     candidates_per_role: int = 50,
     weights: dict | None = None,
     host_languages: list[str] | None = None,
+    structured: bool = False,
 ) -> dict:
     """Propose a team for a needs assessment.
 
@@ -172,7 +175,9 @@ def propose(
         ``binding_constraints`` (families whose removal alone raises the optimum);
         ``infeasible_because`` (families whose removal makes a team possible);
         ``uncovered`` (coverage no candidate offers, so left out); ``notes`` (plain
-        sentences); ``seconds`` (time spent solving).
+        sentences); ``seconds`` (time spent solving). With ``structured``, also
+        ``note_codes``: each note as ``{"code", "params", "text"}``
+        (``matching.messages``), in the order of ``notes``.
     """
     started = time.perf_counter()
     if (
@@ -199,13 +204,10 @@ def propose(
         "women_required": women_ceil(queries[0].gender_target, sum(q.positions for q in queries)),
         "host_languages": host,
         "uncovered": problem.uncovered,
-        "notes": list(notes),
+        "notes": messages.normalisation_notes(notes),
     }
     for family in problem.uncovered:
-        result["notes"].append(
-            f"No eligible candidate of any role has {_coverage_words(family)}: "
-            "the team is proposed without it."
-        )
+        result["notes"].append(_uncovered(family))
     details = (
         _optimal(matcher, problem, objective, chosen, shortlists)
         if feasible
@@ -213,16 +215,19 @@ def propose(
     )
     result["notes"] += details.pop("notes")
     result.update(details)
+    if structured:
+        result["note_codes"] = messages.structured(result["notes"])
+    result["notes"] = messages.texts(result["notes"])
     result["seconds"] = round(time.perf_counter() - started, 4)
     return result
 
 
-def _coverage_words(family: str) -> str:
-    """Say in words what a coverage family asks for."""
+def _uncovered(family: str) -> Reason:
+    """The note saying a coverage family is left out: no candidate offers it."""
     code = family.split(": ", 1)[1]
     if family.startswith("host language"):
-        return f"the host country's main language {vocab.language_name(code)}"
-    return f"the accessibility expertise '{vocab.ACCESSIBILITY_EXPERTISE.get(code, code)}'"
+        return Reason("team.uncovered.language", {"language": code})
+    return Reason("team.uncovered.accessibility", {"expertise": code})
 
 
 def _optimal(
@@ -251,14 +256,12 @@ def _optimal(
         name = index.regions[index.region[row]] if index.region[row] >= 0 else "unknown"
         regions[name] = regions.get(name, 0) + 1
     cost = max(free - objective, 0.0)
-    notes = [f"Optimal team of {len(members)}: total fit {objective:.4f}."]
+    notes = [Reason("team.optimal", {"members": len(members), "total": objective})]
     notes.append(
-        f"The balance rules cost {cost:.4f} in total fit."
-        if cost > TOLERANCE
-        else "The balance rules cost nothing in total fit."
+        Reason("team.cost", {"cost": cost}) if cost > TOLERANCE else Reason("team.cost.none")
     )
     if binding:
-        notes.append(f"Binding constraints: {', '.join(binding)}.")
+        notes.append(Reason("team.binding", {"families": list(binding)}))
     return {
         "status": "optimal",
         "members": members,
@@ -316,8 +319,14 @@ def _infeasible(problem: Problem, queries, shortlists: list[dict]) -> dict:
     for query, shortlist in zip(queries, shortlists, strict=True):
         if len(shortlist["candidates"]) < query.positions:
             notes.append(
-                f"Role {query.role_id} has {shortlist['eligible_count']} eligible "
-                f"experts for {query.positions} position(s)."
+                Reason(
+                    "team.role.short",
+                    {
+                        "role": query.role_id,
+                        "eligible": shortlist["eligible_count"],
+                        "positions": query.positions,
+                    },
+                )
             )
     if notes:  # a role short of candidates: no other family can help
         culprits = ["positions"]
@@ -329,14 +338,11 @@ def _infeasible(problem: Problem, queries, shortlists: list[dict]) -> dict:
         ]
     for name in culprits:
         if name != "positions" and all(not row.any() for row, _, _ in problem.families[name]):
-            notes.append(f"No candidate offered for any role meets the {name} constraint.")
+            notes.append(Reason("team.family.unmet", {"family": name}))
     if culprits:
-        notes.append(
-            "No feasible team: it becomes possible only without the "
-            f"{' or the '.join(culprits)} constraint."
-        )
+        notes.append(Reason("team.infeasible", {"alternatives": list(culprits)}))
     else:
-        notes.append("No feasible team, even with any single constraint family dropped.")
+        notes.append(Reason("team.infeasible.any"))
     return {
         "status": "infeasible",
         "members": [],

@@ -8,12 +8,15 @@ translation stand out, and ``ar-XB`` shows whether the layout mirrors.
 """
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 from typing import Any
 from urllib.parse import urlsplit
 
+from babel import Locale, UnknownLocaleError
+from babel.lists import format_list
 from babel.support import NullTranslations
 from flask import (
     Blueprint,
@@ -26,8 +29,10 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import Babel, Domain, format_date, format_number, get_locale, gettext
+from flask_babel import Babel, Domain, format_date, format_number, get_locale, gettext, ngettext
 
+from matching import messages as matcher_messages
+from matching import vocabulary as vocab
 from roster.auth.access import public
 from roster.messages import Message, Shown
 
@@ -166,6 +171,54 @@ def _shown(value: Any) -> Any:
     return value
 
 
+def reason_text(reason: matcher_messages.Reason | Mapping) -> str:
+    """A reason or note of the matcher in this request's language, its parameters filled in.
+
+    ``reason`` is a ``matching.messages.Reason`` or its JSON form ``{"code", "params"}``
+    (``Matcher.shortlist(..., structured=True)``). The code's English template is
+    translated (by its count where it has a plural), then filled in with the parameters
+    as this language names them: languages by Babel's display names, expertise areas
+    and accessibility expertise by their translated taxonomy labels. In English it reads
+    exactly as the matcher's own sentence. The Jinja filter ``reason``.
+    """
+    if isinstance(reason, Mapping):
+        code, params = reason["code"], reason.get("params") or {}
+    else:
+        code, params = reason.code, reason.params
+    if code in matcher_messages.UNTRANSLATED:
+        return matcher_messages.english(code, params)
+    shown = matcher_messages.display(params)
+    locale = get_locale()
+    for name, value in params.items():
+        shown[name] = _shown_in(locale, name, value, shown[name])
+    text, plural, count = matcher_messages.TEMPLATES[code]
+    if plural is not None:
+        return ngettext(text, plural, params[count], **shown)
+    return gettext(text, **shown)
+
+
+def _shown_in(locale: Locale | None, name: str, value, english):
+    """A parameter of a matcher's reason as ``locale`` names it; ``english`` as the matcher does."""
+    in_english = locale is None or locale.language == "en"
+    if name == "language" and not in_english:
+        try:
+            return Locale.parse(value, sep="-").get_display_name(locale) or english
+        except (UnknownLocaleError, ValueError, TypeError):
+            return locale.languages.get(value, english)
+    if name in {"skill", "accessibility", "expertise"}:
+        labels = vocab.EXPERTISE_AREAS if name == "skill" else vocab.ACCESSIBILITY_EXPERTISE
+        label = labels.get(value)
+        translated = gettext(label) if label else english
+        # Untranslated, an area reads by its short name (``voter registration``), as the
+        # matcher writes it; the expertise of a team note by its label.
+        return translated if translated != label or name == "expertise" else english
+    if name in {"regions", "families"} and not in_english:
+        return format_list(list(value), locale=locale)
+    if name == "alternatives" and not in_english:
+        return format_list(list(value), style="or", locale=locale)
+    return english
+
+
 blueprint = Blueprint("i18n", __name__)
 
 
@@ -188,6 +241,7 @@ def init_app(app: Flask) -> None:
     """Bind Flask-Babel, the language chooser and the page's language to the app."""
     RosterBabel(app, locale_selector=_select_babel_locale, default_timezone="UTC")
     app.register_blueprint(blueprint)
+    app.jinja_env.filters["reason"] = reason_text
 
     @app.context_processor
     def _page_language() -> dict:

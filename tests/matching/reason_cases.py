@@ -1,0 +1,93 @@
+"""Shortlists and teams on a seeded synthetic roster whose sentences are kept as a golden file.
+
+``tests/data/reason_sentences.json`` holds the reasons and notes these cases gave before
+the reasons became structured (``matching.messages``); the default output must keep
+them byte for byte. After a deliberate change of wording or scoring, write it again:
+
+    .venv/bin/python -m tests.matching.reason_cases
+"""
+
+import json
+from functools import cache
+from pathlib import Path
+
+from matching import Matcher
+from matching.synthetic import make_needs, make_roster
+
+GOLDEN = Path(__file__).resolve().parents[1] / "data" / "reason_sentences.json"
+
+
+@cache
+def matcher() -> Matcher:
+    """A matcher fitted on a small seeded synthetic roster."""
+    return Matcher().fit(make_roster(1500, seed=21))
+
+
+def needs_cases() -> list[tuple[str, dict, int]]:
+    """Needs assessments and lengths that reach every kind of reason and note."""
+    plain = make_needs(6, seed=21)
+    capped = dict(make_needs(4, seed=22, gender_target=0.6), id="NA-CAPPED", max_region_share=0.2)
+    strict = make_needs(2, seed=23, gender_target=1.0)
+    strict["id"] = "NA-STRICT"
+    for role in strict["roles"]:
+        role["min_years"] = 14
+        role["required_languages"] = [{"code": "ar", "level": "C2"}]
+    nobody = make_needs(1, seed=24)
+    nobody["id"] = "NA-NOBODY"
+    nobody["roles"][0]["required_languages"] = [{"code": "zu", "level": "C2"}]
+    untexted = make_needs(2, seed=25, gender_target=0.0)
+    untexted["id"] = "NA-UNTEXTED"
+    for role in untexted["roles"]:
+        role.pop("description")
+        role.pop("seniority")
+        role.pop("min_years")
+    return [
+        ("plain", plain, 10),
+        ("plain-long", plain, 40),
+        ("capped", capped, 10),
+        ("strict", strict, 10),
+        ("nobody", nobody, 10),
+        ("untexted", untexted, 5),
+    ]
+
+
+def shortlists(**options) -> dict[str, dict]:
+    """Every role's shortlist of every case, by ``case/role``."""
+    found = {}
+    for name, needs, k in needs_cases():
+        for role in needs["roles"]:
+            key = f"{name}/{role['id']}"
+            found[key] = matcher().shortlist(needs, role_id=role["id"], k=k, **options)
+    return found
+
+
+def teams(**options) -> dict[str, dict]:
+    """The team of every case with several roles, by case."""
+    found = {}
+    for name, needs, _ in needs_cases():
+        if name.endswith("-long"):
+            continue
+        team = matcher().team(needs, candidates_per_role=20, **options)
+        team.pop("seconds")
+        found[name] = team
+    return found
+
+
+def sentences() -> dict:
+    """The reasons and notes of every case: what the golden file keeps."""
+    return {
+        "shortlists": {
+            key: {
+                "reasons": [c["reasons"] for c in s["candidates"]],
+                "constraint_notes": s["constraints"]["notes"],
+                "notes": s["notes"],
+            }
+            for key, s in shortlists().items()
+        },
+        "teams": {name: team["notes"] for name, team in teams().items()},
+    }
+
+
+if __name__ == "__main__":
+    GOLDEN.write_text(json.dumps(sentences(), indent=1, ensure_ascii=False) + "\n")
+    print(f"wrote {GOLDEN}")
