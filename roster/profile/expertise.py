@@ -12,9 +12,9 @@ from sqlmodel import Session
 from matching.vocabulary import ACCESSIBILITY_EXPERTISE, VocabularyError, normalise_skill
 from roster.messages import N_, Message
 from roster.models import Expert, ExpertAccessibility, ExpertSkill
-from roster.profile.languages import MAX_ROWS, blank, understood
+from roster.profile.rows import CodedRows
 from roster.profile.services import ProfileInvalid, lock, sync_children
-from roster.refusal import Problems, Refused
+from roster.refusal import Refused
 from roster.validation import clean_text, whole_number
 
 
@@ -34,47 +34,25 @@ def _skill(text: str) -> tuple[str, str | None]:
     return found.code, found.note
 
 
+SKILL_ROWS = CodedRows(
+    name="skills",
+    second="years",
+    read_code=_skill,
+    check_second=lambda years: whole_number(years, label=Message(N_("Years")), low=0, high=70),
+    rank=lambda years: years or 0,
+    too_many=N_("Give at most %(most)s expertise areas."),
+    no_code=N_("Type the expertise area, or clear its years."),
+    twice=N_("%(code)s was given twice; the larger number of years is kept."),
+)
+
+
 def read_skills(rows: Sequence[tuple[str, int | None]]) -> tuple[list[dict], list[Message]]:
     """Read (typed expertise area, years) rows; return the skill rows and notes.
 
     Raises:
         ProfileInvalid: at ``skills[<row>].code`` / ``skills[<row>].years``.
     """
-    problems = Problems()
-    found: dict[str, dict] = {}
-    notes: list[Message] = []
-    for index, (text, years) in enumerate(rows):
-        row = f"skills[{index}]"
-        if blank(text) and years is None:
-            continue
-        if index >= MAX_ROWS:
-            problems.add(f"{row}.code", N_("Give at most %(most)s expertise areas."), most=MAX_ROWS)
-            break
-        if blank(text):
-            problems.add(f"{row}.code", N_("Type the expertise area, or clear its years."))
-            continue
-        read = problems.check(f"{row}.code", lambda t=text: _skill(t))
-        problems.check(
-            f"{row}.years",
-            lambda y=years: whole_number(y, label=Message(N_("Years")), low=0, high=70),
-        )
-        if read is None or problems.has(f"{row}.years"):
-            continue
-        code, note = read
-        if note:
-            notes.append(understood(note))
-        if code in found:
-            notes.append(
-                Message(
-                    N_("%(code)s was given twice; the larger number of years is kept."),
-                    {"code": code},
-                )
-            )
-            if (years or 0) <= (found[code]["years"] or 0):
-                continue
-        found[code] = {"code": code, "years": years}
-    problems.raise_if_any(ProfileInvalid)
-    return [row | {"position": i} for i, row in enumerate(found.values())], notes
+    return SKILL_ROWS.read(rows)
 
 
 def save_skills(

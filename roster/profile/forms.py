@@ -26,7 +26,7 @@ from wtforms.validators import DataRequired, InputRequired, NumberRange, Optiona
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from matching.vocabulary import ACCESSIBILITY_EXPERTISE, GENDERS, LANGUAGE_LEVELS, SENIORITY
-from roster.profile.languages import MAX_ROWS
+from roster.profile.rows import MAX_ROWS
 from roster.profile.summary import MAX_SUMMARY
 from roster.web.forms import at_most, options
 

@@ -12,21 +12,10 @@ from sqlmodel import Session
 from matching.vocabulary import LANGUAGE_LEVELS, VocabularyError, level_rank, normalise_language
 from roster.messages import N_, Message
 from roster.models import Expert, ExpertLanguage
-from roster.profile.services import ProfileInvalid, lock, sync_children
-from roster.refusal import Problems, Refused
+from roster.profile.rows import CodedRows
+from roster.profile.services import lock, sync_children
+from roster.refusal import Refused
 from roster.validation import clean_text
-
-MAX_ROWS = 20
-
-
-def understood(note: str) -> Message:
-    """The vocabulary's note of what a typed name was read as, as a sentence."""
-    return Message(N_("%(note)s."), {"note": note[:1].upper() + note[1:]})
-
-
-def blank(value: object) -> bool:
-    """Whether a cell of a row was left empty."""
-    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def _language(text: str) -> tuple[str, str | None]:
@@ -45,6 +34,28 @@ def _language(text: str) -> tuple[str, str | None]:
     return found.code, found.note
 
 
+def _level(level: object) -> object:
+    if level not in LANGUAGE_LEVELS:
+        raise Refused.at(
+            "",
+            N_("Choose your level in this language (%(levels)s)."),
+            levels=", ".join(LANGUAGE_LEVELS),
+        )
+    return level
+
+
+LANGUAGE_ROWS = CodedRows(
+    name="languages",
+    second="level",
+    read_code=_language,
+    check_second=_level,
+    rank=level_rank,
+    too_many=N_("Give at most %(most)s languages."),
+    no_code=N_("Type the language, or set its level back to empty."),
+    twice=N_("%(code)s was given twice; the higher level is kept."),
+)
+
+
 def read_languages(rows: Sequence[tuple[str, str]]) -> tuple[list[dict], list[Message]]:
     """Read (typed language, level) rows; return the language rows and notes.
 
@@ -53,40 +64,7 @@ def read_languages(rows: Sequence[tuple[str, str]]) -> tuple[list[dict], list[Me
     Raises:
         ProfileInvalid: at ``languages[<row>].code`` / ``languages[<row>].level``.
     """
-    problems = Problems()
-    found: dict[str, dict] = {}
-    notes: list[Message] = []
-    for index, (text, level) in enumerate(rows):
-        row = f"languages[{index}]"
-        if blank(text) and blank(level):
-            continue
-        if index >= MAX_ROWS:
-            problems.add(f"{row}.code", N_("Give at most %(most)s languages."), most=MAX_ROWS)
-            break
-        if blank(text):
-            problems.add(f"{row}.code", N_("Type the language, or set its level back to empty."))
-            continue
-        read = problems.check(f"{row}.code", lambda t=text: _language(t))
-        if level not in LANGUAGE_LEVELS:
-            problems.add(
-                f"{row}.level",
-                N_("Choose your level in this language (%(levels)s)."),
-                levels=", ".join(LANGUAGE_LEVELS),
-            )
-        if read is None or problems.has(f"{row}.level"):
-            continue
-        code, note = read
-        if note:
-            notes.append(understood(note))
-        if code in found:
-            notes.append(
-                Message(N_("%(code)s was given twice; the higher level is kept."), {"code": code})
-            )
-            if level_rank(level) <= level_rank(found[code]["level"]):
-                continue
-        found[code] = {"code": code, "level": level}
-    problems.raise_if_any(ProfileInvalid)
-    return [row | {"position": i} for i, row in enumerate(found.values())], notes
+    return LANGUAGE_ROWS.read(rows)
 
 
 def save_languages(
