@@ -167,8 +167,13 @@ def _shown(value: Any) -> Any:
     if isinstance(value, int):
         return Shown(value, format_number(value))
     if isinstance(value, date):
-        return format_date(value, "long")
+        return long_date(value)
     return value
+
+
+def long_date(day: date) -> str:
+    """A date as people read it, in the page's language: 1 March 2027 in English."""
+    return format_date(day, "long")
 
 
 def reason_text(reason: matcher_messages.Reason | Mapping) -> str:

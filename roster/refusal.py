@@ -17,7 +17,7 @@ correct at the first try::
     problems.raise_if_any(ProfileInvalid)
 """
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,15 +55,6 @@ class Refused(ValueError):
     def at(cls, path: str, text: str, /, **params: Any) -> "Refused":
         """A refusal of one problem: ``raise ProfileInvalid.at("cv", N_("..."))``."""
         return cls(problem(path, text, **params))
-
-    def at_path(self, path: str) -> list[Message]:
-        """The messages of the problems at exactly ``path``."""
-        return [found.message for found in self.problems if found.path == path]
-
-    @property
-    def paths(self) -> list[str]:
-        """The paths named, in the order found, each once."""
-        return list(dict.fromkeys(found.path for found in self.problems))
 
     def as_json(self) -> list[dict[str, Any]]:
         """The problems as an API returns them: path, message id, parameters and English text."""
@@ -117,9 +108,6 @@ class Problems:
 
     def __bool__(self) -> bool:
         return bool(self._found)
-
-    def __iter__(self) -> Iterator[Problem]:
-        return iter(self._found)
 
     def check(self, path: str, check: Callable[[], Any]) -> Any:
         """Run one field's check; a refusal it raises is noted under ``path`` (then None)."""

@@ -19,7 +19,6 @@ from roster.profile.forms import ConfirmForm, CvForm
 from roster.profile.pages import blueprint, current_expert, start_first
 from roster.web.files import cv_download as pdf_of
 from roster.web.files import cv_folder
-from roster.web.forms import set_version
 from roster.web.pages import render_form, submit
 
 EXPERT = RoleName.EXPERT
@@ -72,7 +71,7 @@ def cv_upload():
         save,
         saved=_l("Your CV is uploaded."),
         next_url=url_for("profile.cv_upload"),
-        on_changed=lambda: set_version(form, expert.version),
+        version=expert.version,
         expert=expert,
         remove_form=ConfirmForm(formdata=None),
     )

@@ -9,7 +9,7 @@ or with the stored version after another tab saved first (409).
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, request, url_for
@@ -44,7 +44,6 @@ from roster.profile.forms import (
     SummaryForm,
 )
 from roster.profile.pages import current_expert, start_first
-from roster.web.forms import set_version
 from roster.web.pages import submit
 
 Saver = Callable[[FlaskForm, Expert | None], list[Message] | None]
@@ -65,7 +64,7 @@ class Section:
     # Sections of rows or periods come back to their own page after a save.
     stays: bool = False
     # Template context beside the form and the expert.
-    context: Callable[[Expert], dict] = field(default=lambda expert: {})
+    context: Callable[[Expert], dict] = lambda expert: {}
 
     @property
     def template(self) -> str:
@@ -286,7 +285,7 @@ class SectionView(MethodView):
             lambda: section.save(form, expert),
             saved=section.saved,
             next_url=url_for(section.endpoint if section.stays else "profile.overview"),
-            on_changed=lambda: set_version(form, version),
+            version=version,
             expert=expert,
             **context,
         )

@@ -71,6 +71,7 @@ def remove_availability():
         ),
         saved=_l("Availability removed."),
         next_url=url_for("profile.availability"),
+        version=expert.version,
         expert=expert,
         add_form=PeriodForm(formdata=None, data={"version": expert.version}),
     )
@@ -95,6 +96,7 @@ def remove_deployment():
         ),
         saved=_l("Deployment removed."),
         next_url=url_for("profile.deployments"),
+        version=expert.version,
         expert=expert,
         add_form=DeploymentForm(formdata=None, data={"version": expert.version}),
         self_declared=self_declared,

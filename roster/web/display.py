@@ -4,11 +4,11 @@ Words shown for codes (a roster status, a gender, the taxonomy's labels) and dat
 through translation and the page's locale; names of countries and languages are data.
 """
 
-from datetime import date, datetime
+from datetime import datetime
 from functools import cache
 
 import pycountry
-from flask_babel import format_date, gettext
+from flask_babel import gettext
 
 from matching.vocabulary import (
     ACCESSIBILITY_EXPERTISE,
@@ -18,6 +18,7 @@ from matching.vocabulary import (
     country_name,
     language_name,
 )
+from roster.i18n import long_date
 from roster.messages import N_
 from roster.policy.privacy import PURPOSE_OF_SENSITIVE
 
@@ -86,11 +87,6 @@ def gender_label(code: str | None) -> str:
 def level_label(level: str | None) -> str:
     """A language level: A1 to C2 as they are, 'native' in words."""
     return _worded(LEVEL_WORDS, level)
-
-
-def long_date(day: date) -> str:
-    """A date as people read it, in the page's language: 1 March 2027 in English."""
-    return format_date(day, "d MMMM y")
 
 
 def timestamp(moment: datetime) -> str:

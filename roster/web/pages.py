@@ -8,7 +8,7 @@ from flask_wtf import FlaskForm
 from roster.i18n import translate
 from roster.messages import Message
 from roster.refusal import Changed, Refused
-from roster.web.forms import error_list, show_refusal
+from roster.web.forms import error_list, set_version, show_refusal
 
 
 def render_form(template: str, form: FlaskForm, status: int = 200, **context):
@@ -23,14 +23,15 @@ def submit(
     *,
     saved: Message | str,
     next_url: str,
-    on_changed: Callable[[], None] = lambda: None,
+    version: int | None = None,
     **context,
 ):
     """Validate ``form`` and run ``save``; redirect to ``next_url`` with its notes flashed.
 
     Otherwise the page again, with what to correct: 400 for input refused (by the form or
-    by the service's ``Refused``), 409 when the record changed meanwhile (``Changed``;
-    ``on_changed`` brings the form up to the stored version).
+    by the service's ``Refused``), 409 when the record changed meanwhile (``Changed``; the
+    form is sent again with ``version``, the record's stored version, so that a second try
+    saves what the person checked).
     """
     status = 200
     if form.validate_on_submit():
@@ -38,7 +39,8 @@ def submit(
             notes = save() or []
         except Changed as changed:
             form.form_errors.append(translate(changed.message))
-            on_changed()
+            if version is not None:
+                set_version(form, version)
             status = 409
         except Refused as refusal:
             show_refusal(form, refusal)
