@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from roster.messages import Message
 from roster.models import RoleName
 from roster.policy.privacy import SMALL_COUNT
+from roster.web.forms import error_list
 
 
 def shown_count(count: int | None) -> str:
@@ -105,3 +106,5 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["plural_count"] = plural_count
     app.jinja_env.filters["role_names"] = role_names
     app.jinja_env.filters["language_label"] = language_label
+    # The error summary's list: every problem of a form, rows of lists included.
+    app.jinja_env.globals["error_list"] = error_list

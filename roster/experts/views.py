@@ -13,7 +13,7 @@ from roster.policy.deployments import self_declared
 from roster.policy.roster_status import status_history
 from roster.web import display
 from roster.web.files import cv_download
-from roster.web.forms import error_list, show_refusal
+from roster.web.forms import show_refusal
 
 blueprint = Blueprint("experts", __name__, url_prefix="/experts")
 blueprint.context_processor(display.context)
@@ -56,9 +56,7 @@ def profile(public_id: str):
             return _profile_page(expert, form)
     elif form.is_submitted():
         status = 400
-    return render_template(
-        "experts/reason.html", expert=expert, form=form, problems=error_list(form)
-    ), status
+    return render_template("experts/reason.html", expert=expert, form=form), status
 
 
 def _record(form: ViewReasonForm, expert: Expert, action: str) -> None:

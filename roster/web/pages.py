@@ -8,12 +8,12 @@ from flask_wtf import FlaskForm
 from roster.i18n import translate
 from roster.messages import Message
 from roster.refusal import Changed, Refused
-from roster.web.forms import error_list, set_version, show_refusal
+from roster.web.forms import set_version, show_refusal
 
 
 def render_form(template: str, form: FlaskForm, status: int = 200, **context):
-    """Render a form page with its error summary (``problems``)."""
-    return render_template(template, form=form, problems=error_list(form), **context), status
+    """Render a form page (its error summary lists ``form``'s problems)."""
+    return render_template(template, form=form, **context), status
 
 
 def submit(

@@ -63,6 +63,9 @@ def test_unknown_languages_and_missing_levels_are_errors_on_their_row(profiled_c
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "We did not recognise &#39;Klingonese&#39; as a language." in page
+    # One summary at the top, each problem linked to its row's field.
+    assert page.count('id="error-summary"') == 1
+    assert 'href="#languages-0-code"' in page
     assert 'href="#languages-1-level"' in page
     assert stored_expert(db_session).languages == []
 
