@@ -13,11 +13,14 @@ from roster.models.experts import (
     RosterStatusChange,
 )
 from roster.models.missions import (
+    CallOut,
     CandidateDecision,
+    CandidateReveal,
     MissionRole,
     NeedsAssessment,
     Shortlist,
     ShortlistEntry,
+    UnmetDemand,
 )
 from roster.models.outbox import OutboxMessage
 from roster.models.states import CandidateOutcome, RosterStatus
@@ -26,7 +29,9 @@ from roster.models.users import STAFF_ROLES, RoleName, User, UserRole
 __all__ = [
     "AuditEvent",
     "AvailabilityWindow",
+    "CallOut",
     "CandidateDecision",
+    "CandidateReveal",
     "CandidateOutcome",
     "Deployment",
     "Expert",
@@ -43,6 +48,7 @@ __all__ = [
     "STAFF_ROLES",
     "Shortlist",
     "ShortlistEntry",
+    "UnmetDemand",
     "User",
     "UserRole",
     "new_public_id",
