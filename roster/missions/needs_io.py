@@ -21,7 +21,14 @@ from roster.missions.records import NeedsInvalid, checked_needs, needs_record, s
 from roster.models import AuditEvent, NeedsAssessment, User
 from roster.refusal import Refused
 
-__all__ = ["MAX_BYTES", "ImportFailed", "export_needs", "import_needs", "import_needs_records"]
+__all__ = [
+    "MAX_BYTES",
+    "ImportFailed",
+    "export_needs",
+    "import_needs",
+    "import_needs_records",
+    "needs_file_problem",
+]
 
 # A needs assessment is a few kilobytes; ten megabytes is thousands of them, or no needs file.
 MAX_BYTES = 10 * 1024 * 1024
