@@ -27,6 +27,7 @@ from matching.filters import eligible
 from matching.index import build_index
 from matching.query import RoleQuery, role_query
 from matching.records import normalise_needs
+from matching.shortfall import requirements
 from matching.team import propose
 
 _TEXT = scoring.CRITERIA.index("text")
@@ -89,6 +90,20 @@ class Matcher(BaseEstimator):
         What normalisation did to the roster ("'Frnech' read as fr").
     n_experts_ : int
         Number of experts fitted.
+
+    Notes
+    -----
+    ``requirements(needs, role_id=...)`` says where a role's pool falls short: for each
+    hard requirement (a required expertise area, a required language at its level, the
+    exclusion of nationals, availability), how many rostered experts meet every *other*
+    hard requirement and how many of those this one excludes, sorted by that number; the
+    first is the binding requirement ("Arabic C1 excludes 212 of the 260 who meet
+    everything else"). Each requirement is one boolean mask over the rostered rows, made
+    once; "all the others" is the AND of a running prefix and a running suffix of the
+    masks, so ``m`` requirements cost ``O(m * n)`` (see ``matching.shortfall``). Relaxing
+    a requirement alone makes exactly those who meet everything else eligible, and the
+    counts at each lower language level or with partial availability come from the same
+    rows, so what a widened role would gain is known without another shortlist.
     """
 
     def __init__(
@@ -411,6 +426,55 @@ class Matcher(BaseEstimator):
         )
         moved = explain.move_reason(placement, position, rank, length, make)
         return reasons + ([moved] if moved else [])
+
+    def requirements(
+        self, needs: dict, *, role_id: str | None = None, structured: bool = False
+    ) -> dict:
+        """Return what each hard requirement of one role excludes, and where its pool falls short.
+
+        Parameters
+        ----------
+        needs : dict
+            A needs assessment as in ``needs.schema.json``; names are normalised.
+        role_id : str, optional
+            The role; may be omitted when the assessment has a single role.
+        structured : bool, default False
+            Also give each note as ``{"code", "params", "text"}`` in ``note_codes``, in
+            the order of ``notes`` (see ``shortlist``).
+
+        Returns
+        -------
+        dict
+            ``needs_id``, ``role_id``, ``positions``, ``rostered_count``,
+            ``eligible_count`` (as the role's shortlist counts it), ``eligible_women``
+            (a total), and ``requirements``: one per hard requirement,
+            ``{"code", "params", "text", "excluded", "meet_everything_else",
+            "widened"}``, sorted by ``excluded`` (most first; ties in the order expertise
+            areas, languages, nationals, availability, each as the role lists them).
+            ``meet_everything_else`` counts the rostered experts meeting every other hard
+            requirement (those eligible were this one dropped) and ``excluded`` how many
+            of them this one removes; ``code`` is a ``shortfall.requirement.*`` code of
+            ``matching.messages`` and ``text`` its English sentence. ``widened`` gives the
+            eligible count under each lesser form of the requirement: a language at each
+            lower level (``{"B2": 250, "B1": 258, ...}``), availability for the whole
+            period as partial availability (``{"partial": 240}``), else ``{}``.
+            ``binding`` is the first requirement, None when it excludes nobody; ``notes``
+            the English sentences saying where the pool falls short (nobody eligible,
+            fewer eligible than positions, too few eligible women for the gender target,
+            each naming the binding requirement where there is one), empty when it does
+            not. Minimum years, seniority and desired expertise are scored, not filtered,
+            and are not requirements here.
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            Before ``fit``.
+        ValueError
+            On an invalid needs assessment or an unknown role.
+        """
+        check_is_fitted(self)
+        query, _, _ = self._query(needs, role_id)
+        return requirements(self.index_, query, structured=bool(structured))
 
     def team(
         self,
