@@ -175,6 +175,7 @@ def _render(
         issued=issued,
         matched=matched,
         base=base,
+        new_in_top=len(set(matched.external_ids) - set(base.external_ids)) if base else 0,
         widening=widening,
         candidates=candidates,
         eligible=eligible,
