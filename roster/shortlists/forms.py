@@ -51,5 +51,6 @@ class OutcomeForm(FlaskForm):
     rating = SelectField(
         _l("Rating (on completion)"),
         choices=options([("", _l("No rating")), *((str(n), str(n)) for n in range(1, 6))]),
+        default="",
     )
     shown_at = HiddenField()

@@ -77,8 +77,9 @@ def _shortlist_or_404(role: MissionRole, shortlist_id: str) -> Shortlist:
     return shortlist
 
 
-def _entry_or_404(shortlist: Shortlist, rank: int) -> ShortlistEntry:
-    entry = next((e for e in shortlist.entries if e.rank == rank), None)
+def _entry_or_404(shortlist: Shortlist, rank: int | str) -> ShortlistEntry:
+    wanted = int(rank) if str(rank).isdigit() else None
+    entry = next((e for e in shortlist.entries if e.rank == wanted), None)
     if entry is None:
         abort(404, gettext("There is no candidate at that rank on this shortlist."))
     return entry
@@ -277,14 +278,14 @@ def _candidate_of(role: MissionRole, shortlist: Shortlist, rank: int) -> service
     return next(c for c in candidates if c.rank == rank)
 
 
-@blueprint.post("/shortlists/<shortlist_id>/candidates/<int:rank>/outcome")
+@blueprint.post("/shortlists/<shortlist_id>/candidates/<rank>/outcome")
 @roles_required(*PLANNERS)
-def outcome(public_id: str, role_key: str, shortlist_id: str, rank: int):
+def outcome(public_id: str, role_key: str, shortlist_id: str, rank: str):
     """Record a candidate's next outcome, if nobody recorded another since the page was shown."""
     role = _role_or_404(public_id, role_key)
     shortlist = _shortlist_or_404(role, shortlist_id)
     entry = _entry_or_404(shortlist, rank)
-    candidate = _candidate_of(role, shortlist, rank)
+    candidate = _candidate_of(role, shortlist, entry.rank)
     form = _outcome_form(candidate, request.form)
     status = 400
     if form.validate():
@@ -307,8 +308,8 @@ def outcome(public_id: str, role_key: str, shortlist_id: str, rank: int):
             show_refusal(form, refusal)
         else:
             flash(gettext("The outcome was recorded."), "success")
-            return redirect(_back(role, shortlist, rank))
-    return _render(role, shortlist=shortlist, status=status, forms={rank: form})
+            return redirect(_back(role, shortlist, entry.rank))
+    return _render(role, shortlist=shortlist, status=status, forms={entry.rank: form})
 
 
 def _back(role: MissionRole, shortlist: Shortlist, rank: int) -> str:
@@ -323,9 +324,9 @@ def _back(role: MissionRole, shortlist: Shortlist, rank: int) -> str:
     )
 
 
-@blueprint.post("/shortlists/<shortlist_id>/candidates/<int:rank>/reveal")
+@blueprint.post("/shortlists/<shortlist_id>/candidates/<rank>/reveal")
 @roles_required(*PLANNERS)
-def reveal(public_id: str, role_key: str, shortlist_id: str, rank: int):
+def reveal(public_id: str, role_key: str, shortlist_id: str, rank: str):
     """Reveal who a candidate of a blind shortlist is (audited)."""
     role = _role_or_404(public_id, role_key)
     shortlist = _shortlist_or_404(role, shortlist_id)
@@ -335,10 +336,10 @@ def reveal(public_id: str, role_key: str, shortlist_id: str, rank: int):
     except Refused as refusal:
         abort(400, translate(refusal.problems[0].message))
     flash(gettext("The candidate's identity is now shown; the reveal was recorded."), "info")
-    return redirect(_back(role, shortlist, rank))
+    return redirect(_back(role, shortlist, entry.rank))
 
 
-def _selected_expert(role: MissionRole, shortlist: Shortlist, rank: int, what: str):
+def _selected_expert(role: MissionRole, shortlist: Shortlist, rank: str, what: str):
     entry = _entry_or_404(shortlist, rank)
     if entry.expert_id is None:
         abort(404, gettext("This candidate is no longer on the roster."))
@@ -352,19 +353,19 @@ def _selected_expert(role: MissionRole, shortlist: Shortlist, rank: int, what: s
     return expert
 
 
-@blueprint.post("/shortlists/<shortlist_id>/candidates/<int:rank>/contact")
+@blueprint.post("/shortlists/<shortlist_id>/candidates/<rank>/contact")
 @roles_required(*PLANNERS)
-def contact(public_id: str, role_key: str, shortlist_id: str, rank: int):
+def contact(public_id: str, role_key: str, shortlist_id: str, rank: str):
     """Show a selected candidate's contact details (the view is audited, the expert sees it)."""
     role = _role_or_404(public_id, role_key)
     shortlist = _shortlist_or_404(role, shortlist_id)
     _selected_expert(role, shortlist, rank, "contact")
-    return _render(role, shortlist=shortlist, contact_rank=rank)
+    return _render(role, shortlist=shortlist, contact_rank=int(rank))
 
 
-@blueprint.post("/shortlists/<shortlist_id>/candidates/<int:rank>/cv")
+@blueprint.post("/shortlists/<shortlist_id>/candidates/<rank>/cv")
 @roles_required(*PLANNERS)
-def cv(public_id: str, role_key: str, shortlist_id: str, rank: int):
+def cv(public_id: str, role_key: str, shortlist_id: str, rank: str):
     """Download a selected candidate's CV (audited, the expert sees it)."""
     role = _role_or_404(public_id, role_key)
     shortlist = _shortlist_or_404(role, shortlist_id)

@@ -88,3 +88,13 @@ def issue(client, public_id: str, role_key: str = "R1", **data):
 def needs_row(app, public_id: str) -> NeedsAssessment:
     with session_scope(app, write=False) as session:
         return session.scalar(select(NeedsAssessment).where(NeedsAssessment.public_id == public_id))
+
+
+def cards(page: str) -> dict[int, str]:
+    """The HTML of each candidate's card, by rank."""
+    pieces = page.split('<li class="candidate" id="candidate-')[1:]
+    found = {}
+    for piece in pieces:
+        rank, _, rest = piece.partition('"')
+        found[int(rank)] = rest.split("</ol>")[0]
+    return found

@@ -16,6 +16,7 @@ from roster.models import (
 from tests.conftest import count_rows
 from tests.factories import needs_record, ranked_expert, role_record
 from tests.shortlists.conftest import (
+    cards,
     fitted,
     import_roster,
     issue,
@@ -28,9 +29,8 @@ from tests.shortlists.conftest import (
 
 def page_ranking(page: str) -> list[tuple[int, str, str]]:
     """(rank, roster id, score) of each candidate card, in the page's order."""
-    cards = re.findall(r'<li class="candidate" id="candidate-(\d+)">(.*?)</li>\n', page, re.S)
     found = []
-    for rank, card in cards:
+    for rank, card in cards(page).items():
         external = re.search(r'Roster id <bdi dir="auto">([^<]+)</bdi>', card)
         score = re.search(r"Score <strong>([^<]+)</strong>", card)
         found.append((int(rank), external.group(1) if external else "", score.group(1)))
