@@ -49,6 +49,7 @@ AUDIT_ACTIONS: dict[str, AuditAction] = {
         N_("changed an expert's roster status"), without_actor=N_("system (registration or import)")
     ),
     "candidate.outcome_recorded": AuditAction(N_("recorded what happened to a candidate")),
+    "candidate.revealed": AuditAction(N_("revealed a candidate of a blind shortlist")),
     "roster.demo": AuditAction(
         N_("loaded the demo roster's histories and past missions"),
         without_actor=N_("system (command line)"),

@@ -12,6 +12,12 @@ themself whether they are available, and may withdraw. Reasons: ``not_selected``
 needs one (the contract's "why not selected", which the roster learns from and the
 expert may ask for); so does a withdrawal recorded by staff (why the roster took the
 candidate off). An expert withdrawing need not explain.
+
+A candidacy that reaches ``deployed`` writes itself into the expert's deployment
+history (``Deployment`` with the mission's title and host country, the role's title and
+dates, and ``mission_role_id``); ``completed`` with a rating gives that deployment its
+rating, and the note its comments, which the matcher's ratings criterion reads. So does
+every path that records an outcome: the pages, the command line, an API.
 """
 
 from sqlalchemy import select
@@ -20,6 +26,7 @@ from sqlmodel import Session
 from roster.models import (
     CandidateDecision,
     CandidateOutcome,
+    Deployment,
     Expert,
     MissionRole,
     RosterStatus,
@@ -127,6 +134,7 @@ def record_outcome(
         decided_by_id=by.id,
     )
     session.add(decision)
+    _write_history(session, role, expert, wanted, rating, text)
     CANDIDACIES.audit(
         session,
         by=by,
@@ -137,6 +145,41 @@ def record_outcome(
         role=role.role_key,
     )
     return decision
+
+
+def _write_history(
+    session: Session,
+    role: MissionRole,
+    expert: Expert,
+    wanted: CandidateOutcome,
+    rating: int | None,
+    note: str,
+) -> None:
+    """A deployment joins the expert's history; its appraisal becomes the deployment's rating."""
+    if wanted not in (CandidateOutcome.DEPLOYED, CandidateOutcome.COMPLETED):
+        return
+    deployment = session.scalar(
+        select(Deployment).where(
+            Deployment.expert_id == expert.id, Deployment.mission_role_id == role.id
+        )
+    )
+    if deployment is None:
+        needs = role.needs
+        deployment = Deployment(
+            expert_id=expert.id,
+            mission=(needs.title or needs.external_id)[:300],
+            country=needs.country,
+            role=role.title[:200],
+            start=role.start or needs.start,
+            end=role.end or needs.end,
+            mission_role_id=role.id,
+        )
+        session.add(deployment)
+    if wanted is CandidateOutcome.COMPLETED:
+        if rating is not None:
+            deployment.rating = rating
+        if note:
+            deployment.comments = note
 
 
 def _check_fit(
