@@ -41,3 +41,9 @@ def role_fields(index: int, **fields) -> dict[str, str]:
         else:
             data[prefix] = str(value)
     return data
+
+
+@pytest.fixture
+def recruiter(signed_in) -> FlaskClient:
+    """A client signed in as a recruiter."""
+    return signed_in("rita@example.org", "recruiter", name="Rita Okafor")

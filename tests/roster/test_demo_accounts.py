@@ -17,7 +17,7 @@ def test_a_development_instance_gets_one_sign_in_per_role(app, runner):
     assert runner.invoke(args=["roster", "demo", "--experts", "60", "--seed", "3"]).exit_code == 0
     sign_ins = demo_sign_ins(runner)
     assert set(sign_ins) == {"admin", "recruiter", "planner", "expert"}
-    landings = {"admin": "/experts", "recruiter": "/experts", "planner": "/", "expert": "/me"}
+    landings = {"admin": "/experts", "recruiter": "/experts", "planner": "/needs", "expert": "/me"}
     for role, (email, password) in sign_ins.items():
         client = app.test_client()
         response = sign_in(client, email, password)
