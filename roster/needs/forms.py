@@ -156,7 +156,7 @@ class RoleForm(Form):
         )
 
 
-def _percent(label, *, required: bool, low_open: bool, message) -> DecimalField:
+def _percent(label, *, required: bool, low_open: bool, message, default=None) -> DecimalField:
     def in_range(form, field) -> None:
         if field.data is None:
             return
@@ -168,6 +168,7 @@ def _percent(label, *, required: bool, low_open: bool, message) -> DecimalField:
     return DecimalField(
         label,
         places=None,
+        default=default,
         validators=[*checks, in_range],
         invalid_value_message=_l("Give a percentage as a number, like 50."),
     )
@@ -209,6 +210,7 @@ class NeedsForm(FlaskForm):
         required=True,
         low_open=False,
         message=_l("The share of women is a percentage from 0 to 100."),
+        default=Decimal(50),
     )
     max_region_share = _percent(
         _l("Largest share of one UN regional group (%, optional)"),
