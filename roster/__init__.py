@@ -73,6 +73,7 @@ def register_blueprints(app: Flask) -> None:
     from roster.auth.views import blueprint as auth
     from roster.experts.views import blueprint as experts
     from roster.home.views import blueprint as home
+    from roster.needs.views import blueprint as needs
     from roster.profile.views import blueprint as profile
     from roster.shortlists.views import blueprint as shortlists
 
@@ -82,6 +83,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(profile)
     app.register_blueprint(experts)
     app.register_blueprint(shortlists)
+    app.register_blueprint(needs)
 
 
 def register_error_handlers(app: Flask) -> None:

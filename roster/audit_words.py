@@ -48,6 +48,8 @@ AUDIT_ACTIONS: dict[str, AuditAction] = {
     "roster.status_changed": AuditAction(
         N_("changed an expert's roster status"), without_actor=N_("system (registration or import)")
     ),
+    "needs.closed": AuditAction(N_("closed a needs assessment")),
+    "needs.reopened": AuditAction(N_("reopened a needs assessment")),
     "candidate.outcome_recorded": AuditAction(N_("recorded what happened to a candidate")),
     "candidate.revealed": AuditAction(N_("revealed a candidate of a blind shortlist")),
     "roster.demo": AuditAction(
