@@ -439,8 +439,18 @@ class Candidate:
         return self.expert is not None and self.outcome in CONTACT_OUTCOMES
 
 
-def _reasons(codes: list[dict[str, Any]], texts: list[str]) -> list[dict[str, Any]]:
-    return list(codes) if codes else [{"text": text} for text in texts]
+# Reasons that tell a planner one person's place was moved by the gender balance: from
+# them and the totals, anyone could tell who counts as a woman. Planners see gender only
+# as totals; the shortlist as issued keeps these reasons (the contract's output).
+GENDER_MOVES = ("rank.raised.balance", "rank.lowered")
+GENDER_MOVE_TEXTS = ("raised by the balance rule", "moved down to position")
+
+
+def planner_reasons(codes: list[dict[str, Any]], texts: list[str]) -> list[dict[str, Any]]:
+    """A candidate's reasons as a planner sees them: without moves by the gender balance."""
+    if codes:
+        return [c for c in codes if not str(c.get("code", "")).startswith(GENDER_MOVES)]
+    return [{"text": t} for t in texts if not t.startswith(GENDER_MOVE_TEXTS)]
 
 
 def _naive(moment: datetime) -> datetime:
@@ -485,7 +495,7 @@ def issued_candidates(
             rank=entry.rank,
             score=entry.score,
             criteria=dict(entry.criteria),
-            reasons=_reasons(entry.reason_codes, entry.reasons),
+            reasons=planner_reasons(entry.reason_codes, entry.reasons),
             expert=expert,
             entry=entry,
             hidden=_blind(role, entry.expert_id, outcome, state.revealed),
@@ -516,7 +526,7 @@ def preview_candidates(*, session: Session, role: MissionRole, matched: Matched)
                 rank=found["rank"],
                 score=found["score"],
                 criteria=dict(found["criteria"]),
-                reasons=_reasons(found.get("reason_codes", []), found.get("reasons", [])),
+                reasons=planner_reasons(found.get("reason_codes", []), found.get("reasons", [])),
                 expert=expert,
                 hidden=_blind(role, expert_id, outcome, state.revealed),
                 outcome=outcome,

@@ -262,3 +262,20 @@ def test_the_role_page_is_all_marked_in_the_pseudo_locale(app, planner, issued):
         *("Mali (ML)", "Niger (NE)", "Senegal (SN)", "French", "English", "(fr)", "African"),
         *("January", "March", "June", "December", "native", "P4", "C1", "B2"),
     )
+
+
+def test_planners_never_see_who_the_gender_balance_moved():
+    from roster.missions.shortlists import planner_reasons
+
+    codes = [
+        {"code": "language.required", "params": {}, "text": "French C1 required: has C2"},
+        {"code": "rank.raised.balance", "params": {"position": 2}, "text": "raised by ..."},
+        {"code": "rank.lowered", "params": {"position": 5}, "text": "moved down ..."},
+        {"code": "rank.raised.region", "params": {"position": 3}, "text": "raised by the cap"},
+    ]
+    assert [c["code"] for c in planner_reasons(codes, [])] == [
+        "language.required",
+        "rank.raised.region",
+    ]
+    texts = ["French C1 required: has C2", "raised by the balance rule to position 2 (x)"]
+    assert planner_reasons([], texts) == [{"text": "French C1 required: has C2"}]
