@@ -71,15 +71,19 @@ def register_blueprints(app: Flask) -> None:
     """Mount one blueprint per feature area."""
     from roster.admin.views import blueprint as admin
     from roster.auth.views import blueprint as auth
+    from roster.callouts.views import blueprint as callouts
     from roster.experts.views import blueprint as experts
     from roster.home.views import blueprint as home
     from roster.profile.views import blueprint as profile
+    from roster.replies.views import blueprint as replies
 
     app.register_blueprint(home)
     app.register_blueprint(auth)
     app.register_blueprint(admin)
     app.register_blueprint(profile)
     app.register_blueprint(experts)
+    app.register_blueprint(callouts)
+    app.register_blueprint(replies)
 
 
 def register_error_handlers(app: Flask) -> None:
