@@ -66,8 +66,8 @@ def test_the_expert_opens_the_link_and_confirms_by_keyboard(
             break
     else:
         pytest.fail("the confirmation button is not reached by Tab")
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
 
     assert page.get_by_role("heading", level=1).inner_text() == "Thank you for your answer"
     assert mission.outcome("bruno").value == "available"
@@ -92,8 +92,8 @@ def test_the_expert_answers_from_their_candidacies_page(
     checked_at_both_widths(page, "candidacies-open")
 
     page.get_by_role("button", name="I am not available").focus()
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
 
     assert "we recorded that you are not available" in page.get_by_role("status").inner_text()
     assert "You said you are not available" in page.inner_text("main")
