@@ -13,7 +13,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
-from roster.missions.callouts import is_open, last_day, role_period
+from roster.missions.replies import is_open
+from roster.missions.reply_links import last_day, role_period
 from roster.models import (
     CallOut,
     CandidateDecision,
