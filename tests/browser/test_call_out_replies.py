@@ -99,3 +99,24 @@ def test_the_expert_answers_from_their_candidacies_page(
     assert "You said you are not available" in page.inner_text("main")
     assert mission.outcome("awa").value == "unavailable"
     checked_at_both_widths(page, "candidacies-answered")
+
+
+def test_an_expert_not_selected_reads_what_they_lacked(
+    app,
+    live_server,
+    page,
+    mission,  # noqa: F811
+):
+    from roster.models import CandidateOutcome as CO
+
+    for step in (CO.CONTACTED, CO.AVAILABLE, CO.PROPOSED):
+        mission.decide("awa", step)
+    mission.decide("awa", CO.NOT_SELECTED, reason="The role needed mediation experience.")
+    keyboard_sign_in(page, live_server, AWA_EMAIL)
+    page.wait_for_url(live_server + "/me")
+    page.goto(live_server + "/me/candidacies")
+    main = page.inner_text("main")
+    assert "What you lacked for this role:" in main
+    assert "The role needed mediation experience." in main
+    assert "Bruno" not in main and "Chen" not in main
+    checked_at_both_widths(page, "candidacies-not-selected")
