@@ -71,10 +71,12 @@ def register_blueprints(app: Flask) -> None:
     """Mount one blueprint per feature area."""
     from roster.admin.views import blueprint as admin
     from roster.auth.views import blueprint as auth
+    from roster.callouts.views import blueprint as callouts
     from roster.experts.views import blueprint as experts
     from roster.home.views import blueprint as home
     from roster.needs.views import blueprint as needs
     from roster.profile.views import blueprint as profile
+    from roster.replies.views import blueprint as replies
     from roster.shortlists.views import blueprint as shortlists
 
     app.register_blueprint(home)
@@ -84,6 +86,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(experts)
     app.register_blueprint(shortlists)
     app.register_blueprint(needs)
+    app.register_blueprint(callouts)
+    app.register_blueprint(replies)
 
 
 def register_error_handlers(app: Flask) -> None:
