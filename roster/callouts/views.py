@@ -27,9 +27,7 @@ def _role_or_404(public_id: str, role_key: str) -> MissionRole:
 
 def role_page(needs_public_id: str, role_key: str) -> str:
     """The role's shortlist page, where the replies show."""
-    if "shortlists.role" in current_app.view_functions:
-        return url_for("shortlists.role", public_id=needs_public_id, role_key=role_key)
-    return f"/needs/{needs_public_id}/roles/{role_key}"
+    return url_for("shortlists.role", public_id=needs_public_id, role_key=role_key)
 
 
 def _refused(problems: list[str], back: str):

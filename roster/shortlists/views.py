@@ -1,6 +1,6 @@
 """A role's shortlist page: issued or live, widened, and each candidate's outcome and call-out."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import format_decimal, gettext
 from flask_login import current_user
 
@@ -124,9 +124,7 @@ def _outcome_form(candidate: services.Candidate, formdata=None) -> OutcomeForm:
 
 
 def _call_out_action(role: MissionRole) -> str:
-    if "callouts.send" in current_app.view_functions:
-        return url_for("callouts.send", public_id=role.needs.public_id, role_key=role.role_key)
-    return f"/needs/{role.needs.public_id}/roles/{role.role_key}/call-outs"
+    return url_for("callouts.send", public_id=role.needs.public_id, role_key=role.role_key)
 
 
 def _render(

@@ -391,3 +391,25 @@ def test_every_outcome_has_words_for_the_planner_and_the_expert():
     codes = {outcome.value for outcome in CO}
     assert set(OUTCOME_NAMES) == codes
     assert set(OUTCOME_WORDS) - {None} == codes
+
+
+def test_the_role_page_shows_each_reply_and_withdraws_an_open_call_out(
+    client, planner, mission, called_out
+):
+    confirm(client, called_out["awa"]["unavailable"])
+
+    page = planner.get(mission.role_path).get_data(as_text=True)
+
+    assert "Call-out: <strong>answered: not available</strong>" in " ".join(page.split())
+    assert "Withdraw the call-out to Awa Ndiaye" not in page
+    assert "Withdraw the call-out to Bruno" in page
+    stored = mission.call_out("bruno")
+    action = f'action="/call-outs/{stored.public_id}/withdraw"'
+    assert action in page
+    response = planner.post(
+        f"/call-outs/{stored.public_id}/withdraw", data={"csrf_token": csrf_token(planner, "/")}
+    )
+    assert response.status_code == 302
+    page = planner.get(mission.role_path).get_data(as_text=True)
+    assert "Call-out: <strong>call-out withdrawn</strong>" in " ".join(page.split())
+    assert action not in page
