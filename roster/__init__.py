@@ -74,12 +74,14 @@ def register_blueprints(app: Flask) -> None:
     from roster.experts.views import blueprint as experts
     from roster.home.views import blueprint as home
     from roster.profile.views import blueprint as profile
+    from roster.teams.views import blueprint as teams
 
     app.register_blueprint(home)
     app.register_blueprint(auth)
     app.register_blueprint(admin)
     app.register_blueprint(profile)
     app.register_blueprint(experts)
+    app.register_blueprint(teams)
 
 
 def register_error_handlers(app: Flask) -> None:
