@@ -297,7 +297,9 @@ def swap_effect(*, before: Team, after: Team, swap: Swap) -> SwapEffect:
         ),
         women_before=before.women,
         women_after=after.women,
-        coverage_lost=[c.family for c in before.coverage if c.family not in covered_after],
+        coverage_lost=[
+            c.family for c in before.coverage if c.family in covered_before - covered_after
+        ],
         coverage_kept=[
             c.family for c in before.coverage if c.family in covered_before & covered_after
         ],

@@ -177,7 +177,8 @@ def test_a_swap_brings_in_the_next_best_and_says_what_changed(planner, mission):
     assert fact(swapped_page, "Women in the team") == (
         f"{first['women']} before, {swapped['women']} now (the floor is at least 2)"
     )
-    assert "Kept: French." in fact(swapped_page, "Coverage")
+    # French stays spoken; Bambara, which nobody eligible speaks, was never covered.
+    assert fact(swapped_page, "Coverage") == "Kept: French."
     assert 'id="effect"' in swapped_page and "Undo this swap" in swapped_page
 
 
@@ -217,7 +218,7 @@ def test_a_team_nobody_can_form_says_why_not_a_500(planner, runner, tmp_path, db
     assert response.status_code == 200
     page = html.unescape(response.get_data(as_text=True))
     assert "No team can be proposed" in page
-    assert "filling every position" in page
+    assert "A role has fewer eligible experts than positions" in page
     assert "Role R1 has 1 eligible experts for 3 position(s)." in page
 
 
