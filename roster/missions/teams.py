@@ -23,6 +23,7 @@ from sqlmodel import Session
 from matching import Matcher
 from roster.messages import N_
 from roster.missions.records import needs_record
+from roster.missions.team_cache import cached_team
 from roster.models import (
     CandidateDecision,
     CandidateOutcome,
@@ -212,6 +213,7 @@ def proposed_team(
     session: Session,
     needs: NeedsAssessment,
     matcher: Matcher,
+    revision: int = 0,
     swaps: Sequence[Swap] = (),
     candidates_per_role: int = CANDIDATES_PER_ROLE,
 ) -> Team:
@@ -221,6 +223,8 @@ def proposed_team(
         session: the session to read the members' names and the reveals in.
         needs: the stored assessment.
         matcher: a matcher fitted on the roster.
+        revision: the roster revision the matcher stands at; teams solved lately for
+            the same matcher, revision, assessment and swaps are not solved again.
         swaps: members taken out of their roles' pools, each as if not on the roster
             for that role.
         candidates_per_role: each role's shortlist length offered to the optimiser.
@@ -234,8 +238,12 @@ def proposed_team(
     """
     exclude = _exclusions(session, needs, swaps)
     record = needs_record(needs)
-    result = matcher.team(
-        record, candidates_per_role=candidates_per_role, structured=True, exclude=exclude
+    result = cached_team(
+        matcher,
+        revision=revision,
+        record=record,
+        candidates_per_role=candidates_per_role,
+        exclude=exclude,
     )
     return _team(session, needs, record, result, tuple(swaps))
 
@@ -245,6 +253,7 @@ def team_with_effect(
     session: Session,
     needs: NeedsAssessment,
     matcher: Matcher,
+    revision: int = 0,
     swaps: Sequence[Swap] = (),
     candidates_per_role: int = CANDIDATES_PER_ROLE,
 ) -> tuple[Team, SwapEffect | None]:
@@ -256,6 +265,7 @@ def team_with_effect(
         session=session,
         needs=needs,
         matcher=matcher,
+        revision=revision,
         swaps=swaps,
         candidates_per_role=candidates_per_role,
     )
@@ -265,6 +275,7 @@ def team_with_effect(
         session=session,
         needs=needs,
         matcher=matcher,
+        revision=revision,
         swaps=swaps[:-1],
         candidates_per_role=candidates_per_role,
     )

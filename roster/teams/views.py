@@ -30,8 +30,13 @@ def team(public_id: str):
     form = SwapsForm(request.args)
     try:
         swaps = teams.parse_swaps(form.swap.data)
+        fitted = current_matcher()
         proposed, effect = teams.team_with_effect(
-            session=session, needs=needs, matcher=current_matcher().matcher, swaps=swaps
+            session=session,
+            needs=needs,
+            matcher=fitted.matcher,
+            revision=fitted.revision,
+            swaps=swaps,
         )
     except teams.SwapInvalid as refusal:
         abort(400, translate(refusal.problems[0].message))
