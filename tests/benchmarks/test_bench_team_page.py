@@ -38,5 +38,12 @@ def test_the_team_page_is_timed_as_proposed_and_after_swaps(tmp_path: Path):
     assert run.returncode == 0, run.stderr
     report = json.loads(out.read_text())
     assert report["members"] == 4
-    assert [r["page"] for r in report["results"]] == ["team", "one swap", "three swaps"]
+    assert [r["page"] for r in report["results"]] == [
+        "team, solved anew",
+        "team, solved before",
+        "one swap, the team before it kept",
+        "one swap, nothing kept (two solves)",
+        "third swap, the two before kept",
+        "the matcher's team alone",
+    ]
     assert all(r["n"] == 2 for r in report["results"])
