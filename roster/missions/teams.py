@@ -173,13 +173,16 @@ class SwapEffect:
 
     swap: Swap
     out: Member | None  # the member swapped out, if they were in the team before
-    came_in: list[Member]
-    left: list[Member]  # members gone beside ``out`` (the team may reshuffle)
+    came_in: list[Member]  # experts new to the team
+    left: list[Member]  # experts gone from the team, beside ``out``
     score_change: float | None  # None where either team is infeasible
     women_before: int
     women_after: int
     coverage_lost: list[Family] = field(default_factory=list)
     coverage_kept: list[Family] = field(default_factory=list)
+    # Experts in both teams in another role (the one swapped out among them, if the team
+    # now needs them elsewhere): (before, after).
+    moved: list[tuple[Member, Member]] = field(default_factory=list)
     feasible_before: bool = True
     feasible_after: bool = True
 
@@ -284,8 +287,8 @@ def team_with_effect(
 
 def swap_effect(*, before: Team, after: Team, swap: Swap) -> SwapEffect:
     """What ``swap`` changed from team ``before`` to team ``after``."""
-    old = {(m.role_key, m.external_id): m for m in before.members}
-    new = {(m.role_key, m.external_id): m for m in after.members}
+    old = {m.external_id: m for m in before.members}  # an expert holds one position at most
+    new = {m.external_id: m for m in after.members}
     out = next(
         (
             m
@@ -301,6 +304,11 @@ def swap_effect(*, before: Team, after: Team, swap: Swap) -> SwapEffect:
         out=out,
         came_in=[member for key, member in new.items() if key not in old],
         left=[member for key, member in old.items() if key not in new and member != out],
+        moved=[
+            (member, new[key])
+            for key, member in old.items()
+            if key in new and new[key].role_key != member.role_key
+        ],
         score_change=(
             after.total_score - before.total_score
             if before.total_score is not None and after.total_score is not None

@@ -51,7 +51,7 @@ def test_the_team_and_a_swap_are_all_marked(pseudo_planner, runner, tmp_path, db
     public_id = save(db_session, MISSION)
     page = page_of(pseudo_planner, f"/needs/{public_id}/team")
     assert_all_marked(pseudo_planner.get(f"/needs/{public_id}/team"), *DATA)
-    swapped = pseudo_planner.get(swap_url(page, "Kofi Mensah"))
+    swapped = pseudo_planner.get(swap_url(page, "Hana Sato"))
     assert 'id="effect"' in swapped.get_data(as_text=True)
     assert_all_marked(swapped, *DATA)
 

@@ -8,26 +8,28 @@ from sqlalchemy import select
 
 from matching import Matcher
 from roster.missions.records import save_needs
+from roster.missions.teams import Member, RoleTeam, Swap, Team, swap_effect
 from roster.models import CandidateDecision, CandidateOutcome, CandidateReveal, Expert, MissionRole
 from tests.factories import needs_record, ranked_expert, role_record, write_jsonl
 
-ADVISER = role_record("R1", title="Electoral Adviser", positions=2)
+ADVISER = role_record("R1", title="Electoral Adviser", positions=2, desired_skills=None)
 OFFICER = role_record("R2", title="Operations Officer", desired_skills=["mediation"])
 MISSION = needs_record(ADVISER, OFFICER, gender_target=0.5)
 
 
 def team_roster() -> list[dict]:
-    """Eight experts who qualify for both roles, from three regional groups."""
+    """Eight experts who qualify for both roles, from five regional groups; two mediate."""
     people = [
-        ("M1", "Jean Dupont", 12, "man", "FR"),
-        ("M2", "Kofi Mensah", 11, "man", "GH"),
-        ("M3", "Pablo Ruiz", 10, "man", "MX"),
-        ("M4", "Tomasz Nowak", 9, "man", "PL"),
-        ("W1", "Amina Diallo", 6, "woman", "SN"),
-        ("W2", "Lucia Gomez", 5, "woman", "AR"),
-        ("W3", "Hana Sato", 4, "woman", "JP"),
-        ("W4", "Ines Costa", 3, "woman", "PT"),
+        ("M1", "Jean Dupont", 9, "man", "FR"),
+        ("M2", "Kofi Mensah", 8, "man", "GH"),
+        ("M3", "Pablo Ruiz", 7, "man", "MX"),
+        ("M4", "Tomasz Nowak", 6, "man", "PL"),
+        ("W1", "Amina Diallo", 5, "woman", "SN"),
+        ("W2", "Lucia Gomez", 4, "woman", "AR"),
+        ("W3", "Hana Sato", 3, "woman", "JP"),
+        ("W4", "Ines Costa", 2, "woman", "PT"),
     ]
+    mediators = {"M2", "W3"}  # the desired skill of the Operations Officer
     return [
         ranked_expert(
             key,
@@ -36,6 +38,8 @@ def team_roster() -> list[dict]:
             full_name=name,
             nationalities=[country],
             residence_country=country,
+            skills=[{"code": "electoral-management", "years": years}]
+            + ([{"code": "mediation", "years": 5}] if key in mediators else []),
         )
         for key, name, years, gender, country in people
     ]
@@ -160,23 +164,27 @@ def test_ranks_scores_and_nationality_are_shown_per_member(planner, mission):
 def test_a_swap_brings_in_the_next_best_and_says_what_changed(planner, mission):
     first = reference()
     out = next(m for m in first["members"] if m["role_id"] == "R2")["external_id"]
+    assert NAMES[out] == "Hana Sato"  # the Operations Officer, a mediator
     page = page_of(planner, f"/needs/{mission}/team")
     swapped_page = page_of(planner, swap_url(page, NAMES[out]))
     swapped = reference(exclude={"R2": [out]})
     assert shown_members(swapped_page) == expected_members(swapped)
-    came_in = [
-        m
-        for m in swapped["members"]
-        if (m["role_id"], m["external_id"])
-        not in {(n["role_id"], n["external_id"]) for n in first["members"]}
-    ]
-    assert fact(swapped_page, "Out").startswith(f"{NAMES[out]}, from Operations Officer")
-    assert all(NAMES[m["external_id"]] in fact(swapped_page, "In") for m in came_in)
-    change = swapped["total_score"] - first["total_score"]
-    assert fact(swapped_page, "Total fit").startswith(f"{change:+.3f}".replace("-", "−"))
-    assert fact(swapped_page, "Women in the team") == (
-        f"{first['women']} before, {swapped['women']} now (the floor is at least 2)"
+    # Kofi Mensah, the other mediator, takes the role; to keep two women, Lucia Gomez
+    # comes in as an adviser in place of Jean Dupont.
+    assert expected_members(swapped) == {
+        "Electoral Adviser": ["Amina Diallo", "Lucia Gomez"],
+        "Operations Officer": ["Kofi Mensah"],
+    }
+    assert fact(swapped_page, "Swapped out") == "Hana Sato, from Operations Officer"
+    assert fact(swapped_page, "In") == (
+        "Lucia Gomez, for Electoral Adviser; Kofi Mensah, for Operations Officer"
     )
+    assert fact(swapped_page, "Also out") == "Jean Dupont, from Electoral Adviser"
+    assert "Changing roles" not in swapped_page
+    change = swapped["total_score"] - first["total_score"]
+    assert change < 0
+    assert fact(swapped_page, "Total fit").startswith(f"−{-change:.3f} (from ")
+    assert fact(swapped_page, "Women in the team") == ("2 before, 2 now (the floor is at least 2)")
     # French stays spoken; Bambara, which nobody eligible speaks, was never covered.
     assert fact(swapped_page, "Coverage") == "Kept: French."
     assert 'id="effect"' in swapped_page and "Undo this swap" in swapped_page
@@ -321,3 +329,40 @@ def test_blind_review_names_the_revealed_and_those_past_shortlisted(
     assert NAMES[adviser] in page and NAMES[officer] in page
     for external_id in other:
         assert NAMES[external_id] not in page
+
+
+def member(role: str, external_id: str) -> Member:
+    return Member(role, f"Role {role}", external_id, f"p-{external_id}", 1, 0.5, external_id)
+
+
+def team_of(*members: Member, total: float) -> Team:
+    return Team(
+        status="optimal",
+        roles=[RoleTeam("R", "Role", len(members), list(members))],
+        total_score=total,
+        unconstrained_total_score=total,
+        balance_cost=0.0,
+        women=1,
+        women_required=1,
+        gender_target=0.5,
+        positions=len(members),
+        region_counts=[],
+        coverage=[],
+        binding=[],
+        infeasible_because=[],
+        note_codes=[],
+    )
+
+
+def test_a_swap_that_reshuffles_the_team_says_who_changes_roles():
+    before = team_of(member("R1", "A"), member("R2", "B"), member("R2", "C"), total=2.0)
+    after = team_of(member("R1", "B"), member("R2", "A"), member("R2", "D"), total=1.5)
+    effect = swap_effect(before=before, after=after, swap=Swap("R1", "p-A"))
+    assert effect.out == member("R1", "A")
+    assert [m.external_id for m in effect.came_in] == ["D"]
+    assert [m.external_id for m in effect.left] == ["C"]
+    assert [(was.role_key, now.role_key, now.external_id) for was, now in effect.moved] == [
+        ("R1", "R2", "A"),
+        ("R2", "R1", "B"),
+    ]
+    assert effect.score_change == -0.5
