@@ -12,6 +12,7 @@ the fitted state. See ``matching.filters`` (hard filters), ``matching.scoring``
 import gc
 import json
 import numbers
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -31,6 +32,7 @@ from matching.shortfall import requirements
 from matching.team import propose
 
 _TEXT = scoring.CRITERIA.index("text")
+_NO_ROWS = np.zeros(0, dtype=np.int64)
 
 
 @dataclass
@@ -204,8 +206,14 @@ class Matcher(BaseEstimator):
             role_id = normalised["roles"][0]["id"]
         return role_query(normalised, role_id), list(notes), normalised
 
-    def _scored(self, query: RoleQuery, weights: dict[str, float], k: int) -> _Scored:
+    def _scored(
+        self, query: RoleQuery, weights: dict[str, float], k: int, excluded: np.ndarray = _NO_ROWS
+    ) -> _Scored:
         """Score the eligible rows that could reach the balanced shortlist of ``k``.
+
+        ``excluded`` (sorted rows) are left out of the eligible rows, as if they were not
+        on the roster for this role: counts, balance and ranks are then those of the
+        roster without them.
 
         Every criterion but the summary's text similarity is cheap and made for all the
         eligible rows, the text criterion at its lower bound (the best held label); the
@@ -215,6 +223,9 @@ class Matcher(BaseEstimator):
         """
         index, model = self.index_, self.text_model_
         rows, covered = eligible(index, query)
+        if len(excluded):
+            kept = ~np.isin(rows, excluded, assume_unique=True)
+            rows, covered = rows[kept], covered[kept]
         counts = len(rows), int(index.woman[rows].sum())
         vector = text.query_vector(model, query.text)
         label = text.label_similarity(model, index, vector, rows)
@@ -266,6 +277,7 @@ class Matcher(BaseEstimator):
         weights: dict | None = None,
         reasons: bool = True,
         structured: bool = False,
+        exclude: Iterable[str] | None = None,
     ) -> dict:
         """Return the explained, balanced shortlist of one role.
 
@@ -296,6 +308,11 @@ class Matcher(BaseEstimator):
             (``matching.messages.TEMPLATES``) and fills in the parameters. The
             contract's schema allows these extra keys; without ``structured`` the
             output is exactly the contract's.
+        exclude : iterable of str, optional
+            External ids of experts to leave out of this role's pool, as if they were
+            not on the roster: the shortlist, its counts and its balance are those of
+            the roster without them (the fitted text model and rating mean, which the
+            whole roster shapes, stay as fitted). Ids not on the roster are ignored.
 
         Returns
         -------
@@ -313,11 +330,12 @@ class Matcher(BaseEstimator):
             Before ``fit``.
         ValueError
             On an invalid needs assessment (``matching.records.RecordError``), an unknown
-            role, bad weights or ``k`` below 1.
+            role, bad weights, ``k`` below 1 or ``exclude`` not a collection of ids.
         """
         check_is_fitted(self)
         if isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 1:
             raise ValueError(f"k must be a positive integer, got {k!r}")
+        excluded = self._excluded_rows(exclude)
         query, notes, _ = self._query(needs, role_id)
         return self._shortlist(
             query,
@@ -326,7 +344,23 @@ class Matcher(BaseEstimator):
             explain_moves=bool(reasons),
             notes=notes,
             structured=bool(structured),
+            excluded=excluded,
         )
+
+    def _excluded_rows(self, exclude: Iterable[str] | None) -> np.ndarray:
+        """Return the sorted rows of the external ids in ``exclude`` (absent ids dropped)."""
+        if exclude is None:
+            return _NO_ROWS
+        if isinstance(exclude, str | bytes) or not isinstance(exclude, Iterable):
+            raise ValueError(f"exclude must be a collection of external ids, got {exclude!r}")
+        found = set()
+        for external_id in exclude:
+            if not isinstance(external_id, str):
+                raise ValueError(f"exclude must hold external ids (strings), got {external_id!r}")
+            row = self.index_.row_of(external_id)
+            if row is not None:
+                found.add(row)
+        return np.array(sorted(found), dtype=np.int64)
 
     def _shortlist(
         self,
@@ -337,6 +371,7 @@ class Matcher(BaseEstimator):
         explain_moves: bool,
         notes: list[str],
         structured: bool = False,
+        excluded: np.ndarray | None = None,
     ) -> dict:
         """Rank one compiled role; reasons are written only when ``explain_moves``.
 
@@ -344,7 +379,7 @@ class Matcher(BaseEstimator):
         ``{"code", "params", "text"}`` objects (``reason_codes``, ``note_codes``).
         """
         index = self.index_
-        scored = self._scored(query, weights, k)
+        scored = self._scored(query, weights, k, _NO_ROWS if excluded is None else excluded)
         rows, criteria, score = scored.rows, scored.criteria, scored.score
         woman, region = index.woman[rows], index.region[rows]
         length = min(k, scored.eligible_count)
@@ -484,6 +519,7 @@ class Matcher(BaseEstimator):
         weights: dict | None = None,
         host_languages: list[str] | None = None,
         structured: bool = False,
+        exclude: Mapping[str, Iterable[str]] | None = None,
     ) -> dict:
         """Propose one distinct expert per position of every role, solved exactly.
 
@@ -502,6 +538,12 @@ class Matcher(BaseEstimator):
         structured : bool, default False
             Also give each note as ``{"code", "params", "text"}`` in ``note_codes``, in
             the order of ``notes`` (see ``shortlist``).
+        exclude : mapping of str to iterable of str, optional
+            Role id to the external ids of experts left out of that role's pool (see
+            ``shortlist``): the team is the one proposed on a roster without them for
+            that role, while they stay candidates for the other roles. "Swap this
+            member for the next best" is the same team with the member excluded from
+            the member's role.
 
         Returns
         -------
@@ -522,6 +564,7 @@ class Matcher(BaseEstimator):
             weights=weights,
             host_languages=host_languages,
             structured=bool(structured),
+            exclude=exclude,
         )
 
 

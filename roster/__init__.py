@@ -78,6 +78,7 @@ def register_blueprints(app: Flask) -> None:
     from roster.profile.views import blueprint as profile
     from roster.replies.views import blueprint as replies
     from roster.shortlists.views import blueprint as shortlists
+    from roster.teams.views import blueprint as teams
 
     app.register_blueprint(home)
     app.register_blueprint(auth)
@@ -88,6 +89,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(needs)
     app.register_blueprint(callouts)
     app.register_blueprint(replies)
+    app.register_blueprint(teams)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -1,10 +1,10 @@
-"""The fitted matcher the web app ranks with, and the roster revision it was fitted at.
+"""The fitted matcher a process serves its pages with (a stand-in for the roster's provider).
 
-A minimal provider: it fits ``matching.Matcher`` on the rostered experts each time it
-is asked, so a shortlist always reflects the roster as it stands. Revision 0 stands for
-"not tracked".
+Fitted once per app from the rostered experts (``iter_records``) and kept; revision 0.
+The provider that refits when the roster changes takes its place with the same names.
 """
 
+import threading
 from dataclasses import dataclass
 
 from flask import Flask, current_app
@@ -13,23 +13,33 @@ from matching import Matcher
 from roster.db import session_scope
 from roster.interchange.store import iter_records
 
+_LOCK = threading.Lock()
+_KEY = "roster.matcher"
+
 
 @dataclass(frozen=True)
 class Fitted:
-    """A fitted matcher and the roster revision it was fitted at."""
+    """A matcher fitted on the rostered experts, and the roster revision it was fitted at."""
 
     matcher: Matcher
     revision: int
 
 
-def roster_revision(session) -> int:
-    """The roster's revision (not tracked here: always 0)."""
-    return 0
-
-
 def current_matcher(app: Flask | None = None) -> Fitted:
-    """A matcher fitted on the rostered experts of ``app``'s database (the current app's)."""
+    """The app's fitted matcher, fitted on first use."""
     app = app or current_app._get_current_object()  # type: ignore[attr-defined]
-    with session_scope(app, write=False) as session:
-        records = list(iter_records(session, rostered_only=True))
-    return Fitted(matcher=Matcher().fit(records), revision=0)
+    fitted = app.extensions.get(_KEY)
+    if fitted is None:
+        with _LOCK:
+            fitted = app.extensions.get(_KEY)
+            if fitted is None:
+                with session_scope(app, write=False) as session:
+                    records = list(iter_records(session, rostered_only=True))
+                fitted = Fitted(Matcher().fit(records), 0)
+                app.extensions[_KEY] = fitted
+    return fitted
+
+
+def roster_revision(session) -> int:
+    """The roster's revision (always 0 in this stand-in)."""
+    return 0

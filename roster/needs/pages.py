@@ -3,9 +3,8 @@
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
-from urllib.parse import quote
 
-from flask import Blueprint, abort, current_app, request, url_for
+from flask import Blueprint, abort, request, url_for
 from flask_babel import gettext
 
 from matching import messages as matcher_messages
@@ -33,26 +32,14 @@ def needs_or_404(public_id: str) -> NeedsAssessment:
     return needs
 
 
-def _page(endpoint: str, path: str, **values: str) -> str:
-    """``url_for(endpoint)`` where that page is served, else its address as planned."""
-    if endpoint in current_app.view_functions:
-        return url_for(endpoint, **values)
-    return path
-
-
 def role_url(needs: NeedsAssessment, role: MissionRole) -> str:
     """The role's page: its shortlist and its candidates' outcomes."""
-    return _page(
-        "shortlists.role",
-        f"/needs/{needs.public_id}/roles/{quote(role.role_key, safe='')}",
-        public_id=needs.public_id,
-        role_key=role.role_key,
-    )
+    return url_for("shortlists.role", public_id=needs.public_id, role_key=role.role_key)
 
 
 def team_url(needs: NeedsAssessment) -> str:
     """The mission's proposed team."""
-    return _page("teams.team", f"/needs/{needs.public_id}/team", public_id=needs.public_id)
+    return url_for("teams.team", public_id=needs.public_id)
 
 
 def binding_text(binding: Mapping[str, Any] | None) -> str:

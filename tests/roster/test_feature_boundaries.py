@@ -52,6 +52,7 @@ def test_the_features_are_the_folders_that_serve_pages():
         "profile",
         "replies",
         "shortlists",
+        "teams",
     ]
 
 
