@@ -6,6 +6,7 @@ import re
 import pytest
 from sqlalchemy import select
 
+from matching.vocabulary import ACCESSIBILITY_EXPERTISE
 from roster.db import session_scope
 from roster.models import AuditEvent, CandidateDecision, CandidateReveal, Deployment, Expert
 from roster.profile.transparency import staff_views
@@ -279,3 +280,63 @@ def test_planners_never_see_who_the_gender_balance_moved():
     ]
     texts = ["French C1 required: has C2", "raised by the balance rule to position 2 (x)"]
     assert planner_reasons([], texts) == [{"text": "French C1 required: has C2"}]
+
+
+def _links(page: str) -> set[str]:
+    """The addresses of the planner's work a page links to (no sign-out, no language form)."""
+    found = {html.unescape(href) for href in re.findall(r'href="(/[^"#]*)"', page)}
+    return {link for link in found if link.startswith(("/needs", "/unmet-demand"))}
+
+
+def _person_blocks(page: str) -> list[str]:
+    """Each candidate's card and each team member's card, as text."""
+    blocks = re.findall(
+        r'<li class="candidate".*?</li>\s*(?=<li class="candidate"|</ol>)', page, re.S
+    )
+    members = page.split('<ul class="members">')[1:]
+    for part in members:
+        blocks += part.split("</ul>")[0].split("<li")[1:]
+    return [re.sub(r"<[^>]+>", " ", block) for block in blocks]
+
+
+def test_every_page_a_planner_can_reach_keeps_gender_and_disability_private(
+    app, planner, runner, tmp_path
+):
+    consenting = ranked_expert(
+        "W-1",
+        years=30,
+        gender="woman",
+        disability=True,
+        consent={"gender": True, "disability": True},
+        full_name="Wanjiru Kamau",
+    )
+    import_roster(runner, tmp_path, [*roster_records(), consenting])
+    needs_id = save(app, needs_record())
+    assert issue(planner, needs_id).status_code == 302
+    for stage in ["contacted", "available", "proposed", "selected", "deployed"]:
+        assert record(planner, needs_id, 1, stage).status_code == 302
+
+    seen: set[str] = set()
+    waiting = ["/needs", "/unmet-demand", f"/needs/{needs_id}/team"]
+    while waiting and len(seen) < 80:
+        path = waiting.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        response = planner.get(path)
+        assert response.status_code in (200, 302), path
+        text = html.unescape(response.get_data(as_text=True))
+        # The taxonomy's accessibility expertise names disabilities: a role may ask for it.
+        general = text
+        for code, label in ACCESSIBILITY_EXPERTISE.items():
+            general = general.replace(label, "").replace(code, "")
+        assert not re.search(r"disab|impair", general, re.I), path
+        for block in _person_blocks(text):
+            assert GENDER_OR_DISABILITY.search(block) is None, (path, block[:200])
+        waiting += sorted(_links(text) - seen)
+    assert {f"/needs/{needs_id}", f"/needs/{needs_id}/team", role_url(needs_id)} <= seen
+    role_page = planner.get(role_url(needs_id)).get_data(as_text=True)
+    assert "Wanjiru Kamau" in role_page
+    assert len(_person_blocks(role_page)) == 10
+    team_page = planner.get(f"/needs/{needs_id}/team").get_data(as_text=True)
+    assert len(_person_blocks(team_page)) >= 1
