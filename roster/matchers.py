@@ -12,10 +12,13 @@ snapshot's memory-mapped copy. No request waits for a fit once a matcher exists.
 A new snapshot needs no roster change rows older than itself; the thread prunes them.
 """
 
+import copy
 import logging
 import os
 import tempfile
 import threading
+import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -57,6 +60,10 @@ log = logging.getLogger(__name__)
 POLL_SECONDS = 0.5
 # Snapshots kept in the folder: the newest, and the one a starting worker may be loading.
 SNAPSHOTS_KEPT = 2
+# A snapshot is written after a fit, and after updates at most this often.
+SNAPSHOT_EVERY_S = 30.0
+# Beyond this many changed experts, a fit is quicker than an update.
+UPDATE_AT_MOST = 2000
 # Change rows are pruned only once there are more than this many, and never the newest.
 PRUNE_ABOVE = 1000
 # Nor before this age: a transaction still open may have taken a lower id than the newest.
@@ -95,8 +102,8 @@ def stop_matcher(app: Flask) -> None:
         provider.stop()
 
 
-def read_records(session: Session) -> list[dict[str, Any]]:
-    """Read the rostered experts as the records the matcher reads, one query per table.
+def read_records(session: Session, expert_ids: Iterable[int] | None = None) -> list[dict[str, Any]]:
+    """Read the rostered experts (of ``expert_ids``, or all) as the matcher reads them.
 
     The same fields as ``roster.interchange.store.iter_records(rostered_only=True)`` gives
     the matcher (gender only with consent), without the fields it does not read (names,
@@ -104,6 +111,8 @@ def read_records(session: Session) -> list[dict[str, Any]]:
     third of the time of SQLAlchemy's rows, and a tenth of the ORM's).
     """
     rostered = Expert.roster_status == RosterStatus.ROSTERED
+    if expert_ids is not None:
+        rostered = rostered & Expert.id.in_(sorted(expert_ids))
     query = select(
         Expert.id,
         Expert.external_id,
@@ -246,6 +255,7 @@ class _Provider:
         self.wake = threading.Event()
         self.thread: threading.Thread | None = None
         self.stopped = threading.Event()
+        self.saved_at = float("-inf")
         self.renewed = threading.Condition()
 
     def current(self) -> Fitted:
@@ -271,6 +281,7 @@ class _Provider:
         loaded = self._load_snapshot(key[0])
         if loaded is not None:
             self.fitted, self.key = loaded
+            self.saved_at = time.monotonic()
             return
         self._refit()
 
@@ -292,17 +303,53 @@ class _Provider:
         return None
 
     def _refit(self) -> None:
-        """Read the roster, fit, save a snapshot and serve its memory-mapped copy."""
+        """Read the whole roster and fit."""
         with self._session() as session:
             session.connection()  # one transaction: the key and the records agree
             key = revision_key(session)
             records = read_records(session)
         fitted = Fitted(Matcher().fit(records), key[0])
         del records
+        self._serve(fitted, key, snapshot=True)
+
+    def _catch_up(self, key: tuple[int, int]) -> None:
+        """Bring the matcher up to ``key``: an update with the changed experts, or a fit.
+
+        A fit when a change names no expert (a bulk write), names an expert no longer
+        stored (erased: their external id is gone), or when change rows appeared below
+        the fitted revision or went (a late commit on PostgreSQL, or pruning).
+        """
+        assert self.fitted is not None and self.key is not None
+        with self._session() as session:
+            session.connection()
+            key = revision_key(session)
+            since = select(RosterChange.expert_id).where(RosterChange.id > self.fitted.revision)
+            changed = list(session.scalars(since))
+            ids = set(changed)
+            if None in ids or len(changed) != key[1] - self.key[1] or len(ids) > UPDATE_AT_MOST:
+                records = None
+            else:
+                stored = select(Expert.id, Expert.external_id).where(Expert.id.in_(ids))
+                external = dict(session.execute(stored).all())
+                records = read_records(session, ids) if len(external) == len(ids) else None
+        if records is None:
+            self._refit()
+            return
+        matcher = copy.copy(self.fitted.matcher).update(records, set(external.values()))
+        self._serve(Fitted(matcher, key[0]), key, snapshot=self._snapshot_due())
+
+    def _snapshot_due(self) -> bool:
+        return time.monotonic() - self.saved_at >= SNAPSHOT_EVERY_S
+
+    def _serve(self, fitted: Fitted, key: tuple[int, int], *, snapshot: bool) -> None:
+        """Serve ``fitted``; with ``snapshot``, save it and serve the memory-mapped copy."""
         self.fitted, self.key = fitted, key
+        if not snapshot:
+            return
         try:
             path = self._save(fitted, key)
             self.fitted = joblib.load(path, mmap_mode="r")["fitted"]
+            self.saved_at = time.monotonic()
             self._prune(fitted.revision)
         except Exception:  # noqa: BLE001  (the fitted matcher serves without a snapshot)
             log.exception("The matcher snapshot could not be saved")
@@ -372,7 +419,7 @@ class _Provider:
                 with self._session() as session:
                     key = revision_key(session)
                 if key != self.key:
-                    self._refit()
+                    self._catch_up(key)
             except Exception:  # noqa: BLE001  (try again at the next poll)
                 log.exception("The matcher could not be brought up to date")
             with self.renewed:

@@ -173,6 +173,45 @@ def test_a_change_shows_in_the_current_matcher_without_a_request_waiting(
     assert served.revision == revision(db_session)
     assert ranked(served) == ["E4", "E3", "E2", "E1"]
     assert ranked(first) == ["E3", "E2", "E1"]  # a request holding the old one keeps it
+    # One expert changed: the matcher was updated, not fitted again (same text model).
+    assert served.matcher.text_model_.vectorizer is first.matcher.text_model_.vectorizer
+
+
+def _served_when_current(app, db_session):
+    served = current_matcher(app)
+    deadline = time.monotonic() + PATIENCE_S
+    while served.revision < revision(db_session) and time.monotonic() < deadline:
+        time.sleep(0.05)
+        served = current_matcher(app)
+    return served
+
+
+def test_after_an_erasure_and_an_import_the_matcher_ranks_as_a_fresh_fit(
+    app, db_session, make_user, roster, tmp_path
+):
+    from roster.profile.erasure import erase_account
+
+    current_matcher(app)
+    user = make_user("e3@example.org", "expert")
+    with db_session() as session:
+        expert = session.get(Expert, roster["E3"])
+        expert.user_id = user.id
+    with db_session() as session:
+        erase_account(
+            session=session,
+            user=session.merge(user),
+            expert=session.get(Expert, roster["E3"]),
+            cv_folder=tmp_path,
+            outbox=tmp_path,
+        )
+    with db_session() as session:
+        newcomers = [ranked_expert("E5", 20), ranked_expert("E6", 1)]
+        import_records(session=session, records=enumerate(newcomers, 1), source="more")
+    served = _served_when_current(app, db_session)
+    with db_session(write=False) as session:
+        fresh = Matcher().fit(iter_records(session, rostered_only=True))
+    assert ranked(served) == ["E5", "E2", "E1", "E6"]
+    assert served.matcher.shortlist(needs_record(), k=10) == fresh.shortlist(needs_record(), k=10)
 
 
 def _fresh_process(app) -> dict:
