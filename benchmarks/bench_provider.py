@@ -24,8 +24,10 @@ of N fitted in this process and saved for an empty database (no database of N ne
 """
 
 import argparse
+import faulthandler
 import json
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -40,6 +42,9 @@ from sqlalchemy import func, select  # noqa: E402
 
 from matching import Matcher  # noqa: E402
 from matching.synthetic import make_needs, make_roster  # noqa: E402
+
+# A change that never shows is a fault, not a slow figure.
+GIVE_UP_S = 120
 
 WORKER = """
 import json, sys, time, psutil
@@ -135,11 +140,14 @@ def change_to_shortlist(app, rounds: int) -> list[float]:
             rows = [(lang.code, lang.level) for lang in expert.languages if lang.code != required]
             save_languages(session=session, expert=expert, version=expert.version, rows=rows)
         saved = time.perf_counter()
-        while True:
+        print(f"round {round_}: {chosen} saved", file=sys.stderr, flush=True)
+        while time.perf_counter() - saved < GIVE_UP_S:
             shortlist = current_matcher(app).matcher.shortlist(needs, k=10, reasons=False)
             if chosen not in {c["external_id"] for c in shortlist["candidates"]}:
                 break
             time.sleep(0.05)
+        else:
+            raise SystemExit(f"the change did not show within {GIVE_UP_S} s")
         seconds.append(time.perf_counter() - saved)
     return seconds
 
@@ -167,6 +175,7 @@ def measure_database(args: argparse.Namespace) -> dict:
         "fit_s": round(statistics.median(fits), 2),
     }
     del records
+    print(f"read and fit: {out}", file=sys.stderr, flush=True)
     latencies = change_to_shortlist(app, args.rounds)
     out["change_to_shortlist_s"] = [round(s, 2) for s in latencies]
     stop_matcher(app)
@@ -212,6 +221,7 @@ def main() -> None:
         args.database_url = "postgresql+psycopg://" + args.database_url.removeprefix(
             "postgresql://"
         )
+    faulthandler.register(signal.SIGUSR1, all_threads=True)
     result = measure_snapshot(args) if args.snapshot_experts else measure_database(args)
     print(json.dumps(result, indent=1))
 

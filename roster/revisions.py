@@ -6,8 +6,9 @@ accessibility, availability and deployments) writes a ``roster_change`` row in t
 same transaction; the newest row's id is the roster revision. No service calls this
 module: two database events do it for every writer.
 
-* ``after_flush`` of every ORM session sees the objects the flush wrote (profile
-  sections, status changes made by the ORM, erasure, ratings) and names their experts.
+* the mappers' ``after_insert``, ``after_update`` and ``after_delete`` see every row an
+  ORM flush writes (profile sections, with the rows a section drops as orphans, status
+  changes made by the ORM, erasure and its cascades, ratings) and name their experts.
   An expert's change of a column the record does not carry (a reminder sent, a CV
   uploaded, a profile confirmed) is not a change.
 * ``after_execute`` of the roster's engines sees the Core statements on those tables
@@ -25,11 +26,9 @@ beyond that, one "many" row says it all.
 
 import operator
 from collections.abc import Iterable
-from itertools import chain
 from weakref import WeakSet
 
 from sqlalchemy import Connection, Engine, event, func, insert, inspect, select
-from sqlalchemy.orm import Session
 from sqlalchemy.sql import operators
 from sqlalchemy.sql.dml import Delete, Insert, Update
 from sqlalchemy.sql.elements import BinaryExpression, BindParameter, BooleanClauseList
@@ -152,19 +151,22 @@ def _expert_of(obj) -> int | None:
     return obj.id if isinstance(obj, Expert) else obj.expert_id
 
 
-@event.listens_for(Session, "after_flush")
-def _after_flush(session: Session, _context) -> None:
-    """Record the experts whose rows this flush inserted, changed or deleted."""
-    touched = chain(
-        (obj for obj in chain(session.new, session.deleted) if isinstance(obj, WATCHED)),
-        (obj for obj in session.dirty if isinstance(obj, WATCHED) and _changed(obj)),
-    )
-    ids = {_expert_of(obj) for obj in touched}
-    if not ids:
-        return
-    connection = session.connection()
+def _row_written(_mapper, connection: Connection, target) -> None:
+    """Record the expert of a row the ORM's flush inserted or deleted (orphans included)."""
     if connection.engine.pool in _TRACKED:
-        _note(connection, None if None in ids else ids)
+        _note(connection, {_expert_of(target)})
+
+
+def _row_updated(_mapper, connection: Connection, target) -> None:
+    """Record the expert of a row the ORM's flush updated, if the matcher reads the change."""
+    if connection.engine.pool in _TRACKED and _changed(target):
+        _note(connection, {_expert_of(target)})
+
+
+for _model in WATCHED:
+    event.listen(_model, "after_insert", _row_written)
+    event.listen(_model, "after_delete", _row_written)
+    event.listen(_model, "after_update", _row_updated)
 
 
 def _flush_caches() -> dict[str, object]:
@@ -182,7 +184,7 @@ def _after_execute(connection, statement, multiparams, params, options, _result)
     if options.get("compiled_cache") is not None and (
         options["compiled_cache"] is _flush_caches()[name]
     ):
-        return  # the ORM's flush, which ``_after_flush`` reads with more precision
+        return  # the ORM's flush, which the mapper events read with more precision
     rows = multiparams or ([params] if params else [])
     if isinstance(statement, Update) and not _sets_seen_column(name, statement, rows):
         return

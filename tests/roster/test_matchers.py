@@ -89,6 +89,17 @@ def test_a_profile_section_saved_bumps_the_revision_once_for_its_expert(
     assert changes_since(db_session, start) == [roster["E2"]]
 
 
+def test_a_section_that_only_drops_its_last_row_bumps_the_revision(app, db_session, roster):
+    from roster.profile.languages import save_languages
+
+    start = revision(db_session)
+    with db_session() as session:
+        expert = session.get(Expert, roster["E2"])
+        kept = [(row.code, row.level) for row in expert.languages[:-1]]
+        save_languages(session=session, expert=expert, version=expert.version, rows=kept)
+    assert changes_since(db_session, start) == [roster["E2"]]
+
+
 def test_a_status_change_bumps_the_revision(app, db_session, make_user, roster):
     from roster.policy.roster_status import change_roster_status
 
