@@ -302,15 +302,15 @@ class _Provider:
             return fitted, key  # type: ignore[return-value]
         return None
 
-    def _refit(self) -> None:
-        """Read the whole roster and fit."""
+    def _refit(self, *, erased: bool = False) -> None:
+        """Read the whole roster and fit; after an erasure, keep no older snapshot."""
         with self._session() as session:
             session.connection()  # one transaction: the key and the records agree
             key = revision_key(session)
             records = read_records(session)
         fitted = Fitted(Matcher().fit(records), key[0])
         del records
-        self._serve(fitted, key, snapshot=True)
+        self._serve(fitted, key, snapshot=True, keep=1 if erased else SNAPSHOTS_KEPT)
 
     def _catch_up(self, key: tuple[int, int]) -> None:
         """Bring the matcher up to ``key``: an update with the changed experts, or a fit.
@@ -320,20 +320,27 @@ class _Provider:
         the fitted revision or went (a late commit on PostgreSQL, or pruning).
         """
         assert self.fitted is not None and self.key is not None
+        erased = False
         with self._session() as session:
-            session.connection()
+            session.connection()  # one transaction: the key, the changes and the records agree
             key = revision_key(session)
             since = select(RosterChange.expert_id).where(RosterChange.id > self.fitted.revision)
             changed = list(session.scalars(since))
             ids = set(changed)
-            if None in ids or len(changed) != key[1] - self.key[1] or len(ids) > UPDATE_AT_MOST:
-                records = None
-            else:
-                stored = select(Expert.id, Expert.external_id).where(Expert.id.in_(ids))
-                external = dict(session.execute(stored).all())
-                records = read_records(session, ids) if len(external) == len(ids) else None
-        if records is None:
-            self._refit()
+            named = ids - {None}
+            stored = select(Expert.id, Expert.external_id).where(Expert.id.in_(named))
+            external = dict(session.execute(stored).all()) if named else {}
+            erased = len(external) < len(named)
+            whole = (
+                not ids
+                or None in ids
+                or len(changed) != key[1] - self.key[1]
+                or len(ids) > UPDATE_AT_MOST
+            )
+            records = [] if whole or erased else read_records(session, ids)
+        if whole or erased:
+            # After an erasure, the erased expert's data leaves every snapshot.
+            self._refit(erased=erased)
             return
         matcher = copy.copy(self.fitted.matcher).update(records, set(external.values()))
         self._serve(Fitted(matcher, key[0]), key, snapshot=self._snapshot_due())
@@ -341,7 +348,9 @@ class _Provider:
     def _snapshot_due(self) -> bool:
         return time.monotonic() - self.saved_at >= SNAPSHOT_EVERY_S
 
-    def _serve(self, fitted: Fitted, key: tuple[int, int], *, snapshot: bool) -> None:
+    def _serve(
+        self, fitted: Fitted, key: tuple[int, int], *, snapshot: bool, keep: int = SNAPSHOTS_KEPT
+    ) -> None:
         """Serve ``fitted``; with ``snapshot``, save it and serve the memory-mapped copy."""
         self.fitted, self.key = fitted, key
         if not snapshot:
@@ -350,7 +359,7 @@ class _Provider:
             path = self._save(fitted, key)
             self.fitted = joblib.load(path, mmap_mode="r")["fitted"]
             self.saved_at = time.monotonic()
-            self._prune(fitted.revision)
+            self._prune(fitted.revision, keep)
         except Exception:  # noqa: BLE001  (the fitted matcher serves without a snapshot)
             log.exception("The matcher snapshot could not be saved")
 
@@ -368,16 +377,17 @@ class _Provider:
             raise
         return path
 
-    def _prune(self, revision: int) -> None:
-        """Keep the newest snapshots, and the change rows they may still need."""
+    def _prune(self, revision: int, keep: int) -> None:
+        """Keep the ``keep`` newest snapshots, and the change rows they may still need."""
         snapshots = sorted(self.folder.glob(f"{SNAPSHOT_PREFIX}*{SNAPSHOT_SUFFIX}"))
-        for old in snapshots[:-SNAPSHOTS_KEPT]:
+        for old in snapshots[:-keep]:
             old.unlink(missing_ok=True)
-        kept = snapshots[-SNAPSHOTS_KEPT:]
+        kept = snapshots[-keep:]
         oldest = min([revision] + [_revision_of(path) for path in kept])
-        with Session(engines(self.app).write) as session:
+        with self._session() as session:
             if session.scalar(select(func.count()).select_from(RosterChange)) <= PRUNE_ABOVE:
                 return
+        with Session(engines(self.app).write) as session:
             session.execute(
                 delete(RosterChange).where(
                     RosterChange.id < oldest, RosterChange.at < utcnow() - PRUNE_AFTER

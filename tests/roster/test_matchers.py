@@ -8,6 +8,7 @@ import time
 from datetime import date
 from pathlib import Path
 
+import joblib
 import pytest
 from sqlalchemy import select
 
@@ -223,6 +224,9 @@ def test_after_an_erasure_and_an_import_the_matcher_ranks_as_a_fresh_fit(
         fresh = Matcher().fit(iter_records(session, rostered_only=True))
     assert ranked(served) == ["E5", "E2", "E1", "E6"]
     assert served.matcher.shortlist(needs_record(), k=10) == fresh.shortlist(needs_record(), k=10)
+    # The erased expert is in no snapshot left behind.
+    [snapshot] = snapshot_folder(app).glob("matcher-*.joblib")
+    assert joblib.load(snapshot)["fitted"].matcher.index_.ids == ["E1", "E2", "E5", "E6"]
 
 
 def _fresh_process(app) -> dict:
