@@ -56,8 +56,9 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-# How often the background thread looks at the roster revision.
+# How often the background thread looks at the roster revision, and at most how often.
 POLL_SECONDS = 0.5
+MIN_CHECK_SECONDS = 0.1
 # Snapshots kept in the folder: the newest, and the one a starting worker may be loading.
 SNAPSHOTS_KEPT = 2
 # A snapshot is written after a fit, and after updates at most this often.
@@ -256,6 +257,7 @@ class _Provider:
         self.thread: threading.Thread | None = None
         self.stopped = threading.Event()
         self.saved_at = float("-inf")
+        self.failure: Exception | None = None
         self.renewed = threading.Condition()
 
     def current(self) -> Fitted:
@@ -408,29 +410,40 @@ class _Provider:
             self.thread.join()
 
     def caught_up(self) -> Fitted:
-        """Wait until the fitted matcher reflects the roster revision, then return it."""
+        """Wait until the fitted matcher reflects the roster revision, then return it.
+
+        Raises the thread's error if bringing the matcher up to date failed meanwhile.
+        """
         while True:
             with self._session() as session:
                 key = revision_key(session)
             if key == self.key and self.fitted is not None:
                 return self.fitted
             with self.renewed:
+                self.failure = None
                 self.wake.set()
                 self.renewed.wait(POLL_SECONDS)
+                if self.failure is not None:
+                    raise self.failure
 
     def _follow(self) -> None:
-        """Refit whenever the roster revision moves, until stopped."""
+        """Bring the matcher up to date whenever the roster revision moves, until stopped."""
         while not self.stopped.is_set():
             self.wake.wait(POLL_SECONDS)
+            # Requests wake the thread; under load, it still looks at most this often.
+            self.stopped.wait(MIN_CHECK_SECONDS)
             self.wake.clear()
             if self.stopped.is_set():
                 return
+            failure = None
             try:
                 with self._session() as session:
                     key = revision_key(session)
                 if key != self.key:
                     self._catch_up(key)
-            except Exception:  # noqa: BLE001  (try again at the next poll)
+            except Exception as error:  # noqa: BLE001  (try again at the next poll)
                 log.exception("The matcher could not be brought up to date")
+                failure = error
             with self.renewed:
+                self.failure = failure
                 self.renewed.notify_all()
