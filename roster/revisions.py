@@ -25,6 +25,7 @@ beyond that, one "many" row says it all.
 """
 
 import operator
+from functools import cache
 from collections.abc import Iterable
 from weakref import WeakSet
 
@@ -169,6 +170,7 @@ for _model in WATCHED:
     event.listen(_model, "after_update", _row_updated)
 
 
+@cache
 def _flush_caches() -> dict[str, object]:
     """The statement caches of the watched mappers, which the ORM's flush passes along."""
     return {model.__tablename__: inspect(model).base_mapper._compiled_cache for model in WATCHED}
