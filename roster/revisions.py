@@ -25,8 +25,8 @@ beyond that, one "many" row says it all.
 """
 
 import operator
-from functools import cache
 from collections.abc import Iterable
+from functools import cache
 from weakref import WeakSet
 
 from sqlalchemy import Connection, Engine, event, func, insert, inspect, select
