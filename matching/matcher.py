@@ -12,6 +12,7 @@ the fitted state. See ``matching.filters`` (hard filters), ``matching.scoring``
 import gc
 import json
 import numbers
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -27,10 +28,12 @@ from matching.filters import eligible
 from matching.index import build_index
 from matching.query import RoleQuery, role_query
 from matching.records import normalise_needs
+from matching.shortfall import requirements
 from matching.team import propose
 from matching.update import patched_index, patched_text
 
 _TEXT = scoring.CRITERIA.index("text")
+_NO_ROWS = np.zeros(0, dtype=np.int64)
 
 
 @dataclass
@@ -90,6 +93,20 @@ class Matcher(BaseEstimator):
         What normalisation did to the roster ("'Frnech' read as fr").
     n_experts_ : int
         Number of experts fitted.
+
+    Notes
+    -----
+    ``requirements(needs, role_id=...)`` says where a role's pool falls short: for each
+    hard requirement (a required expertise area, a required language at its level, the
+    exclusion of nationals, availability), how many rostered experts meet every *other*
+    hard requirement and how many of those this one excludes, sorted by that number; the
+    first is the binding requirement ("Arabic C1 excludes 212 of the 260 who meet
+    everything else"). Each requirement is one boolean mask over the rostered rows, made
+    once; "all the others" is the AND of a running prefix and a running suffix of the
+    masks, so ``m`` requirements cost ``O(m * n)`` (see ``matching.shortfall``). Relaxing
+    a requirement alone makes exactly those who meet everything else eligible, and the
+    counts at each lower language level or with partial availability come from the same
+    rows, so what a widened role would gain is known without another shortlist.
     """
 
     def __init__(
@@ -226,8 +243,14 @@ class Matcher(BaseEstimator):
             role_id = normalised["roles"][0]["id"]
         return role_query(normalised, role_id), list(notes), normalised
 
-    def _scored(self, query: RoleQuery, weights: dict[str, float], k: int) -> _Scored:
+    def _scored(
+        self, query: RoleQuery, weights: dict[str, float], k: int, excluded: np.ndarray = _NO_ROWS
+    ) -> _Scored:
         """Score the eligible rows that could reach the balanced shortlist of ``k``.
+
+        ``excluded`` (sorted rows) are left out of the eligible rows, as if they were not
+        on the roster for this role: counts, balance and ranks are then those of the
+        roster without them.
 
         Every criterion but the summary's text similarity is cheap and made for all the
         eligible rows, the text criterion at its lower bound (the best held label); the
@@ -237,6 +260,9 @@ class Matcher(BaseEstimator):
         """
         index, model = self.index_, self.text_model_
         rows, covered = eligible(index, query)
+        if len(excluded):
+            kept = ~np.isin(rows, excluded, assume_unique=True)
+            rows, covered = rows[kept], covered[kept]
         counts = len(rows), int(index.woman[rows].sum())
         vector = text.query_vector(model, query.text)
         label = text.label_similarity(model, index, vector, rows)
@@ -288,6 +314,7 @@ class Matcher(BaseEstimator):
         weights: dict | None = None,
         reasons: bool = True,
         structured: bool = False,
+        exclude: Iterable[str] | None = None,
     ) -> dict:
         """Return the explained, balanced shortlist of one role.
 
@@ -318,6 +345,11 @@ class Matcher(BaseEstimator):
             (``matching.messages.TEMPLATES``) and fills in the parameters. The
             contract's schema allows these extra keys; without ``structured`` the
             output is exactly the contract's.
+        exclude : iterable of str, optional
+            External ids of experts to leave out of this role's pool, as if they were
+            not on the roster: the shortlist, its counts and its balance are those of
+            the roster without them (the fitted text model and rating mean, which the
+            whole roster shapes, stay as fitted). Ids not on the roster are ignored.
 
         Returns
         -------
@@ -335,11 +367,12 @@ class Matcher(BaseEstimator):
             Before ``fit``.
         ValueError
             On an invalid needs assessment (``matching.records.RecordError``), an unknown
-            role, bad weights or ``k`` below 1.
+            role, bad weights, ``k`` below 1 or ``exclude`` not a collection of ids.
         """
         check_is_fitted(self)
         if isinstance(k, bool) or not isinstance(k, numbers.Integral) or k < 1:
             raise ValueError(f"k must be a positive integer, got {k!r}")
+        excluded = self._excluded_rows(exclude)
         query, notes, _ = self._query(needs, role_id)
         return self._shortlist(
             query,
@@ -348,7 +381,23 @@ class Matcher(BaseEstimator):
             explain_moves=bool(reasons),
             notes=notes,
             structured=bool(structured),
+            excluded=excluded,
         )
+
+    def _excluded_rows(self, exclude: Iterable[str] | None) -> np.ndarray:
+        """Return the sorted rows of the external ids in ``exclude`` (absent ids dropped)."""
+        if exclude is None:
+            return _NO_ROWS
+        if isinstance(exclude, str | bytes) or not isinstance(exclude, Iterable):
+            raise ValueError(f"exclude must be a collection of external ids, got {exclude!r}")
+        found = set()
+        for external_id in exclude:
+            if not isinstance(external_id, str):
+                raise ValueError(f"exclude must hold external ids (strings), got {external_id!r}")
+            row = self.index_.row_of(external_id)
+            if row is not None:
+                found.add(row)
+        return np.array(sorted(found), dtype=np.int64)
 
     def _shortlist(
         self,
@@ -359,6 +408,7 @@ class Matcher(BaseEstimator):
         explain_moves: bool,
         notes: list[str],
         structured: bool = False,
+        excluded: np.ndarray | None = None,
     ) -> dict:
         """Rank one compiled role; reasons are written only when ``explain_moves``.
 
@@ -366,7 +416,7 @@ class Matcher(BaseEstimator):
         ``{"code", "params", "text"}`` objects (``reason_codes``, ``note_codes``).
         """
         index = self.index_
-        scored = self._scored(query, weights, k)
+        scored = self._scored(query, weights, k, _NO_ROWS if excluded is None else excluded)
         rows, criteria, score = scored.rows, scored.criteria, scored.score
         woman, region = index.woman[rows], index.region[rows]
         length = min(k, scored.eligible_count)
@@ -449,6 +499,55 @@ class Matcher(BaseEstimator):
         moved = explain.move_reason(placement, position, rank, length, make)
         return reasons + ([moved] if moved else [])
 
+    def requirements(
+        self, needs: dict, *, role_id: str | None = None, structured: bool = False
+    ) -> dict:
+        """Return what each hard requirement of one role excludes, and where its pool falls short.
+
+        Parameters
+        ----------
+        needs : dict
+            A needs assessment as in ``needs.schema.json``; names are normalised.
+        role_id : str, optional
+            The role; may be omitted when the assessment has a single role.
+        structured : bool, default False
+            Also give each note as ``{"code", "params", "text"}`` in ``note_codes``, in
+            the order of ``notes`` (see ``shortlist``).
+
+        Returns
+        -------
+        dict
+            ``needs_id``, ``role_id``, ``positions``, ``rostered_count``,
+            ``eligible_count`` (as the role's shortlist counts it), ``eligible_women``
+            (a total), and ``requirements``: one per hard requirement,
+            ``{"code", "params", "text", "excluded", "meet_everything_else",
+            "widened"}``, sorted by ``excluded`` (most first; ties in the order expertise
+            areas, languages, nationals, availability, each as the role lists them).
+            ``meet_everything_else`` counts the rostered experts meeting every other hard
+            requirement (those eligible were this one dropped) and ``excluded`` how many
+            of them this one removes; ``code`` is a ``shortfall.requirement.*`` code of
+            ``matching.messages`` and ``text`` its English sentence. ``widened`` gives the
+            eligible count under each lesser form of the requirement: a language at each
+            lower level (``{"B2": 250, "B1": 258, ...}``), availability for the whole
+            period as partial availability (``{"partial": 240}``), else ``{}``.
+            ``binding`` is the first requirement, None when it excludes nobody; ``notes``
+            the English sentences saying where the pool falls short (nobody eligible,
+            fewer eligible than positions, too few eligible women for the gender target,
+            each naming the binding requirement where there is one), empty when it does
+            not. Minimum years, seniority and desired expertise are scored, not filtered,
+            and are not requirements here.
+
+        Raises
+        ------
+        sklearn.exceptions.NotFittedError
+            Before ``fit``.
+        ValueError
+            On an invalid needs assessment or an unknown role.
+        """
+        check_is_fitted(self)
+        query, _, _ = self._query(needs, role_id)
+        return requirements(self.index_, query, structured=bool(structured))
+
     def team(
         self,
         needs: dict,
@@ -457,6 +556,7 @@ class Matcher(BaseEstimator):
         weights: dict | None = None,
         host_languages: list[str] | None = None,
         structured: bool = False,
+        exclude: Mapping[str, Iterable[str]] | None = None,
     ) -> dict:
         """Propose one distinct expert per position of every role, solved exactly.
 
@@ -475,6 +575,12 @@ class Matcher(BaseEstimator):
         structured : bool, default False
             Also give each note as ``{"code", "params", "text"}`` in ``note_codes``, in
             the order of ``notes`` (see ``shortlist``).
+        exclude : mapping of str to iterable of str, optional
+            Role id to the external ids of experts left out of that role's pool (see
+            ``shortlist``): the team is the one proposed on a roster without them for
+            that role, while they stay candidates for the other roles. "Swap this
+            member for the next best" is the same team with the member excluded from
+            the member's role.
 
         Returns
         -------
@@ -495,6 +601,7 @@ class Matcher(BaseEstimator):
             weights=weights,
             host_languages=host_languages,
             structured=bool(structured),
+            exclude=exclude,
         )
 
 

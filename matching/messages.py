@@ -197,6 +197,77 @@ TEMPLATES: dict[str, Template] = {
     "team.infeasible.any": Template(
         N_("No feasible team, even with any single constraint family dropped.")
     ),
+    # --- where a role's pool falls short (matching.shortfall) --------------------------
+    # One sentence per kind of hard requirement: what it excludes of those who meet every
+    # other requirement.
+    "shortfall.requirement.skill": Template(
+        *Nn_(
+            "Expertise in %(skill)s excludes %(excluded)d of the %(meet_everything_else)d "
+            "who meets everything else.",
+            "Expertise in %(skill)s excludes %(excluded)d of the %(meet_everything_else)d "
+            "who meet everything else.",
+        ),
+        "meet_everything_else",
+    ),
+    "shortfall.requirement.language": Template(
+        *Nn_(
+            "%(language)s %(level)s excludes %(excluded)d of the %(meet_everything_else)d "
+            "who meets everything else.",
+            "%(language)s %(level)s excludes %(excluded)d of the %(meet_everything_else)d "
+            "who meet everything else.",
+        ),
+        "meet_everything_else",
+    ),
+    "shortfall.requirement.nationals": Template(
+        *Nn_(
+            "Excluding nationals of %(country)s rules out %(excluded)d of the "
+            "%(meet_everything_else)d who meets everything else.",
+            "Excluding nationals of %(country)s rules out %(excluded)d of the "
+            "%(meet_everything_else)d who meet everything else.",
+        ),
+        "meet_everything_else",
+    ),
+    "shortfall.requirement.availability": Template(
+        *Nn_(
+            "Availability for the whole period excludes %(excluded)d of the "
+            "%(meet_everything_else)d who meets everything else.",
+            "Availability for the whole period excludes %(excluded)d of the "
+            "%(meet_everything_else)d who meet everything else.",
+        ),
+        "meet_everything_else",
+    ),
+    "shortfall.requirement.availability.partial": Template(
+        *Nn_(
+            "Availability for any part of the period excludes %(excluded)d of the "
+            "%(meet_everything_else)d who meets everything else.",
+            "Availability for any part of the period excludes %(excluded)d of the "
+            "%(meet_everything_else)d who meet everything else.",
+        ),
+        "meet_everything_else",
+    ),
+    "shortfall.positions": Template(
+        *Nn_(
+            "Only %(eligible)d eligible expert for %(positions)d positions.",
+            "Only %(eligible)d eligible experts for %(positions)d positions.",
+        ),
+        "eligible",
+    ),
+    "shortfall.nobody": Template(N_("No expert meets every hard requirement of this role.")),
+    "shortfall.nobody.several": Template(
+        N_(
+            "No expert meets every hard requirement of this role, and relaxing any single "
+            "one of them would not change that."
+        )
+    ),
+    "shortfall.gender": Template(
+        *Nn_(
+            "Only %(women)d eligible woman, where a gender target of %(target)d%% asks for "
+            "%(needed)d of %(positions)d.",
+            "Only %(women)d eligible women, where a gender target of %(target)d%% asks for "
+            "%(needed)d of %(positions)d.",
+        ),
+        "women",
+    ),
     # --- what the normalisation of the needs did (matching.records) ------------------
     # Written in English by the records' normalisation and passed on as it is: not
     # structured yet, so not for translation.
@@ -224,6 +295,15 @@ def _language(code: str) -> str:
         return code
 
 
+@lru_cache(maxsize=1024)
+def _country(code: str) -> str:
+    """The English short name of a country code, the code itself if unknown."""
+    try:
+        return vocab.country_name(code)
+    except (ValueError, LookupError):
+        return code
+
+
 def _expertise(code: str) -> str:
     """The taxonomy's label of an accessibility expertise code, the code if unknown."""
     return vocab.ACCESSIBILITY_EXPERTISE.get(code, code)
@@ -235,6 +315,7 @@ DISPLAY = {
     "accessibility": _skill,  # an accessibility expertise code
     "expertise": _expertise,  # an accessibility expertise code, shown by its label
     "language": _language,  # a language tag
+    "country": _country,  # an ISO 3166-1 alpha-2 code
     "regions": ", ".join,  # UN regional groups
     "families": ", ".join,  # constraint families of the team
     "alternatives": " or the ".join,  # constraint families, any one of them

@@ -32,6 +32,7 @@ team possible are named.
 """
 
 import time
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -99,13 +100,45 @@ def _solve(problem: Problem, dropped: frozenset[str]) -> tuple[bool, float, np.n
     return True, float(scores[chosen].sum()), chosen
 
 
-def _pools(matcher, needs: dict, normalised: dict, k: int, weights: dict | None):
-    """Return the compiled roles and the balanced shortlist of each, without reasons."""
+def _pools(
+    matcher,
+    needs: dict,
+    normalised: dict,
+    k: int,
+    weights: dict | None,
+    exclude: Mapping[str, Iterable[str]],
+):
+    """Return the compiled roles and the balanced shortlist of each, without reasons.
+
+    Each role's pool leaves out the experts ``exclude`` names for it, as if they were
+    not on the roster: the shortlist of a role is then that of the roster without them.
+    """
     queries = [role_query(normalised, role["id"]) for role in normalised["roles"]]
     return queries, [
-        matcher.shortlist(needs, role_id=q.role_id, k=k, weights=weights, reasons=False)
+        matcher.shortlist(
+            needs,
+            role_id=q.role_id,
+            k=k,
+            weights=weights,
+            reasons=False,
+            exclude=exclude.get(q.role_id),
+        )
         for q in queries
     ]
+
+
+def _checked_exclusions(
+    exclude: Mapping[str, Iterable[str]] | None, normalised: dict
+) -> Mapping[str, Iterable[str]]:
+    """Return ``exclude``, refusing what is not a mapping of the needs' role ids."""
+    if exclude is None:
+        return {}
+    if not isinstance(exclude, Mapping):
+        raise ValueError(f"exclude must map role ids to external ids, got {exclude!r}")
+    unknown = sorted(set(exclude) - {role["id"] for role in normalised["roles"]}, key=str)
+    if unknown:
+        raise ValueError(f"exclude names roles the needs do not have: {unknown!r}")
+    return exclude
 
 
 def _problem(matcher, queries, shortlists, host: list[str], level: int) -> Problem:
@@ -161,8 +194,12 @@ def propose(
     weights: dict | None = None,
     host_languages: list[str] | None = None,
     structured: bool = False,
+    exclude: Mapping[str, Iterable[str]] | None = None,
 ) -> dict:
     """Propose a team for a needs assessment.
+
+    ``exclude`` maps a role id to experts (external ids) left out of that role's pool
+    only (see ``Matcher.shortlist``); they stay candidates for the other roles.
 
     Returns
     -------
@@ -189,7 +226,8 @@ def propose(
             f"candidates_per_role must be a positive integer, got {candidates_per_role!r}"
         )
     normalised, notes = normalise_needs(needs)
-    queries, shortlists = _pools(matcher, needs, normalised, candidates_per_role, weights)
+    excluded = _checked_exclusions(exclude, normalised)
+    queries, shortlists = _pools(matcher, needs, normalised, candidates_per_role, weights, excluded)
     host = (
         list(host_languages)
         if host_languages is not None

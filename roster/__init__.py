@@ -71,15 +71,25 @@ def register_blueprints(app: Flask) -> None:
     """Mount one blueprint per feature area."""
     from roster.admin.views import blueprint as admin
     from roster.auth.views import blueprint as auth
+    from roster.callouts.views import blueprint as callouts
     from roster.experts.views import blueprint as experts
     from roster.home.views import blueprint as home
+    from roster.needs.views import blueprint as needs
     from roster.profile.views import blueprint as profile
+    from roster.replies.views import blueprint as replies
+    from roster.shortlists.views import blueprint as shortlists
+    from roster.teams.views import blueprint as teams
 
     app.register_blueprint(home)
     app.register_blueprint(auth)
     app.register_blueprint(admin)
     app.register_blueprint(profile)
     app.register_blueprint(experts)
+    app.register_blueprint(shortlists)
+    app.register_blueprint(needs)
+    app.register_blueprint(callouts)
+    app.register_blueprint(replies)
+    app.register_blueprint(teams)
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -93,6 +103,9 @@ def register_error_handlers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     """Add the ``flask roster`` and ``flask match`` command groups."""
     from roster.cli import match_cli, roster_cli
+    from roster.missions_cli import decisions_cli, needs_cli
 
+    roster_cli.add_command(needs_cli)
+    roster_cli.add_command(decisions_cli)
     app.cli.add_command(roster_cli)
     app.cli.add_command(match_cli)

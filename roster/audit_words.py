@@ -48,7 +48,24 @@ AUDIT_ACTIONS: dict[str, AuditAction] = {
     "roster.status_changed": AuditAction(
         N_("changed an expert's roster status"), without_actor=N_("system (registration or import)")
     ),
-    "candidate.outcome_recorded": AuditAction(N_("recorded what happened to a candidate")),
+    "needs.closed": AuditAction(N_("closed a needs assessment")),
+    "needs.import": AuditAction(
+        N_("imported needs assessments"), without_actor=N_("system (command line)")
+    ),
+    "needs.reopened": AuditAction(N_("reopened a needs assessment")),
+    "candidate.revealed": AuditAction(N_("revealed a candidate of a blind shortlist")),
+    "candidate.outcome_recorded": AuditAction(
+        N_("recorded what happened to a candidate"),
+        without_actor=N_("the expert through a mailed link, or an erased account"),
+    ),
+    "callout.answered": AuditAction(
+        N_("answered a call-out"), without_actor=N_("the expert through a mailed link")
+    ),
+    "callout.refused": AuditAction(
+        N_("used a call-out's link that was refused"),
+        without_actor=N_("someone with a call-out's link"),
+    ),
+    "callout.withdrawn": AuditAction(N_("withdrew a call-out")),
     "roster.demo": AuditAction(
         N_("loaded the demo roster's histories and past missions"),
         without_actor=N_("system (command line)"),

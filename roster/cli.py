@@ -416,6 +416,18 @@ def remind_stale_command() -> None:
     )
 
 
+@roster_cli.command("remind-call-outs")
+def remind_call_outs_command() -> None:
+    """Remind, once, each expert who has not answered a call-out in time."""
+    from roster.jobs import remind
+
+    queued = remind(current_app._get_current_object())
+    click.echo(
+        f"Queued {queued} reminder(s) of call-outs not answered; "
+        "the worker sends them (`flask roster outbox` lists any not sent yet)."
+    )
+
+
 @roster_cli.command("worker")
 @click.option(
     "--workers",

@@ -87,6 +87,9 @@ def default_config(instance_path: Path, *, overrides: dict) -> dict:
         # Run each job at once, in the caller (tests): no queue, no worker.
         "JOBS_IMMEDIATE": os.environ.get("JOBS_IMMEDIATE") == "1",
         "STAFF_IDLE_MINUTES": 30,
+        # How many days a call-out (and the links mailed with it) stays open, at most:
+        # it closes sooner when the role starts sooner.
+        "CALL_OUT_DAYS": int(os.environ.get("CALL_OUT_DAYS", "14")),
         # An absolute limit for every session, idle or not (OWASP ASVS 3.3).
         "SESSION_LIFETIME_HOURS": 12,
         "TRUSTED_PROXIES": os.environ.get("TRUSTED_PROXIES") == "1",

@@ -1,5 +1,7 @@
 """Sign-ins for a demonstration instance: one account per role, passwords made for it.
 
+The demo planner also finds needs assessments in progress (``roster.demo.open_needs``).
+
 Only a development instance has them (the command refuses otherwise): a roster in
 production has no default accounts. Each run gives every demo account a new
 password, so the sign-ins printed by the latest ``make run`` are always the ones
@@ -13,6 +15,7 @@ from sqlalchemy import exists, select
 from sqlmodel import Session
 
 from roster.accounts.services import create_user, find_user, set_password
+from roster.demo.open_needs import ensure_open_needs
 from roster.models import (
     AvailabilityWindow,
     Expert,
@@ -86,8 +89,12 @@ def ensure_demo_accounts(*, session: Session) -> list[DemoSignIn]:
     sign_ins = []
     for role, email, name in STAFF:
         password = _password()
-        _ensure(session, email=email, role=role.value, name=name, password=password)
+        user = _ensure(session, email=email, role=role.value, name=name, password=password)
         sign_ins.append(DemoSignIn(role.value, email, password, name))
+        if role == RoleName.PLANNER:
+            session.flush()
+            # The planner's work in progress, where missing (a planner's changes are kept).
+            ensure_open_needs(session=session, planner=user, today=utcnow().date())
     # The demo expert of an earlier run keeps the account; the first run picks one.
     linked = session.scalar(
         select(Expert)

@@ -180,11 +180,12 @@ def reason_text(reason: matcher_messages.Reason | Mapping) -> str:
     """A reason or note of the matcher in this request's language, its parameters filled in.
 
     ``reason`` is a ``matching.messages.Reason`` or its JSON form ``{"code", "params"}``
-    (``Matcher.shortlist(..., structured=True)``). The code's English template is
-    translated (by its count where it has a plural), then filled in with the parameters
-    as this language names them: languages by Babel's display names, expertise areas
-    and accessibility expertise by their translated taxonomy labels. In English it reads
-    exactly as the matcher's own sentence. The Jinja filter ``reason``.
+    (``Matcher.shortlist(..., structured=True)``, ``Matcher.requirements``). The code's
+    English template is translated (by its count where it has a plural), then filled in
+    with the parameters as this language names them: languages and countries by Babel's
+    display names, expertise areas and accessibility expertise by their translated
+    taxonomy labels. In English it reads exactly as the matcher's own sentence. The Jinja
+    filter ``reason``.
     """
     if isinstance(reason, Mapping):
         code, params = reason["code"], reason.get("params") or {}
@@ -210,6 +211,8 @@ def _shown_in(locale: Locale | None, name: str, value, english):
             return Locale.parse(value, sep="-").get_display_name(locale) or english
         except (UnknownLocaleError, ValueError, TypeError):
             return locale.languages.get(value, english)
+    if name == "country" and not in_english:
+        return locale.territories.get(value, english)
     if name in {"skill", "accessibility", "expertise"}:
         labels = vocab.EXPERTISE_AREAS if name == "skill" else vocab.ACCESSIBILITY_EXPERTISE
         label = labels.get(value)

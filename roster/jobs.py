@@ -36,16 +36,20 @@ from roster.models import OutboxMessage
 
 QUEUE_NAME = "roster"
 SWEEP_SCHEDULE = crontab(minute="*")
+# Reminders of unanswered call-outs are counted in days: once an hour is soon enough.
+REMINDER_SCHEDULE = crontab(minute="7")
 logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class Jobs:
-    """An app's queue and its jobs: send one outbox message, sweep the outbox."""
+    """An app's queue and its jobs: send one outbox message, sweep the outbox, remind
+    those who have not answered a call-out."""
 
     queue: Huey
     send_message: TaskWrapper
     sweep_outbox: TaskWrapper
+    remind_call_outs: TaskWrapper
 
 
 # Which app's jobs a session's commit belongs to, found from the connection pool of the
@@ -102,6 +106,15 @@ def sweep(app: Flask, *, now: datetime | None = None) -> int:
         return outbox.send_due(engine=engines(app).write, transport=_transport, now=now)
 
 
+def remind(app: Flask, *, now: datetime | None = None) -> int:
+    """Queue the reminders of call-outs that are due, in one transaction; return how many."""
+    from roster.db import session_scope
+    from roster.missions.callouts import remind_due, reply_links
+
+    with app.app_context(), session_scope(app) as session:
+        return remind_due(session=session, links=reply_links(app.config), now=now)
+
+
 def init_app(app: Flask) -> None:
     """Create the app's queue and register its jobs on it."""
     queue = make_queue(app.config)
@@ -117,10 +130,18 @@ def init_app(app: Flask) -> None:
         if sent := sweep(app):
             logger.info("The sweep sent %d message(s) from the outbox.", sent)
 
+    def remind_call_outs() -> None:
+        """Remind, once, the experts who have not answered a call-out in time."""
+        if reminded := remind(app):
+            logger.info("%d call-out reminder(s) queued.", reminded)
+
     jobs = Jobs(
         queue=queue,
         send_message=queue.task(name="send_outbox_message")(send_outbox_message),
         sweep_outbox=queue.periodic_task(SWEEP_SCHEDULE, name="sweep_outbox")(sweep_outbox),
+        remind_call_outs=queue.periodic_task(REMINDER_SCHEDULE, name="remind_call_outs")(
+            remind_call_outs
+        ),
     )
     app.extensions["roster_jobs"] = jobs
     for engine in {write, engines(app).read}:

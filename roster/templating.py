@@ -75,7 +75,12 @@ def role_names(roles: Any) -> str:
 NAVIGATION: tuple[tuple[str, Any, tuple[RoleName, ...]], ...] = (
     ("profile.overview", _l("My profile"), (RoleName.EXPERT,)),
     ("experts.search", _l("Experts"), (RoleName.RECRUITER, RoleName.ADMIN)),
-    ("missions.index", _l("Missions"), (RoleName.PLANNER, RoleName.ADMIN)),
+    ("needs.index", _l("Needs assessments"), (RoleName.PLANNER, RoleName.ADMIN)),
+    (
+        "needs.unmet_demand",
+        _l("Unmet demand"),
+        (RoleName.RECRUITER, RoleName.PLANNER, RoleName.ADMIN),
+    ),
     ("admin.users", _l("Users"), (RoleName.ADMIN,)),
     ("admin.audit", _l("Audit trail"), (RoleName.ADMIN,)),
 )

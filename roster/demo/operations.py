@@ -225,6 +225,9 @@ def _write_mission(
                 "weights": h.shortlist["weights"],
                 "eligible_count": h.shortlist["eligible_count"],
                 "constraints": h.shortlist["constraints"],
+                # The role as it was asked for: the mission's terms with this one role.
+                "request": {key: value for key, value in needs.items() if key != "roles"}
+                | {"roles": [h.role]},
                 "created_by_id": None,
                 "created_at": h.shortlisted_at,
             }
@@ -257,6 +260,7 @@ def _write_candidacies(
                 "score": c.score,
                 "criteria": c.criteria,
                 "reasons": c.reasons,
+                "reason_codes": [],
             }
             for c in candidacies
         ],

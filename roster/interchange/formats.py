@@ -44,7 +44,11 @@ MAX_RECORD = 4 * 1024 * 1024
 # Much deeper is no record, and would exhaust Python's stack in the JSON parser or
 # in validation (a RecursionError): it is refused as it is read.
 MAX_DEPTH = 16
-TOO_DEEP = f"lists or objects nested more than {MAX_DEPTH} levels deep: not an expert record"
+EXPERT = "expert record"
+
+
+def _too_deep_problem(noun: str) -> str:
+    return f"lists or objects nested more than {MAX_DEPTH} levels deep: not an {noun}"
 
 
 @dataclass
@@ -64,9 +68,30 @@ def file_format(path: Path) -> str:
     return suffix.lstrip(".")
 
 
-def read_records(path: Path, progress: Progress | None = None) -> Iterator[tuple[int, Any]]:
-    """Yield ``(line, record or FormatError)`` from a file in any interchange format."""
-    readers: dict[str, Callable[[BinaryIO, Progress], Iterator[tuple[int, Any]]]] = {
+@dataclass(frozen=True)
+class _Reading:
+    """What the records are called, and whether a .json file may hold just one."""
+
+    noun: str = EXPERT
+    lone_object: bool = False
+
+
+def read_records(
+    path: Path,
+    progress: Progress | None = None,
+    *,
+    noun: str = EXPERT,
+    lone_object: bool = False,
+) -> Iterator[tuple[int, Any]]:
+    """Yield ``(line, record or FormatError)`` from a file in any interchange format.
+
+    Args:
+        path: the file; its suffix names its format.
+        progress: updated with the bytes read so far.
+        noun: what one record is called in the problems ("needs assessment").
+        lone_object: a .json file may hold one object instead of a list of them.
+    """
+    readers: dict[str, Callable[[BinaryIO, Progress, _Reading], Iterator[tuple[int, Any]]]] = {
         "jsonl": _read_jsonl,
         "json": _read_json_list,
         "csv": _read_csv,
@@ -75,11 +100,11 @@ def read_records(path: Path, progress: Progress | None = None) -> Iterator[tuple
     progress = progress or Progress()
     found = False
     with path.open("rb") as handle:
-        for item in reader(handle, progress):
+        for item in reader(handle, progress, _Reading(noun, lone_object)):
             found = True
             yield item
     if not found:
-        raise FileRejected(f"{path.name}: the file is empty: it holds no expert records")
+        raise FileRejected(f"{path.name}: the file is empty: it holds no {noun}s")
 
 
 UTF16_MARKS = (b"\xff\xfe", b"\xfe\xff")
@@ -129,10 +154,12 @@ def _lines(handle: BinaryIO, progress: Progress) -> Iterator[tuple[int, bytes | 
         yield number, None
 
 
-def _read_jsonl(handle: BinaryIO, progress: Progress) -> Iterator[tuple[int, Any]]:
+def _read_jsonl(
+    handle: BinaryIO, progress: Progress, reading: _Reading
+) -> Iterator[tuple[int, Any]]:
     for number, raw in _lines(handle, progress):
         if raw is None:
-            yield number, FormatError("a line of more than 4 MiB cannot be an expert record")
+            yield number, FormatError(f"a line of more than 4 MiB cannot be an {reading.noun}")
             continue
         if number == 1:
             if raw.startswith(UTF16_MARKS):
@@ -148,20 +175,21 @@ def _read_jsonl(handle: BinaryIO, progress: Progress) -> Iterator[tuple[int, Any
             yield number, error
             return
         try:
-            yield number, _json_object(json.loads(text.rstrip("\r\n")))
+            yield number, _json_object(json.loads(text.rstrip("\r\n")), reading.noun)
         except json.JSONDecodeError as error:
             yield number, FormatError(f"malformed JSON at column {error.colno}: {error.msg}")
         except RecursionError:
-            yield number, FormatError(TOO_DEEP)
+            yield number, FormatError(_too_deep_problem(reading.noun))
         except FormatError as error:
             yield number, error
 
 
-def _json_object(value: Any) -> dict:
+def _json_object(value: Any, noun: str = EXPERT) -> dict:
     if not isinstance(value, dict):
-        raise FormatError(f"expected a JSON object for an expert, found {type(value).__name__}")
+        what = "an expert" if noun == EXPERT else f"a {noun}"
+        raise FormatError(f"expected a JSON object for {what}, found {type(value).__name__}")
     if _too_deep(value):
-        raise FormatError(TOO_DEEP)
+        raise FormatError(_too_deep_problem(noun))
     return value
 
 
@@ -180,10 +208,12 @@ def _too_deep(value: dict) -> bool:
     return True
 
 
-def _read_json_list(handle: BinaryIO, progress: Progress) -> Iterator[tuple[int, Any]]:
+def _read_json_list(
+    handle: BinaryIO, progress: Progress, reading: _Reading
+) -> Iterator[tuple[int, Any]]:
     """Stream the objects of a top-level JSON array with ``raw_decode``, chunk by chunk."""
     with _text(handle) as reader:
-        yield from _json_items(reader, handle, progress)
+        yield from _json_items(reader, handle, progress, reading)
 
 
 @contextmanager
@@ -198,12 +228,13 @@ def _text(handle: BinaryIO) -> Iterator[io.TextIOWrapper]:
 
 
 def _json_items(
-    reader: io.TextIOWrapper, handle: BinaryIO, progress: Progress
+    reader: io.TextIOWrapper, handle: BinaryIO, progress: Progress, reading: _Reading
 ) -> Iterator[tuple[int, Any]]:
     """Yield the list's records; stop at the first thing that is not strict JSON.
 
     States: "[" expects the opening bracket, "first" a record or "]", "record" a
-    record (after a comma), "next" a comma or "]". A record still undecodable after
+    record (after a comma), "next" a comma or "]"; "lone" a single record where the
+    file may hold one instead of a list, "end" nothing more. A record still undecodable after
     ``MAX_RECORD`` characters is malformed, not cut by a chunk boundary, so memory
     stays bounded whatever the file holds.
     """
@@ -223,8 +254,11 @@ def _json_items(
             buffer = stripped
             if not buffer:
                 break
-            if state in ("[", "next", "first") or buffer[0] == "]":
-                problem, buffer, state = _json_punctuation(state, buffer)
+            if state == "end":
+                yield line, FormatError(f"unexpected text after the {reading.noun}")
+                return
+            if state in ("[", "next", "first") or (buffer[0] == "]" and state != "lone"):
+                problem, buffer, state = _json_punctuation(state, buffer, reading)
                 if problem or state == "]":
                     if not problem and (buffer.strip() or reader.read().strip()):
                         problem = "unexpected text after the closing ']' of the list"
@@ -241,26 +275,35 @@ def _json_items(
                 return
             except RecursionError:
                 # Where such a value ends is unknown, so reading cannot go on past it.
-                yield line, FormatError(TOO_DEEP)
+                yield line, FormatError(_too_deep_problem(reading.noun))
                 return
             if end == len(buffer) and not ended:
                 break  # A number or literal cut by the chunk boundary: read on.
             try:
-                yield line, _json_object(value)
+                yield line, _json_object(value, reading.noun)
             except FormatError as error:
                 yield line, error
             line += buffer[:end].count("\n")
-            buffer, state = buffer[end:], "next"
-    if state != "[":
+            buffer, state = buffer[end:], "end" if state == "lone" else "next"
+    if state not in ("[", "end"):
         yield line, FormatError("the list is not closed: ']' expected at the end of the file")
 
 
-def _json_punctuation(state: str, buffer: str) -> tuple[str | None, str, str]:
+def _json_punctuation(state: str, buffer: str, reading: _Reading) -> tuple[str | None, str, str]:
     """Consume the bracket or comma the state expects: (problem or None, rest, new state)."""
     char = buffer[0]
     if state == "[":
+        if char == "{" and reading.lone_object:
+            return None, buffer, "lone"
         if char != "[":
-            return "a .json file must hold a list of expert records: '[' expected", buffer, state
+            if reading.lone_object:
+                return (
+                    f"a .json file must hold a {reading.noun} or a list of them: "
+                    "'{' or '[' expected",
+                    buffer,
+                    state,
+                )
+            return f"a .json file must hold a list of {reading.noun}s: '[' expected", buffer, state
         return None, buffer[1:], "first"
     if char == "]":
         if state == "record":
@@ -273,7 +316,7 @@ def _json_punctuation(state: str, buffer: str) -> tuple[str | None, str, str]:
     return None, buffer, "record"  # "first": a record starts here
 
 
-def _read_csv(handle: BinaryIO, progress: Progress) -> Iterator[tuple[int, Any]]:
+def _read_csv(handle: BinaryIO, progress: Progress, reading: _Reading) -> Iterator[tuple[int, Any]]:
     with _text(handle) as text:
         yield from _csv_items(text, handle, progress)
 

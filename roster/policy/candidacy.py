@@ -8,10 +8,19 @@ to move it: it writes a ``CandidateDecision`` row (the institutional memory the
 matcher learns from) and an audit event; the candidacy stands at its latest row.
 
 Planners (and administrators) record the mission's side. The expert answers for
-themself whether they are available, and may withdraw. Reasons: ``not_selected``
+themself whether they are available, and may withdraw. The answer may also come
+through the links of a call-out mailed to the expert (``MailedLink``), which work
+without signing in, for experts without an account too: such a link may record
+that answer and nothing else. Reasons: ``not_selected``
 needs one (the contract's "why not selected", which the roster learns from and the
 expert may ask for); so does a withdrawal recorded by staff (why the roster took the
 candidate off). An expert withdrawing need not explain.
+
+A candidacy that reaches ``deployed`` writes itself into the expert's deployment
+history (``Deployment`` with the mission's title and host country, the role's title and
+dates, and ``mission_role_id``); ``completed`` with a rating gives that deployment its
+rating, and the note its comments, which the matcher's ratings criterion reads. So does
+every path that records an outcome: the pages, the command line, an API.
 """
 
 from sqlalchemy import select
@@ -20,19 +29,21 @@ from sqlmodel import Session
 from roster.models import (
     CandidateDecision,
     CandidateOutcome,
+    Deployment,
     Expert,
     MissionRole,
     RosterStatus,
     ShortlistEntry,
     User,
 )
-from roster.policy.standing import Standing
+from roster.policy.standing import MailedLink, Standing
 from roster.policy.transitions import OPTIONAL, REQUIRED, Rules, StateMachine, TransitionRefused
 
 CO = CandidateOutcome
 OWNER, PLANNER, ADMIN = Standing.OWNER, Standing.PLANNER, Standing.ADMIN
+MAILED_LINK = Standing.MAILED_LINK
 MISSION = {PLANNER: OPTIONAL, ADMIN: OPTIONAL}
-ANSWER = {OWNER: OPTIONAL, **MISSION}
+ANSWER = {OWNER: OPTIONAL, MAILED_LINK: OPTIONAL, **MISSION}
 
 OUTCOME_RULES: Rules = {
     (None, CO.SHORTLISTED): MISSION,
@@ -86,7 +97,7 @@ def record_outcome(
     role: MissionRole,
     expert: Expert,
     to: CandidateOutcome | str,
-    by: User,
+    by: User | MailedLink,
     reason: str = "",
     rating: int | None = None,
     shortlist_entry: ShortlistEntry | None = None,
@@ -102,7 +113,8 @@ def record_outcome(
         role: the role of the needs assessment.
         expert: the candidate; only a rostered expert can be shortlisted.
         to: the new outcome, a member or its code.
-        by: who records it: a planner, an administrator, or the expert themself.
+        by: who records it: a planner, an administrator, or the expert themself,
+            signed in or through a link mailed to them (then no account is named).
         reason: why; required where ``OUTCOME_RULES`` says so.
         rating: the appraisal (1 to 5), only with ``completed``.
         shortlist_entry: the shortlist entry the candidacy came from, if any.
@@ -127,6 +139,7 @@ def record_outcome(
         decided_by_id=by.id,
     )
     session.add(decision)
+    _write_history(session, role, expert, wanted, rating, text)
     CANDIDACIES.audit(
         session,
         by=by,
@@ -135,8 +148,44 @@ def record_outcome(
         wanted=wanted,
         needs=role.needs.external_id,
         role=role.role_key,
+        **({"via": "mailed_link"} if isinstance(by, MailedLink) else {}),
     )
     return decision
+
+
+def _write_history(
+    session: Session,
+    role: MissionRole,
+    expert: Expert,
+    wanted: CandidateOutcome,
+    rating: int | None,
+    note: str,
+) -> None:
+    """A deployment joins the expert's history; its appraisal becomes the deployment's rating."""
+    if wanted not in (CandidateOutcome.DEPLOYED, CandidateOutcome.COMPLETED):
+        return
+    deployment = session.scalar(
+        select(Deployment).where(
+            Deployment.expert_id == expert.id, Deployment.mission_role_id == role.id
+        )
+    )
+    if deployment is None:
+        needs = role.needs
+        deployment = Deployment(
+            expert_id=expert.id,
+            mission=(needs.title or needs.external_id)[:300],
+            country=needs.country,
+            role=role.title[:200],
+            start=role.start or needs.start,
+            end=role.end or needs.end,
+            mission_role_id=role.id,
+        )
+        session.add(deployment)
+    if wanted is CandidateOutcome.COMPLETED:
+        if rating is not None:
+            deployment.rating = rating
+        if note:
+            deployment.comments = note
 
 
 def _check_fit(

@@ -19,7 +19,7 @@ from sqlmodel import Session
 from roster.messages import N_, Message
 from roster.models import AuditEvent, Expert, User
 from roster.models.states import TaxonomyCode
-from roster.policy.standing import Standing, standing_of, who
+from roster.policy.standing import MailedLink, Standing, standing_of, who
 from roster.refusal import OneProblem
 from roster.validation import UnstorableText, storable_text, unstorable_message
 
@@ -67,7 +67,13 @@ class StateMachine:
     action: str
 
     def check(
-        self, *, current: TaxonomyCode | None, to: object, by: User, expert: Expert, reason: str
+        self,
+        *,
+        current: TaxonomyCode | None,
+        to: object,
+        by: User | MailedLink,
+        expert: Expert,
+        reason: str,
     ) -> tuple[Any, str]:
         """Check that ``by`` may move ``expert``'s state from ``current`` to ``to``.
 
@@ -107,7 +113,7 @@ class StateMachine:
         self,
         session: Session,
         *,
-        by: User,
+        by: User | MailedLink,
         expert: Expert,
         current: TaxonomyCode | None,
         wanted: TaxonomyCode,

@@ -22,7 +22,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
+from wtforms.validators import AnyOf, DataRequired, InputRequired, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from matching.vocabulary import ACCESSIBILITY_EXPERTISE, GENDERS, LANGUAGE_LEVELS, SENIORITY
@@ -256,4 +256,18 @@ class DeleteForm(FlaskForm):
     password = PasswordField(
         _l("Your password"),
         validators=[DataRequired(_l("Please enter your password.")), at_most(256)],
+    )
+
+
+class AnswerForm(FlaskForm):
+    """Answer a call-out from one's own page: the button pressed gives the answer."""
+
+    answer = StringField(
+        _l("Your answer"),
+        validators=[
+            AnyOf(
+                ["available", "unavailable"],
+                message=_l("Choose whether you are available or not."),
+            )
+        ],
     )

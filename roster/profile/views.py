@@ -8,13 +8,26 @@ from roster.auth.access import roles_required
 from roster.db import get_session
 from roster.models import RoleName
 from roster.policy.deployments import self_declared
-from roster.profile import availability, cv_pages, deployments, sections, services, your_data
+from roster.profile import (
+    availability,
+    candidacies,
+    cv_pages,
+    deployments,
+    sections,
+    services,
+    your_data,
+)
 from roster.profile.forms import ConfirmForm, DeploymentForm, PeriodForm, RemoveForm
 from roster.profile.pages import blueprint, current_expert, start_first
 from roster.reminders import confirm_profile, is_stale
 from roster.web.pages import render_form, submit
 
-__all__ = ["blueprint", "cv_pages", "your_data"]  # the modules' routes are on the blueprint
+__all__ = [
+    "blueprint",
+    "candidacies",
+    "cv_pages",
+    "your_data",
+]  # the modules' routes are on the blueprint
 EXPERT = RoleName.EXPERT
 
 sections.register(blueprint)

@@ -22,12 +22,13 @@ def submit(
     save: Callable[[], Iterable[Message] | None],
     *,
     saved: Message | str,
-    next_url: str,
+    next_url: str | Callable[[], str],
     version: int | None = None,
     **context,
 ):
     """Validate ``form`` and run ``save``; redirect to ``next_url`` with its notes flashed.
 
+    ``next_url`` may be a function, asked once saved (the address of a record just made).
     Otherwise the page again, with what to correct: 400 for input refused (by the form or
     by the service's ``Refused``), 409 when the record changed meanwhile (``Changed``; the
     form is sent again with ``version``, the record's stored version, so that a second try
@@ -49,7 +50,7 @@ def submit(
             flash(translate(saved), "success")
             for note in notes:
                 flash(translate(note), "info")
-            return redirect(next_url)
+            return redirect(next_url() if callable(next_url) else next_url)
     elif form.is_submitted():
         status = 400
     return render_form(template, form, status, **context)

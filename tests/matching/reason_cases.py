@@ -1,8 +1,9 @@
-"""Shortlists and teams on a seeded synthetic roster whose sentences are kept as a golden file.
+"""Shortlists, teams and requirements on a seeded synthetic roster; their sentences are golden.
 
 ``tests/data/reason_sentences.json`` holds the reasons and notes these cases gave before
-the reasons became structured (``matching.messages``); the default output must keep
-them byte for byte. After a deliberate change of wording or scoring, write it again:
+the reasons became structured (``matching.messages``), and the sentences of what each
+hard requirement excludes (``Matcher.requirements``); the default output must keep them
+byte for byte. After a deliberate change of wording or scoring, write it again:
 
     .venv/bin/python -m tests.matching.reason_cases
 """
@@ -73,6 +74,30 @@ def teams(**options) -> dict[str, dict]:
     return found
 
 
+def requirement_cases() -> list[tuple[str, dict]]:
+    """The needs above, and roles short of experts, of women, or that no single change fills."""
+    short = make_needs(1, seed=26, gender_target=0.5)
+    short.update(id="NA-SHORT", allow_partial_availability=True)
+    short["roles"][0].update(positions=20, required_languages=[{"code": "ar", "level": "C2"}])
+    several = make_needs(1, seed=27)
+    several["id"] = "NA-SEVERAL"
+    several["roles"][0]["required_languages"] = [
+        {"code": "zu", "level": "C2"},
+        {"code": "ig", "level": "C1"},
+    ]
+    cases = [(name, needs) for name, needs, _ in needs_cases() if not name.endswith("-long")]
+    return [*cases, ("short", short), ("several", several)]
+
+
+def requirements(**options) -> dict[str, dict]:
+    """What each hard requirement of every role of every case excludes, by ``case/role``."""
+    return {
+        f"{name}/{role['id']}": matcher().requirements(needs, role_id=role["id"], **options)
+        for name, needs in requirement_cases()
+        for role in needs["roles"]
+    }
+
+
 def sentences() -> dict:
     """The reasons and notes of every case: what the golden file keeps."""
     return {
@@ -85,6 +110,13 @@ def sentences() -> dict:
             for key, s in shortlists().items()
         },
         "teams": {name: team["notes"] for name, team in teams().items()},
+        "requirements": {
+            key: {
+                "requirements": [r["text"] for r in found["requirements"]],
+                "notes": found["notes"],
+            }
+            for key, found in requirements().items()
+        },
     }
 
 

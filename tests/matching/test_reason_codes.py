@@ -48,8 +48,13 @@ def structured_teams() -> dict[str, dict]:
     return reason_cases.teams(structured=True)
 
 
-def every_structured(shortlists: dict, teams: dict):
-    """Each (structured reason, its sentence) of the shortlists and teams."""
+@pytest.fixture(scope="module")
+def structured_requirements() -> dict[str, dict]:
+    return reason_cases.requirements(structured=True)
+
+
+def every_structured(shortlists: dict, teams: dict, requirements: dict | None = None):
+    """Each (structured reason, its sentence) of the shortlists, teams and requirements."""
     for shortlist in shortlists.values():
         for candidate in shortlist["candidates"]:
             yield from zip(candidate["reason_codes"], candidate["reasons"], strict=True)
@@ -58,6 +63,10 @@ def every_structured(shortlists: dict, teams: dict):
         yield from zip(shortlist["note_codes"], shortlist["notes"], strict=True)
     for team in teams.values():
         yield from zip(team["note_codes"], team["notes"], strict=True)
+    for found in (requirements or {}).values():
+        for requirement in found["requirements"]:
+            yield {k: requirement[k] for k in ("code", "params", "text")}, requirement["text"]
+        yield from zip(found["note_codes"], found["notes"], strict=True)
 
 
 def test_the_default_sentences_are_those_written_before_they_had_codes():
@@ -85,10 +94,10 @@ def test_the_structured_output_only_adds_the_codes(default, structured, structur
 
 
 def test_every_reason_and_note_has_a_declared_code_and_reads_as_its_template(
-    structured, structured_teams
+    structured, structured_teams, structured_requirements
 ):
     seen = set()
-    for reason, sentence in every_structured(structured, structured_teams):
+    for reason, sentence in every_structured(structured, structured_teams, structured_requirements):
         assert set(reason) == {"code", "params", "text"}
         assert reason["code"] in CODES
         as_reason = Reason(reason["code"], reason["params"])
@@ -96,16 +105,20 @@ def test_every_reason_and_note_has_a_declared_code_and_reads_as_its_template(
         assert str(as_reason) == english(reason["code"], reason["params"]) == sentence
         seen.add(reason["code"])
     # The cases reach most codes; the rest are read in the tests below.
-    assert len(seen) >= 30, sorted(CODES - seen)
+    assert len(seen) >= 38, sorted(CODES - seen)
 
 
-def test_the_parameters_are_codes_and_numbers(structured, structured_teams):
-    for reason, _ in every_structured(structured, structured_teams):
+def test_the_parameters_are_codes_and_numbers(
+    structured, structured_teams, structured_requirements
+):
+    for reason, _ in every_structured(structured, structured_teams, structured_requirements):
         if reason["code"] in messages.UNTRANSLATED:
             continue
         for name, value in reason["params"].items():
             if name == "language":
                 assert vocab.language_name(value) and " " not in value, value
+            elif name == "country":
+                assert vocab.country_name(value), value
             elif name in CODE_PARAMS:
                 assert value in CODE_PARAMS[name], (name, value)
             elif name == "regions":
@@ -178,6 +191,22 @@ def test_without_reasons_there_are_no_reason_codes():
         ("team.infeasible.any", {},
          "No feasible team, even with any single constraint family dropped."),
         ("needs.normalised", {"note": "'Frnech' read as fr"}, "'Frnech' read as fr"),
+        ("shortfall.requirement.language",
+         {"language": "ar", "level": "C1", "excluded": 212, "meet_everything_else": 260},
+         "Arabic C1 excludes 212 of the 260 who meet everything else."),
+        ("shortfall.requirement.skill",
+         {"skill": "voter-registration", "excluded": 1, "meet_everything_else": 1},
+         "Expertise in voter registration excludes 1 of the 1 who meets everything else."),
+        ("shortfall.requirement.nationals",
+         {"country": "BO", "excluded": 3, "meet_everything_else": 40},
+         "Excluding nationals of Bolivia rules out 3 of the 40 who meet everything else."),
+        ("shortfall.requirement.availability.partial",
+         {"excluded": 0, "meet_everything_else": 7},
+         "Availability for any part of the period excludes 0 of the 7 who meet everything else."),
+        ("shortfall.positions", {"eligible": 1, "positions": 3},
+         "Only 1 eligible expert for 3 positions."),
+        ("shortfall.gender", {"women": 1, "needed": 2, "positions": 3, "target": 50},
+         "Only 1 eligible woman, where a gender target of 50% asks for 2 of 3."),
     ],
 )  # fmt: skip
 def test_a_code_reads_as_the_sentence_it_replaced(code, params, sentence):

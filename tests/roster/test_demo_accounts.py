@@ -17,7 +17,7 @@ def test_a_development_instance_gets_one_sign_in_per_role(app, runner):
     assert runner.invoke(args=["roster", "demo", "--experts", "60", "--seed", "3"]).exit_code == 0
     sign_ins = demo_sign_ins(runner)
     assert set(sign_ins) == {"admin", "recruiter", "planner", "expert"}
-    landings = {"admin": "/experts", "recruiter": "/experts", "planner": "/", "expert": "/me"}
+    landings = {"admin": "/experts", "recruiter": "/experts", "planner": "/needs", "expert": "/me"}
     for role, (email, password) in sign_ins.items():
         client = app.test_client()
         response = sign_in(client, email, password)
@@ -45,3 +45,26 @@ def test_a_production_instance_refuses_demo_accounts(app, runner, db_session):
     assert result.exit_code == 1
     assert "only made on a development instance" in result.output
     assert "Traceback" not in result.output
+
+
+def test_the_demo_planner_finds_assessments_in_progress_once(app, runner, db_session):
+    from sqlalchemy import select
+
+    from roster.models import NeedsAssessment, User
+
+    app.config["ROSTER_ENV"] = "development"
+    assert runner.invoke(args=["roster", "demo", "--experts", "60", "--seed", "3"]).exit_code == 0
+    demo_sign_ins(runner)
+    sign_ins = demo_sign_ins(runner)  # a second run adds nothing
+    with db_session(write=False) as session:
+        opened = session.scalars(
+            select(NeedsAssessment).where(NeedsAssessment.status == "open")
+        ).all()
+        planner = session.scalar(select(User).where(User.email == sign_ins["planner"][0]))
+        assert len(opened) == 3
+        assert {needs.created_by_id for needs in opened} == {planner.id}
+    client = app.test_client()
+    sign_in(client, *sign_ins["planner"])
+    page = client.get("/needs").get_data(as_text=True)
+    assert "Support to the" in page and "general elections in Liberia" in page
+    assert "Your work: " in client.get("/").get_data(as_text=True)

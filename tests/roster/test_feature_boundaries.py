@@ -42,7 +42,18 @@ def _crossings(paths, own: str | None) -> list[str]:
 
 
 def test_the_features_are_the_folders_that_serve_pages():
-    assert FEATURES == ["admin", "auth", "experts", "home", "profile"]
+    assert FEATURES == [
+        "admin",
+        "auth",
+        "callouts",
+        "experts",
+        "home",
+        "needs",
+        "profile",
+        "replies",
+        "shortlists",
+        "teams",
+    ]
 
 
 def test_no_feature_imports_another_feature():

@@ -32,8 +32,9 @@ def request_in(app, language: str):
 def test_in_english_every_reason_and_note_reads_as_the_matchers_sentence(app):
     shortlists = reason_cases.shortlists(structured=True)
     teams = reason_cases.teams(structured=True)
+    requirements = reason_cases.requirements(structured=True)
     with request_in(app, "en"):
-        for reason, sentence in every_structured(shortlists, teams):
+        for reason, sentence in every_structured(shortlists, teams, requirements):
             assert reason_text(reason) == sentence
             assert reason_text(Reason(reason["code"], reason["params"])) == sentence
 
@@ -60,6 +61,24 @@ def test_in_the_pseudo_locale_the_template_is_translated_and_the_parameters_fill
     assert note == "'Frnech' read as fr"  # not structured yet: shown as written
 
 
+def test_in_the_pseudo_locale_a_shortfall_names_the_country_and_counts_by_its_plural(app):
+    nationals = {
+        "code": "shortfall.requirement.nationals",
+        "params": {"country": "ML", "excluded": 1, "meet_everything_else": 1},
+    }
+    with request_in(app, "en-XA"):
+        text = reason_text(nationals)
+        positions = reason_text(
+            {"code": "shortfall.positions", "params": {"eligible": 2, "positions": 3}}
+        )
+    assert text == pseudo(
+        "Excluding nationals of %(country)s rules out %(excluded)d of the "
+        "%(meet_everything_else)d who meets everything else."
+    ) % {"country": "Mali", "excluded": 1, "meet_everything_else": 1}
+    plural = pseudo("Only %(eligible)d eligible experts for %(positions)d positions.")
+    assert positions == plural % {"eligible": 2, "positions": 3}
+
+
 def test_the_reason_filter_renders_in_the_pages_language(app):
     page = "{{ reason|reason }}"
     with request_in(app, "en"):
@@ -73,6 +92,7 @@ def test_the_reason_filter_renders_in_the_pages_language(app):
     [
         ("language", "fr", "français"),
         ("language", "pt-BR", "portugais (Brésil)"),
+        ("country", "DE", "Allemagne"),
         ("alternatives", ["gender", "region"], "gender ou region"),
         ("wanted", "C1", "C1"),
     ],

@@ -1,0 +1,56 @@
+"""Forms of a role's shortlist page: widening the role, and a candidate's next outcome.
+
+Each page carries many small forms, so these leave the CSRF token to the page's own
+hidden input (``CSRFProtect`` checks every POST) and take a prefix per candidate: no two
+fields of the page share an id.
+"""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, SelectField, SelectMultipleField, TextAreaField
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from roster.web.forms import at_most, options
+
+MAX_REASON = 500  # decisions.schema.json: reason
+
+
+class Checkboxes(SelectMultipleField):
+    """Choices as a list of checkboxes."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class WidenForm(FlaskForm):
+    """Ask for the role more loosely, to see (and then issue) the wider shortlist."""
+
+    class Meta:
+        csrf = False
+
+    partial = BooleanField(_l("Allow partial availability"))
+    lower = Checkboxes(_l("Accept one level lower in"), choices=[])
+    optional = Checkboxes(_l("Make desired rather than required"), choices=[])
+
+
+class OutcomeForm(FlaskForm):
+    """What happened to a candidate next; it carries the outcome it was shown at."""
+
+    class Meta:
+        csrf = False
+
+    to = SelectField(_l("Next outcome"), choices=[], validate_choice=False)
+    reason = TextAreaField(
+        _l("Reason or note"),
+        validators=[at_most(MAX_REASON)],
+        description=_l(
+            "Required for “not selected” and for a withdrawal; on “completed”, the "
+            "appraisal's note."
+        ),
+    )
+    rating = SelectField(
+        _l("Rating (on completion)"),
+        choices=options([("", _l("No rating")), *((str(n), str(n)) for n in range(1, 6))]),
+        default="",
+    )
+    shown_at = HiddenField()

@@ -1,0 +1,1 @@
+"""Feature: the proposed team of a needs assessment, and swapping its members."""
