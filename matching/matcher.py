@@ -30,6 +30,7 @@ from matching.query import RoleQuery, role_query
 from matching.records import normalise_needs
 from matching.shortfall import requirements
 from matching.team import propose
+from matching.update import patched_index, patched_text
 
 _TEXT = scoring.CRITERIA.index("text")
 _NO_ROWS = np.zeros(0, dtype=np.int64)
@@ -172,6 +173,42 @@ class Matcher(BaseEstimator):
         )
         self.index_ = index
         self.weights_ = weights
+        self.notes_ = index.notes
+        self.n_experts_ = index.n
+        return self
+
+    def update(self, experts, removed_ids=()):
+        """Take experts out of the fitted roster and put new or changed ones in.
+
+        The result ranks as a ``fit`` on the changed roster would, but for the text
+        criterion: the TF-IDF model keeps the vocabulary and idf weights of the last
+        ``fit`` (a new summary's words that the roster never used count for nothing
+        until the next ``fit``). Every array is replaced, never written: a matcher
+        shared with readers (or memory-mapped) can be copied (``copy.copy``) and the
+        copy updated while they read the original.
+
+        Parameters
+        ----------
+        experts : iterable of dict
+            New or changed expert records as in ``expert.schema.json``; a record whose
+            ``external_id`` is fitted replaces it.
+        removed_ids : iterable of str, default ()
+            External ids to take out; ids not fitted are ignored.
+
+        Returns
+        -------
+        self
+        """
+        check_is_fitted(self)
+        index, splice = patched_index(
+            self.index_, list(experts), set(removed_ids), strict=self.strict
+        )
+        self.text_model_ = patched_text(self.text_model_, splice, index.documents, index.skills)
+        index.documents = []
+        self.ratings_, self.rating_mean_ = scoring.ratings_criterion(
+            index.rating_sum, index.rating_count, float(self.rating_prior_strength)
+        )
+        self.index_ = index
         self.notes_ = index.notes
         self.n_experts_ = index.n
         return self

@@ -325,12 +325,13 @@ def _load_needs(path: Path) -> dict:
 
 
 def _fitted_matcher():
-    from matching import Matcher
-    from roster.interchange.store import iter_records
+    """The process's matcher (``roster.matchers``), brought up to the roster's revision."""
+    from roster.matchers import stop_matcher, up_to_date_matcher
 
-    with session_scope(write=False) as session:
-        records = list(iter_records(session, rostered_only=True))
-    return Matcher().fit(records)
+    try:
+        return up_to_date_matcher().matcher
+    finally:
+        stop_matcher(current_app)  # a command asks once: no thread to keep it fresh
 
 
 def _needs_problem(error: Exception) -> str:

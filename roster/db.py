@@ -25,6 +25,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlmodel import Session
 
+from roster.revisions import track
+
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # How long a command (an import, say) waits for another writer's lock on SQLite.
 BUSY_TIMEOUT_MS = 15_000
@@ -73,7 +75,14 @@ def _sqlite_engine(url: str, *, immediate: bool, echo: bool) -> Engine:
 
 
 def make_engines(url: str, *, echo: bool = False) -> Engines:
-    """Create the engines for a database URL."""
+    """Create the engines for a database URL; their writes bump the roster revision."""
+    bound = _make_engines(url, echo=echo)
+    for engine in {bound.read, bound.write}:
+        track(engine)
+    return bound
+
+
+def _make_engines(url: str, *, echo: bool) -> Engines:
     if url.startswith("sqlite"):
         return Engines(
             read=_sqlite_engine(url, immediate=False, echo=echo),

@@ -27,6 +27,7 @@ from sqlmodel import SQLModel
 
 from roster import create_app
 from roster.db import engines, session_scope
+from roster.matchers import stop_matcher
 from roster.migrate import upgrade
 from roster.models import Expert
 
@@ -82,6 +83,7 @@ def app(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> I
         }
     )
     yield app
+    stop_matcher(app)
     if POSTGRES_URL:
         _empty_tables(app)
     for engine in {engines(app).read, engines(app).write}:

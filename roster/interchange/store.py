@@ -30,6 +30,7 @@ from roster.models import (
 )
 from roster.policy.privacy import SensitiveField, visible_sensitive_fields
 from roster.policy.standing import Standing
+from roster.revisions import note_bulk_write
 
 SENSITIVE = tuple(field.value for field in SensitiveField)
 EVERY_FIELD = frozenset(SensitiveField)
@@ -381,6 +382,7 @@ def bulk_insert(connection: Connection, table: Table, rows: list[dict[str, Any]]
 
 
 def _copy(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    note_bulk_write(connection, table.name, rows)  # SQLAlchemy does not see COPY
     columns = list(rows[0])
     names = ", ".join(f'"{name}"' for name in columns)
     cursor = connection.connection.dbapi_connection.cursor()

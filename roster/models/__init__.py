@@ -2,6 +2,7 @@
 
 from roster.models._common import new_public_id, utcnow
 from roster.models.audit import AuditEvent
+from roster.models.changes import RosterChange
 from roster.models.experts import (
     AvailabilityWindow,
     Deployment,
@@ -44,6 +45,7 @@ __all__ = [
     "OutboxMessage",
     "RoleName",
     "RosterStatus",
+    "RosterChange",
     "RosterStatusChange",
     "STAFF_ROLES",
     "Shortlist",
