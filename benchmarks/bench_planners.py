@@ -55,7 +55,7 @@ def prepare(env: dict[str, str], *, planners: int, roles_each: int, seed: int) -
     from roster.missions.records import save_needs
     from roster.models import RoleName
 
-    os.environ["ROSTER_INSTANCE_PATH"] = env["ROSTER_INSTANCE_PATH"]
+    os.environ.update(env)  # configured as the served app is
     app = create_app({"DATABASE_URL": env["DATABASE_URL"], "SECRET_KEY": "bench"})
     paths: dict[str, list[str]] = {}
     start = date.today() + timedelta(days=60)
@@ -163,8 +163,8 @@ def signed_in(url: str, email: str) -> httpx.Client:
 
 
 def first_candidate(html: str) -> str | None:
-    """The reference of the first candidate on a role page (``data-expert`` attribute)."""
-    found = re.search(r'data-expert="([^"]+)"', html)
+    """The roster id (external id) of the first candidate on a role page."""
+    found = re.search(r'id="candidate-1".*?Roster id <bdi dir="auto">([^<]+)</bdi>', html, re.S)
     return found.group(1) if found else None
 
 
@@ -184,7 +184,7 @@ def change_shows(env: dict[str, str], url: str, email: str, path: str) -> dict:
         return {"skipped": "the role page lists no candidate"}
     app = create_app({"DATABASE_URL": env["DATABASE_URL"], "SECRET_KEY": "bench"})
     with app.app_context(), session_scope() as session:
-        expert = session.scalars(select(Expert).where(Expert.public_id == reference)).one()
+        expert = session.scalars(select(Expert).where(Expert.external_id == reference)).one()
         for window in list(expert.availability):
             remove_availability(
                 session=session, expert=expert, version=expert.version, window_id=window.id

@@ -226,7 +226,7 @@ def test_next_parameter_never_leaves_the_site(client, make_user):
         (("expert",), "/me"),
         (("recruiter",), "/experts"),
         (("admin",), "/experts"),
-        (("planner",), "/"),
+        (("planner",), "/needs"),
         (("admin", "recruiter"), "/experts"),
     ],
 )

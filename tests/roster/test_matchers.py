@@ -76,9 +76,7 @@ def test_an_import_bumps_the_revision_and_an_unchanged_one_does_not(app, db_sess
     assert changes_since(db_session, start) == [roster["E1"]]
 
 
-def test_a_profile_section_saved_bumps_the_revision_once_for_its_expert(
-    app, db_session, roster
-):
+def test_a_profile_section_saved_bumps_the_revision_once_for_its_expert(app, db_session, roster):
     from roster.profile.languages import save_languages
 
     start = revision(db_session)
