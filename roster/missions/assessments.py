@@ -9,19 +9,94 @@ an id in the house's pattern (``NA-2027-ML-1``).
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
 from sqlmodel import Session
 
 from matching.vocabulary import VocabularyError, normalise_country
 from roster.messages import N_, Message
 from roster.missions.records import NeedsChanged, NeedsInvalid, save_needs
-from roster.models import AuditEvent, NeedsAssessment, User, utcnow
+from roster.models import (
+    AuditEvent,
+    CandidateDecision,
+    CandidateOutcome,
+    NeedsAssessment,
+    Shortlist,
+    UnmetDemand,
+    User,
+    utcnow,
+)
 from roster.refusal import Changed, Problems
 
 OPEN, CLOSED = "open", "closed"
+UNFILLED = "unfilled"
 REMINDER_DAYS = (1, 30)
 DEFAULT_REMINDER_DAYS = 5
 SAVED_FIRST = Message(N_("Someone else saved this needs assessment first."))
+
+
+# Candidacies that filled a position: selected, and on to a deployment.
+FILLED = (CandidateOutcome.SELECTED, CandidateOutcome.DEPLOYED, CandidateOutcome.COMPLETED)
+
+
+def filled_positions(*, session: Session, role_ids: list[int]) -> dict[int, int]:
+    """How many candidates of each role stand at selected or beyond (their latest decision)."""
+    latest = (
+        select(
+            CandidateDecision.role_id,
+            CandidateDecision.outcome,
+            func.row_number()
+            .over(
+                partition_by=(CandidateDecision.role_id, CandidateDecision.expert_id),
+                order_by=(CandidateDecision.decided_at.desc(), CandidateDecision.id.desc()),
+            )
+            .label("newest"),
+        )
+        .where(CandidateDecision.role_id.in_(role_ids), CandidateDecision.expert_id.is_not(None))
+        .subquery()
+    )
+    rows = session.execute(
+        select(latest.c.role_id, func.count())
+        .where(latest.c.newest == 1, latest.c.outcome.in_([o.value for o in FILLED]))
+        .group_by(latest.c.role_id)
+    )
+    return {role_id: count for role_id, count in rows}
+
+
+def _log_unfilled(session: Session, needs: NeedsAssessment, *, closed: bool) -> None:
+    """Closing logs each role left with fewer filled positions than it had in the
+    unmet-demand log ("unfilled"); reopening takes those entries back."""
+    role_ids = [role.id for role in needs.roles]
+    if not role_ids:
+        return
+    session.execute(
+        delete(UnmetDemand).where(UnmetDemand.role_id.in_(role_ids), UnmetDemand.kind == UNFILLED)
+    )
+    if not closed:
+        return
+    filled = filled_positions(session=session, role_ids=role_ids)
+    for role in needs.roles:
+        if filled.get(role.id, 0) >= role.positions:
+            continue
+        latest = session.scalar(
+            select(Shortlist)
+            .where(Shortlist.role_id == role.id)
+            .order_by(Shortlist.created_at.desc(), Shortlist.id.desc())
+            .limit(1)
+        )
+        short = session.scalar(
+            select(UnmetDemand.binding).where(
+                UnmetDemand.role_id == role.id, UnmetDemand.kind == "short"
+            )
+        )
+        session.add(
+            UnmetDemand(
+                role_id=role.id,
+                kind=UNFILLED,
+                positions=role.positions - filled.get(role.id, 0),
+                eligible_count=latest.eligible_count if latest else 0,
+                binding=short,
+            )
+        )
 
 
 def needs_by_public_id(*, session: Session, public_id: str) -> NeedsAssessment | None:
@@ -122,6 +197,7 @@ def set_status(*, session: Session, needs: NeedsAssessment, status: str, by: Use
     needs.status = status
     needs.version += 1
     needs.updated_at = utcnow()
+    _log_unfilled(session, needs, closed=status == CLOSED)
     session.add(
         AuditEvent(
             actor_id=by.id,

@@ -228,3 +228,36 @@ def _suggestions() -> tuple[str, ...]:
         *(n for _, n in language_suggestions()),
         *(c for c, _ in language_suggestions()),
     )
+
+
+def test_closing_logs_the_roles_left_unfilled_and_reopening_takes_them_back(
+    app, planner, db_session
+):
+    needs = saved(
+        app, needs_record(role_record("R1", positions=2), role_record("R2"), id="NA-UNFILLED")
+    )
+    with db_session() as session:
+        expert = expert_row(1, roster_status="rostered")
+        session.add(expert)
+        session.flush()
+        r1, r2 = session.scalars(
+            select(MissionRole).where(MissionRole.needs_id == needs.id).order_by(MissionRole.id)
+        )
+        for role, outcome in ((r1, "selected"), (r2, "selected")):
+            session.add(
+                CandidateDecision(
+                    role_id=role.id, expert_id=expert.id, outcome=CandidateOutcome(outcome)
+                )
+            )
+    url = f"/needs/{needs.public_id}"
+    planner.post(f"{url}/close", data={"csrf_token": csrf_token(planner, url), "version": "1"})
+
+    with db_session(write=False) as session:
+        logged = session.execute(select(UnmetDemand.kind, UnmetDemand.positions)).all()
+    assert logged == [("unfilled", 1)]  # R1 had two positions and one selected; R2 filled
+    page = planner.get("/unmet-demand").get_data(as_text=True)
+    assert "closed unfilled" in page
+
+    planner.post(f"{url}/reopen", data={"csrf_token": csrf_token(planner, url), "version": "2"})
+    with db_session(write=False) as session:
+        assert session.scalars(select(UnmetDemand)).all() == []
