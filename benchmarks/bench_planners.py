@@ -197,6 +197,32 @@ def change_shows(env: dict[str, str], url: str, email: str, path: str) -> dict:
     return {"seconds": None, "note": "still shown after 120 s"}
 
 
+def start_server(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
+    """gunicorn, started in its own process group (stopped as a whole by ``stop``)."""
+    with log.open("a") as output:
+        return subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
+def first_shortlist(url: str, email: str, path: str) -> tuple[float, int]:
+    """Seconds from now (the server's start) to a role page answered, and its status."""
+    started = time.monotonic()
+    client = None
+    while client is None:
+        try:
+            client = signed_in(url, email)
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    status = client.get(path).status_code
+    return time.monotonic() - started, status
+
+
 def run(kind: str, args: argparse.Namespace) -> dict:
     """Set up, start a server, measure the three things; return them."""
     with tempfile.TemporaryDirectory(prefix="roster-planners-") as scratch:
@@ -221,41 +247,30 @@ def run(kind: str, args: argparse.Namespace) -> dict:
         ]
         url = f"http://127.0.0.1:{port}"
         first_email, first_paths = next(iter(accounts.items()))
-        started = time.monotonic()
-        with log.open("w") as output:
-            server = subprocess.Popen(
-                command,
-                cwd=ROOT,
-                env=env,
-                stdout=output,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        try:
-            client = None
-            while client is None:
-                try:
-                    client = signed_in(url, first_email)
-                except httpx.HTTPError:
-                    time.sleep(0.2)
-            first = client.get(first_paths.pop())
-            first_seconds = time.monotonic() - started
-            result = {
-                "experts": args.roster,
-                "first_shortlist_seconds": first_seconds,
-                "first_status": first.status_code,
-                "worker_mib_after_first": worker_memory(server.pid),
-            }
-            recorder = asyncio.run(load(url, accounts, args))
-            result["role_pages"] = describe(
-                [s for s in recorder.samples if s.name == ROLE_PAGE], recorder.elapsed
-            )
-            result["errors"] = sum(recorder.errors.values())
-            result["error_examples"] = recorder.examples
-            result["worker_mib_after_load"] = worker_memory(server.pid)
-            result["change"] = change_shows(env, url, first_email, first_paths[0])
-        finally:
-            stop(server)
+        result = {"experts": args.roster}
+        # A new server twice: with no snapshot of the matcher yet (it fits from the
+        # database and saves one), then as a new worker does once one exists.
+        for start in ("without_snapshot", "from_snapshot"):
+            server = start_server(command, env, log)
+            try:
+                seconds, status = first_shortlist(url, first_email, first_paths.pop())
+                result[f"first_shortlist_{start}"] = {
+                    "seconds": seconds,
+                    "status": status,
+                    "worker_mib": worker_memory(server.pid),
+                }
+                if start == "without_snapshot":
+                    continue
+                recorder = asyncio.run(load(url, accounts, args))
+                result["role_pages"] = describe(
+                    [s for s in recorder.samples if s.name == ROLE_PAGE], recorder.elapsed
+                )
+                result["errors"] = sum(recorder.errors.values())
+                result["error_examples"] = recorder.examples
+                result["worker_mib_after_load"] = worker_memory(server.pid)
+                result["change"] = change_shows(env, url, first_email, first_paths[0])
+            finally:
+                stop(server)
         result["server_log_tail"] = log.read_text()[-1500:]
         return result
 
@@ -286,7 +301,9 @@ def main() -> None:
             f"{args.workers} workers: role pages p50 {pages['p50_ms']:.0f} ms, "
             f"p95 {pages['p95_ms']:.0f} ms, p99 {pages['p99_ms']:.0f} ms, "
             f"{pages['per_second']:.1f}/s, {pages['count']} pages, {result['errors']} errors; "
-            f"first shortlist {result['first_shortlist_seconds']:.1f} s after start; "
+            f"first shortlist {result['first_shortlist_without_snapshot']['seconds']:.1f} s "
+            f"after start without a snapshot, "
+            f"{result['first_shortlist_from_snapshot']['seconds']:.1f} s from one; "
             f"workers {', '.join(f'{m:.0f}' for m in result['worker_mib_after_load'])} MiB; "
             f"change shown after {result['change']}"
         )

@@ -102,5 +102,7 @@ def keyboard_sign_in(page, base: str, email: str, password: str = PASSWORD) -> N
     page.keyboard.type(email)
     page.keyboard.press("Tab")
     page.keyboard.type(password)
-    page.keyboard.press("Enter")
+    # Wait for the page the sign-in leads to: the session cookie is set by then.
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     page.wait_for_load_state()
