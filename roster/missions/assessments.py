@@ -9,16 +9,15 @@ an id in the house's pattern (``NA-2027-ML-1``).
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlmodel import Session
 
 from matching.vocabulary import VocabularyError, normalise_country
 from roster.messages import N_, Message
+from roster.missions.progress import role_progress
 from roster.missions.records import NeedsChanged, NeedsInvalid, save_needs
 from roster.models import (
     AuditEvent,
-    CandidateDecision,
-    CandidateOutcome,
     NeedsAssessment,
     Shortlist,
     UnmetDemand,
@@ -34,34 +33,6 @@ DEFAULT_REMINDER_DAYS = 5
 SAVED_FIRST = Message(N_("Someone else saved this needs assessment first."))
 
 
-# Candidacies that filled a position: selected, and on to a deployment.
-FILLED = (CandidateOutcome.SELECTED, CandidateOutcome.DEPLOYED, CandidateOutcome.COMPLETED)
-
-
-def filled_positions(*, session: Session, role_ids: list[int]) -> dict[int, int]:
-    """How many candidates of each role stand at selected or beyond (their latest decision)."""
-    latest = (
-        select(
-            CandidateDecision.role_id,
-            CandidateDecision.outcome,
-            func.row_number()
-            .over(
-                partition_by=(CandidateDecision.role_id, CandidateDecision.expert_id),
-                order_by=(CandidateDecision.decided_at.desc(), CandidateDecision.id.desc()),
-            )
-            .label("newest"),
-        )
-        .where(CandidateDecision.role_id.in_(role_ids), CandidateDecision.expert_id.is_not(None))
-        .subquery()
-    )
-    rows = session.execute(
-        select(latest.c.role_id, func.count())
-        .where(latest.c.newest == 1, latest.c.outcome.in_([o.value for o in FILLED]))
-        .group_by(latest.c.role_id)
-    )
-    return {role_id: count for role_id, count in rows}
-
-
 def _log_unfilled(session: Session, needs: NeedsAssessment, *, closed: bool) -> None:
     """Closing logs each role left with fewer filled positions than it had in the
     unmet-demand log ("unfilled"); reopening takes those entries back."""
@@ -73,9 +44,10 @@ def _log_unfilled(session: Session, needs: NeedsAssessment, *, closed: bool) -> 
     )
     if not closed:
         return
-    filled = filled_positions(session=session, role_ids=role_ids)
+    progress = role_progress(session=session, role_ids=role_ids)
     for role in needs.roles:
-        if filled.get(role.id, 0) >= role.positions:
+        filled = progress[role.id].stages["selected"] + progress[role.id].stages["deployed"]
+        if filled >= role.positions:
             continue
         latest = session.scalar(
             select(Shortlist)
@@ -92,7 +64,7 @@ def _log_unfilled(session: Session, needs: NeedsAssessment, *, closed: bool) -> 
             UnmetDemand(
                 role_id=role.id,
                 kind=UNFILLED,
-                positions=role.positions - filled.get(role.id, 0),
+                positions=role.positions - filled,
                 eligible_count=latest.eligible_count if latest else 0,
                 binding=short,
             )
