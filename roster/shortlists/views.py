@@ -10,6 +10,7 @@ from roster.db import get_session
 from roster.i18n import reason_text, translate
 from roster.matchers import current_matcher
 from roster.messages import N_
+from roster.missions import candidates as on_role
 from roster.missions import shortlists as services
 from roster.missions.records import NeedsChanged, NeedsInvalid
 from roster.models import Expert, MissionRole, RoleName, Shortlist, ShortlistEntry
@@ -55,23 +56,23 @@ def said(reason: dict) -> str:
 def _helpers() -> dict:
     return {
         "said": said,
-        "outcome_word": lambda outcome: gettext(services.OUTCOME_WORDS[outcome]),
+        "outcome_word": lambda outcome: gettext(on_role.OUTCOME_WORDS[outcome]),
         "criterion_word": lambda name: gettext(CRITERION_WORDS.get(name, name)),
         "call_out_word": lambda state: gettext(CALL_OUT_WORDS[state]) if state else "",
-        "call_out_state": services.call_out_state,
+        "call_out_state": on_role.call_out_state,
         "number": lambda value, places=3: format_decimal(value, format="0." + "0" * places),
     }
 
 
 def _role_or_404(public_id: str, role_key: str) -> MissionRole:
-    role = services.role_by_key(session=get_session(), public_id=public_id, role_key=role_key)
+    role = on_role.role_by_key(session=get_session(), public_id=public_id, role_key=role_key)
     if role is None:
         abort(404, gettext("There is no such role of a needs assessment."))
     return role
 
 
 def _shortlist_or_404(role: MissionRole, shortlist_id: str) -> Shortlist:
-    shortlist = services.shortlist_of(session=get_session(), role=role, public_id=shortlist_id)
+    shortlist = on_role.shortlist_of(session=get_session(), role=role, public_id=shortlist_id)
     if shortlist is None:
         abort(404, gettext("There is no such shortlist of this role."))
     return shortlist
@@ -111,11 +112,11 @@ def _widening(form: WidenForm) -> services.Widening:
     )
 
 
-def _outcome_form(candidate: services.Candidate, formdata=None) -> OutcomeForm:
+def _outcome_form(candidate: on_role.Candidate, formdata=None) -> OutcomeForm:
     form = OutcomeForm(formdata=formdata, prefix=f"c{candidate.rank}")
     form.PATHS = {name: f"c{candidate.rank}-{name}" for name in ("to", "reason", "rating")}
     form.to.choices = [
-        (outcome.value, gettext(services.OUTCOME_WORDS[outcome]))
+        (outcome.value, gettext(on_role.OUTCOME_WORDS[outcome]))
         for outcome, _required in candidate.next_outcomes
     ]
     if formdata is None:
@@ -139,12 +140,12 @@ def _render(
 ):
     """The role's page: an issued shortlist as it was, or the live (perhaps widened) one."""
     session = get_session()
-    issued = services.shortlists_of(session=session, role=role)
+    issued = on_role.shortlists_of(session=session, role=role)
     if shortlist is None and not widening and issued:
         shortlist = issued[0]
     matched = base = None
     if shortlist is not None:
-        candidates = services.issued_candidates(
+        candidates = on_role.issued_candidates(
             session=session, role=role, shortlist=shortlist, viewer=current_user
         )
         eligible, constraints = shortlist.eligible_count, shortlist.constraints
@@ -155,7 +156,7 @@ def _render(
         matched = services.match_role(role=role, fitted=fitted, widening=widening)
         if widening:
             base = services.match_role(role=role, fitted=fitted)
-        candidates = services.preview_candidates(session=session, role=role, matched=matched)
+        candidates = on_role.preview_candidates(session=session, role=role, matched=matched)
         eligible, constraints = matched.eligible_count, matched.result["constraints"]
         binding, shortfall_notes = matched.binding, matched.shortfall_notes
     forms = forms or {}
@@ -269,8 +270,8 @@ def save_terms(public_id: str, role_key: str):
     return redirect(url_for(".role", public_id=public_id, role_key=role_key))
 
 
-def _candidate_of(role: MissionRole, shortlist: Shortlist, rank: int) -> services.Candidate:
-    candidates = services.issued_candidates(
+def _candidate_of(role: MissionRole, shortlist: Shortlist, rank: int) -> on_role.Candidate:
+    candidates = on_role.issued_candidates(
         session=get_session(), role=role, shortlist=shortlist, viewer=current_user
     )
     return next(c for c in candidates if c.rank == rank)
@@ -288,7 +289,7 @@ def outcome(public_id: str, role_key: str, shortlist_id: str, rank: str):
     status = 400
     if form.validate():
         try:
-            services.record_candidate_outcome(
+            on_role.record_candidate_outcome(
                 session=get_session(),
                 role=role,
                 entry=entry,
@@ -298,7 +299,7 @@ def outcome(public_id: str, role_key: str, shortlist_id: str, rank: str):
                 reason=form.reason.data or "",
                 rating=int(form.rating.data) if form.rating.data else None,
             )
-        except services.OutcomeChanged as changed:
+        except on_role.OutcomeChanged as changed:
             form.form_errors.append(translate(changed.message))
             form.shown_at.data = candidate.outcome.value if candidate.outcome else ""
             status = 409
@@ -330,7 +331,7 @@ def reveal(public_id: str, role_key: str, shortlist_id: str, rank: str):
     shortlist = _shortlist_or_404(role, shortlist_id)
     entry = _entry_or_404(shortlist, rank)
     try:
-        services.reveal(session=get_session(), role=role, entry=entry, by=current_user)
+        on_role.reveal(session=get_session(), role=role, entry=entry, by=current_user)
     except Refused as refusal:
         abort(400, translate(refusal.problems[0].message))
     flash(gettext("The candidate's identity is now shown; the reveal was recorded."), "info")
@@ -343,7 +344,7 @@ def _selected_expert(role: MissionRole, shortlist: Shortlist, rank: str, what: s
         abort(404, gettext("This candidate is no longer on the roster."))
     expert = get_session().get(Expert, entry.expert_id)
     try:
-        services.record_contact_view(
+        on_role.record_contact_view(
             session=get_session(), role=role, expert=expert, by=current_user, what=what
         )
     except Refused as refusal:

@@ -266,7 +266,7 @@ def test_the_role_page_is_all_marked_in_the_pseudo_locale(app, planner, issued):
 
 
 def test_planners_never_see_who_the_gender_balance_moved():
-    from roster.missions.shortlists import planner_reasons
+    from roster.missions.candidates import planner_reasons
 
     codes = [
         {"code": "language.required", "params": {}, "text": "French C1 required: has C2"},
