@@ -23,13 +23,22 @@ from flask import (
     Flask,
     current_app,
     g,
-    has_request_context,
     redirect,
     request,
     session,
     url_for,
 )
-from flask_babel import Babel, Domain, format_date, format_number, get_locale, gettext, ngettext
+from flask.globals import _cv_request
+from flask_babel import (
+    Babel,
+    Domain,
+    _get_current_context,
+    format_date,
+    format_number,
+    get_locale,
+    gettext,
+    ngettext,
+)
 
 from matching import messages as matcher_messages
 from matching import vocabulary as vocab
@@ -102,6 +111,9 @@ class PseudoTranslations(NullTranslations):
     upgettext, unpgettext = pgettext, npgettext
 
 
+_TRANSLATIONS_KEPT = "roster_translations"
+
+
 class RosterDomain(Domain):
     """The messages: from the catalogues, or transformed in a pseudo-locale.
 
@@ -110,9 +122,22 @@ class RosterDomain(Domain):
     """
 
     def get_translations(self) -> NullTranslations:
-        if has_request_context() and current().pseudo:
-            return PseudoTranslations()
-        return super().get_translations()
+        # A page looks messages up hundreds of times: the answer is kept on the request
+        # for as long as its locale object stays the same (``force_locale``, which mail
+        # uses, and ``refresh`` each put another in place or take it away).
+        ctx = _get_current_context() if _cv_request.get(None) is not None else None
+        locale = getattr(ctx, "babel_locale", None)
+        kept = getattr(ctx, _TRANSLATIONS_KEPT, None)
+        if kept is not None and locale is not None and kept[0] is locale:
+            return kept[1]
+        if ctx is not None and current().pseudo:
+            translations: NullTranslations = PseudoTranslations()
+        else:
+            translations = super().get_translations()
+        locale = getattr(ctx, "babel_locale", None)
+        if ctx is not None and locale is not None:
+            setattr(ctx, _TRANSLATIONS_KEPT, (locale, translations))
+        return translations
 
 
 class RosterBabel(Babel):
