@@ -14,7 +14,17 @@ from sqlalchemy.orm import selectinload
 from sqlmodel import Session
 
 from roster.interchange.store import load_rows, record_from_rows
-from roster.models import STAFF_ROLES, AuditEvent, Expert, User, utcnow
+from roster.missions.candidacies import candidacies_of
+from roster.models import (
+    STAFF_ROLES,
+    AuditEvent,
+    CallOut,
+    Expert,
+    MissionRole,
+    NeedsAssessment,
+    User,
+    utcnow,
+)
 from roster.policy.privacy import (
     VIEW_PURPOSES,
     SensitiveField,
@@ -145,6 +155,46 @@ def _profile_part(session: Session, user: User, expert: Expert) -> dict[str, Any
                 "note": v.note,
             }
             for v in staff_views(session=session, expert_id=expert.id)
+        ],
+        **_missions_part(session, expert),
+    }
+
+
+def _missions_part(session: Session, expert: Expert) -> dict[str, Any]:
+    """The roles the expert was considered for, and every call-out sent to them."""
+    sent = session.execute(
+        select(CallOut, MissionRole.role_key, NeedsAssessment.external_id)
+        .join(MissionRole, MissionRole.id == CallOut.role_id)
+        .join(NeedsAssessment, NeedsAssessment.id == MissionRole.needs_id)
+        .where(CallOut.expert_id == expert.id)
+        .order_by(CallOut.sent_at, CallOut.id)
+    )
+    return {
+        "candidacies": [
+            {
+                "needs_id": c.role.needs.external_id,
+                "mission": c.role.needs.title,
+                "role_id": c.role.role_key,
+                "role": c.role.title,
+                "outcome": c.outcome.value if c.outcome else None,
+                "decided_at": _iso(c.decided_at),
+                "lacking": [reason["text"] for reason in c.lacking],
+                "reason": c.reason or None,
+            }
+            for c in candidacies_of(session=session, expert_id=expert.id)
+        ],
+        "call_outs": [
+            {
+                "needs_id": needs_id,
+                "role_id": role_id,
+                "sent_at": _iso(c.sent_at),
+                "expires_at": _iso(c.expires_at),
+                "reminded_at": _iso(c.reminded_at),
+                "answer": c.answer,
+                "answered_at": _iso(c.answered_at),
+                "withdrawn_at": _iso(c.withdrawn_at),
+            }
+            for c, role_id, needs_id in sent
         ],
     }
 

@@ -12,9 +12,11 @@ from roster.accounts.passwords import verify_password
 from roster.auth.access import roles_required
 from roster.db import get_session
 from roster.extensions import limiter
+from roster.missions.candidacies import candidacies_of
 from roster.models import RoleName
 from roster.policy import privacy
 from roster.profile import transparency
+from roster.profile.candidacies import outcome_words
 from roster.profile.erasure import erase_account
 from roster.profile.forms import ConfirmForm, DeleteForm
 from roster.profile.pages import blueprint, current_expert
@@ -39,6 +41,8 @@ def data():
         context |= {
             "history": transparency.status_history(session=db, expert_id=expert.id),
             "views": transparency.staff_views(session=db, expert_id=expert.id),
+            "candidacies": candidacies_of(session=db, expert_id=expert.id),
+            "outcome_words": outcome_words,
             "sensitive_shown": privacy.shown_to(user=current_user, expert=expert),
         }
     return render_form("profile/data.html", ConfirmForm(formdata=None), **context)

@@ -219,3 +219,20 @@ def test_a_planner_in_the_pseudo_locale_sends_marked_mail(app, planner, mission)
     assert send_call_outs(planner, mission, "awa").status_code == 302
     (message,) = mail_to(app, AWA_EMAIL)
     assert "⟦" in message.get_payload(decode=True).decode()
+
+
+def test_the_experts_data_holds_their_candidacies_and_call_outs(app, awa, planner, mission):
+    send_call_outs(planner, mission, "awa", "bruno")
+    confirm(awa, answer_links(mail_to(app, AWA_EMAIL)[-1])["available"])
+
+    page = awa.get("/me/data").get_data(as_text=True)
+    assert "Roles you were considered for" in page
+    assert f"{ROLE_TITLE}</bdi>, <bdi>{MISSION_TITLE}</bdi>: You said you are available" in page
+    document = awa.get("/me/data.json").get_json()
+    (candidacy,) = document["candidacies"]
+    assert candidacy["needs_id"] == "NA-ML-2027" and candidacy["role_id"] == "R1"
+    assert candidacy["outcome"] == "available"
+    (call_out,) = document["call_outs"]
+    assert call_out["answer"] == "available" and call_out["answered_at"]
+    for other in OTHERS:
+        assert other not in page and other not in str(document)
