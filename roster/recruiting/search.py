@@ -34,6 +34,7 @@ Merged records (``merged_into_id`` set) are never found: their survivor is.
 
 import math
 import re
+from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
@@ -42,7 +43,20 @@ from typing import Any, Literal
 from urllib.parse import urlencode
 
 import pycountry
-from sqlalchemy import ColumnElement, Select, and_, case, exists, false, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    and_,
+    cast,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+    union_all,
+)
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session
 
@@ -454,11 +468,6 @@ def sign_language_codes() -> tuple[str, ...]:
     )
 
 
-def region_of_country() -> ColumnElement:
-    """A SQL expression: the UN regional group of ``ExpertNationality.country`` (or NULL)."""
-    return case(UN_MEMBER_STATES, value=ExpertNationality.country, else_=None)
-
-
 # --- the statement -----------------------------------------------------------------------
 
 
@@ -468,8 +477,9 @@ def _like(text: str) -> str:
 
 
 def _has(table, *conditions) -> ColumnElement:
-    # Correlated to the expert only: a facet grouping the same child table stays apart.
-    return exists().where(table.expert_id == Expert.id, *conditions).correlate(Expert)
+    # Not a correlated EXISTS: the child rows are found once, by their index, for all
+    # experts (an EXISTS with an IN list probes the child table per expert and per value).
+    return Expert.id.in_(select(table.expert_id).where(*conditions))
 
 
 def _skill_kind(criteria: SearchCriteria) -> list[ColumnElement]:
@@ -630,49 +640,109 @@ def _grouped(session: Session, statement: Select) -> list[tuple[str, int]]:
     return sorted(counts, key=lambda pair: (-pair[1], str(pair[0])))
 
 
+def _regions(by_country: dict[str, int], twice: list[tuple[int, str]]) -> list[tuple[str, int]]:
+    """Experts per UN regional group: per country, summed, less the experts counted twice."""
+    totals: dict[str, int] = {}
+    for country, count in by_country.items():
+        if group := UN_MEMBER_STATES.get(country):
+            totals[group] = totals.get(group, 0) + count
+    seen: set[tuple[int, str]] = set()
+    for expert_id, country in twice:
+        if group := UN_MEMBER_STATES.get(country):
+            if (expert_id, group) in seen:
+                totals[group] -= 1
+            seen.add((expert_id, group))
+    return sorted(((g, n) for g, n in totals.items() if n), key=lambda pair: (-pair[1], pair[0]))
+
+
+def _facet_statement(criteria: SearchCriteria, *, any_merged: bool = True) -> Select:
+    """One statement of (facet, code, count) rows: the result's ids are found once.
+
+    For a search that asks for something, the ids are a materialised common table
+    expression that every facet reads; for the whole roster, each table is grouped as
+    it is, the merged records left out. Besides the facets, ``multi`` rows name the
+    nationalities of the experts who hold several (expert id as the count), so that an
+    expert of two nationalities of one group is counted once for it.
+    """
+    if criteria.is_empty() and not any_merged:
+
+        def among(column):
+            return true()
+    elif criteria.is_empty():
+        merged = select(Expert.id).where(Expert.merged_into_id.is_not(None)).scalar_subquery()
+
+        def among(column):
+            return column.not_in(merged)
+    else:
+        matched = (
+            select(Expert.id.label("id")).where(*conditions(criteria)).cte("matched")
+        ).prefix_with("MATERIALIZED")
+
+        def among(column):
+            return column.in_(select(matched.c.id))
+
+    def grouped(name: str, column, expert_id) -> Select:
+        return (
+            select(literal(name).label("facet"), column.label("code"), func.count().label("n"))
+            .where(among(expert_id))
+            .group_by(column)
+        )
+
+    several = (
+        select(ExpertNationality.expert_id)
+        .group_by(ExpertNationality.expert_id)
+        .having(func.count() > 1)
+    )
+    skilled = func.count(func.distinct(ExpertSkill.expert_id))
+    return union_all(
+        grouped("expertise", ExpertSkill.code, ExpertSkill.expert_id),
+        grouped("language", ExpertLanguage.code, ExpertLanguage.expert_id),
+        grouped("accessibility", ExpertAccessibility.code, ExpertAccessibility.expert_id),
+        grouped("country", ExpertNationality.country, ExpertNationality.expert_id),
+        grouped("status", cast(Expert.roster_status, String), Expert.id),
+        grouped("seniority", Expert.seniority, Expert.id),
+        select(literal("skilled"), literal(""), skilled).where(among(ExpertSkill.expert_id)),
+        select(literal("verified"), literal(""), skilled).where(
+            among(ExpertSkill.expert_id), ExpertSkill.verified_at.is_not(None)
+        ),
+        select(literal("multi"), ExpertNationality.country, ExpertNationality.expert_id).where(
+            ExpertNationality.expert_id.in_(several), among(ExpertNationality.expert_id)
+        ),
+    )
+
+
 def facet_counts(*, session: Session, criteria: SearchCriteria) -> Facets:
     """How many of the experts matching ``criteria`` hold each value of each facet.
 
     Each facet counts experts (an expert of two nationalities of one group counts once
-    for the group); values of a facet that no matching expert holds are left out.
+    for the group); values of a facet that no matching expert holds are left out. One
+    statement (``_facet_statement``); the experts' wide rows are never read for it.
     """
-    where = conditions(criteria)
-    count = func.count(Expert.id)
+    found: dict[str, dict[str, int]] = defaultdict(dict)
+    twice: list[tuple[int, str]] = []
+    any_merged = (
+        session.scalar(select(Expert.id).where(Expert.merged_into_id.is_not(None)).limit(1))
+        is not None
+    )
+    for facet, code, count in session.execute(_facet_statement(criteria, any_merged=any_merged)):
+        if facet == "multi":
+            twice.append((count, code))
+        elif code is not None:
+            found[facet][code] = count
 
-    def by_child(table, column) -> list[tuple[str, int]]:
-        return _grouped(
-            session,
-            select(column, func.count(func.distinct(table.expert_id)))
-            .join(Expert, Expert.id == table.expert_id)
-            .where(*where)
-            .group_by(column),
-        )
+    def ranked(facet: str) -> list[tuple[str, int]]:
+        return sorted(found[facet].items(), key=lambda pair: (-pair[1], pair[0]))
 
-    status = _grouped(
-        session, select(Expert.roster_status, count).where(*where).group_by(Expert.roster_status)
-    )
-    verified_any = func.max(case((ExpertSkill.verified_at.is_not(None), 1), else_=0))
-    kinds = (
-        select(verified_any.label("verified"))
-        .join(Expert, Expert.id == ExpertSkill.expert_id)
-        .where(*where)
-        .group_by(ExpertSkill.expert_id)
-        .subquery()
-    )
-    verified = _grouped(
-        session,
-        select(
-            case((kinds.c.verified == 1, "verified"), else_="self-declared"), func.count()
-        ).group_by(kinds.c.verified),
-    )
+    verified = found["verified"].get("", 0)
+    declared = found["skilled"].get("", 0) - verified
     return Facets(
-        status=[(RosterStatus(code).value, n) for code, n in status],
-        region=by_child(ExpertNationality, region_of_country()),
-        expertise=by_child(ExpertSkill, ExpertSkill.code),
-        language=by_child(ExpertLanguage, ExpertLanguage.code),
-        accessibility=by_child(ExpertAccessibility, ExpertAccessibility.code),
-        seniority=_grouped(
-            session, select(Expert.seniority, count).where(*where).group_by(Expert.seniority)
-        ),
-        verified=verified,
+        status=ranked("status"),
+        region=_regions(found["country"], twice),
+        expertise=ranked("expertise"),
+        language=ranked("language"),
+        accessibility=ranked("accessibility"),
+        seniority=ranked("seniority"),
+        verified=[
+            (code, n) for code, n in (("verified", verified), ("self-declared", declared)) if n
+        ],
     )
