@@ -313,3 +313,12 @@ def test_ticking_no_row_or_no_status_is_refused(roster, recruiter):
     no_status = plan(recruiter, "/experts?status=rostered", "")
     assert no_status.status_code == 400
     assert "Choose the roster status to move the experts to." in text_of(no_status)
+
+
+def test_a_search_sent_by_the_form_goes_to_its_canonical_address(roster, recruiter):
+    response = recruiter.get(
+        "/experts?q=+&text=&match=all&expertise=&lang=&level=&nationality=eg&stale=1&from=&to="
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/experts?nationality=EG&stale=1"
+    assert recruiter.get("/experts?nationality=EG&stale=1").status_code == 200
