@@ -248,6 +248,8 @@ def run(kind: str, args: argparse.Namespace) -> dict:
             for number, (search, path) in enumerate(plan):
                 started = time.perf_counter()
                 response = client.get(path)
+                if response.status_code == 302:  # to the search's canonical address
+                    response = client.get(response.headers["Location"])
                 seconds = time.perf_counter() - started
                 statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
                 if number >= args.warmup:
