@@ -11,14 +11,24 @@ back, starting a review the expert did not ask for, reconsidering a decline,
 making someone inactive, lifting a suspension, withdrawing someone from the roster),
 because the expert reads the reason in their status history. The expert's own
 changes (submitting, stepping back, returning, leaving) need no reason.
+
+Whenever staff change the status, the expert is told by mail in the same transaction
+(``templates/mail/status_changed.txt``: the new status in words, the reason, and a link
+to their status history on the configured public address), so every page and bulk
+action that decides tells the expert; it is sent after the commit. The expert's own
+changes are not mailed to them, and imports, which write their own history rows, mail
+nobody.
 """
 
 from sqlalchemy import inspect, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session
 
+from roster.links import public_url
+from roster.mail import compose
 from roster.models import Expert, RosterStatus, RosterStatusChange, User, utcnow
-from roster.policy.standing import Standing
+from roster.outbox import queue_mail
+from roster.policy.standing import Standing, standing_of
 from roster.policy.transitions import OPTIONAL, REQUIRED, Rules, StateMachine, TransitionRefused
 
 RS = RosterStatus
@@ -80,7 +90,8 @@ def change_roster_status(
         expert: whose status changes.
         to: the new status, a member or its code.
         by: who changes it: the expert themself or a member of staff.
-        reason: why; required where ``ROSTER_STATUS_RULES`` says so. The expert reads it.
+        reason: why; required where ``ROSTER_STATUS_RULES`` says so. The expert reads it,
+            in their history and, when staff make the change, in the mail telling them.
     Returns:
         The history row written.
     Raises:
@@ -108,7 +119,29 @@ def change_roster_status(
     )
     session.add(change)
     ROSTER_STATUSES.audit(session, by=by, expert=expert, current=current, wanted=wanted)
+    if not new and Standing.OWNER not in standing_of(user=by, expert=expert):
+        _queue_status_mail(session, expert, wanted, text)
     return change
+
+
+# Where the expert reads their status history: the page of what the roster holds.
+HISTORY_ENDPOINT = "profile.data"
+HISTORY_ANCHOR = "status-history-heading"
+
+
+def _queue_status_mail(session: Session, expert: Expert, wanted: RosterStatus, reason: str) -> None:
+    """Tell the expert of a decision made by staff: the status in words, why, and where to read it."""
+    has_account = expert.user_id is not None
+    link = f"{public_url(HISTORY_ENDPOINT)}#{HISTORY_ANCHOR}" if has_account else ""
+    mail = compose(
+        "status_changed",
+        to=expert.email,
+        name=expert.full_name,
+        status=wanted.value,
+        reason=reason,
+        link=link,
+    )
+    queue_mail(session=session, mail=mail)
 
 
 def _compare_and_set(

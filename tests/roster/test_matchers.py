@@ -106,7 +106,8 @@ def test_a_status_change_bumps_the_revision(app, db_session, make_user, roster):
     start = revision(db_session)
     with db_session() as session:
         expert = session.get(Expert, roster["E4"])
-        change_roster_status(session=session, expert=expert, to="rostered", by=recruiter)
+        with app.app_context():
+            change_roster_status(session=session, expert=expert, to="rostered", by=recruiter)
     assert changes_since(db_session, start) == [roster["E4"]]
 
 
@@ -174,7 +175,8 @@ def test_a_change_shows_in_the_current_matcher_without_a_request_waiting(
     recruiter = make_user("rita@example.org", "recruiter")
     with db_session() as session:
         expert = session.get(Expert, roster["E4"])
-        change_roster_status(session=session, expert=expert, to="rostered", by=recruiter)
+        with app.app_context():
+            change_roster_status(session=session, expert=expert, to="rostered", by=recruiter)
     served = current_matcher(app)  # answers at once, with the matcher it holds
     deadline = time.monotonic() + PATIENCE_S
     while served.revision < revision(db_session) and time.monotonic() < deadline:
