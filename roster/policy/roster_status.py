@@ -130,7 +130,7 @@ HISTORY_ANCHOR = "status-history-heading"
 
 
 def _queue_status_mail(session: Session, expert: Expert, wanted: RosterStatus, reason: str) -> None:
-    """Tell the expert of a decision made by staff: the status in words, why, and where to read it."""
+    """Tell the expert of a staff decision: the status in words, why, and where to read it."""
     has_account = expert.user_id is not None
     link = f"{public_url(HISTORY_ENDPOINT)}#{HISTORY_ANCHOR}" if has_account else ""
     mail = compose(
