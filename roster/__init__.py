@@ -79,6 +79,7 @@ def register_blueprints(app: Flask) -> None:
     from roster.replies.views import blueprint as replies
     from roster.shortlists.views import blueprint as shortlists
     from roster.teams.views import blueprint as teams
+    from roster.vetting.views import blueprint as vetting
 
     app.register_blueprint(home)
     app.register_blueprint(auth)
@@ -90,6 +91,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(callouts)
     app.register_blueprint(replies)
     app.register_blueprint(teams)
+    app.register_blueprint(vetting)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -1,30 +1,14 @@
 """Forms of the staff's expert pages."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField
 
-from roster.experts.services import MAX_NOTE
-from roster.policy.privacy import VIEW_PURPOSES
 from roster.search import SearchForm, search_field
-from roster.web.forms import Storable, at_most, options
+from roster.web.reasons import ViewReasonForm
+
+__all__ = ["ExpertSearchForm", "ViewReasonForm"]
 
 
 class ExpertSearchForm(SearchForm):
     """Find experts by name or external id."""
 
     q = search_field(_l("Find by name or reference"))
-
-
-class ViewReasonForm(FlaskForm):
-    """Why a staff member opens a profile; the expert reads it."""
-
-    purpose = SelectField(
-        _l("Why are you opening this profile?"),
-        choices=options([("", _l("Choose a reason")), *VIEW_PURPOSES.items()]),
-    )
-    note = StringField(
-        _l("Details (required for “Other”)"),
-        validators=[at_most(MAX_NOTE), Storable()],
-        description=_l("The expert can read who opened the profile, when, and why."),
-    )

@@ -1,0 +1,1 @@
+"""The recruiter's services: finding, vetting and keeping the roster's experts."""
