@@ -1,4 +1,4 @@
-"""A recruiter vets a profile by keyboard alone: queue, reason, verify an area, roster (axe-checked)."""
+"""A recruiter vets a profile by keyboard alone: queue, reason, verify, roster (axe-checked)."""
 
 import os
 from pathlib import Path
