@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 from sqlalchemy.exc import DBAPIError
 
-from roster import db, jobs, security
+from roster import db, jobs, security, status_mail
 from roster.config import default_config
 from roster.extensions import csrf, limiter, login_manager
 
@@ -29,6 +29,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     empty_write_ahead_log(app)
     jobs.init_app(app)
+    status_mail.init_app(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_commands(app)
