@@ -479,3 +479,52 @@ def test_an_import_writes_its_history_and_mails_nobody(app, runner, db_session, 
         history = session.scalars(select(RosterStatusChange.to_status)).all()
         assert RS.ROSTERED in history
         assert session.scalar(select(OutboxMessage.id)) is None
+
+
+def test_bad_input_is_refused_in_plain_words_and_writes_nothing(recruiter, db_session, queue):
+    page = opened(recruiter, queue["public"]).get_data(as_text=True)
+    action = f"/vetting/{queue['public']}/expertise/voter-registration"
+    values = page_values(page, action)
+    unknown = recruiter.post(
+        f"/vetting/{queue['public']}/expertise/knitting",
+        data={k.replace("voter-registration", "knitting"): v for k, v in values.items()}
+        | {"area-knitting-verified": "y", "area-knitting-note": "seen"},
+    )
+    assert unknown.status_code == 400
+    assert "This expertise area is not on the profile any more." in text_of(unknown)
+    long = send(
+        recruiter,
+        page,
+        f"/vetting/{queue['public']}/decision",
+        decision__to="declined",
+        decision__reason="x" * 5000,
+    )
+    assert long.status_code == 400
+    assert "cannot be longer than 1000 characters" in text_of(long)
+    assert recruiter.get("/vetting/" + "x" * 40).status_code == 404
+    with db_session(write=False) as session:
+        assert session.get(Expert, queue["awa"]).roster_status == RS.UNDER_REVIEW
+        assert (
+            session.scalar(
+                select(ExpertSkill.verified_at).where(ExpertSkill.verified_at.is_not(None))
+            )
+            is None
+        )
+
+
+def test_an_expert_without_an_account_is_told_how_to_read_the_history(app, db_session, queue):
+    admin_id = _admin(app)
+    with app.app_context(), db_session() as session:
+        change_roster_status(
+            session=session,
+            expert=session.get(Expert, queue["bo"]),
+            to=RS.DECLINED,
+            by=session.get(User, admin_id),
+            reason="Your languages do not meet the roster's minimum yet.",
+        )
+    (mail,) = outbox(app)
+    body = mail.get_payload(decode=True).decode()
+    assert "Your application to the roster was declined." in body
+    assert "The reason given:\n\nYour languages do not meet the roster's minimum yet." in body
+    assert "register with this email address to read it" in body
+    assert "http" not in body
