@@ -23,7 +23,10 @@ SENIORITY_NAMES = ("", "P2", "P3", "P4", "P5", "D1")
 
 
 def skill_reasons(index: RosterIndex, query: RoleQuery, row: int, make: Make = english) -> list:
-    """Return the reasons about required and desired expertise areas."""
+    """Return the reasons about required and desired expertise areas, and which are verified.
+
+    The verified ones are named only for a roster fitted with ``verified``.
+    """
     reasons = []
     for code in query.required_skills:
         stored = int(index.skill_years[row, index.skills[code]])
@@ -36,6 +39,15 @@ def skill_reasons(index: RosterIndex, query: RoleQuery, row: int, make: Make = e
             if stored
             else make("skill.desired.missing", {"skill": code})
         )
+    verified = index.skill_verified
+    if verified is not None:
+        codes = [
+            code
+            for code in (*query.required_skills, *query.desired_skills)
+            if (column := index.skills.get(code)) is not None and verified[row, column]
+        ]
+        if codes:
+            reasons.append(make("skills.verified", {"skills": codes}))
     return reasons
 
 

@@ -15,6 +15,7 @@ vectorised queries:
 
 import bisect
 import datetime as dt
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -71,6 +72,9 @@ class RosterIndex:
     rating_count: np.ndarray
     documents: list[str] = field(repr=False, default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # Which held expertise areas a recruiter verified (rows by skill columns, like
+    # ``skill_years``); None when the roster was fitted without saying (``verified=None``).
+    skill_verified: np.ndarray | None = None
 
     @property
     def n(self) -> int:
@@ -332,3 +336,72 @@ def _nationality_table(entries: tuple[list[int], list[int], list[int]], n: int) 
         slot = np.arange(len(rows)) - np.repeat(starts, counts)
         table[rows[order], slot] = cols[order]
     return table
+
+
+def check_verified(verified: object) -> Mapping[str, Collection[str]] | None:
+    """Return ``verified`` if it maps external ids to collections of expertise codes.
+
+    Raises
+    ------
+    ValueError
+        If it is neither None nor such a mapping.
+    """
+    if verified is None:
+        return None
+    if not isinstance(verified, Mapping):
+        raise ValueError(
+            f"verified must map external ids to collections of expertise codes, got {verified!r}"
+        )
+    for external_id, codes in verified.items():
+        if not isinstance(external_id, str):
+            raise ValueError(
+                f"verified must be keyed by external ids (strings), got {external_id!r}"
+            )
+        if isinstance(codes, str | bytes) or not isinstance(codes, Collection):
+            raise ValueError(
+                f"verified[{external_id!r}] must be a collection of expertise codes, got {codes!r}"
+            )
+        if not all(isinstance(code, str) for code in codes):
+            raise ValueError(f"verified[{external_id!r}] must hold expertise codes (strings)")
+    return verified
+
+
+def mark_verified(
+    out: np.ndarray,
+    index: RosterIndex,
+    verified: Mapping[str, Collection[str]],
+    *,
+    strict: bool,
+) -> list[str]:
+    """Set ``out[row, column]`` for each verified area that its expert holds; return notes.
+
+    Ids not in the roster, and areas the expert does not hold, are passed over: only a
+    declared area can be verified. An unknown area raises ``VocabularyError`` when
+    ``strict``, else it is dropped with a note.
+    """
+    notes = []
+    for external_id, codes in verified.items():
+        row = index.row_of(external_id)
+        if row is None:
+            continue
+        for code in codes:
+            try:
+                normalised = vocab.normalise_skill(code).code
+            except vocab.VocabularyError as error:
+                if strict:
+                    raise vocab.VocabularyError(f"verified[{external_id!r}]: {error}") from None
+                notes.append(f"{external_id}: verified: {error}")
+                continue
+            column = index.skills.get(normalised)
+            if column is not None and index.skill_years[row, column] > 0:
+                out[row, column] = True
+    return notes
+
+
+def verified_skills(
+    index: RosterIndex, verified: Mapping[str, Collection[str]], *, strict: bool
+) -> tuple[np.ndarray, list[str]]:
+    """Return the ``skill_verified`` matrix of ``index`` under ``verified``, and notes."""
+    out = np.zeros(index.skill_years.shape, dtype=bool, order="F")
+    notes = mark_verified(out, index, verified, strict=strict)
+    return out, notes

@@ -25,12 +25,12 @@ from matching import vocabulary as vocab
 from matching.balance import cells, fill, pool, region_cap
 from matching.constraints import report
 from matching.filters import eligible
-from matching.index import build_index
+from matching.index import build_index, check_verified, verified_skills
 from matching.query import RoleQuery, role_query
 from matching.records import normalise_needs
 from matching.shortfall import requirements
 from matching.team import propose
-from matching.update import patched_index, patched_text
+from matching.update import patched_index, patched_text, patched_verified
 
 _TEXT = scoring.CRITERIA.index("text")
 _NO_ROWS = np.zeros(0, dtype=np.int64)
@@ -76,6 +76,11 @@ class Matcher(BaseEstimator):
         Level at which a team member counts as speaking the host country's language.
     text_max_features : int, default 50000
         Vocabulary size of the TF-IDF text model.
+    verified_bonus : float, default 0.5
+        For a roster fitted with ``verified``: how much more a verified expertise area
+        counts in the skills criterion than a self-declared one (a verified area counts
+        ``1 + verified_bonus`` times as much; the criterion stays in [0, 1], see
+        ``matching.scoring``). Unused without ``verified``.
 
     Attributes
     ----------
@@ -93,6 +98,9 @@ class Matcher(BaseEstimator):
         What normalisation did to the roster ("'Frnech' read as fr").
     n_experts_ : int
         Number of experts fitted.
+    verified_ : bool
+        Whether the roster was fitted with ``verified`` (which areas a recruiter
+        verified): then verified areas count for more and shortlists name them.
 
     Notes
     -----
@@ -119,6 +127,7 @@ class Matcher(BaseEstimator):
         strict=True,
         host_language_level="B2",
         text_max_features=50000,
+        verified_bonus=0.5,
     ):
         self.weights = weights
         self.skill_years_cap = skill_years_cap
@@ -127,6 +136,7 @@ class Matcher(BaseEstimator):
         self.strict = strict
         self.host_language_level = host_language_level
         self.text_max_features = text_max_features
+        self.verified_bonus = verified_bonus
 
     def _check_params(self) -> None:
         """Validate the constructor arguments (scikit-learn validates in ``fit``)."""
@@ -140,8 +150,16 @@ class Matcher(BaseEstimator):
             raise ValueError("rating_prior_strength must be a positive number")
         if self.host_language_level not in vocab.LANGUAGE_LEVELS:
             raise ValueError(f"host_language_level must be one of {vocab.LANGUAGE_LEVELS}")
+        bonus = self.verified_bonus
+        if (
+            not isinstance(bonus, numbers.Real)
+            or isinstance(bonus, bool)
+            or not np.isfinite(bonus)
+            or bonus < 0
+        ):
+            raise ValueError(f"verified_bonus must be a non-negative number, got {bonus!r}")
 
-    def fit(self, experts, y=None):
+    def fit(self, experts, y=None, *, verified=None):
         """Normalise and index the roster.
 
         Parameters
@@ -150,12 +168,24 @@ class Matcher(BaseEstimator):
             Expert records as in ``expert.schema.json``.
         y : None
             Ignored.
+        verified : mapping of str to collection of str, optional
+            External id to the codes of the expertise areas a recruiter verified for that
+            expert. The interchange records stay as the schema has them (it has no room
+            for a verified mark); this says it beside them. A verified area then counts
+            ``1 + verified_bonus`` times a self-declared one in the skills criterion, and
+            each candidate's reasons name the role's verified areas (``skills.verified``).
+            Ids not in ``experts`` and areas their expert does not hold are passed over;
+            an unknown area raises (or, when not ``strict``, is noted in ``notes_``).
+            None (the default): nobody's areas are known to be verified, and the output
+            is exactly that of a matcher without this parameter. An empty mapping means
+            "verified areas are known, and there are none".
 
         Returns
         -------
         self
         """
         self._check_params()
+        verified = check_verified(verified)
         weights = _merge_weights(scoring.DEFAULT_WEIGHTS, self.weights)
         # The loops below make millions of short-lived objects while millions of records
         # are alive: garbage collection passes would walk the records again and again.
@@ -168,6 +198,9 @@ class Matcher(BaseEstimator):
             if enabled:
                 gc.enable()
         index.documents = []
+        if verified is not None:
+            index.skill_verified, notes = verified_skills(index, verified, strict=self.strict)
+            index.notes = index.notes + notes
         self.ratings_, self.rating_mean_ = scoring.ratings_criterion(
             index.rating_sum, index.rating_count, float(self.rating_prior_strength)
         )
@@ -175,9 +208,10 @@ class Matcher(BaseEstimator):
         self.weights_ = weights
         self.notes_ = index.notes
         self.n_experts_ = index.n
+        self.verified_ = verified is not None
         return self
 
-    def update(self, experts, removed_ids=()):
+    def update(self, experts, removed_ids=(), *, verified=None):
         """Take experts out of the fitted roster and put new or changed ones in.
 
         The result ranks as a ``fit`` on the changed roster would, but for the text
@@ -194,15 +228,27 @@ class Matcher(BaseEstimator):
             ``external_id`` is fitted replaces it.
         removed_ids : iterable of str, default ()
             External ids to take out; ids not fitted are ignored.
+        verified : mapping of str to collection of str, optional
+            The verified expertise areas of the experts in ``experts`` (see ``fit``); the
+            experts kept keep theirs. On a matcher fitted with ``verified``, None means
+            none of the new records' areas is verified; on one fitted without, giving it
+            starts counting verified areas (the kept experts having none).
 
         Returns
         -------
         self
         """
         check_is_fitted(self)
-        index, splice = patched_index(
-            self.index_, list(experts), set(removed_ids), strict=self.strict
-        )
+        verified = check_verified(verified)
+        experts = list(experts)
+        old_verified = self.index_.skill_verified
+        index, splice = patched_index(self.index_, experts, set(removed_ids), strict=self.strict)
+        if verified is not None or old_verified is not None:
+            new_ids = [record["external_id"] for record in experts]
+            index.skill_verified, notes = patched_verified(
+                old_verified, splice, index, new_ids, verified or {}, strict=self.strict
+            )
+            index.notes = index.notes + notes
         self.text_model_ = patched_text(self.text_model_, splice, index.documents, index.skills)
         index.documents = []
         self.ratings_, self.rating_mean_ = scoring.ratings_criterion(
@@ -211,6 +257,7 @@ class Matcher(BaseEstimator):
         self.index_ = index
         self.notes_ = index.notes
         self.n_experts_ = index.n
+        self.verified_ = index.skill_verified is not None
         return self
 
     def _normalise(self, needs: dict) -> tuple[dict, list[str]]:
@@ -291,7 +338,7 @@ class Matcher(BaseEstimator):
         """
         index = self.index_
         raw = {
-            "skills": scoring.skills(index, query, rows, self.skill_years_cap),
+            "skills": scoring.skills(index, query, rows, self.skill_years_cap, self.verified_bonus),
             "languages": scoring.languages(index, query, rows),
             "accessibility": scoring.accessibility(index, query, rows),
             "experience": scoring.experience(index, query, rows, self.experience_years_cap),

@@ -62,6 +62,8 @@ TEMPLATES: dict[str, Template] = {
         "years",
     ),
     "skill.desired.missing": Template(N_("lacks desired skill: %(skill)s")),
+    # Only for a roster fitted with ``verified``: the role's areas a recruiter verified.
+    "skills.verified": Template(N_("verified by a recruiter: %(skills)s")),
     "language.required": Template(N_("%(language)s %(wanted)s required: has %(level)s")),
     "language.required.missing": Template(N_("%(language)s %(wanted)s required: has none")),
     "language.desired": Template(N_("%(language)s %(wanted)s desired: has %(level)s")),
@@ -312,6 +314,7 @@ def _expertise(code: str) -> str:
 # How a parameter holding codes is shown in English, by its name; others as they are.
 DISPLAY = {
     "skill": _skill,  # an expertise area code
+    "skills": lambda codes: ", ".join(map(_skill, codes)),  # expertise area codes
     "accessibility": _skill,  # an accessibility expertise code
     "expertise": _expertise,  # an accessibility expertise code, shown by its label
     "language": _language,  # a language tag
@@ -376,7 +379,7 @@ _KEPT = frozenset(
     code
     for code, (text, plural, _) in TEMPLATES.items()
     if not _FLOAT.search(text + (plural or ""))
-    and not {"regions", "families", "alternatives"} & set(_PLACEHOLDER.findall(text))
+    and not {"regions", "families", "alternatives", "skills"} & set(_PLACEHOLDER.findall(text))
 )
 
 

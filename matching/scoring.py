@@ -11,6 +11,11 @@ Criteria (a criterion the role does not ask for is 0 for every candidate):
 skills
     Mean over the role's skills, required counting twice: a held skill earns
     ``0.5 + 0.5 * min(years / skill_years_cap, 1)``, a missing desired skill 0.
+    Fitted with ``verified``, a verified area's credit counts ``1 + verified_bonus``
+    times a self-declared one's, and the mean is taken over the weights at that
+    bonus, ``sum(w * credit * (1 + bonus * verified)) / sum(w * (1 + bonus))``: an
+    expert with every area verified and saturated still scores 1, one with none
+    verified ``1 / (1 + bonus)`` of what they would score with all verified.
 languages
     Mean over the role's languages: a required one earns its margin above the required
     level, ``(level - required) / (native - required)`` (1 when native is required); a
@@ -52,8 +57,16 @@ DECIMALS = 6
 NATIVE = 7
 
 
-def skills(index: RosterIndex, query: RoleQuery, rows: np.ndarray, years_cap: int) -> np.ndarray:
-    """Return the skills criterion of ``rows``."""
+def skills(
+    index: RosterIndex,
+    query: RoleQuery,
+    rows: np.ndarray,
+    years_cap: int,
+    verified_bonus: float = 0.0,
+) -> np.ndarray:
+    """Return the skills criterion of ``rows``; verified areas count for more when known."""
+    if index.skill_verified is not None:
+        return _verified_skills(index, query, rows, years_cap, float(verified_bonus))
     total = np.zeros(len(rows))
     weight = 0
     for codes, w in ((query.required_skills, 2), (query.desired_skills, 1)):
@@ -65,6 +78,25 @@ def skills(index: RosterIndex, query: RoleQuery, rows: np.ndarray, years_cap: in
             stored = index.skill_years[:, column][rows].astype(np.float64)
             credit = np.where(stored > 0, 0.5 + 0.5 * np.minimum((stored - 1) / years_cap, 1), 0)
             total += w * credit
+    return total / weight if weight else total
+
+
+def _verified_skills(
+    index: RosterIndex, query: RoleQuery, rows: np.ndarray, years_cap: int, bonus: float
+) -> np.ndarray:
+    """The skills criterion where a verified area's credit counts ``1 + bonus`` times."""
+    total = np.zeros(len(rows))
+    weight = 0.0
+    verified = index.skill_verified
+    for codes, w in ((query.required_skills, 2), (query.desired_skills, 1)):
+        for code in codes:
+            weight += w * (1.0 + bonus)
+            column = index.skills.get(code)
+            if column is None:
+                continue
+            stored = index.skill_years[:, column][rows].astype(np.float64)
+            credit = np.where(stored > 0, 0.5 + 0.5 * np.minimum((stored - 1) / years_cap, 1), 0)
+            total += w * credit * (1.0 + bonus * verified[:, column][rows])
     return total / weight if weight else total
 
 

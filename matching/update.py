@@ -10,12 +10,13 @@ of the last ``fit``.
 
 import bisect
 import dataclasses
+from collections.abc import Collection, Mapping
 
 import numpy as np
 import scipy.sparse as sp
 
 from matching import vocabulary as vocab
-from matching.index import RosterIndex, build_index
+from matching.index import RosterIndex, build_index, mark_verified
 from matching.text import TextModel
 
 
@@ -206,3 +207,26 @@ def patched_text(
         label_terms = sp.csc_array(labels)
         label_terms.sort_indices()
     return TextModel(model.vectorizer, model.analyzer, by_term, by_expert, labels, label_terms)
+
+
+def patched_verified(
+    old: np.ndarray | None,
+    splice: Splice,
+    index: RosterIndex,
+    new_ids: list[str],
+    verified: Mapping[str, Collection[str]],
+    *,
+    strict: bool,
+) -> tuple[np.ndarray, list[str]]:
+    """Splice the verified areas: kept rows keep theirs, new rows take ``verified``'s.
+
+    ``old`` is None for a roster fitted without ``verified``: its kept rows have none.
+    """
+    width = len(index.skills)
+    kept = np.zeros((len(splice.kept), width), dtype=bool, order="F")
+    if old is not None:
+        kept[:, : old.shape[1]] = old[splice.kept]
+    out = splice.place(kept, np.zeros((len(splice.new_at), width), dtype=bool), fortran=True)
+    ids = set(new_ids)
+    mine = {eid: codes for eid, codes in verified.items() if eid in ids}
+    return out, mark_verified(out, index, mine, strict=strict)

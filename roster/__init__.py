@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 from sqlalchemy.exc import DBAPIError
 
-from roster import db, jobs, security
+from roster import db, jobs, security, status_mail
 from roster.config import default_config
 from roster.extensions import csrf, limiter, login_manager
 
@@ -29,6 +29,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     db.init_app(app)
     empty_write_ahead_log(app)
     jobs.init_app(app)
+    status_mail.init_app(app)
     register_blueprints(app)
     register_error_handlers(app)
     register_commands(app)
@@ -79,6 +80,7 @@ def register_blueprints(app: Flask) -> None:
     from roster.replies.views import blueprint as replies
     from roster.shortlists.views import blueprint as shortlists
     from roster.teams.views import blueprint as teams
+    from roster.vetting.views import blueprint as vetting
 
     app.register_blueprint(home)
     app.register_blueprint(auth)
@@ -90,6 +92,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(callouts)
     app.register_blueprint(replies)
     app.register_blueprint(teams)
+    app.register_blueprint(vetting)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -50,6 +50,10 @@ AUDIT_ACTIONS: dict[str, AuditAction] = {
     "roster.status_changed": AuditAction(
         N_("changed an expert's roster status"), without_actor=N_("system (registration or import)")
     ),
+    "expertise.verified": AuditAction(N_("verified an expert's expertise area")),
+    "expertise.unverified": AuditAction(
+        N_("took the verified mark off an expert's expertise area")
+    ),
     "needs.closed": AuditAction(N_("closed a needs assessment")),
     "needs.import": AuditAction(
         N_("imported needs assessments"), without_actor=N_("system (command line)")

@@ -238,6 +238,12 @@ def _shown_in(locale: Locale | None, name: str, value, english):
             return locale.languages.get(value, english)
     if name == "country" and not in_english:
         return locale.territories.get(value, english)
+    if name == "skills":  # expertise areas, each as ``skill`` reads, then listed
+        names = [
+            _shown_in(locale, "skill", code, matcher_messages.display({"skill": code})["skill"])
+            for code in value
+        ]
+        return ", ".join(names) if in_english else format_list(names, locale=locale)
     if name in {"skill", "accessibility", "expertise"}:
         labels = vocab.EXPERTISE_AREAS if name == "skill" else vocab.ACCESSIBILITY_EXPERTISE
         label = labels.get(value)

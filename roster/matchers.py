@@ -49,6 +49,7 @@ __all__ = [
     "Fitted",
     "current_matcher",
     "read_records",
+    "read_verified",
     "roster_revision",
     "stop_matcher",
     "up_to_date_matcher",
@@ -154,6 +155,30 @@ def read_records(session: Session, expert_ids: Iterable[int] | None = None) -> l
         for eid, *values in _raw(connection, joined):
             experts[eid][field].append(shape(*values))
     return list(experts.values())
+
+
+def read_verified(
+    session: Session, expert_ids: Iterable[int] | None = None
+) -> dict[str, list[str]]:
+    """The expertise areas a recruiter verified, by external id, of the rostered experts.
+
+    Said beside the records (``Matcher.fit(records, verified=...)``): the interchange
+    record has no room for it. An expert with no verified area has no entry; an update
+    with their record then holds none of their areas verified.
+    """
+    rostered = Expert.roster_status == RosterStatus.ROSTERED
+    if expert_ids is not None:
+        rostered = rostered & Expert.id.in_(sorted(expert_ids))
+    query = (
+        select(Expert.external_id, ExpertSkill.code)
+        .join(Expert, Expert.id == ExpertSkill.expert_id)
+        .where(rostered, ExpertSkill.verified_at.is_not(None))
+        .order_by(Expert.external_id, ExpertSkill.position)
+    )
+    verified: dict[str, list[str]] = {}
+    for external_id, code in _raw(session.connection(), query):
+        verified.setdefault(external_id, []).append(code)
+    return verified
 
 
 def _raw(connection, query) -> list[tuple]:
@@ -296,6 +321,8 @@ class _Provider:
                 if not isinstance(fitted, Fitted) or not isinstance(fitted.matcher, Matcher):
                     raise TypeError("not a fitted matcher")
                 fitted.matcher.n_experts_  # noqa: B018  (fitted, or AttributeError)
+                if not getattr(fitted.matcher, "verified_", False):
+                    raise TypeError("fitted without the verified expertise")
             except Exception as error:  # noqa: BLE001  (a snapshot is only a shortcut)
                 log.warning("Matcher snapshot %s unusable, skipped: %s", path.name, error)
                 continue
@@ -310,7 +337,8 @@ class _Provider:
             session.connection()  # one transaction: the key and the records agree
             key = revision_key(session)
             records = read_records(session)
-        fitted = Fitted(Matcher().fit(records), key[0])
+            verified = read_verified(session)
+        fitted = Fitted(Matcher().fit(records, verified=verified), key[0])
         del records
         self._serve(fitted, key, snapshot=True, keep=1 if erased else SNAPSHOTS_KEPT)
 
@@ -340,11 +368,14 @@ class _Provider:
                 or len(ids) > UPDATE_AT_MOST
             )
             records = [] if whole or erased else read_records(session, ids)
+            verified = {} if whole or erased else read_verified(session, ids)
         if whole or erased:
             # After an erasure, the erased expert's data leaves every snapshot.
             self._refit(erased=erased)
             return
-        matcher = copy.copy(self.fitted.matcher).update(records, set(external.values()))
+        matcher = copy.copy(self.fitted.matcher).update(
+            records, set(external.values()), verified=verified
+        )
         self._serve(Fitted(matcher, key[0]), key, snapshot=self._snapshot_due())
 
     def _snapshot_due(self) -> bool:

@@ -75,7 +75,7 @@ UNSEEN = {
             "version",
         }
     ),
-    "expert_skill": frozenset({"verified_at", "verified_by_id"}),
+    "expert_skill": frozenset({"verified_by_id", "verification_note"}),
     "deployment": frozenset({"mission_role_id"}),
 }
 _CHANGE = RosterChange.__table__

@@ -19,6 +19,7 @@ from sqlmodel import Session
 from roster.demo.decisions import Candidacy
 from roster.demo.generate import DemoExpert, DemoRoster
 from roster.demo.missions import SHORTLIST_LENGTH, PastMission
+from roster.demo.verification import verifications
 from roster.interchange.services import ImportReport, import_records
 from roster.interchange.store import bulk_insert
 from roster.models import (
@@ -26,6 +27,7 @@ from roster.models import (
     CandidateDecision,
     Deployment,
     Expert,
+    ExpertSkill,
     MissionRole,
     NeedsAssessment,
     RosterStatusChange,
@@ -80,6 +82,7 @@ def load_demo(*, session: Session, demo: DemoRoster, source: str) -> DemoReport:
     report = DemoReport(import_records(session=session, records=records, source=source))
     ids = _expert_ids(session, [expert.record["external_id"] for expert in demo.experts])
     _write_stories(session, demo.experts, ids)
+    _write_verifications(session, demo, ids)
     for mission in demo.missions:
         _write_mission(session, mission, ids, report)
     session.add(
@@ -160,6 +163,24 @@ def _write_stories(session: Session, experts: list[DemoExpert], ids: dict[str, i
             for change in e.story.changes
         ],
     )
+
+
+def _write_verifications(session: Session, demo: DemoRoster, ids: dict[str, int]) -> None:
+    """Mark the expertise a recruiter verified (``roster.demo.verification``)."""
+    table = ExpertSkill.__table__
+    statement = (
+        update(table)
+        .where(table.c.expert_id == bindparam("expert"), table.c.code == bindparam("skill"))
+        .values(verified_at=bindparam("at"), verification_note=bindparam("note"))
+    )
+    rows = [
+        {"expert": ids[e.record["external_id"]], "skill": v.code, "at": v.at, "note": v.note}
+        for e in demo.experts
+        for v in verifications(e, seed=demo.seed)
+    ]
+    connection = session.connection()
+    for chunk in _chunks(rows):
+        connection.execute(statement, list(chunk))
 
 
 def _write_mission(

@@ -22,8 +22,6 @@ from matching.vocabulary import (
     SENIORITY,
     UN_REGIONAL_GROUPS,
 )
-from roster.experts.services import MAX_NOTE
-from roster.policy.privacy import VIEW_PURPOSES
 from roster.recruiting.export import MAX_REASON
 from roster.search import SearchForm, search_field
 from roster.web.display import (
@@ -33,6 +31,7 @@ from roster.web.display import (
     level_label,
 )
 from roster.web.forms import Storable, at_most, options
+from roster.web.reasons import ViewReasonForm
 
 
 class Checkboxes(SelectMultipleField):
@@ -156,15 +155,4 @@ class BulkConfirmForm(BulkForm):
     )
 
 
-class ViewReasonForm(FlaskForm):
-    """Why a staff member opens a profile; the expert reads it."""
-
-    purpose = SelectField(
-        _l("Why are you opening this profile?"),
-        choices=options([("", _l("Choose a reason")), *VIEW_PURPOSES.items()]),
-    )
-    note = StringField(
-        _l("Details (required for “Other”)"),
-        validators=[at_most(MAX_NOTE), Storable()],
-        description=_l("The expert can read who opened the profile, when, and why."),
-    )
+__all__ = ["BulkConfirmForm", "BulkForm", "ExpertSearchForm", "ExportForm", "ViewReasonForm"]

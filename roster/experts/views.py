@@ -5,12 +5,13 @@ from flask_login import current_user
 
 from roster.auth.access import roles_required
 from roster.db import get_session
-from roster.experts import searching, services
+from roster.experts import searching
 from roster.experts.forms import ViewReasonForm
 from roster.models import Expert, RoleName
 from roster.policy import privacy
 from roster.policy.deployments import self_declared
 from roster.policy.roster_status import status_history
+from roster.recruiting import access
 from roster.web import display
 from roster.web.files import cv_download
 from roster.web.forms import show_refusal
@@ -21,7 +22,7 @@ STAFF = (RoleName.RECRUITER, RoleName.ADMIN)
 
 
 def _expert_or_404(public_id: str) -> Expert:
-    expert = services.expert_by_public_id(session=get_session(), public_id=public_id)
+    expert = access.expert_by_public_id(session=get_session(), public_id=public_id)
     if expert is None:
         abort(404, "There is no expert at this address.")
     return expert
@@ -67,7 +68,7 @@ def profile(public_id: str):
     if form.validate_on_submit():
         try:
             _record(form, expert, "profile.view")
-        except services.ViewRefused as error:
+        except access.ViewRefused as error:
             show_refusal(form, error)
             status = 400
         else:
@@ -78,7 +79,7 @@ def profile(public_id: str):
 
 
 def _record(form: ViewReasonForm, expert: Expert, action: str) -> None:
-    services.record_access(
+    access.record_access(
         session=get_session(),
         action=action,
         actor_id=current_user.id,
@@ -111,7 +112,7 @@ def cv(public_id: str):
     if form.validate_on_submit():
         try:
             _record(form, expert, "cv.download")
-        except services.ViewRefused:
+        except access.ViewRefused:
             pass
         else:
             return cv_download(expert)  # No CV: a 404, and the audit row rolls back.

@@ -441,7 +441,7 @@ def _update_experts(
             )
     # Keep verifications of skills that are still declared.
     verified = {
-        (row.expert_id, row.code): (row.verified_at, row.verified_by_id)
+        (row.expert_id, row.code): (row.verified_at, row.verified_by_id, row.verification_note)
         for row in session.execute(
             select(ExpertSkill).where(
                 ExpertSkill.expert_id.in_(ids), ExpertSkill.verified_at.is_not(None)
@@ -452,7 +452,7 @@ def _update_experts(
         session.execute(delete(table).where(table.expert_id.in_(ids)))
     for eid, rows, _ in changed:
         for skill in rows.children[ExpertSkill]:
-            skill["verified_at"], skill["verified_by_id"] = verified.get(
-                (eid, skill["code"]), (None, None)
+            skill["verified_at"], skill["verified_by_id"], skill["verification_note"] = (
+                verified.get((eid, skill["code"]), (None, None, None))
             )
     _insert_children(session, [(eid, rows) for eid, rows, _ in changed])

@@ -149,6 +149,8 @@ class ExpertSkill(SQLModel, table=True):
     position: int = Field(default=0)
     verified_at: datetime | None = None
     verified_by_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
+    # The evidence the recruiter saw (a certificate, a reference); kept while verified.
+    verification_note: str | None = Field(default=None, max_length=500)
 
     expert: Expert = Relationship(back_populates="skills")
 

@@ -11,14 +11,24 @@ back, starting a review the expert did not ask for, reconsidering a decline,
 making someone inactive, lifting a suspension, withdrawing someone from the roster),
 because the expert reads the reason in their status history. The expert's own
 changes (submitting, stepping back, returning, leaving) need no reason.
+
+Whenever staff change the status, the expert is told in the same transaction: the
+change is handed to each notice registered with ``on_staff_decision`` (the app registers
+``roster.status_mail``, which queues a mail with the new status in words, the reason and
+a link to their status history, sent after the commit), so every page and bulk action
+that decides tells the expert. The rules import no mail or web module, hence the hook.
+The expert's own changes are not announced to them, and imports, which write their own
+history rows, mail nobody.
 """
+
+from collections.abc import Callable
 
 from sqlalchemy import inspect, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session
 
 from roster.models import Expert, RosterStatus, RosterStatusChange, User, utcnow
-from roster.policy.standing import Standing
+from roster.policy.standing import Standing, standing_of
 from roster.policy.transitions import OPTIONAL, REQUIRED, Rules, StateMachine, TransitionRefused
 
 RS = RosterStatus
@@ -51,6 +61,17 @@ ROSTER_STATUS_RULES: Rules = {
     (RS.WITHDRAWN, RS.APPLICANT): {OWNER: OPTIONAL},  # comes back, to be vetted again
 }
 
+# Told of each change made by staff, in its transaction: (session, expert, history row).
+StaffDecisionNotice = Callable[[Session, Expert, RosterStatusChange], None]
+_NOTICES: list[StaffDecisionNotice] = []
+
+
+def on_staff_decision(notice: StaffDecisionNotice) -> None:
+    """Have ``notice`` told of every roster status change made by staff (once, however often)."""
+    if notice not in _NOTICES:
+        _NOTICES.append(notice)
+
+
 ROSTER_STATUSES = StateMachine(
     codes=RosterStatus,
     rules=ROSTER_STATUS_RULES,
@@ -80,7 +101,8 @@ def change_roster_status(
         expert: whose status changes.
         to: the new status, a member or its code.
         by: who changes it: the expert themself or a member of staff.
-        reason: why; required where ``ROSTER_STATUS_RULES`` says so. The expert reads it.
+        reason: why; required where ``ROSTER_STATUS_RULES`` says so. The expert reads it,
+            in their history and, when staff make the change, in the notice telling them.
     Returns:
         The history row written.
     Raises:
@@ -108,6 +130,9 @@ def change_roster_status(
     )
     session.add(change)
     ROSTER_STATUSES.audit(session, by=by, expert=expert, current=current, wanted=wanted)
+    if not new and Standing.OWNER not in standing_of(user=by, expert=expert):
+        for notice in _NOTICES:
+            notice(session, expert, change)
     return change
 
 

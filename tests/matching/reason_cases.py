@@ -1,5 +1,8 @@
 """Shortlists, teams and requirements on a seeded synthetic roster; their sentences are golden.
 
+The ``verified/*`` shortlists are of the same roster fitted with some expertise areas
+verified (``Matcher.fit(..., verified=...)``); the others are fitted without.
+
 ``tests/data/reason_sentences.json`` holds the reasons and notes these cases gave before
 the reasons became structured (``matching.messages``), and the sentences of what each
 hard requirement excludes (``Matcher.requirements``); the default output must keep them
@@ -22,6 +25,18 @@ GOLDEN = Path(__file__).resolve().parents[1] / "data" / "reason_sentences.json"
 def matcher() -> Matcher:
     """A matcher fitted on a small seeded synthetic roster."""
     return Matcher().fit(make_roster(1500, seed=21))
+
+
+@cache
+def verified_matcher() -> Matcher:
+    """The same roster fitted with every third expert's first two expertise areas verified."""
+    roster = make_roster(1500, seed=21)
+    verified = {
+        record["external_id"]: [skill["code"] for skill in record.get("skills", [])[:2]]
+        for number, record in enumerate(roster)
+        if number % 3 == 0
+    }
+    return Matcher().fit(roster, verified=verified)
 
 
 def needs_cases() -> list[tuple[str, dict, int]]:
@@ -59,6 +74,10 @@ def shortlists(**options) -> dict[str, dict]:
         for role in needs["roles"]:
             key = f"{name}/{role['id']}"
             found[key] = matcher().shortlist(needs, role_id=role["id"], k=k, **options)
+    plain = needs_cases()[0][1]
+    for role in plain["roles"]:  # verified areas named (skills.verified)
+        key = f"verified/{role['id']}"
+        found[key] = verified_matcher().shortlist(plain, role_id=role["id"], k=10, **options)
     return found
 
 

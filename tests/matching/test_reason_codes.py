@@ -121,6 +121,8 @@ def test_the_parameters_are_codes_and_numbers(
                 assert vocab.country_name(value), value
             elif name in CODE_PARAMS:
                 assert value in CODE_PARAMS[name], (name, value)
+            elif name == "skills":
+                assert value and set(value) <= set(vocab.EXPERTISE_AREAS), value
             elif name == "regions":
                 assert set(value) <= set(vocab.UN_REGIONAL_GROUPS)
             elif name in {"families", "alternatives", "role", "family"}:
@@ -158,6 +160,8 @@ def test_without_reasons_there_are_no_reason_codes():
          "has required skill: voter registration (1 year)"),
         ("skill.desired", {"skill": "mediation", "years": 0},
          "has desired skill: mediation (0 years)"),
+        ("skills.verified", {"skills": ["voter-registration", "mediation"]},
+         "verified by a recruiter: voter registration, mediation"),
         ("language.required", {"language": "fr", "wanted": "C1", "level": "C2"},
          "French C1 required: has C2"),
         ("language.desired.missing", {"language": "pt-BR", "wanted": "B1"},

@@ -192,6 +192,8 @@ class Cast:
     db_session: object
     expert_id: int
     user_ids: dict[str, int]
+    # Staff's changes of status queue mail, composed in the app's context.
+    app: object = None
 
     def user(self, session, who: str) -> User:
         """The account of ``who`` ("owner", "recruiter", "planner", "admin", "stranger")."""
@@ -208,7 +210,7 @@ class Cast:
 
 
 @pytest.fixture
-def cast(make_user, db_session) -> Cast:
+def cast(app, make_user, db_session) -> Cast:
     """An applicant with an account (Awa Ndiaye), staff in every role, and another expert."""
     users = {
         "owner": make_user(EXPERT_EMAIL, "expert", name=EXPERT_NAME),
@@ -227,7 +229,7 @@ def cast(make_user, db_session) -> Cast:
         session.add(expert)
         session.flush()
         expert_id = expert.id
-    return Cast(db_session, expert_id, {who: user.id for who, user in users.items()})
+    return Cast(db_session, expert_id, {who: user.id for who, user in users.items()}, app)
 
 
 # The demo's day in the tests: every history ends before it.

@@ -275,3 +275,20 @@ def test_a_recruiter_sees_profiles_confirmed_over_the_years_and_why_one_was_decl
     text = page.get_data(as_text=True)
     assert page.status_code == 200 and "Roster status history" in text
     assert reason.replace("'", "&#39;") in text and "under review" in text
+
+
+def test_rostered_experts_mostly_have_verified_expertise_and_applicants_none(loaded, db_session):
+    with db_session() as session:
+        rows = session.execute(
+            select(
+                Expert.roster_status, ExpertSkill.verified_at, ExpertSkill.verification_note
+            ).join(ExpertSkill, ExpertSkill.expert_id == Expert.id)
+        ).all()
+    by_status: dict[str, list[bool]] = {}
+    for status, verified_at, note in rows:
+        by_status.setdefault(status, []).append(verified_at is not None)
+        assert (verified_at is None) == (note is None)
+    share = sum(by_status["rostered"]) / len(by_status["rostered"])
+    assert share > 0.7, share
+    assert not any(by_status["applicant"])
+    assert 0 < sum(by_status["under_review"]) < len(by_status["under_review"]) / 2

@@ -53,6 +53,7 @@ def test_the_features_are_the_folders_that_serve_pages():
         "replies",
         "shortlists",
         "teams",
+        "vetting",
     ]
 
 

@@ -18,6 +18,7 @@ from roster.interchange.store import iter_records
 from roster.matchers import (
     current_matcher,
     read_records,
+    read_verified,
     roster_revision,
     snapshot_folder,
     stop_matcher,
@@ -106,7 +107,8 @@ def test_a_status_change_bumps_the_revision(app, db_session, make_user, roster):
     start = revision(db_session)
     with db_session() as session:
         expert = session.get(Expert, roster["E4"])
-        change_roster_status(session=session, expert=expert, to="rostered", by=recruiter)
+        with app.app_context():
+            change_roster_status(session=session, expert=expert, to="rostered", by=recruiter)
     assert changes_since(db_session, start) == [roster["E4"]]
 
 
@@ -174,7 +176,8 @@ def test_a_change_shows_in_the_current_matcher_without_a_request_waiting(
     recruiter = make_user("rita@example.org", "recruiter")
     with db_session() as session:
         expert = session.get(Expert, roster["E4"])
-        change_roster_status(session=session, expert=expert, to="rostered", by=recruiter)
+        with app.app_context():
+            change_roster_status(session=session, expert=expert, to="rostered", by=recruiter)
     served = current_matcher(app)  # answers at once, with the matcher it holds
     deadline = time.monotonic() + PATIENCE_S
     while served.revision < revision(db_session) and time.monotonic() < deadline:
@@ -219,7 +222,9 @@ def test_after_an_erasure_and_an_import_the_matcher_ranks_as_a_fresh_fit(
         import_records(session=session, records=enumerate(newcomers, 1), source="more")
     served = _served_when_current(app, db_session)
     with db_session(write=False) as session:
-        fresh = Matcher().fit(iter_records(session, rostered_only=True))
+        fresh = Matcher().fit(
+            iter_records(session, rostered_only=True), verified=read_verified(session)
+        )
     assert ranked(served) == ["E5", "E2", "E1", "E6"]
     assert served.matcher.shortlist(needs_record(), k=10) == fresh.shortlist(needs_record(), k=10)
     # The erased expert is in no snapshot left behind.
@@ -277,6 +282,8 @@ def test_the_matcher_served_from_a_snapshot_ranks_as_a_fresh_fit(app, db_session
     stop_matcher(app)
     loaded = current_matcher(app)  # a new provider: from the snapshot, memory-mapped
     with db_session(write=False) as session:
-        fresh = Matcher().fit(iter_records(session, rostered_only=True))
+        fresh = Matcher().fit(
+            iter_records(session, rostered_only=True), verified=read_verified(session)
+        )
     assert loaded.matcher.shortlist(needs_record(), k=10) == fresh.shortlist(needs_record(), k=10)
     assert loaded.matcher.team(needs_record())["members"] == fresh.team(needs_record())["members"]

@@ -96,7 +96,7 @@ ELSEWHERE = (
     # as the status history stores it.
     "registered online",
 )
-# roster/experts/services.py, record_access: the reason form's refusals.
+# roster/recruiting/access.py, record_access: the reason form's refusals.
 REASON_REFUSALS = (
     "Please choose why you are opening this profile.",
     "Please say why, in a few words.",

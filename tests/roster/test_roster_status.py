@@ -23,7 +23,7 @@ PEOPLE = ("owner", "recruiter", "planner", "admin", "stranger")
 
 def change(cast, who: str, to, reason: str = ""):
     """``who`` changes the cast's expert to ``to``, in a session of its own."""
-    with cast.db_session() as session:
+    with cast.app.app_context(), cast.db_session() as session:
         return change_roster_status(
             session=session,
             expert=cast.expert(session),

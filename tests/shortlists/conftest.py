@@ -12,6 +12,7 @@ from sqlalchemy import select
 from matching import Matcher
 from roster.db import session_scope
 from roster.interchange.store import iter_records
+from roster.matchers import read_verified
 from roster.missions.records import save_needs
 from roster.models import NeedsAssessment
 from tests.factories import needs_record, ranked_expert, write_jsonl
@@ -48,9 +49,13 @@ def save(app, record: dict, **columns) -> str:
 
 
 def fitted(app) -> Matcher:
-    """``matching.Matcher`` fitted on the rostered experts as the database holds them."""
+    """``matching.Matcher`` fitted on the rostered experts as the database holds them.
+
+    With their verified expertise, as the app fits it (``roster.matchers``).
+    """
     with session_scope(app, write=False) as session:
-        return Matcher().fit(list(iter_records(session, rostered_only=True)))
+        records = list(iter_records(session, rostered_only=True))
+        return Matcher().fit(records, verified=read_verified(session))
 
 
 @pytest.fixture

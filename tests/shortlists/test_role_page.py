@@ -3,15 +3,18 @@
 import html
 import re
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from roster.db import session_scope
 from roster.missions.shortlists import role_request
 from roster.models import (
     CandidateDecision,
+    Expert,
+    ExpertSkill,
     MissionRole,
     Shortlist,
     UnmetDemand,
+    utcnow,
 )
 from tests.conftest import count_rows
 from tests.factories import needs_record, ranked_expert, role_record
@@ -147,6 +150,12 @@ def test_widening_previews_the_difference_then_issues_it(app, planner, runner, t
     from tests.shortlists.conftest import roster_records
 
     import_roster(runner, tmp_path, roster_records() + more)
+    # A recruiter verified their expertise: it counts for more than self-declared years.
+    with session_scope(app) as session:
+        bees = select(Expert.id).where(Expert.external_id.like("B2-%"))
+        session.execute(
+            update(ExpertSkill).where(ExpertSkill.expert_id.in_(bees)).values(verified_at=utcnow())
+        )
     needs_id = save(app, needs_record())
     page = planner.get(role_url(needs_id) + "/widen?lower=fr")
     assert page.status_code == 200
@@ -225,3 +234,17 @@ def test_only_planners_and_administrators_open_the_page(app, signed_in, needs_id
     admin = signed_in("ada@example.org", "admin")
     assert admin.get(role_url(needs_id)).status_code == 200
     assert app.test_client().get(role_url(needs_id)).status_code == 302
+
+
+def test_the_role_page_says_which_expertise_is_verified(app, planner, needs_id):
+    with session_scope(app) as session:
+        top = select(Expert.id).where(Expert.external_id == "EXP-T-0012")
+        session.execute(
+            update(ExpertSkill).where(ExpertSkill.expert_id.in_(top)).values(verified_at=utcnow())
+        )
+    page = planner.get(role_url(needs_id)).get_data(as_text=True)
+    want = expected(app, needs_id)
+    assert want["candidates"][0]["external_id"] == "EXP-T-0012"
+    assert "verified by a recruiter: electoral management" in html.unescape(page)
+    assert page.count("verified by a recruiter") == 1
+    assert page_ranking(page)[0][1] == "EXP-T-0012"

@@ -1,14 +1,13 @@
-"""Staff's reads of profiles: search, and the audited opening of one profile.
+"""Staff opening a profile: found by its public id, and every opening audited with its reason.
 
-Typed, keyword-only, the session passed in; no request state.
+Typed, keyword-only, the session passed in; no request state. The staff's profile
+page (``roster.experts``) and the vetting page (``roster.vetting``) both open profiles
+through here.
 """
 
-import math
-from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import select
 from sqlmodel import Session
 
 from roster.messages import N_, Message
@@ -17,51 +16,11 @@ from roster.policy.privacy import VIEW_PURPOSES
 from roster.refusal import Problems, Refused
 from roster.validation import clean_text
 
-PAGE_SIZE = 25
 MAX_NOTE = 300
 
 
 class ViewRefused(Refused):
     """A profile view without an acceptable reason: at ``purpose`` or ``note``."""
-
-
-@dataclass(frozen=True)
-class Page:
-    """One page of search results."""
-
-    experts: list[Expert]
-    total: int
-    number: int
-    pages: int
-
-
-def search_experts(
-    *, session: Session, query: str, page: int = 1, per_page: int = PAGE_SIZE
-) -> Page:
-    """Experts whose name or external id contains ``query`` (any case), by name, by page."""
-    statement = select(Expert)
-    text = query.strip()[:200]
-    if text:
-        escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        pattern = f"%{escaped}%"
-        statement = statement.where(
-            or_(
-                func.lower(Expert.full_name).like(pattern, escape="\\"),
-                func.lower(Expert.external_id).like(pattern, escape="\\"),
-            )
-        )
-    total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
-    pages = max(1, math.ceil(total / per_page))
-    number = min(max(1, page), pages)
-    experts = list(
-        session.scalars(
-            statement.options(selectinload(Expert.nationalities))
-            .order_by(Expert.full_name, Expert.external_id)
-            .offset((number - 1) * per_page)
-            .limit(per_page)
-        )
-    )
-    return Page(experts=experts, total=total, number=number, pages=pages)
 
 
 def expert_by_public_id(*, session: Session, public_id: str) -> Expert | None:

@@ -1,0 +1,1 @@
+"""Vetting: the queue of profiles under review, verified expertise, and decisions (/vetting)."""
