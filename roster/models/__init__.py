@@ -23,6 +23,7 @@ from roster.models.missions import (
     ShortlistEntry,
     UnmetDemand,
 )
+from roster.models.lists import ExpertList, ExpertListEntry, SavedSearch, SavedSearchMatch
 from roster.models.outbox import OutboxMessage
 from roster.models.states import CandidateOutcome, RosterStatus
 from roster.models.users import STAFF_ROLES, RoleName, User, UserRole
@@ -38,6 +39,8 @@ __all__ = [
     "Expert",
     "ExpertAccessibility",
     "ExpertLanguage",
+    "ExpertList",
+    "ExpertListEntry",
     "ExpertNationality",
     "ExpertSkill",
     "MissionRole",
@@ -47,6 +50,8 @@ __all__ = [
     "RosterStatus",
     "RosterChange",
     "RosterStatusChange",
+    "SavedSearch",
+    "SavedSearchMatch",
     "STAFF_ROLES",
     "Shortlist",
     "ShortlistEntry",
