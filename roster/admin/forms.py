@@ -140,3 +140,41 @@ class TrailFilterForm(FlaskForm):
         invalid_value_message=_BROKEN_LINK,
         validators=[Optional(), NumberRange(min=1, max=_LARGEST_ID, message=_BROKEN_LINK)],
     )
+
+
+OUTBOX_STATES = [
+    SelectChoice("", _l("Every message")),
+    SelectChoice("queued", _l("Queued: waiting for the first try")),
+    SelectChoice("retrying", _l("Failing: another try is set")),
+    SelectChoice("failed", _l("Failed: no more tries")),
+    SelectChoice("sent", _l("Sent")),
+    SelectChoice("retried", _l("Retried: took more than one try")),
+]
+
+
+_BROKEN_OUTBOX_LINK = _l("This page link is broken. Start again from the newest messages.")
+
+
+class OutboxFilterForm(FlaskForm):
+    """The outbox page's filter and page link, read from the query string (no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    state = SelectField(
+        _l("Show"),
+        choices=OUTBOX_STATES,
+        default="",
+        validate_choice=False,
+        validators=[
+            AnyOf(
+                [choice.value for choice in OUTBOX_STATES],
+                message=_l("Please choose a state from the list."),
+            )
+        ],
+    )
+    before = IntegerField(
+        widget=HiddenInput(),
+        invalid_value_message=_BROKEN_OUTBOX_LINK,
+        validators=[Optional(), NumberRange(min=1, max=_LARGEST_ID, message=_BROKEN_OUTBOX_LINK)],
+    )

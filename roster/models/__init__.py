@@ -13,6 +13,7 @@ from roster.models.experts import (
     ExpertSkill,
     RosterStatusChange,
 )
+from roster.models.lists import ExpertList, ExpertListEntry, SavedSearch, SavedSearchMatch
 from roster.models.missions import (
     CallOut,
     CandidateDecision,
@@ -23,7 +24,6 @@ from roster.models.missions import (
     ShortlistEntry,
     UnmetDemand,
 )
-from roster.models.lists import ExpertList, ExpertListEntry, SavedSearch, SavedSearchMatch
 from roster.models.outbox import OutboxMessage
 from roster.models.states import CandidateOutcome, RosterStatus
 from roster.models.users import STAFF_ROLES, RoleName, User, UserRole
