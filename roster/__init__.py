@@ -74,6 +74,7 @@ def register_blueprints(app: Flask) -> None:
     from roster.callouts.views import blueprint as callouts
     from roster.experts.views import blueprint as experts
     from roster.home.views import blueprint as home
+    from roster.lists.views import blueprint as lists
     from roster.needs.views import blueprint as needs
     from roster.profile.views import blueprint as profile
     from roster.replies.views import blueprint as replies
@@ -90,6 +91,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(callouts)
     app.register_blueprint(replies)
     app.register_blueprint(teams)
+    app.register_blueprint(lists)
 
 
 def register_error_handlers(app: Flask) -> None:

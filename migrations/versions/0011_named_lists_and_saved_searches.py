@@ -118,7 +118,6 @@ def upgrade() -> None:
         )
 
 
-
 def downgrade() -> None:
     """Revert this revision."""
     with op.batch_alter_table("saved_search_match", schema=None) as batch_op:

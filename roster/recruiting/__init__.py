@@ -1,0 +1,1 @@
+"""The recruiter's services: search, vetting, duplicates, gaps, lists, saved searches."""
