@@ -1,0 +1,276 @@
+"""Saved searches, and the daily digest of the experts who newly match a watched one.
+
+A saved search keeps its name and the search's canonical query string
+(``SearchCriteria.to_query()``), so opening it runs the search as it stands today.
+
+**What "newly match" means.** A watched search keeps the set of experts it matched at
+its last digest (``saved_search_match``), filled when watching begins. Each digest
+computes, in SQL, the experts who match now and are not in that set (they are the
+news), then makes the set the matches of now: it deletes those who stopped matching
+and inserts the new ones. So an expert is named once when they come to match (by
+registering, being rostered, adding a language ...), not again while they keep
+matching, and again if they stop matching and later match anew. The set is kept
+rather than a "since" time because most news is not a new record but a change to
+one (a status, a language), which no creation time shows. It costs one row per
+matching expert per watched search, and every step is one set-based statement
+over the search's own SELECT, whatever the roster's size.
+
+Typed, keyword-only, the session passed in; no request state.
+"""
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import parse_qsl
+
+from sqlalchemy import delete, exists, func, insert, literal, select, update
+from sqlmodel import Session
+from werkzeug.datastructures import MultiDict
+
+from roster.mail import compose
+from roster.messages import N_, Message
+from roster.models import (
+    Expert,
+    RoleName,
+    SavedSearch,
+    SavedSearchMatch,
+    User,
+    UserRole,
+    utcnow,
+)
+from roster.outbox import queue_mail
+from roster.recruiting.search import SearchCriteria, SearchRefused, parse_criteria, search_statement
+from roster.refusal import Problems, Refused
+from roster.validation import clean_text
+
+MAX_NAME = 200
+# A digest names at most this many experts a search, then says how many more there are.
+DIGEST_NAMES = 50
+# A digest run claims a search only if its last digest is older than this: two runs
+# started together (a worker and the command) do not both mail.
+DIGEST_GAP = timedelta(minutes=5)
+WATCHERS = (RoleName.RECRUITER.value, RoleName.ADMIN.value)
+
+
+class SavedRefused(Refused):
+    """A name that cannot be used for a saved search, at its field ``name``."""
+
+
+def criteria_of(saved: SavedSearch) -> SearchCriteria:
+    """The criteria a saved search holds.
+
+    Raises:
+        SearchRefused: the query names something the roster no longer knows.
+    """
+    return parse_criteria(MultiDict(parse_qsl(saved.query, keep_blank_values=True)))
+
+
+def save_search(
+    *, session: Session, owner_id: int, name: str, criteria: SearchCriteria
+) -> SavedSearch:
+    """Keep ``criteria`` under ``name`` for its owner (not watched).
+
+    Raises:
+        SavedRefused: the name is empty, longer than ``MAX_NAME``, holds a control
+            character, or names another of the owner's saved searches.
+    """
+    problems = Problems()
+    text = problems.check(
+        "name",
+        lambda: clean_text(
+            name,
+            label=Message(N_("The search's name")),
+            max_length=MAX_NAME,
+            required=Message(N_("Please give the search a name.")),
+        ),
+    )
+    if text and session.scalar(
+        select(SavedSearch.id).where(SavedSearch.owner_id == owner_id, SavedSearch.name == text)
+    ):
+        problems.add("name", N_("You already have a saved search named “%(name)s”."), name=text)
+    problems.raise_if_any(SavedRefused)
+    saved = SavedSearch(owner_id=owner_id, name=text, query=criteria.to_query())
+    session.add(saved)
+    session.flush()
+    return saved
+
+
+def saved_searches(*, session: Session, owner_id: int) -> list[SavedSearch]:
+    """The owner's saved searches by name."""
+    return list(
+        session.scalars(
+            select(SavedSearch)
+            .where(SavedSearch.owner_id == owner_id)
+            .order_by(func.lower(SavedSearch.name), SavedSearch.id)
+        )
+    )
+
+
+def owned_search(*, session: Session, search_id: int, owner_id: int) -> SavedSearch | None:
+    """The saved search if ``owner_id`` owns it, else None (another's is nobody else's)."""
+    saved = session.get(SavedSearch, search_id)
+    return saved if saved is not None and saved.owner_id == owner_id else None
+
+
+def _matching(session: Session, saved: SavedSearch):
+    return search_statement(criteria_of(saved), session=session)
+
+
+def _seen(saved_id: int):
+    return exists().where(
+        SavedSearchMatch.saved_search_id == saved_id, SavedSearchMatch.expert_id == Expert.id
+    )
+
+
+def set_watched(*, session: Session, saved: SavedSearch, watched: bool) -> None:
+    """Watch the search (its next digests name the experts who newly match) or stop.
+
+    Watching starts from the experts who match now: they are not news. Stopping
+    forgets them.
+
+    Raises:
+        SearchRefused: the saved query names something the roster no longer knows.
+    """
+    session.execute(delete(SavedSearchMatch).where(SavedSearchMatch.saved_search_id == saved.id))
+    if watched:
+        _remember(session, saved)
+    saved.watched = watched
+    saved.version += 1
+    session.add(saved)
+
+
+def _remember(session: Session, saved: SavedSearch) -> None:
+    """Add to the search's set every expert who matches now and is not in it (one INSERT)."""
+    session.execute(
+        insert(SavedSearchMatch).from_select(
+            ["saved_search_id", "expert_id"],
+            select(literal(saved.id), Expert.id).where(
+                Expert.id.in_(_matching(session, saved)), ~_seen(saved.id)
+            ),
+        )
+    )
+
+
+def delete_search(*, session: Session, saved: SavedSearch) -> None:
+    """Forget a saved search and what it matched."""
+    session.execute(delete(SavedSearchMatch).where(SavedSearchMatch.saved_search_id == saved.id))
+    session.delete(saved)
+
+
+@dataclass(frozen=True)
+class News:
+    """What one watched search found since its last digest."""
+
+    search: str
+    link: str
+    experts: list[tuple[str, str]]  # (name, reference), by name, at most DIGEST_NAMES
+    total: int
+
+
+def _news(session: Session, saved: SavedSearch, link: str) -> News:
+    """The experts who match now and did not at the last digest; then the set is made current."""
+    matching = _matching(session, saved)
+    new = (Expert.id.in_(matching), ~_seen(saved.id))
+    total = session.scalar(select(func.count()).select_from(Expert).where(*new)) or 0
+    named = list(
+        session.execute(
+            select(Expert.full_name, Expert.external_id)
+            .where(*new)
+            .order_by(func.lower(Expert.full_name), Expert.id)
+            .limit(DIGEST_NAMES)
+        )
+    )
+    session.execute(
+        delete(SavedSearchMatch).where(
+            SavedSearchMatch.saved_search_id == saved.id,
+            SavedSearchMatch.expert_id.not_in(matching),
+        )
+    )
+    if total:
+        _remember(session, saved)
+    return News(saved.name, link, [tuple(row) for row in named], total)
+
+
+def _claim(session: Session, saved: SavedSearch, now: datetime) -> bool:
+    """Take the search for this run (compare-and-set on its last digest's time)."""
+    claimed = session.execute(
+        update(SavedSearch)
+        .where(
+            SavedSearch.id == saved.id,
+            SavedSearch.watched.is_(True),
+            SavedSearch.last_digest_at.is_(None)
+            if saved.last_digest_at is None
+            else SavedSearch.last_digest_at == saved.last_digest_at,
+        )
+        .values(last_digest_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return claimed.rowcount == 1
+
+
+def _watched(session: Session, now: datetime) -> list[tuple[SavedSearch, User]]:
+    """Watched searches whose owners may still search (active staff who search), by owner."""
+    may_search = exists().where(UserRole.user_id == User.id, UserRole.role.in_(WATCHERS))
+    return list(
+        session.execute(
+            select(SavedSearch, User)
+            .join(User, User.id == SavedSearch.owner_id)
+            .where(
+                SavedSearch.watched.is_(True),
+                User.disabled.is_(False),
+                User.removed_at.is_(None),
+                may_search,
+                (SavedSearch.last_digest_at.is_(None))
+                | (SavedSearch.last_digest_at < now - DIGEST_GAP),
+            )
+            .order_by(User.id, func.lower(SavedSearch.name), SavedSearch.id)
+        ).tuples()
+    )
+
+
+def send_digests(
+    *,
+    session: Session,
+    search_link: Callable[[str], str],
+    searches_page: str,
+    now: datetime | None = None,
+) -> int:
+    """Queue one digest mail to each watcher whose watched searches newly match experts.
+
+    Written in the caller's transaction (the mail goes out once it commits). A watcher
+    with nothing new gets no mail; a search whose query no longer parses is skipped
+    and keeps its set (it is reported by the page that lists it).
+
+    Args:
+        search_link: the public address of the search results for a query string.
+        searches_page: the public address of the saved searches page.
+        now: the time of this run (tests move it).
+
+    Returns:
+        How many digests were queued.
+    """
+    now = now or utcnow()
+    by_owner: dict[int, list[News]] = defaultdict(list)
+    owners: dict[int, User] = {}
+    for saved, owner in _watched(session, now):
+        if not _claim(session, saved, now):
+            continue
+        try:
+            news = _news(session, saved, search_link(saved.query))
+        except SearchRefused:
+            continue
+        owners[owner.id] = owner
+        if news.total:
+            by_owner[owner.id].append(news)
+    for owner_id, found in by_owner.items():
+        owner = owners[owner_id]
+        mail = compose(
+            "watch_digest",
+            to=owner.email,
+            name=owner.display_name or owner.email,
+            news=found,
+            searches_page=searches_page,
+        )
+        queue_mail(session=session, mail=mail)
+    return len(by_owner)
