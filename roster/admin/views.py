@@ -31,6 +31,7 @@ from roster.admin.forms import (
 from roster.auth.access import roles_required
 from roster.db import engines, get_session
 from roster.i18n import translate
+from roster.messages import Message
 from roster.models import RoleName, User, utcnow
 from roster.spreadsheet import csv_lines
 from roster.web.forms import show_refusal
@@ -313,15 +314,18 @@ def outbox_page():
     )
 
 
-@blueprint.post("/outbox/<int:message_id>/retry")
+@blueprint.post("/outbox/<message_id>/retry")
 @roles_required(RoleName.ADMIN)
-def outbox_retry(message_id: int):
+def outbox_retry(message_id: str):
     """Try a failing message again now (audited); it goes out once this commits."""
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400, gettext("The form expired. Please open the outbox and try again."))
     try:
-        outbox.retry_now(session=get_session(), message_id=message_id, actor_id=current_user.id)
+        number = int(message_id) if message_id.isascii() and message_id.isdigit() else 0
+        if not 0 < number < 2**31:
+            abort(404, translate(Message(outbox.GONE)))
+        outbox.retry_now(session=get_session(), message_id=number, actor_id=current_user.id)
     except outbox.RetryRefused as refused:
         if refused.problems[0].message.text == outbox.GONE:
             abort(404, translate(refused.problems[0].message))

@@ -25,6 +25,8 @@ blueprint = Blueprint("lists", __name__, url_prefix="/lists")
 blueprint.context_processor(display.context)
 KEEPERS = (RoleName.RECRUITER, RoleName.ADMIN)
 READERS = (RoleName.RECRUITER, RoleName.PLANNER, RoleName.ADMIN)
+# Ids are 32-bit integers on PostgreSQL: a larger number is no list, not a query.
+LARGEST_ID = 2**31 - 1
 GONE = "There is no list at this address, or it is not shared with you."
 
 
@@ -44,15 +46,26 @@ def _lists_to_add_to() -> dict:
     return {"own_lists": own_lists}
 
 
-def _readable(list_id: int) -> ExpertList:
-    found = lists.readable_list(session=get_session(), list_id=list_id, user_id=current_user.id)
+def _number(text: str) -> int:
+    """A list's number from its address; anything else is no list (404)."""
+    if not text.isascii() or not text.isdigit() or int(text) > LARGEST_ID:
+        abort(404, gettext(GONE))
+    return int(text)
+
+
+def _readable(list_id: str) -> ExpertList:
+    found = lists.readable_list(
+        session=get_session(), list_id=_number(list_id), user_id=current_user.id
+    )
     if found is None:
         abort(404, gettext(GONE))
     return found
 
 
-def _owned(list_id: int) -> ExpertList:
-    found = lists.owned_list(session=get_session(), list_id=list_id, user_id=current_user.id)
+def _owned(list_id: str) -> ExpertList:
+    found = lists.owned_list(
+        session=get_session(), list_id=_number(list_id), user_id=current_user.id
+    )
     if found is None:
         abort(404, gettext(GONE))
     return found
@@ -124,16 +137,16 @@ def _list_page(expert_list: ExpertList, status: int = 200, **forms):
     ), status
 
 
-@blueprint.get("/<int:list_id>")
+@blueprint.get("/<list_id>")
 @roles_required(*READERS)
-def show(list_id: int):
+def show(list_id: str):
     """One list: its experts, and for its owner the ways to change it."""
     return _list_page(_readable(list_id))
 
 
-@blueprint.post("/<int:list_id>/rename")
+@blueprint.post("/<list_id>/rename")
 @roles_required(*KEEPERS)
-def rename(list_id: int):
+def rename(list_id: str):
     """Give one's own list a new name."""
     expert_list = _owned(list_id)
     form = ListNameForm()
@@ -159,9 +172,9 @@ def rename(list_id: int):
     return _list_page(expert_list, status, rename=form)
 
 
-@blueprint.post("/<int:list_id>/share")
+@blueprint.post("/<list_id>/share")
 @roles_required(*KEEPERS)
-def share(list_id: int):
+def share(list_id: str):
     """Share one's own list with planners and recruiters, or make it private."""
     expert_list = _owned(list_id)
     form = ShareForm()
@@ -190,9 +203,9 @@ def share(list_id: int):
     return _list_page(expert_list, status, share=form)
 
 
-@blueprint.route("/<int:list_id>/delete", methods=["GET", "POST"])
+@blueprint.route("/<list_id>/delete", methods=["GET", "POST"])
 @roles_required(*KEEPERS)
-def delete(list_id: int):
+def delete(list_id: str):
     """Ask to confirm, then delete one's own list (the experts stay on the roster)."""
     expert_list = _owned(list_id)
     form = ConfirmForm()
@@ -205,9 +218,9 @@ def delete(list_id: int):
     ), 400 if form.is_submitted() else 200
 
 
-@blueprint.post("/<int:list_id>/remove")
+@blueprint.post("/<list_id>/remove")
 @roles_required(*KEEPERS)
-def remove(list_id: int):
+def remove(list_id: str):
     """Take one expert off one's own list."""
     expert_list = _owned(list_id)
     form = RemoveForm()
@@ -236,7 +249,8 @@ def _target(form: AddForm) -> ExpertList:
                 Problem("new_name" if found.path == "name" else found.path, found.message)
                 for found in refused.problems
             ) from None
-    list_id = int(form.list.data) if (form.list.data or "").isdigit() else 0
+    chosen = form.list.data or ""
+    list_id = int(chosen) if chosen.isascii() and chosen.isdigit() and len(chosen) < 10 else 0
     found = lists.owned_list(session=get_session(), list_id=list_id, user_id=current_user.id)
     if found is None:
         raise lists.ListRefused.at("list", N_("Please choose one of your lists, or a new list."))

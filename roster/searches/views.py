@@ -24,9 +24,13 @@ blueprint = Blueprint("searches", __name__, url_prefix="/searches")
 KEEPERS = (RoleName.RECRUITER, RoleName.ADMIN)
 
 
-def _owned(search_id: int) -> SavedSearch:
-    found = service.owned_search(
-        session=get_session(), search_id=search_id, owner_id=current_user.id
+def _owned(search_id: str) -> SavedSearch:
+    # Ids are 32-bit integers on PostgreSQL: anything else is no saved search.
+    number = int(search_id) if search_id.isascii() and search_id.isdigit() else 0
+    found = (
+        service.owned_search(session=get_session(), search_id=number, owner_id=current_user.id)
+        if 0 < number < 2**31
+        else None
     )
     if found is None:
         abort(404, gettext("There is no saved search of yours at this address."))
@@ -82,9 +86,9 @@ def save():
     return _index(form, 400)
 
 
-@blueprint.post("/<int:search_id>/watch")
+@blueprint.post("/<search_id>/watch")
 @roles_required(*KEEPERS)
-def watch(search_id: int):
+def watch(search_id: str):
     """Start or stop watching one's own saved search."""
     kept = _owned(search_id)
     form = WatchForm()
@@ -112,9 +116,9 @@ def watch(search_id: int):
     return redirect(url_for("searches.index"))
 
 
-@blueprint.post("/<int:search_id>/delete")
+@blueprint.post("/<search_id>/delete")
 @roles_required(*KEEPERS)
-def delete(search_id: int):
+def delete(search_id: str):
     """Forget one's own saved search."""
     kept = _owned(search_id)
     if not ConfirmForm().validate_on_submit():

@@ -48,9 +48,11 @@ def test_the_features_are_the_folders_that_serve_pages():
         "callouts",
         "experts",
         "home",
+        "lists",
         "needs",
         "profile",
         "replies",
+        "searches",
         "shortlists",
         "teams",
     ]
