@@ -1,12 +1,12 @@
-"""Staff's view of experts: search, and profiles opened with a stated reason."""
+"""Staff's view of experts: search, export and bulk changes, and profiles opened with a reason."""
 
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 
 from roster.auth.access import roles_required
 from roster.db import get_session
-from roster.experts import services
-from roster.experts.forms import ExpertSearchForm, ViewReasonForm
+from roster.experts import searching, services
+from roster.experts.forms import ViewReasonForm
 from roster.models import Expert, RoleName
 from roster.policy import privacy
 from roster.policy.deployments import self_declared
@@ -30,13 +30,29 @@ def _expert_or_404(public_id: str) -> Expert:
 @blueprint.get("")
 @roles_required(*STAFF)
 def search():
-    """Find experts by name or external id, a page at a time."""
-    form = ExpertSearchForm(request.args)
-    if not form.validate():
-        return render_template("experts/search.html", form=form, page=None), 400
-    page = request.args.get("page", 1, type=int)
-    found = services.search_experts(session=get_session(), query=form.q.data, page=page)
-    return render_template("experts/search.html", form=form, query=form.q.data, page=found)
+    """Find experts by what they can do (filters in the address), with counts per facet."""
+    return searching.search_page(request.args)
+
+
+@blueprint.post("/export")
+@roles_required(*STAFF)
+def export():
+    """Download the search's result as CSV, for a stated reason (audited), streamed."""
+    return searching.export_csv()
+
+
+@blueprint.post("/bulk")
+@roles_required(*STAFF)
+def bulk():
+    """Show what a roster-status change of the search's result would do, and ask why."""
+    return searching.bulk_plan()
+
+
+@blueprint.post("/bulk/confirm")
+@roles_required(*STAFF)
+def bulk_confirm():
+    """Make the roster-status change shown, with its one reason; then back to the search."""
+    return searching.bulk_apply()
 
 
 @blueprint.route("/<public_id>", methods=["GET", "POST"])

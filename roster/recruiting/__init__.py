@@ -1,1 +1,1 @@
-"""The recruiter's services: search, vetting, duplicates, gaps, lists, saved searches."""
+"""The recruiter's services: search, vetting, duplicates and the roster's make-up."""

@@ -37,12 +37,18 @@ def test_search_is_paginated(app, staff, db_session):
     recruiter = staff("recruiter")
     first = recruiter.get("/experts").get_data(as_text=True)
     assert (
-        "30 expert(s), page 1 of 2" in first and "Expert 024" in first and "Expert 025" not in first
+        "30 expert(s) found, page 1 of 2" in first
+        and "Expert 024" in first
+        and "Expert 025" not in first
     )
     second = recruiter.get("/experts?page=2").get_data(as_text=True)
     assert "Expert 029" in second and "Previous page" in second
-    assert recruiter.get("/experts?page=999").status_code == 200
-    assert recruiter.get("/experts?page=-5").status_code == 200
+    past = recruiter.get("/experts?page=999")
+    assert past.status_code == 400
+    assert "There is no page 999: the result has 2 page(s)." in past.get_data(as_text=True)
+    negative = recruiter.get("/experts?page=-5")
+    assert negative.status_code == 400
+    assert "The page number must be a whole number from 1." in negative.get_data(as_text=True)
 
 
 def test_opening_a_profile_asks_why_and_writes_one_audit_row(staff, sensitive_expert, db_session):

@@ -275,24 +275,51 @@ def test_each_section_with_form_errors_is_all_marked(profile, path, form):
     assert_all_marked(response, *data, *extra, *_views_data())
 
 
+def _search_filters_data() -> tuple[str, ...]:
+    """The search's choices that are data: names of languages and countries, codes."""
+    import pycountry
+
+    from roster.web.display import country_label
+
+    languages = (f"{name} ({code})" for code, name in language_suggestions())
+    countries = (country_label(country.alpha_2) for country in pycountry.countries)
+    return (
+        *languages,
+        *countries,
+        "A1",
+        "A2",
+        "B1",
+        "B2",
+        "C1",
+        "C2",
+        "P2",
+        "P3",
+        "P4",
+        "P5",
+        "D1",
+    )
+
+
 def test_the_expert_search_is_all_marked_empty_and_with_results(profile):
     _, recruiter, _, data = profile
+    filters = _search_filters_data()
     empty = recruiter.get("/experts?q=Nobody+Here")
     assert empty.status_code == 200
-    assert_all_marked(empty, "rita@example.org", "Nobody Here")
+    assert_all_marked(empty, "rita@example.org", "Nobody Here", *filters)
     first = recruiter.get("/experts")
     assert EXPERT_NAME in first.get_data(as_text=True)
-    assert_all_marked(first, *data, "SN")
+    languages = ("fr C1", "en ")  # the table's language codes and levels
+    assert_all_marked(first, *data, "SN", *filters, *languages)
     found = recruiter.get("/experts?q=Awa")
     assert EXPERT_NAME in found.get_data(as_text=True)
-    assert_all_marked(found, *data, "SN", "Awa")
+    assert_all_marked(found, *data, "SN", "Awa", *filters, *languages)
 
 
 def test_an_empty_roster_search_is_all_marked(make_user, pseudo):
     make_user("rita@example.org", "recruiter", name="Rita Okafor")
     response = pseudo("rita@example.org").get("/experts")
     assert response.status_code == 200
-    assert_all_marked(response, "rita@example.org")
+    assert_all_marked(response, "rita@example.org", *_search_filters_data())
 
 
 def test_a_search_too_long_is_refused_all_marked_but_for_its_message(make_user, pseudo):
@@ -302,7 +329,9 @@ def test_a_search_too_long_is_refused_all_marked_but_for_its_message(make_user, 
     page = response.get_data(as_text=True)
     # The message is roster/search.py's, unmarked; the box holds the search cut short.
     assert "a search can be at most 200" in page
-    assert_all_marked(response, "rita@example.org", "a" * 200, too_long_message(201))
+    assert_all_marked(
+        response, "rita@example.org", "a" * 200, too_long_message(201), *_search_filters_data()
+    )
 
 
 def test_the_reason_form_and_the_opened_profile_are_all_marked(profile):
