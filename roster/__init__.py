@@ -78,6 +78,7 @@ def register_blueprints(app: Flask) -> None:
     from roster.needs.views import blueprint as needs
     from roster.profile.views import blueprint as profile
     from roster.replies.views import blueprint as replies
+    from roster.searches.views import blueprint as searches
     from roster.shortlists.views import blueprint as shortlists
     from roster.teams.views import blueprint as teams
 
@@ -92,6 +93,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(replies)
     app.register_blueprint(teams)
     app.register_blueprint(lists)
+    app.register_blueprint(searches)
 
 
 def register_error_handlers(app: Flask) -> None:

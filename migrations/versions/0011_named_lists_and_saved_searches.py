@@ -1,7 +1,7 @@
 """Named lists of experts, and saved searches that may be watched
 
 Revision ID: 0011
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-07 06:06:24.656608
 
 A watched search keeps the experts it matched at its last digest (saved_search_match),
@@ -15,7 +15,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0011"
-down_revision: str | None = "0006"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -21,7 +21,7 @@ Typed, keyword-only, the session passed in; no request state.
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from urllib.parse import parse_qsl
 
 from sqlalchemy import delete, exists, func, insert, literal, select, update
@@ -47,9 +47,6 @@ from roster.validation import clean_text
 MAX_NAME = 200
 # A digest names at most this many experts a search, then says how many more there are.
 DIGEST_NAMES = 50
-# A digest run claims a search only if its last digest is older than this: two runs
-# started together (a worker and the command) do not both mail.
-DIGEST_GAP = timedelta(minutes=5)
 WATCHERS = (RoleName.RECRUITER.value, RoleName.ADMIN.value)
 
 
@@ -114,7 +111,8 @@ def owned_search(*, session: Session, search_id: int, owner_id: int) -> SavedSea
 
 
 def _matching(session: Session, saved: SavedSearch):
-    return search_statement(criteria_of(saved), session=session)
+    # Uncorrelated: it is read inside statements over ``expert`` themselves.
+    return search_statement(criteria_of(saved), session=session).correlate(None)
 
 
 def _seen(saved_id: int):
@@ -193,7 +191,11 @@ def _news(session: Session, saved: SavedSearch, link: str) -> News:
 
 
 def _claim(session: Session, saved: SavedSearch, now: datetime) -> bool:
-    """Take the search for this run (compare-and-set on its last digest's time)."""
+    """Take the search for this run (compare-and-set on its last digest's time).
+
+    Two runs at once (the worker's and the command's): the second's update waits for
+    the first's commit, then finds the time changed and leaves the search alone.
+    """
     claimed = session.execute(
         update(SavedSearch)
         .where(
@@ -209,7 +211,7 @@ def _claim(session: Session, saved: SavedSearch, now: datetime) -> bool:
     return claimed.rowcount == 1
 
 
-def _watched(session: Session, now: datetime) -> list[tuple[SavedSearch, User]]:
+def _watched(session: Session) -> list[tuple[SavedSearch, User]]:
     """Watched searches whose owners may still search (active staff who search), by owner."""
     may_search = exists().where(UserRole.user_id == User.id, UserRole.role.in_(WATCHERS))
     return list(
@@ -221,11 +223,9 @@ def _watched(session: Session, now: datetime) -> list[tuple[SavedSearch, User]]:
                 User.disabled.is_(False),
                 User.removed_at.is_(None),
                 may_search,
-                (SavedSearch.last_digest_at.is_(None))
-                | (SavedSearch.last_digest_at < now - DIGEST_GAP),
             )
             .order_by(User.id, func.lower(SavedSearch.name), SavedSearch.id)
-        ).tuples()
+        )
     )
 
 
@@ -253,7 +253,7 @@ def send_digests(
     now = now or utcnow()
     by_owner: dict[int, list[News]] = defaultdict(list)
     owners: dict[int, User] = {}
-    for saved, owner in _watched(session, now):
+    for saved, owner in _watched(session):
         if not _claim(session, saved, now):
             continue
         try:

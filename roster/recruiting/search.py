@@ -468,7 +468,8 @@ def _like(text: str) -> str:
 
 
 def _has(table, *conditions) -> ColumnElement:
-    return exists().where(table.expert_id == Expert.id, *conditions)
+    # Correlated to the expert only: a facet grouping the same child table stays apart.
+    return exists().where(table.expert_id == Expert.id, *conditions).correlate(Expert)
 
 
 def _skill_kind(criteria: SearchCriteria) -> list[ColumnElement]:
