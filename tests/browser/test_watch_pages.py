@@ -130,3 +130,27 @@ def test_an_admin_retries_a_failed_message_and_exports_the_trail(
     text = Path(download.value.path()).read_text(encoding="utf-8")
     assert text.startswith("at_utc,actor,actor_email,action,what")
     assert "outbox.retried" in text
+
+
+def test_a_recruiter_saves_and_watches_a_search_and_lists_its_results(
+    app, live_server, page, make_user, experts
+):
+    make_user("rita@example.org", "recruiter", name="Rita Okafor")
+    keyboard_sign_in(page, live_server, "rita@example.org")
+    page.goto(f"{live_server}/experts?lang=fr")
+    assert "Awa Ndiaye" in page.locator("#experts").inner_text()
+    # The results' checkboxes serve the list form too: tick Awa, name a new list, add.
+    page.get_by_label("Select Awa Ndiaye").check()
+    type_into(page, "Name of the new list", "From the search")
+    press(page, page.get_by_role("button", name="Add the experts ticked to the list"))
+    assert page.get_by_role("heading", level=1).inner_text() == "From the search"
+    page.goto(f"{live_server}/experts?lang=fr")
+    type_into(page, "Name of the search", "French speakers")
+    checked(page, "search-with-save-and-list")
+    press(page, page.get_by_role("button", name="Save this search"))
+    assert "The search is saved as “French speakers”." in page.get_by_role("status").inner_text()
+    press(page, page.get_by_role("button", name="Watch French speakers"))
+    assert "You are watching “French speakers”" in page.get_by_role("status").inner_text()
+    checked(page, "saved-searches")
+    press(page, page.get_by_role("link", name="French speakers"))
+    assert page.url.endswith("/experts?lang=fr")

@@ -101,3 +101,29 @@ def test_the_lists_pages_are_all_marked(recruiter, staff, expert):
         planner.get(f"/lists/{number}"), *planners, *names, RECRUITER[0], EXPERT[0], *languages
     )
     assert_all_marked(planner.get("/lists/424242"), *planners)
+
+
+def test_the_saved_searches_page_is_all_marked(recruiter, expert):
+    pseudo = choose(recruiter)
+    assert_all_marked(pseudo.get("/searches"), *RECRUITER)
+    page = pseudo.get("/experts?lang=fr").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    refused = pseudo.post("/searches", data={"csrf_token": token, "name": "", "query": "lang=fr"})
+    assert refused.status_code == 400
+    assert_all_marked(refused, *RECRUITER)
+    odd = pseudo.post("/searches", data={"csrf_token": token, "name": "X", "query": "status=no"})
+    assert odd.status_code == 400
+    assert_all_marked(odd, *RECRUITER, "status", "no")
+    saved = pseudo.post(
+        "/searches",
+        data={"csrf_token": token, "name": "French", "query": "lang=fr"},
+        follow_redirects=True,
+    )
+    assert_all_marked(saved, *RECRUITER, "French")
+    number = re.search(r'action="/searches/(\d+)/watch"', saved.get_data(as_text=True)).group(1)
+    watched = pseudo.post(
+        f"/searches/{number}/watch",
+        data={"csrf_token": token, "watched": "y"},
+        follow_redirects=True,
+    )
+    assert_all_marked(watched, *RECRUITER, "French")
