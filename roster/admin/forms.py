@@ -96,12 +96,12 @@ class TrailFilterForm(FlaskForm):
     actor = StringField(
         _l("Done by"),
         validators=[Length(max=254), Storable()],
-        description=_l("An email address or an account id."),
+        description=_l("An email address, an account id or a name."),
     )
     expert = StringField(
         _l("About the expert"),
-        validators=[Length(max=64), Storable()],
-        description=_l("An id or a reference (EXP-…)."),
+        validators=[Length(max=200), Storable()],
+        description=_l("A name, an id or a reference (EXP-…)."),
     )
     since = DateField(
         _l("From (UTC)"),

@@ -116,7 +116,7 @@ def test_an_export_of_bad_filters_is_refused_and_not_audited(admin, trail, db_se
     assert "The last day comes before the first day" in response.get_data(as_text=True)
     response = admin.post("/admin/audit/export?expert=EXP-NOBODY", data={"csrf_token": token})
     assert response.status_code == 400
-    assert "No expert has this id or reference" in response.get_data(as_text=True)
+    assert "No expert has this name, id or reference" in response.get_data(as_text=True)
     with db_session(write=False) as session:
         assert (
             session.scalar(select(AuditEvent).where(AuditEvent.action == "audit.exported")) is None
@@ -292,3 +292,19 @@ def test_retry_now_without_the_form_token_is_refused(admin, mail, db_session):
     assert admin.post(f"/admin/outbox/{mail['failed']}/retry").status_code == 400
     with db_session(write=False) as session:
         assert session.get(OutboxMessage, mail["failed"]).next_attempt_at is None
+
+
+def test_the_trail_is_searched_by_a_person_s_name_too(admin, trail, db_session):
+    # The expert by name, across accents and case; the actor by their name.
+    for query in ("?expert=awa+ndiaye", "?expert=%C3%80wa+Ndiay%C3%A9"):
+        page = admin.get(f"/admin/audit{query}")
+        assert page.status_code == 200, query
+        assert "7 event(s) matching the filters" in page.get_data(as_text=True), query
+    by_name = admin.get("/admin/audit?actor=ada+lovelace&action=cv.download")
+    assert "6 event(s) matching the filters" in by_name.get_data(as_text=True)
+    with db_session() as session:
+        session.add(Expert(external_id="EXP-0043", full_name="Awa  NDIAYE", email="b@x.org"))
+    page = admin.get("/admin/audit?expert=Awa+Ndiaye")
+    assert page.status_code == 400
+    assert "2 experts have this name. Enter the reference" in page.get_data(as_text=True)
+    assert admin.get("/admin/audit?expert=EXP-0042").status_code == 200
