@@ -98,6 +98,7 @@ def upgrade() -> None:
         "saved_search_match",
         sa.Column("saved_search_id", sa.Integer(), nullable=False),
         sa.Column("expert_id", sa.Integer(), nullable=False),
+        sa.Column("seen_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
             ["expert_id"],
             ["expert.id"],

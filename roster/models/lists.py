@@ -58,8 +58,9 @@ class SavedSearch(SQLModel, table=True):
 class SavedSearchMatch(SQLModel, table=True):
     """An expert who matched a watched search at its last digest (or when watching began).
 
-    The next digest names the experts who match now and are not here, then makes this
-    set the matches of now: an expert who stops matching and matches again is new again.
+    A digest deletes the experts who no longer match, then inserts those who match now
+    and are not here, stamped with the digest's time: they are its news. An expert who
+    stops matching and matches again is news again.
     """
 
     __tablename__ = "saved_search_match"
@@ -70,3 +71,5 @@ class SavedSearchMatch(SQLModel, table=True):
     expert_id: int = Field(
         foreign_key="expert.id", primary_key=True, index=True, ondelete="CASCADE"
     )
+    # When the expert came to match: the run that inserted the row.
+    seen_at: datetime = Field(default_factory=utcnow)

@@ -111,14 +111,12 @@ def owned_search(*, session: Session, search_id: int, owner_id: int) -> SavedSea
 
 
 def _matching(session: Session, saved: SavedSearch):
-    # Uncorrelated: it is read inside statements over ``expert`` themselves.
+    # Uncorrelated: it is read inside statements over other tables.
     return search_statement(criteria_of(saved), session=session).correlate(None)
 
 
-def _seen(saved_id: int):
-    return exists().where(
-        SavedSearchMatch.saved_search_id == saved_id, SavedSearchMatch.expert_id == Expert.id
-    )
+def _set_of(saved_id: int):
+    return select(SavedSearchMatch.expert_id).where(SavedSearchMatch.saved_search_id == saved_id)
 
 
 def set_watched(*, session: Session, saved: SavedSearch, watched: bool) -> None:
@@ -132,22 +130,36 @@ def set_watched(*, session: Session, saved: SavedSearch, watched: bool) -> None:
     """
     session.execute(delete(SavedSearchMatch).where(SavedSearchMatch.saved_search_id == saved.id))
     if watched:
-        _remember(session, saved)
+        _remember(session, saved, utcnow())
     saved.watched = watched
     saved.version += 1
     session.add(saved)
 
 
-def _remember(session: Session, saved: SavedSearch) -> None:
-    """Add to the search's set every expert who matches now and is not in it (one INSERT)."""
+def _forget_gone(session: Session, saved: SavedSearch) -> None:
+    """Delete from the set the experts who no longer match (one DELETE, one search)."""
     session.execute(
-        insert(SavedSearchMatch).from_select(
-            ["saved_search_id", "expert_id"],
-            select(literal(saved.id), Expert.id).where(
-                Expert.id.in_(_matching(session, saved)), ~_seen(saved.id)
-            ),
+        delete(SavedSearchMatch).where(
+            SavedSearchMatch.saved_search_id == saved.id,
+            SavedSearchMatch.expert_id.not_in(_matching(session, saved)),
         )
     )
+
+
+def _remember(session: Session, saved: SavedSearch, now: datetime) -> int:
+    """Insert into the set, stamped ``now``, every expert who matches and is not in it.
+
+    One INSERT ... SELECT over the search EXCEPT the set: the search runs once.
+    Returns how many were inserted.
+    """
+    new = _matching(session, saved).except_(_set_of(saved.id)).subquery()
+    inserted = session.execute(
+        insert(SavedSearchMatch).from_select(
+            ["saved_search_id", "expert_id", "seen_at"],
+            select(literal(saved.id), new.c[0], literal(now, SavedSearchMatch.seen_at.type)),
+        )
+    )
+    return inserted.rowcount
 
 
 def delete_search(*, session: Session, saved: SavedSearch) -> None:
@@ -166,27 +178,31 @@ class News:
     total: int
 
 
-def _news(session: Session, saved: SavedSearch, link: str) -> News:
-    """The experts who match now and did not at the last digest; then the set is made current."""
-    matching = _matching(session, saved)
-    new = (Expert.id.in_(matching), ~_seen(saved.id))
-    total = session.scalar(select(func.count()).select_from(Expert).where(*new)) or 0
-    named = list(
-        session.execute(
-            select(Expert.full_name, Expert.external_id)
-            .where(*new)
-            .order_by(func.lower(Expert.full_name), Expert.id)
-            .limit(DIGEST_NAMES)
+def _news(session: Session, saved: SavedSearch, link: str, now: datetime) -> News:
+    """Make the set the matches of now; its rows stamped ``now`` are the news.
+
+    Two statements that each run the search once (a DELETE of those who stopped
+    matching, an INSERT of those who came to match), then the names of the first
+    ``DIGEST_NAMES`` new ones from the set itself.
+    """
+    _forget_gone(session, saved)
+    total = _remember(session, saved, now)
+    named = (
+        list(
+            session.execute(
+                select(Expert.full_name, Expert.external_id)
+                .join(SavedSearchMatch, SavedSearchMatch.expert_id == Expert.id)
+                .where(
+                    SavedSearchMatch.saved_search_id == saved.id,
+                    SavedSearchMatch.seen_at == now,
+                )
+                .order_by(func.lower(Expert.full_name), Expert.id)
+                .limit(DIGEST_NAMES)
+            )
         )
+        if total
+        else []
     )
-    session.execute(
-        delete(SavedSearchMatch).where(
-            SavedSearchMatch.saved_search_id == saved.id,
-            SavedSearchMatch.expert_id.not_in(matching),
-        )
-    )
-    if total:
-        _remember(session, saved)
     return News(saved.name, link, [tuple(row) for row in named], total)
 
 
@@ -257,7 +273,7 @@ def send_digests(
         if not _claim(session, saved, now):
             continue
         try:
-            news = _news(session, saved, search_link(saved.query))
+            news = _news(session, saved, search_link(saved.query), now)
         except SearchRefused:
             continue
         owners[owner.id] = owner
