@@ -5,15 +5,15 @@ A saved search keeps its name and the search's canonical query string
 
 **What "newly match" means.** A watched search keeps the set of experts it matched at
 its last digest (``saved_search_match``), filled when watching begins. Each digest
-computes, in SQL, the experts who match now and are not in that set (they are the
-news), then makes the set the matches of now: it deletes those who stopped matching
-and inserts the new ones. So an expert is named once when they come to match (by
-registering, being rostered, adding a language ...), not again while they keep
-matching, and again if they stop matching and later match anew. The set is kept
-rather than a "since" time because most news is not a new record but a change to
-one (a status, a language), which no creation time shows. It costs one row per
-matching expert per watched search, and every step is one set-based statement
-over the search's own SELECT, whatever the roster's size.
+makes the set the matches of now in two statements that each run the search once: a
+DELETE of those in the set who no longer match, then an INSERT ... SELECT of the
+search EXCEPT the set, each row stamped with the run's time; those rows are the news.
+So an expert is named once when they come to match (by registering, being rostered,
+adding a language ...), not again while they keep matching, and again if they stop
+matching and later match anew. The set is kept rather than a "since" time because
+most news is not a new record but a change to one (a status, a language), which no
+creation time shows. It costs one row per matching expert per watched search, and a
+digest costs each watched search twice its own cost, whatever the roster's size.
 
 Typed, keyword-only, the session passed in; no request state.
 """
