@@ -42,6 +42,8 @@ AUDIT_ACTIONS: dict[str, AuditAction] = {
     "auth.password_changed": AuditAction(N_("chose a new password")),
     "profile.view": AuditAction(N_("opened an expert's profile")),
     "cv.download": AuditAction(N_("downloaded an expert's CV")),
+    "experts.export": AuditAction(N_("exported a search's experts to CSV")),
+    "experts.bulk_status": AuditAction(N_("changed the roster status of a search's experts")),
     "profile.erased": AuditAction(
         N_("erased their account and profile"), without_actor=N_("the expert (account erased)")
     ),

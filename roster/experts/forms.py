@@ -111,10 +111,11 @@ class ExpertSearchForm(SearchForm):
 class ExportForm(FlaskForm):
     """Export a search's result as CSV, for a stated reason (audited)."""
 
-    query = HiddenField()
-    sort = HiddenField()
+    query = HiddenField(id="export-query")
+    sort = HiddenField(id="export-sort")
     reason = StringField(
         _l("Reason for the export"),
+        id="export-reason",
         validators=[at_most(MAX_REASON), Storable()],
         description=_l("Recorded with the search and the number of rows."),
     )
@@ -123,10 +124,12 @@ class ExportForm(FlaskForm):
 class BulkForm(FlaskForm):
     """A roster-status change for a search's result, or the rows ticked in it."""
 
-    query = HiddenField()
-    to = SelectField(_l("Move to roster status"), choices=[])
+    # Ids of their own: the search's filters, on the same page, hold a "to" and a "query".
+    query = HiddenField(id="bulk-query")
+    to = SelectField(_l("Move to roster status"), choices=[], id="bulk-to")
     scope = RadioField(
         _l("Which experts"),
+        id="bulk-scope",
         choices=options(
             [("all", _l("all results of this search")), ("ticked", _l("only the rows ticked"))]
         ),

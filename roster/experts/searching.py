@@ -86,8 +86,14 @@ def search_page(
     export_form: ExportForm | None = None,
     bulk_form: BulkForm | None = None,
     status: int = 200,
+    query_string: str | None = None,
 ):
-    """The search page for the address's arguments ``args``; 400 with what to correct."""
+    """The search page for the address's arguments ``args``; 400 with what to correct.
+
+    Given the address's ``query_string`` (a GET of the page), a search written otherwise
+    than canonically (a form's empty fields, a code in lower case) is redirected to its
+    canonical address, so that the address bookmarked or shared is short and the same.
+    """
     form = ExpertSearchForm(args)
     context = {
         "form": form,
@@ -111,6 +117,9 @@ def search_page(
         show_refusal(form, refusal)
         return render_template("experts/search.html", **context), 400
     query = criteria.to_query()
+    canonical = _links(criteria, sort)["page_url"](number)
+    if query_string is not None and canonical != _search_url(query_string):
+        return redirect(canonical)
     for action_form in (context["export_form"], context["bulk_form"]):
         action_form.query.data = query
     context["export_form"].sort.data = sort

@@ -31,7 +31,9 @@ def _expert_or_404(public_id: str) -> Expert:
 @roles_required(*STAFF)
 def search():
     """Find experts by what they can do (filters in the address), with counts per facet."""
-    return searching.search_page(request.args)
+    return searching.search_page(
+        request.args, query_string=request.query_string.decode("utf-8", "replace")
+    )
 
 
 @blueprint.post("/export")

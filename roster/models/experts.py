@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import CheckConstraint, Column, Text, event, text
+from sqlalchemy import CheckConstraint, Column, Index, Text, event, text
 from sqlmodel import Field, Relationship, SQLModel
 
 from roster.models._common import new_public_id, utcnow
@@ -28,6 +28,8 @@ class Expert(SQLModel, table=True):
         CheckConstraint(
             "birth_year IS NULL OR birth_year_consent_at IS NOT NULL", name="birth_year_consented"
         ),
+        # The search's counts per status and seniority, read from the index alone.
+        Index("ix_expert_status_seniority", "roster_status", "seniority"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -58,7 +60,9 @@ class Expert(SQLModel, table=True):
     cv_stored_name: str | None = Field(default=None, max_length=64)
     cv_original_name: str | None = Field(default=None, max_length=255)
     cv_uploaded_at: datetime | None = None
-    merged_into_id: int | None = Field(default=None, foreign_key="expert.id", ondelete="SET NULL")
+    merged_into_id: int | None = Field(
+        default=None, foreign_key="expert.id", ondelete="SET NULL", index=True
+    )
     profile_confirmed_at: datetime = Field(default_factory=utcnow)
     stale_reminder_sent_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)

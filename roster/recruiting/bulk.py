@@ -218,7 +218,7 @@ def apply_status_change(
     session.add(
         AuditEvent(
             actor_id=by.id,
-            action=BULK_ACTION,
+            action="experts.bulk_status",
             detail={
                 "criteria": criteria.as_detail(),
                 "ticked": len(chosen) if chosen is not None else None,

@@ -81,7 +81,7 @@ def record_export(
     session.add(
         AuditEvent(
             actor_id=actor_id,
-            action=EXPORT_ACTION,
+            action="experts.export",
             reason=text,
             detail={"criteria": criteria.as_detail(), "sort": sort, "rows": rows},
         )
