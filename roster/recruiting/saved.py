@@ -146,20 +146,18 @@ def _forget_gone(session: Session, saved: SavedSearch) -> None:
     )
 
 
-def _remember(session: Session, saved: SavedSearch, now: datetime) -> int:
+def _remember(session: Session, saved: SavedSearch, now: datetime) -> None:
     """Insert into the set, stamped ``now``, every expert who matches and is not in it.
 
     One INSERT ... SELECT over the search EXCEPT the set: the search runs once.
-    Returns how many were inserted.
     """
     new = _matching(session, saved).except_(_set_of(saved.id)).subquery()
-    inserted = session.execute(
+    session.execute(
         insert(SavedSearchMatch).from_select(
             ["saved_search_id", "expert_id", "seen_at"],
             select(literal(saved.id), new.c[0], literal(now, SavedSearchMatch.seen_at.type)),
         )
     )
-    return inserted.rowcount
 
 
 def delete_search(*, session: Session, saved: SavedSearch) -> None:
@@ -186,16 +184,17 @@ def _news(session: Session, saved: SavedSearch, link: str, now: datetime) -> New
     ``DIGEST_NAMES`` new ones from the set itself.
     """
     _forget_gone(session, saved)
-    total = _remember(session, saved, now)
+    _remember(session, saved, now)
+    # Counted, not taken from the INSERT's rowcount, which PostgreSQL's driver does not
+    # give for an INSERT ... SELECT.
+    news = (SavedSearchMatch.saved_search_id == saved.id, SavedSearchMatch.seen_at == now)
+    total = session.scalar(select(func.count()).select_from(SavedSearchMatch).where(*news)) or 0
     named = (
         list(
             session.execute(
                 select(Expert.full_name, Expert.external_id)
                 .join(SavedSearchMatch, SavedSearchMatch.expert_id == Expert.id)
-                .where(
-                    SavedSearchMatch.saved_search_id == saved.id,
-                    SavedSearchMatch.seen_at == now,
-                )
+                .where(*news)
                 .order_by(func.lower(Expert.full_name), Expert.id)
                 .limit(DIGEST_NAMES)
             )
