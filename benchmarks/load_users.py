@@ -218,8 +218,14 @@ async def recruiter(user: User, queries: list[str]) -> None:
     """Search, sometimes page on, open one of the profiles found with a reason; again."""
     while await user.pause():
         query = user.rng.choice(queries)
+        # As a browser does: a search not written canonically (an empty box) is redirected.
         found = await user.request(
-            "GET /experts?q=", "GET", "/experts", params={"q": query}, expect=200
+            "GET /experts?q=",
+            "GET",
+            "/experts",
+            params={"q": query},
+            expect=200,
+            follow_redirects=True,
         )
         if found is None:
             continue
@@ -228,7 +234,12 @@ async def recruiter(user: User, queries: list[str]) -> None:
             if not await user.pause():
                 return
             url = unescape(next_page.group(1))
-            found = await user.request("GET /experts?q=&page=", "GET", url, expect=200) or found
+            found = (
+                await user.request(
+                    "GET /experts?q=&page=", "GET", url, expect=200, follow_redirects=True
+                )
+                or found
+            )
         links = PROFILE_LINK.findall(found.text)
         if not links or not await user.pause():
             continue

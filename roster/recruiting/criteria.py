@@ -2,10 +2,8 @@
 
 A search lives in the page's address (GET), so it can be bookmarked and shared:
 ``parse_criteria`` reads the address's arguments into a ``SearchCriteria`` (or refuses
-them, naming the filter), ``SearchCriteria.to_query`` writes the canonical address back,
-``search_statement`` is the SELECT of the matching experts' ids (for other services:
-saved searches, exports, bulk actions), ``run_search`` gives one sorted page of them
-and ``facet_counts`` how many of them hold each value of each facet.
+them, naming the filter), ``SearchCriteria.to_query`` writes the canonical address back.
+``roster.recruiting.search`` turns criteria into results and counts.
 
 The address's arguments (each may be left out; repeated ones are "any of" unless said):
 
