@@ -75,9 +75,11 @@ def register_blueprints(app: Flask) -> None:
     from roster.callouts.views import blueprint as callouts
     from roster.experts.views import blueprint as experts
     from roster.home.views import blueprint as home
+    from roster.lists.views import blueprint as lists
     from roster.needs.views import blueprint as needs
     from roster.profile.views import blueprint as profile
     from roster.replies.views import blueprint as replies
+    from roster.searches.views import blueprint as searches
     from roster.shortlists.views import blueprint as shortlists
     from roster.teams.views import blueprint as teams
     from roster.vetting.views import blueprint as vetting
@@ -93,6 +95,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(replies)
     app.register_blueprint(teams)
     app.register_blueprint(vetting)
+    app.register_blueprint(lists)
+    app.register_blueprint(searches)
 
 
 def register_error_handlers(app: Flask) -> None:

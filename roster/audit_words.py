@@ -77,6 +77,8 @@ AUDIT_ACTIONS: dict[str, AuditAction] = {
         without_actor=N_("system (command line)"),
     ),
     "roster.import": AuditAction(N_("imported experts"), without_actor=N_("system (command line)")),
+    "audit.exported": AuditAction(N_("exported the audit trail to CSV")),
+    "outbox.retried": AuditAction(N_("asked for a failed message to be sent again")),
     "roster.export": AuditAction(
         N_("exported the roster"), without_actor=N_("system (command line)")
     ),

@@ -428,6 +428,18 @@ def remind_call_outs_command() -> None:
     )
 
 
+@roster_cli.command("digest")
+def digest_command() -> None:
+    """Mail the watched searches' digests now (the worker does it daily at 05:15 UTC)."""
+    from roster.jobs import digest
+
+    mailed = digest(current_app._get_current_object())
+    click.echo(
+        f"Queued {mailed} digest(s) of experts newly matching watched searches; "
+        "the worker sends them (`flask roster outbox` lists any not sent yet)."
+    )
+
+
 @roster_cli.command("worker")
 @click.option(
     "--workers",

@@ -38,18 +38,21 @@ QUEUE_NAME = "roster"
 SWEEP_SCHEDULE = crontab(minute="*")
 # Reminders of unanswered call-outs are counted in days: once an hour is soon enough.
 REMINDER_SCHEDULE = crontab(minute="7")
+# The watched searches' digest: once a day, early in the morning (UTC).
+DIGEST_SCHEDULE = crontab(minute="15", hour="5")
 logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class Jobs:
     """An app's queue and its jobs: send one outbox message, sweep the outbox, remind
-    those who have not answered a call-out."""
+    those who have not answered a call-out, mail the watched searches' digests."""
 
     queue: Huey
     send_message: TaskWrapper
     sweep_outbox: TaskWrapper
     remind_call_outs: TaskWrapper
+    send_digests: TaskWrapper
 
 
 # Which app's jobs a session's commit belongs to, found from the connection pool of the
@@ -115,6 +118,22 @@ def remind(app: Flask, *, now: datetime | None = None) -> int:
         return remind_due(session=session, links=reply_links(app.config), now=now)
 
 
+def digest(app: Flask, *, now: datetime | None = None) -> int:
+    """Queue the watched searches' digests, in one transaction; return how many mails."""
+    from roster.db import session_scope
+    from roster.links import public_url
+    from roster.recruiting.saved import send_digests
+
+    with app.app_context(), session_scope(app) as session:
+        results = public_url("experts.search")
+        return send_digests(
+            session=session,
+            search_link=lambda query: f"{results}?{query}" if query else results,
+            searches_page=public_url("searches.index"),
+            now=now,
+        )
+
+
 def init_app(app: Flask) -> None:
     """Create the app's queue and register its jobs on it."""
     queue = make_queue(app.config)
@@ -135,12 +154,20 @@ def init_app(app: Flask) -> None:
         if reminded := remind(app):
             logger.info("%d call-out reminder(s) queued.", reminded)
 
+    def send_watch_digests() -> None:
+        """Mail each watcher the experts who newly match their watched searches."""
+        if mailed := digest(app):
+            logger.info("%d digest(s) of watched searches queued.", mailed)
+
     jobs = Jobs(
         queue=queue,
         send_message=queue.task(name="send_outbox_message")(send_outbox_message),
         sweep_outbox=queue.periodic_task(SWEEP_SCHEDULE, name="sweep_outbox")(sweep_outbox),
         remind_call_outs=queue.periodic_task(REMINDER_SCHEDULE, name="remind_call_outs")(
             remind_call_outs
+        ),
+        send_digests=queue.periodic_task(DIGEST_SCHEDULE, name="send_watch_digests")(
+            send_watch_digests
         ),
     )
     app.extensions["roster_jobs"] = jobs

@@ -14,14 +14,18 @@ Typed, keyword-only; the transport is passed in, so nothing here needs Flask.
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
 from sqlalchemy import ColumnElement, Engine, delete, event, func, inspect, or_, select, update
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session
 
 from roster.mail import Mail
-from roster.models import OutboxMessage, utcnow
+from roster.messages import N_
+from roster.models import AuditEvent, OutboxMessage, utcnow
+from roster.refusal import Refused
 
 RETRY_FIRST = timedelta(minutes=1)
 RETRY_LONGEST = timedelta(hours=4)
@@ -189,3 +193,134 @@ def retry_given_up(*, session: Session) -> int:
         .values(next_attempt_at=utcnow(), attempts=0)
     )
     return retried.rowcount
+
+
+# --- The outbox as admins read it ---------------------------------------------------------
+
+OUTBOX_PAGE_SIZE = 50
+
+
+class OutboxState(StrEnum):
+    """Where a message stands, as the outbox page filters it."""
+
+    QUEUED = "queued"  # waiting for its first try
+    RETRYING = "retrying"  # failed at least once; another try is set
+    FAILED = "failed"  # given up on: no more tries until someone asks for them
+    SENT = "sent"
+    RETRIED = "retried"  # took more than one try, sent or not
+
+
+def message_state(message: OutboxMessage) -> OutboxState:
+    """The one state a message is in (never ``RETRIED``, which is a filter across states)."""
+    if message.sent_at is not None:
+        return OutboxState.SENT
+    if message.next_attempt_at is None:
+        return OutboxState.FAILED
+    return OutboxState.RETRYING if message.last_error else OutboxState.QUEUED
+
+
+def _in_state(state: OutboxState) -> list[ColumnElement[bool]]:
+    unsent_ = OutboxMessage.sent_at.is_(None)
+    return {
+        OutboxState.SENT: [OutboxMessage.sent_at.is_not(None)],
+        OutboxState.FAILED: [unsent_, OutboxMessage.next_attempt_at.is_(None)],
+        OutboxState.RETRYING: [
+            unsent_,
+            OutboxMessage.next_attempt_at.is_not(None),
+            OutboxMessage.last_error != "",
+        ],
+        OutboxState.QUEUED: [
+            unsent_,
+            OutboxMessage.next_attempt_at.is_not(None),
+            OutboxMessage.last_error == "",
+        ],
+        OutboxState.RETRIED: [OutboxMessage.attempts > 1],
+    }[state]
+
+
+@dataclass(frozen=True)
+class OutboxPage:
+    """Messages newest first, and the id the next (older) page starts below (None: no more)."""
+
+    messages: list[OutboxMessage]
+    older: int | None
+
+
+def outbox_page(
+    *,
+    session: Session,
+    state: OutboxState | None = None,
+    before: int | None = None,
+    size: int = OUTBOX_PAGE_SIZE,
+) -> OutboxPage:
+    """A page of the outbox, newest first.
+
+    Args:
+        state: only the messages in this state; None for every message.
+        before: the id of the last message of the page before (an "older" link).
+        size: messages per page.
+
+    Returns:
+        The messages (their bodies are loaded but are not for showing: they hold
+        names and single-use links), and where the next page starts.
+    """
+    conditions = _in_state(state) if state else []
+    if before is not None:
+        conditions.append(OutboxMessage.id < before)
+    rows = list(
+        session.scalars(
+            select(OutboxMessage)
+            .where(*conditions)
+            .order_by(OutboxMessage.id.desc())
+            .limit(size + 1)
+        )
+    )
+    return OutboxPage(rows[:size], rows[size - 1].id if len(rows) > size else None)
+
+
+GONE = N_("This message is no longer in the outbox.")
+
+
+class RetryRefused(Refused):
+    """A message that is not failing: sent already, waiting for its first try, or gone."""
+
+
+def retry_now(
+    *, session: Session, message_id: int, actor_id: int, now: datetime | None = None
+) -> OutboxMessage:
+    """Try a failing or given-up message again at once; audited; sent after the commit.
+
+    A message given up on gets ``MAX_ATTEMPTS`` more tries, as ``retry_given_up`` gives.
+
+    Raises:
+        RetryRefused: the message is gone (sent long ago and deleted, or its recipient
+            erased), already sent, or has not failed.
+    """
+    now = now or utcnow()
+    message = session.get(OutboxMessage, message_id)
+    if message is None:
+        raise RetryRefused.at("", GONE)
+    if message_state(message) not in (OutboxState.FAILED, OutboxState.RETRYING):
+        raise RetryRefused.at(
+            "",
+            N_("This message was sent meanwhile: there is nothing to retry.")
+            if message.sent_at is not None
+            else N_("This message has not failed: it goes out with the next send."),
+        )
+    # Compare-and-set: a sender that sent it since it was read wins, and nothing changes.
+    retried = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.sent_at.is_(None))
+        .values(
+            next_attempt_at=now,
+            attempts=0 if message.next_attempt_at is None else OutboxMessage.attempts,
+        )
+        .execution_options(synchronize_session="fetch")
+    )
+    if retried.rowcount != 1:
+        raise RetryRefused.at("", N_("This message was sent meanwhile: there is nothing to retry."))
+    session.add(
+        AuditEvent(actor_id=actor_id, action="outbox.retried", detail={"message": message_id})
+    )
+    session.info.setdefault(_PENDING, []).append(message)
+    return message

@@ -96,12 +96,12 @@ class TrailFilterForm(FlaskForm):
     actor = StringField(
         _l("Done by"),
         validators=[Length(max=254), Storable()],
-        description=_l("An email address or an account id."),
+        description=_l("An email address, an account id or a name."),
     )
     expert = StringField(
         _l("About the expert"),
-        validators=[Length(max=64), Storable()],
-        description=_l("An id or a reference (EXP-…)."),
+        validators=[Length(max=200), Storable()],
+        description=_l("A name, an id or a reference (EXP-…)."),
     )
     since = DateField(
         _l("From (UTC)"),
@@ -139,4 +139,42 @@ class TrailFilterForm(FlaskForm):
         widget=HiddenInput(),
         invalid_value_message=_BROKEN_LINK,
         validators=[Optional(), NumberRange(min=1, max=_LARGEST_ID, message=_BROKEN_LINK)],
+    )
+
+
+OUTBOX_STATES = [
+    SelectChoice("", _l("Every message")),
+    SelectChoice("queued", _l("Queued: waiting for the first try")),
+    SelectChoice("retrying", _l("Failing: another try is set")),
+    SelectChoice("failed", _l("Failed: no more tries")),
+    SelectChoice("sent", _l("Sent")),
+    SelectChoice("retried", _l("Retried: took more than one try")),
+]
+
+
+_BROKEN_OUTBOX_LINK = _l("This page link is broken. Start again from the newest messages.")
+
+
+class OutboxFilterForm(FlaskForm):
+    """The outbox page's filter and page link, read from the query string (no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    state = SelectField(
+        _l("Show"),
+        choices=OUTBOX_STATES,
+        default="",
+        validate_choice=False,
+        validators=[
+            AnyOf(
+                [choice.value for choice in OUTBOX_STATES],
+                message=_l("Please choose a state from the list."),
+            )
+        ],
+    )
+    before = IntegerField(
+        widget=HiddenInput(),
+        invalid_value_message=_BROKEN_OUTBOX_LINK,
+        validators=[Optional(), NumberRange(min=1, max=_LARGEST_ID, message=_BROKEN_OUTBOX_LINK)],
     )

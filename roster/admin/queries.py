@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlmodel import Session
 
 from roster.audit_words import AUDIT_ACTIONS, action_phrase, nobody_label
 from roster.messages import N_, Message
 from roster.models import AuditEvent, Expert, User
+from roster.recruiting.names import name_key
 from roster.refusal import Problems, Refused
 
 PAGE_SIZE = 50
@@ -32,8 +33,9 @@ class TrailRefused(Refused):
 class TrailFilters:
     """What an admin asked for: each one narrows the trail, None leaves it whole.
 
-    ``actor`` is an email address or an account's public id; ``expert`` an expert's
-    public id or reference (external id); ``until`` is the last day included.
+    ``actor`` is an email address, an account's public id or a name; ``expert`` an
+    expert's public id, reference (external id) or name (found across accents and
+    transliterations); a name must name one person. ``until`` is the last day included.
     """
 
     action: str | None = None
@@ -87,26 +89,38 @@ def _conditions(session: Session, filters: TrailFilters) -> list[ColumnElement[b
     if filters.action:
         conditions.append(AuditEvent.action == filters.action)
     if filters.actor:
-        actor_id = _account_id(session, filters.actor)
-        if actor_id is None:
+        actor_ids = _account_ids(session, filters.actor)
+        if not actor_ids:
             problems.add(
                 "actor",
                 N_("No account has this email address.")
                 if "@" in filters.actor
-                else N_("No account has this id. Enter an email address or an account id."),
+                else N_(
+                    "No account has this id or name. Enter an email address, an account id "
+                    "or a name."
+                ),
             )
-        conditions.append(AuditEvent.actor_id == actor_id)
-    if filters.expert:
-        expert_id = session.scalar(
-            select(Expert.id).where(
-                or_(Expert.public_id == filters.expert, Expert.external_id == filters.expert)
-            )
-        )
-        if expert_id is None:
+        elif len(actor_ids) > 1:
             problems.add(
-                "expert", N_("No expert has this id or reference (an erased expert has none).")
+                "actor",
+                N_("%(count)s accounts have this name. Enter an email address instead."),
+                count=len(actor_ids),
             )
-        conditions.append(AuditEvent.subject_expert_id == expert_id)
+        conditions.append(AuditEvent.actor_id == (actor_ids[0] if actor_ids else None))
+    if filters.expert:
+        expert_ids = _expert_ids(session, filters.expert)
+        if not expert_ids:
+            problems.add(
+                "expert",
+                N_("No expert has this name, id or reference (an erased expert has none)."),
+            )
+        elif len(expert_ids) > 1:
+            problems.add(
+                "expert",
+                N_("%(count)s experts have this name. Enter the reference of the one you mean."),
+                count=len(expert_ids),
+            )
+        conditions.append(AuditEvent.subject_expert_id == (expert_ids[0] if expert_ids else None))
     if filters.since and filters.until and filters.until < filters.since:
         problems.add("until", N_("The last day comes before the first day. Please swap them."))
     if filters.since:
@@ -118,9 +132,42 @@ def _conditions(session: Session, filters: TrailFilters) -> list[ColumnElement[b
 
 
 def _account_id(session: Session, actor: str) -> int | None:
+    found = _account_ids(session, actor)
+    return found[0] if len(found) == 1 else None
+
+
+# More than this many people of one name is no filter; the page asks for an address.
+_SAME_NAME = 20
+
+
+def _account_ids(session: Session, actor: str) -> list[int]:
+    """The account an email address or an id names, else the accounts of that name."""
+    actor = actor.strip()
     if "@" in actor:
-        return session.scalar(select(User.id).where(User.email == actor.strip().lower()))
-    return session.scalar(select(User.id).where(User.public_id == actor.strip()))
+        return list(session.scalars(select(User.id).where(User.email == actor.lower())))
+    found = list(session.scalars(select(User.id).where(User.public_id == actor)))
+    if found:
+        return found
+    return list(
+        session.scalars(
+            select(User.id)
+            .where(func.lower(User.display_name) == actor.lower(), User.display_name != "")
+            .limit(_SAME_NAME)
+        )
+    )
+
+
+def _expert_ids(session: Session, expert: str) -> list[int]:
+    """The expert an id or a reference names, else the experts of that name (any spelling)."""
+    expert = expert.strip()
+    found = list(
+        session.scalars(
+            select(Expert.id).where(or_(Expert.public_id == expert, Expert.external_id == expert))
+        )
+    )
+    if found or not (key := name_key(expert)):
+        return found
+    return list(session.scalars(select(Expert.id).where(Expert.name_key == key).limit(_SAME_NAME)))
 
 
 def _key(session: Session, event_id: int) -> tuple[datetime, int]:
@@ -212,7 +259,7 @@ def audit_page(
     )
 
 
-def _rows(session: Session, events: list[AuditEvent]) -> list[TrailRow]:
+def _rows(session: Session, events: list[AuditEvent], *, shorten: bool = True) -> list[TrailRow]:
     """The events as rows: who acted and whom they concern, read in two queries."""
     actor_ids = {e.actor_id for e in events if e.actor_id is not None}
     account_ids = {e.detail.get("user") for e in events if isinstance(e.detail, dict)}
@@ -262,7 +309,10 @@ def _rows(session: Session, events: list[AuditEvent]) -> list[TrailRow]:
                 expert=Party(expert_id, expert_id) if expert_id else None,
                 account=_party(account) if account is not None else None,
                 reason=event.reason,
-                detail=tuple((str(key), _shown(value)) for key, value in sorted(detail.items())),
+                detail=tuple(
+                    (str(key), _shown(value, shorten=shorten))
+                    for key, value in sorted(detail.items())
+                ),
             )
         )
     return rows
@@ -275,7 +325,7 @@ def _party(user: User) -> Party:
     return Party(name, user.public_id, note=user.email if user.display_name else "")
 
 
-def _shown(value: Any, nested: bool = False) -> str | Message:
+def _shown(value: Any, nested: bool = False, *, shorten: bool = True) -> str | Message:
     """A value of ``detail`` as short text: lists joined, objects as key=value pairs.
 
     A yes or no on its own is a ``Message``; inside a list or an object it stays English.
@@ -290,4 +340,53 @@ def _shown(value: Any, nested: bool = False) -> str | Message:
         text = "yes" if value else "no"
     else:
         text = str(value)
-    return text if len(text) <= DETAIL_VALUE_LENGTH else text[: DETAIL_VALUE_LENGTH - 1] + "…"
+    if not shorten or len(text) <= DETAIL_VALUE_LENGTH:
+        return text
+    return text[: DETAIL_VALUE_LENGTH - 1] + "…"
+
+
+EXPORT_BATCH = 1000
+
+
+def export_rows(*, session: Session, filters: TrailFilters, batch: int = EXPORT_BATCH):
+    """Every event the filters keep, newest first, read ``batch`` at a time (memory flat).
+
+    Raises:
+        TrailRefused: as ``audit_page`` does, before the first row.
+    """
+    conditions = _conditions(session, filters)
+
+    def rows():
+        key: tuple[datetime, int] | None = None
+        while True:
+            window = [*conditions, _older_than(key)] if key else conditions
+            events = _events(session, window, newest_first=True, limit=batch)
+            if not events:
+                return
+            yield from _rows(session, events, shorten=False)
+            key = (events[-1].at, events[-1].id)
+            session.expunge_all()
+
+    return rows()
+
+
+def check_filters(*, session: Session, filters: TrailFilters) -> None:
+    """Raise ``TrailRefused`` where a filter names no account or expert, or days are reversed."""
+    _conditions(session, filters)
+
+
+def export_detail(*, session: Session, filters: TrailFilters) -> dict[str, str]:
+    """The filters of an export as its audit row keeps them: ids, never an email address."""
+    detail = {}
+    if filters.action:
+        detail["action"] = filters.action
+    if filters.actor:
+        actor = session.get(User, _account_id(session, filters.actor))
+        detail["actor"] = actor.public_id if actor else ""
+    if filters.expert:
+        detail["expert"] = filters.expert
+    if filters.since:
+        detail["since"] = filters.since.isoformat()
+    if filters.until:
+        detail["until"] = filters.until.isoformat()
+    return detail

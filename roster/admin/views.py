@@ -1,18 +1,39 @@
 """Account administration: staff accounts, roles, invitations, removal; the audit trail."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import gettext
 from flask_login import current_user
+from sqlmodel import Session
 
+from roster import outbox
 from roster.accounts import services
 from roster.accounts.links import Signer
 from roster.accounts.mail import queue_staff_invitation
-from roster.admin import queries
-from roster.admin.forms import AccessForm, ConfirmForm, NewStaffForm, TrailFilterForm
+from roster.admin import operations, queries
+from roster.admin.forms import (
+    AccessForm,
+    ConfirmForm,
+    NewStaffForm,
+    OutboxFilterForm,
+    TrailFilterForm,
+)
 from roster.auth.access import roles_required
-from roster.db import get_session
+from roster.db import engines, get_session
 from roster.i18n import translate
-from roster.models import RoleName, User
+from roster.messages import Message
+from roster.models import RoleName, User, utcnow
+from roster.spreadsheet import csv_lines
 from roster.web.forms import show_refusal
 
 blueprint = Blueprint("admin", __name__, url_prefix="/admin")
@@ -184,13 +205,7 @@ def audit():
     form = TrailFilterForm(formdata=request.args)
     page = None
     if form.validate():
-        filters = queries.TrailFilters(
-            action=form.action.data or None,
-            actor=form.actor.data or None,
-            expert=form.expert.data or None,
-            since=form.since.data,
-            until=form.until.data,
-        )
+        filters = _trail_filters(form)
         try:
             page = queries.audit_page(
                 session=get_session(),
@@ -206,5 +221,116 @@ def audit():
         if (value := request.args.get(name, ""))
     }
     return render_template(
-        "admin/audit.html", form=form, page=page, filters=shown
+        "admin/audit.html", form=form, page=page, filters=shown, export=ConfirmForm()
     ), 200 if page is not None else 400
+
+
+def _trail_filters(form: TrailFilterForm) -> queries.TrailFilters:
+    return queries.TrailFilters(
+        action=form.action.data or None,
+        actor=form.actor.data or None,
+        expert=form.expert.data or None,
+        since=form.since.data,
+        until=form.until.data,
+    )
+
+
+EXPORT_COLUMNS = (
+    "at_utc",
+    "actor",
+    "actor_email",
+    "action",
+    "what",
+    "expert",
+    "account",
+    "reason",
+    "details",
+)
+
+
+def _export_cells(row: queries.TrailRow) -> list[object]:
+    return [
+        row.at.strftime("%Y-%m-%d %H:%M:%S"),
+        translate(row.actor.label),
+        row.actor.note or (row.actor.label if "@" in str(row.actor.label) else ""),
+        row.action,
+        translate(row.phrase),
+        row.expert.public_id if row.expert else "",
+        translate(row.account.label) if row.account else "",
+        row.reason,
+        "; ".join(f"{key}: {translate(value)}" for key, value in row.detail),
+    ]
+
+
+@blueprint.post("/audit/export")
+@roles_required(RoleName.ADMIN)
+def audit_export():
+    """The events the filters keep, as CSV, streamed; the export itself is audited."""
+    form = TrailFilterForm(formdata=request.args)
+    confirm = ConfirmForm()
+    if not confirm.validate_on_submit():
+        abort(400, gettext("The form expired. Please open the audit trail and export again."))
+    if not form.validate():
+        return render_template("admin/audit.html", form=form, page=None, filters={}), 400
+    filters = _trail_filters(form)
+    try:
+        operations.record_export(session=get_session(), filters=filters, actor_id=current_user.id)
+    except queries.TrailRefused as refused:
+        show_refusal(form, refused)
+        return render_template("admin/audit.html", form=form, page=None, filters={}), 400
+
+    def stream():
+        # The request's session commits (the export's own row) before this runs; the
+        # rows are read in a session of their own, a batch at a time.
+        with Session(engines().read) as reading:
+            lines = queries.export_rows(session=reading, filters=filters)
+            yield from csv_lines([EXPORT_COLUMNS])
+            yield from csv_lines(_export_cells(row) for row in lines)
+
+    name = f"audit-trail-{utcnow():%Y%m%d-%H%M%S}.csv"
+    return Response(
+        stream_with_context(stream()),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@blueprint.get("/outbox")
+@roles_required(RoleName.ADMIN)
+def outbox_page():
+    """The mail outbox, newest first: whom to, subject, state and tries; never the body."""
+    form = OutboxFilterForm(formdata=request.args)
+    if not form.validate():
+        return render_template("admin/outbox.html", form=form, page=None, retry=ConfirmForm()), 400
+    state = outbox.OutboxState(form.state.data) if form.state.data else None
+    page = outbox.outbox_page(session=get_session(), state=state, before=form.before.data)
+    return render_template(
+        "admin/outbox.html",
+        form=form,
+        page=page,
+        state_of=outbox.message_state,
+        retry=ConfirmForm(),
+        filters={"state": form.state.data} if form.state.data else {},
+    )
+
+
+@blueprint.post("/outbox/<message_id>/retry")
+@roles_required(RoleName.ADMIN)
+def outbox_retry(message_id: str):
+    """Try a failing message again now (audited); it goes out once this commits."""
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400, gettext("The form expired. Please open the outbox and try again."))
+    try:
+        number = int(message_id) if message_id.isascii() and message_id.isdigit() else 0
+        if not 0 < number < 2**31:
+            abort(404, translate(Message(outbox.GONE)))
+        outbox.retry_now(session=get_session(), message_id=number, actor_id=current_user.id)
+    except outbox.RetryRefused as refused:
+        if refused.problems[0].message.text == outbox.GONE:
+            abort(404, translate(refused.problems[0].message))
+        # A button left on an older page: said on the page, and nothing changes.
+        flash(translate(refused.problems[0].message), "error")
+        return redirect(url_for("admin.outbox_page"))
+    flash(gettext("The message will be tried again now."), "success")
+    return redirect(url_for("admin.outbox_page", state=request.args.get("state") or None))

@@ -13,6 +13,7 @@ from roster.models.experts import (
     ExpertSkill,
     RosterStatusChange,
 )
+from roster.models.lists import ExpertList, ExpertListEntry, SavedSearch, SavedSearchMatch
 from roster.models.missions import (
     CallOut,
     CandidateDecision,
@@ -38,6 +39,8 @@ __all__ = [
     "Expert",
     "ExpertAccessibility",
     "ExpertLanguage",
+    "ExpertList",
+    "ExpertListEntry",
     "ExpertNationality",
     "ExpertSkill",
     "MissionRole",
@@ -47,6 +50,8 @@ __all__ = [
     "RosterStatus",
     "RosterChange",
     "RosterStatusChange",
+    "SavedSearch",
+    "SavedSearchMatch",
     "STAFF_ROLES",
     "Shortlist",
     "ShortlistEntry",

@@ -1,0 +1,1 @@
+"""Named lists of experts: kept by recruiters, shared with planners."""
