@@ -9,17 +9,20 @@ from flask_babel import lazy_gettext as _l
 
 from roster.messages import Message
 from roster.models import RoleName
-from roster.policy.privacy import SMALL_COUNT
+from roster.policy.privacy import SMALL_COUNT, Hidden
 from roster.web.forms import error_list
 
 
-def shown_count(count: int | None) -> str:
+def shown_count(count: int | Hidden | None) -> str:
     """Show a count, withholding small non-zero ones that could point at a person.
 
-    None is a count withheld because a published total would give a small one away.
+    None (or ``Hidden.COMPLEMENT``) is a count withheld because a published total would
+    give a small one away; ``Hidden.SMALL`` is a small count withheld.
     """
-    if count is None:
-        return gettext("not shown")
+    if count is None or count == Hidden.COMPLEMENT:
+        return gettext("withheld")
+    if count == Hidden.SMALL:
+        return gettext("fewer than %(count)s", count=format_number(SMALL_COUNT))
     if 0 < count < SMALL_COUNT:
         return gettext("fewer than %(count)s", count=format_number(SMALL_COUNT))
     return format_number(count)
@@ -30,9 +33,9 @@ def percent(share: float | None) -> str:
     return "–" if share is None else format_percent(share, format="#,##0%")
 
 
-def plural_count(count: int | None) -> int:
+def plural_count(count: int | Hidden | None) -> int:
     """The number that chooses the plural form of a count as ``shown_count`` shows it."""
-    if count is None or 0 < count < SMALL_COUNT:
+    if count is None or isinstance(count, Hidden) or 0 < count < SMALL_COUNT:
         return SMALL_COUNT
     return count
 

@@ -23,7 +23,7 @@ from roster.models import (
     ExpertNationality,
     RosterStatus,
 )
-from roster.policy.privacy import SMALL_COUNT
+from roster.policy.privacy import SMALL_COUNT, withhold_complement
 
 # Counts below this are shown as "fewer than 5": a count of one or two can point at a person.
 WORKING_LEVEL = level_rank("C1")
@@ -47,21 +47,6 @@ REGION_LABELS: dict[str, str] = {
     "Western European and Others": N_("Western European and Others"),
     NO_REGIONAL_GROUP: NO_REGIONAL_GROUP,
 }
-
-
-def withhold_complement(counts: list[int]) -> list[int | None]:
-    """Return ``counts`` with one more count withheld (None) where a total would betray one.
-
-    Counts under ``SMALL_COUNT`` are withheld when shown. When the parts of a published
-    total have exactly one such count, the total minus the others gives it away, so the
-    smallest other non-zero count is withheld too.
-    """
-    shown: list[int | None] = list(counts)
-    if sum(1 for count in counts if 0 < count < SMALL_COUNT) == 1:
-        others = [i for i, count in enumerate(counts) if count >= SMALL_COUNT]
-        if others:
-            shown[min(others, key=lambda i: (counts[i], i))] = None
-    return shown
 
 
 @dataclass

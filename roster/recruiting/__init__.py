@@ -1,0 +1,1 @@
+"""Recruiters' services: finding, vetting, merging and reading the roster as a whole."""

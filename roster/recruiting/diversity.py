@@ -1,0 +1,696 @@
+"""Where the roster is thin: who is on it, how that changed, and supply against demand.
+
+Every figure counts people, so all of them pass the small-count rule together
+(``roster.policy.privacy.withhold_tables``): tables that publish the same figure (the
+experts in each roster status, the rostered experts in each expertise area) share it,
+and the figures the public home page shows are withheld here exactly as there. What an
+administrator alone sees (disability, age) is computed for everyone, so that whether a
+figure is withheld never depends on who reads the page.
+
+Counting is done by the database (GROUP BY); Python only maps a few hundred codes
+(countries to UN regional groups, birth years to bands) and the demand of needs
+assessments, which are roles, not people. Merged records are never counted.
+"""
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+import langcodes
+from sqlalchemy import Integer, and_, case, func, literal, or_, select, union_all
+from sqlmodel import Session
+
+from matching.vocabulary import (
+    ACCESSIBILITY_EXPERTISE,
+    EXPERTISE_AREAS,
+    GENDERS,
+    OFFICIAL_UN_LANGUAGES,
+    UN_REGIONAL_GROUPS,
+    is_sign_language,
+    level_rank,
+    un_region,
+)
+from roster.models import (
+    Expert,
+    ExpertAccessibility,
+    ExpertLanguage,
+    ExpertNationality,
+    ExpertSkill,
+    MissionRole,
+    NeedsAssessment,
+    RosterStatus,
+    RosterStatusChange,
+    UnmetDemand,
+)
+from roster.policy.privacy import (
+    CountTable,
+    Figure,
+    Hidden,
+    Key,
+    Line,
+    PublishedTable,
+    withhold_tables,
+)
+
+STATUSES: tuple[str, ...] = tuple(status.value for status in RosterStatus)
+NOT_RECORDED = "not-recorded"
+NO_GROUP = "none"
+GENDER_ROWS: tuple[str, ...] = (*GENDERS, NOT_RECORDED)
+REGION_ROWS: tuple[str, ...] = (*UN_REGIONAL_GROUPS, NO_GROUP)
+DISABILITY_ROWS: tuple[str, ...] = ("yes", "no", NOT_RECORDED)
+AGE_BANDS: tuple[tuple[str, int, int], ...] = (
+    ("under-30", 0, 29),
+    ("30-39", 30, 39),
+    ("40-49", 40, 49),
+    ("50-59", 50, 59),
+    ("60-plus", 60, 200),
+)
+AGE_ROWS: tuple[str, ...] = (*(band for band, _, _ in AGE_BANDS), NOT_RECORDED)
+QUARTERS = 8
+DEMAND_MONTHS = 24
+# A rostered expert supplies a language at C1 or above, the level missions work in.
+WORKING_LEVEL = "C1"
+DIMENSIONS = ("gender", "region", "language", "accessibility")
+
+# Keys of the figures several tables publish.
+STATUS_KEYS: tuple[Key, ...] = tuple(("experts in status", status) for status in STATUSES)
+ALL_EXPERTS: Key = ("experts",)
+
+
+def _area_key(area: str) -> Key:
+    return ("rostered in area", area)
+
+
+def _quarter_key(end: date) -> Key:
+    return ("rostered at", end)
+
+
+@dataclass(frozen=True)
+class Trend:
+    """Rostered experts at each quarter's end by one characteristic, and their shares."""
+
+    table: PublishedTable
+    totals: tuple[Figure, ...]
+    shares: tuple[tuple[float | None, ...], ...]
+    changes: tuple[tuple[float | None, ...], ...]
+
+
+@dataclass(frozen=True)
+class GapRow:
+    """Supply against demand for one expertise area or UN official language.
+
+    ``supply`` counts people (withheld as the rule says); ``asked`` and ``unmet`` are
+    positions of roles, not people.
+    """
+
+    kind: str  # "area" or "language"
+    code: str
+    supply: Figure
+    asked: int
+    unmet: int
+
+    @property
+    def per_position(self) -> float | None:
+        """Rostered experts per position asked, where both are known."""
+        if not self.asked or isinstance(self.supply, Hidden):
+            return None
+        return self.supply / self.asked
+
+    @property
+    def band(self) -> str:
+        """How thin the supply is: a word the heatmap shows beside its colour."""
+        if isinstance(self.supply, Hidden):
+            return "small" if self.supply == Hidden.SMALL else "withheld"
+        if not self.asked:
+            return "no-demand" if self.supply else "none"
+        ratio = self.supply / self.asked
+        return "thin" if ratio < 2 else "limited" if ratio < 5 else "ample"
+
+
+@dataclass(frozen=True)
+class Diversity:
+    """What the dashboard shows; ``sensitive`` is for administrators only."""
+
+    statuses: tuple[str, ...]
+    by_status: dict[str, PublishedTable]
+    by_area: dict[str, PublishedTable]
+    trends: dict[str, Trend]
+    quarter_ends: tuple[date, ...]
+    sensitive: dict[str, PublishedTable]
+    gap: tuple[GapRow, ...]
+    demand_since: date
+
+
+def quarter_ends(today: date, count: int = QUARTERS) -> tuple[date, ...]:
+    """The last ``count`` quarter ends before ``today``, oldest first."""
+    year, quarter = today.year, (today.month - 1) // 3  # quarters completed this year
+    ends = []
+    for _ in range(count):
+        if quarter == 0:
+            year, quarter = year - 1, 4
+        ends.append(date(year, quarter * 3, 31 if quarter in (1, 4) else 30))
+        quarter -= 1
+    return tuple(reversed(ends))
+
+
+def diversity_dashboard(
+    *,
+    session: Session,
+    today: date | None = None,
+) -> Diversity:
+    """Count the roster for the dashboard and apply the small-count rule to every figure.
+
+    Args:
+        session: an open database session.
+        today: the day the figures are for (quarters end before it; demand is counted
+            over the ``DEMAND_MONTHS`` before it); today in UTC by default.
+    Returns:
+        A ``Diversity``: tables by roster status (all experts) and by expertise area
+        (rostered experts), quarterly trends of the rostered population, administrators'
+        tables, and supply against demand.
+    """
+    today = today or datetime.now(UTC).date()
+    ends = quarter_ends(today)
+    languages = _language_rows(session)
+    areas = tuple(EXPERTISE_AREAS)
+    access = tuple(ACCESSIBILITY_EXPERTISE)
+    tables = [
+        *_status_tables(session, languages, access),
+        *_area_tables(session, languages, access, areas),
+        *_trend_tables(session, languages, access, ends),
+    ]
+    tables.append(_language_supply(session))
+    home = _home_figures(tables[0], tables[1])
+    published = withhold_tables(
+        tables,
+        extra=home.extra,
+        keep_shown=home.shown,
+        keep_hidden=home.hidden,
+    )
+    since = _months_before(today, DEMAND_MONTHS)
+    return Diversity(
+        statuses=STATUSES,
+        by_status={dim: published[f"{dim}-status"] for dim in DIMENSIONS},
+        by_area={dim: published[f"{dim}-area"] for dim in DIMENSIONS},
+        trends={dim: _trend(published[f"{dim}-trend"], published) for dim in DIMENSIONS},
+        quarter_ends=ends,
+        sensitive={dim: published[f"{dim}-status"] for dim in ("disability", "age")},
+        gap=_gap(session, published["gender-area"], published["language-supply"], since),
+        demand_since=since,
+    )
+
+
+# --- by roster status (every expert) -------------------------------------------------
+
+
+def _current() -> object:
+    return Expert.merged_into_id.is_(None)
+
+
+def _gender_column():
+    consented = and_(Expert.gender.is_not(None), Expert.gender_consent_at.is_not(None))
+    return case((consented, Expert.gender), else_=literal(NOT_RECORDED))
+
+
+def _counts(rows: Iterable, row_keys: tuple[str, ...], column_keys: tuple[str, ...], mapper=None):
+    """A count matrix from (row value, column value, count) rows."""
+    index = {key: i for i, key in enumerate(row_keys)}
+    column = {key: j for j, key in enumerate(column_keys)}
+    matrix = [[0] * len(column_keys) for _ in row_keys]
+    for row_value, column_value, count in rows:
+        row_value = mapper(row_value) if mapper else row_value
+        column_value = getattr(column_value, "value", column_value)
+        if row_value in index and column_value in column:
+            matrix[index[row_value]][column[column_value]] += count
+    return tuple(tuple(row) for row in matrix)
+
+
+def _region(country: str | None) -> str:
+    return (un_region(country) if country else None) or NO_GROUP
+
+
+def _age_band(birth_year: int | None, year: int) -> str:
+    if birth_year is None:
+        return NOT_RECORDED
+    age = year - birth_year
+    return next((band for band, low, high in AGE_BANDS if low <= age <= high), NOT_RECORDED)
+
+
+def _status_table(name: str, rows: tuple[str, ...], counts, *, partition: bool) -> CountTable:
+    return CountTable(
+        name=name,
+        rows=rows,
+        columns=STATUSES,
+        counts=counts,
+        row_totals=True,
+        column_totals=partition,
+        column_keys=STATUS_KEYS if partition else None,
+        total_key=ALL_EXPERTS if partition else None,
+    )
+
+
+def _status_tables(session: Session, languages: dict[str, list[str]], access: tuple[str, ...]):
+    status = Expert.roster_status
+    gender = _gender_column()
+    region_rows = session.exec(
+        select(ExpertNationality.country, status, func.count())
+        .select_from(Expert)
+        .outerjoin(
+            ExpertNationality,
+            and_(ExpertNationality.expert_id == Expert.id, ExpertNationality.position == 0),
+        )
+        .where(_current())
+        .group_by(ExpertNationality.country, status)
+    ).all()
+    consented_disability = and_(
+        Expert.disability.is_not(None), Expert.disability_consent_at.is_not(None)
+    )
+    disability = case(
+        (and_(consented_disability, Expert.disability.is_(True)), literal("yes")),
+        (consented_disability, literal("no")),
+        else_=literal(NOT_RECORDED),
+    )
+    birth_year = case(
+        (Expert.birth_year_consent_at.is_not(None), Expert.birth_year), else_=literal(None)
+    )
+    people = session.exec(
+        select(gender, disability, birth_year, status, func.count())
+        .where(_current())
+        .group_by(gender, disability, birth_year, status)
+    ).all()
+    year = datetime.now(UTC).year
+    language_key = _language_case(languages)
+    spoken = session.exec(
+        select(language_key, status, func.count(func.distinct(ExpertLanguage.expert_id)))
+        .join(Expert, Expert.id == ExpertLanguage.expert_id)
+        .where(_current(), ExpertLanguage.code.in_(_codes(languages)))
+        .group_by(language_key, status)
+    ).all()
+    expertise = session.exec(
+        select(ExpertAccessibility.code, status, func.count())
+        .join(Expert, Expert.id == ExpertAccessibility.expert_id)
+        .where(_current())
+        .group_by(ExpertAccessibility.code, status)
+    ).all()
+    by = defaultdict(Counter)
+    for g, d, b, s, n in people:
+        by["gender"][(g, s)] += n
+        by["disability"][(d, s)] += n
+        by["age"][(_age_band(b, year), s)] += n
+    return [
+        _status_table(
+            "gender-status", GENDER_ROWS, _from(by["gender"], GENDER_ROWS), partition=True
+        ),
+        _status_table(
+            "region-status",
+            REGION_ROWS,
+            _counts(region_rows, REGION_ROWS, STATUSES, _region),
+            partition=True,
+        ),
+        _status_table(
+            "language-status",
+            tuple(languages),
+            _counts(spoken, tuple(languages), STATUSES),
+            partition=False,
+        ),
+        _status_table(
+            "accessibility-status", access, _counts(expertise, access, STATUSES), partition=False
+        ),
+        _status_table(
+            "disability-status",
+            DISABILITY_ROWS,
+            _from(by["disability"], DISABILITY_ROWS),
+            partition=True,
+        ),
+        _status_table("age-status", AGE_ROWS, _from(by["age"], AGE_ROWS), partition=True),
+    ]
+
+
+def _from(counter: Counter, rows: tuple[str, ...]):
+    return _counts(((r, s, n) for (r, s), n in counter.items()), rows, STATUSES)
+
+
+# --- languages ---------------------------------------------------------------------
+
+
+def _language_rows(session: Session) -> dict[str, list[str]]:
+    """The six UN official languages, then every sign language spoken: each with its codes.
+
+    A code counts for an official language when that is its base language (``fr-CA``
+    for ``fr``), so an expert listing both is counted once.
+    """
+    rows: dict[str, list[str]] = {code: [code] for code in OFFICIAL_UN_LANGUAGES}
+    sign: dict[str, list[str]] = {}
+    for code in session.exec(select(ExpertLanguage.code).distinct()).scalars().all():
+        try:
+            base = langcodes.Language.get(code).language
+        except ValueError:
+            continue
+        if base in rows:
+            if code not in rows[base]:
+                rows[base].append(code)
+        elif is_sign_language(code):
+            sign.setdefault(code, [code])
+    return rows | dict(sorted(sign.items()))
+
+
+def _codes(languages: dict[str, list[str]]) -> list[str]:
+    return [code for codes in languages.values() for code in codes]
+
+
+def _language_case(languages: dict[str, list[str]]):
+    """The row a stored language code counts for, in SQL."""
+    return case(
+        *((ExpertLanguage.code.in_(codes), literal(row)) for row, codes in languages.items()),
+        else_=literal(None),
+    )
+
+
+def _language_supply(session: Session) -> CountTable:
+    """Rostered experts working in each UN official language (at C1 or above)."""
+    official = {code: [code] for code in OFFICIAL_UN_LANGUAGES}
+    official = {row: codes for row, codes in _language_rows(session).items() if row in official}
+    key = _language_case(official)
+    levels = [
+        level for level in ("C1", "C2", "native") if level_rank(level) >= level_rank(WORKING_LEVEL)
+    ]
+    rows = session.exec(
+        select(key, literal("working"), func.count(func.distinct(ExpertLanguage.expert_id)))
+        .join(Expert, Expert.id == ExpertLanguage.expert_id)
+        .where(
+            _current(),
+            Expert.roster_status == RosterStatus.ROSTERED,
+            ExpertLanguage.code.in_(_codes(official)),
+            ExpertLanguage.level.in_(levels),
+        )
+        .group_by(key)
+    ).all()
+    return CountTable(
+        name="language-supply",
+        rows=OFFICIAL_UN_LANGUAGES,
+        columns=("working",),
+        counts=_counts(rows, OFFICIAL_UN_LANGUAGES, ("working",)),
+    )
+
+
+# --- by expertise area (rostered experts) -------------------------------------------
+
+
+def _area_table(name, areas, columns, rows, *, partition: bool) -> CountTable:
+    return CountTable(
+        name=name,
+        rows=areas,
+        columns=columns,
+        counts=_counts(rows, areas, columns),
+        row_totals=partition,
+        row_keys=tuple(_area_key(area) for area in areas) if partition else None,
+    )
+
+
+def _area_tables(session, languages, access, areas) -> list[CountTable]:
+    rostered = and_(_current(), Expert.roster_status == RosterStatus.ROSTERED)
+    skill = ExpertSkill.code
+    gender = _gender_column()
+    genders = session.exec(
+        select(skill, gender, func.count())
+        .join(Expert, Expert.id == ExpertSkill.expert_id)
+        .where(rostered)
+        .group_by(skill, gender)
+    ).all()
+    countries = session.exec(
+        select(skill, ExpertNationality.country, func.count())
+        .join(Expert, Expert.id == ExpertSkill.expert_id)
+        .outerjoin(
+            ExpertNationality,
+            and_(ExpertNationality.expert_id == Expert.id, ExpertNationality.position == 0),
+        )
+        .where(rostered)
+        .group_by(skill, ExpertNationality.country)
+    ).all()
+    language_key = _language_case(languages)
+    spoken = session.exec(
+        select(skill, language_key, func.count(func.distinct(ExpertSkill.expert_id)))
+        .join(Expert, Expert.id == ExpertSkill.expert_id)
+        .join(ExpertLanguage, ExpertLanguage.expert_id == ExpertSkill.expert_id)
+        .where(rostered, ExpertLanguage.code.in_(_codes(languages)))
+        .group_by(skill, language_key)
+    ).all()
+    expertise = session.exec(
+        select(skill, ExpertAccessibility.code, func.count())
+        .join(Expert, Expert.id == ExpertSkill.expert_id)
+        .join(ExpertAccessibility, ExpertAccessibility.expert_id == ExpertSkill.expert_id)
+        .where(rostered)
+        .group_by(skill, ExpertAccessibility.code)
+    ).all()
+    regions = Counter()
+    for area, country, count in countries:
+        regions[(area, _region(country))] += count
+    return [
+        _area_table("gender-area", areas, GENDER_ROWS, genders, partition=True),
+        _area_table(
+            "region-area",
+            areas,
+            REGION_ROWS,
+            ((a, r, n) for (a, r), n in regions.items()),
+            partition=True,
+        ),
+        _area_table("language-area", areas, tuple(languages), spoken, partition=False),
+        _area_table("accessibility-area", areas, access, expertise, partition=False),
+    ]
+
+
+# --- quarter by quarter (the rostered population rebuilt from the status history) ----
+
+
+def _rostered_at(ends: tuple[date, ...]):
+    """(quarter, expert_id) of every expert rostered at the end of each quarter.
+
+    Each status change holds from its time until the expert's next change; an expert
+    was rostered at a quarter's end when the change holding then was to ``rostered``.
+    """
+    change = RosterStatusChange
+    spans = select(
+        change.expert_id,
+        change.to_status,
+        change.changed_at,
+        func.lead(change.changed_at)
+        .over(partition_by=change.expert_id, order_by=(change.changed_at, change.id))
+        .label("until"),
+    ).subquery("spans")
+    instants = [datetime.combine(end + timedelta(days=1), datetime.min.time(), UTC) for end in ends]
+    quarters = union_all(
+        *(
+            select(literal(i, Integer).label("q"), literal(at).label("at"))
+            for i, at in enumerate(instants)
+        )
+    ).subquery("quarters")
+    return (
+        select(quarters.c.q, spans.c.expert_id)
+        .join(
+            spans,
+            and_(
+                spans.c.changed_at < quarters.c.at,
+                or_(spans.c.until.is_(None), spans.c.until >= quarters.c.at),
+            ),
+        )
+        .where(spans.c.to_status == RosterStatus.ROSTERED.value)
+        .subquery("rostered_at")
+    )
+
+
+def _trend_tables(session, languages, access, ends) -> list[CountTable]:
+    at = _rostered_at(ends)
+    columns = tuple(end.isoformat() for end in ends)
+    quarter = {i: column for i, column in enumerate(columns)}
+    gender = _gender_column()
+    people = session.exec(
+        select(at.c.q, gender, ExpertNationality.country, func.count())
+        .select_from(at)
+        .join(Expert, Expert.id == at.c.expert_id)
+        .outerjoin(
+            ExpertNationality,
+            and_(ExpertNationality.expert_id == Expert.id, ExpertNationality.position == 0),
+        )
+        .where(_current())
+        .group_by(at.c.q, gender, ExpertNationality.country)
+    ).all()
+    language_key = _language_case(languages)
+    spoken = session.exec(
+        select(language_key, at.c.q, func.count(func.distinct(at.c.expert_id)))
+        .select_from(at)
+        .join(Expert, Expert.id == at.c.expert_id)
+        .join(ExpertLanguage, ExpertLanguage.expert_id == at.c.expert_id)
+        .where(_current(), ExpertLanguage.code.in_(_codes(languages)))
+        .group_by(language_key, at.c.q)
+    ).all()
+    expertise = session.exec(
+        select(ExpertAccessibility.code, at.c.q, func.count())
+        .select_from(at)
+        .join(Expert, Expert.id == at.c.expert_id)
+        .join(ExpertAccessibility, ExpertAccessibility.expert_id == at.c.expert_id)
+        .where(_current())
+        .group_by(ExpertAccessibility.code, at.c.q)
+    ).all()
+    genders, regions = Counter(), Counter()
+    for q, g, country, count in people:
+        genders[(g, quarter[q])] += count
+        regions[(_region(country), quarter[q])] += count
+    keys = tuple(_quarter_key(end) for end in ends)
+
+    def table(name, rows, counts, *, partition):
+        return CountTable(
+            name=name,
+            rows=rows,
+            columns=columns,
+            counts=counts,
+            column_totals=partition,
+            column_keys=keys if partition else None,
+        )
+
+    def by_quarter(counter: Counter, rows):
+        return _counts(((r, c, n) for (r, c), n in counter.items()), rows, columns)
+
+    def mapped(rows):
+        return ((r, quarter[q], n) for r, q, n in rows)
+
+    return [
+        table("gender-trend", GENDER_ROWS, by_quarter(genders, GENDER_ROWS), partition=True),
+        table("region-trend", REGION_ROWS, by_quarter(regions, REGION_ROWS), partition=True),
+        table(
+            "language-trend",
+            tuple(languages),
+            _counts(mapped(spoken), tuple(languages), columns),
+            partition=False,
+        ),
+        table(
+            "accessibility-trend",
+            access,
+            _counts(mapped(expertise), access, columns),
+            partition=False,
+        ),
+    ]
+
+
+def _trend(table: PublishedTable, published: dict[str, PublishedTable]) -> Trend:
+    """Shares of the rostered population at each quarter's end, and their changes."""
+    totals = published["gender-trend"].column_totals
+    shares = tuple(
+        tuple(
+            cell / total if isinstance(cell, int) and isinstance(total, int) and total else None
+            for cell, total in zip(row, totals, strict=True)
+        )
+        for row in table.cells
+    )
+    changes = tuple(
+        (
+            None,
+            *(
+                b - a if a is not None and b is not None else None
+                for a, b in zip(row, row[1:], strict=False)
+            ),
+        )
+        for row in shares
+    )
+    return Trend(table=table, totals=totals, shares=shares, changes=changes)
+
+
+# --- the home page's figures ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Home:
+    extra: tuple[dict[Key, int], list[Line]]
+    shown: list[Key]
+    hidden: list[Key]
+
+
+def _home_figures(gender: CountTable, region: CountTable) -> _Home:
+    """The figures the public home page publishes, as it shows or withholds them.
+
+    The home page (``roster/home/services.py``) shows the experts in each status, the
+    rostered experts by regional group (``withhold_complement``), the rostered women
+    and the rostered experts who disclosed a gender. Withheld there, they are withheld
+    here; shown there, they are not chosen to be withheld here.
+    """
+    from roster.policy.privacy import SMALL_COUNT, withhold_complement
+
+    rostered = STATUSES.index(RosterStatus.ROSTERED.value)
+    shown: list[Key] = list(STATUS_KEYS)
+    hidden: list[Key] = []
+    regions = [row[rostered] for row in region.counts]
+    for i, figure in enumerate(withhold_complement(regions)):
+        (hidden if figure is None else shown).append(region.cell_key(i, rostered))
+    disclosed_rows = [
+        i for i, g in enumerate(GENDER_ROWS) if g not in ("undisclosed", NOT_RECORDED)
+    ]
+    parts = tuple(gender.cell_key(i, rostered) for i in disclosed_rows)
+    disclosed = sum(gender.counts[i][rostered] for i in disclosed_rows)
+    women = gender.counts[GENDER_ROWS.index("woman")][rostered]
+    women_key = gender.cell_key(GENDER_ROWS.index("woman"), rostered)
+    (hidden if 0 < disclosed - women < SMALL_COUNT else shown).append(women_key)
+    shown.append(("home", "disclosed"))
+    extra = ({("home", "disclosed"): disclosed}, [Line(parts, ("home", "disclosed"))])
+    return _Home(extra=extra, shown=shown, hidden=hidden)
+
+
+# --- supply against demand ------------------------------------------------------------
+
+
+def _months_before(day: date, months: int) -> date:
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    return date(year, month + 1, min(day.day, 28))
+
+
+def _base(code: str) -> str | None:
+    try:
+        return langcodes.Language.get(code).language
+    except ValueError:
+        return None
+
+
+def _gap(
+    session, by_area: PublishedTable, supply: PublishedTable, since: date
+) -> tuple[GapRow, ...]:
+    """Rostered experts against positions asked (needs of the period) and left unmet."""
+    start = datetime.combine(since, datetime.min.time(), UTC)
+    roles = session.exec(
+        select(
+            MissionRole.id,
+            MissionRole.positions,
+            MissionRole.required_skills,
+            MissionRole.required_languages,
+        )
+        .join(NeedsAssessment, NeedsAssessment.id == MissionRole.needs_id)
+        .where(NeedsAssessment.created_at >= start)
+    ).all()
+    short: dict[int, int] = {}
+    for role_id, kind, positions, eligible in session.exec(
+        select(
+            UnmetDemand.role_id, UnmetDemand.kind, UnmetDemand.positions, UnmetDemand.eligible_count
+        ).where(UnmetDemand.recorded_at >= start)
+    ).all():
+        missing = positions if kind == "unfilled" else max(positions - eligible, 0)
+        short[role_id] = max(short.get(role_id, 0), missing)
+    asked, unmet = Counter(), Counter()
+    for role_id, positions, skills, spoken in roles:
+        wanted = {("area", code) for code in skills or ()}
+        wanted |= {("language", _base(item.get("code", ""))) for item in spoken or ()}
+        for want in wanted:
+            asked[want] += positions
+            unmet[want] += short.get(role_id, 0)
+    rows = [
+        GapRow("area", area, by_area.row_totals[i], asked[("area", area)], unmet[("area", area)])
+        for i, area in enumerate(by_area.rows)
+    ]
+    rows += [
+        GapRow(
+            "language",
+            code,
+            supply.cells[i][0],
+            asked[("language", code)],
+            unmet[("language", code)],
+        )
+        for i, code in enumerate(supply.rows)
+    ]
+    return tuple(rows)
