@@ -13,8 +13,9 @@ url = config.attributes.get("database_url") or config.get_main_option("sqlalchem
 
 def run_migrations_offline() -> None:
     """Emit SQL without a database connection."""
-    context.configure(url=url, target_metadata=SQLModel.metadata, literal_binds=True,
-                      render_as_batch=True)
+    context.configure(
+        url=url, target_metadata=SQLModel.metadata, literal_binds=True, render_as_batch=True
+    )
     with context.begin_transaction():
         context.run_migrations()
 
@@ -32,8 +33,9 @@ def run_migrations_online() -> None:
 
 
 def _run(connection) -> None:
-    context.configure(connection=connection, target_metadata=SQLModel.metadata,
-                      render_as_batch=True, **COMPARE)
+    context.configure(
+        connection=connection, target_metadata=SQLModel.metadata, render_as_batch=True, **COMPARE
+    )
     with context.begin_transaction():
         context.run_migrations()
 

@@ -72,6 +72,7 @@ def register_blueprints(app: Flask) -> None:
     from roster.admin.views import blueprint as admin
     from roster.auth.views import blueprint as auth
     from roster.callouts.views import blueprint as callouts
+    from roster.dashboard.views import blueprint as dashboard
     from roster.experts.views import blueprint as experts
     from roster.home.views import blueprint as home
     from roster.needs.views import blueprint as needs
@@ -90,6 +91,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(callouts)
     app.register_blueprint(replies)
     app.register_blueprint(teams)
+    app.register_blueprint(dashboard)
 
 
 def register_error_handlers(app: Flask) -> None:

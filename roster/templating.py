@@ -84,6 +84,7 @@ NAVIGATION: tuple[tuple[str, Any, tuple[RoleName, ...]], ...] = (
         _l("Unmet demand"),
         (RoleName.RECRUITER, RoleName.PLANNER, RoleName.ADMIN),
     ),
+    ("dashboard.index", _l("Dashboard"), (RoleName.RECRUITER, RoleName.ADMIN)),
     ("admin.users", _l("Users"), (RoleName.ADMIN,)),
     ("admin.audit", _l("Audit trail"), (RoleName.ADMIN,)),
 )

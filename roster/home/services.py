@@ -3,7 +3,7 @@
 from collections import Counter
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlmodel import Session
 
 from matching.vocabulary import (
@@ -109,10 +109,12 @@ def roster_overview(*, session: Session, language_limit: int = 20) -> RosterOver
     """
     statuses = dict(
         session.exec(
-            select(Expert.roster_status, func.count()).group_by(Expert.roster_status)
+            select(Expert.roster_status, func.count())
+            .where(Expert.merged_into_id.is_(None))
+            .group_by(Expert.roster_status)
         ).all()
     )
-    rostered = Expert.roster_status == RosterStatus.ROSTERED
+    rostered = and_(Expert.roster_status == RosterStatus.ROSTERED, Expert.merged_into_id.is_(None))
     regions: Counter[str] = Counter()
     primary = (
         select(ExpertNationality.country, func.count())
@@ -156,7 +158,7 @@ def _languages(session: Session, limit: int) -> tuple[list[LanguageRow], int]:
     rows = session.exec(
         select(ExpertLanguage.code, ExpertLanguage.level, func.count())
         .join(Expert)
-        .where(Expert.roster_status == RosterStatus.ROSTERED)
+        .where(Expert.roster_status == RosterStatus.ROSTERED, Expert.merged_into_id.is_(None))
         .group_by(ExpertLanguage.code, ExpertLanguage.level)
     ).all()
     speakers: Counter[str] = Counter()
@@ -183,7 +185,7 @@ def _accessibility(session: Session) -> list[tuple[str, str, int]]:
         session.exec(
             select(ExpertAccessibility.code, func.count())
             .join(Expert)
-            .where(Expert.roster_status == RosterStatus.ROSTERED)
+            .where(Expert.roster_status == RosterStatus.ROSTERED, Expert.merged_into_id.is_(None))
             .group_by(ExpertAccessibility.code)
         ).all()
     )
