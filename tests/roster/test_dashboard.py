@@ -182,7 +182,10 @@ def published_system(page: str):
         shared_column = "status" if name.endswith("-by-status") else "quarter"
         body = []
         for row in table["body"]:
-            keys = [put((name, row[0], column), text) for column, text in zip(columns, row[1:])]
+            keys = [
+                put((name, row[0], column), text)
+                for column, text in zip(columns, row[1:], strict=False)
+            ]
             body.append(keys)
             if has_row_totals:
                 total_key = ("area", row[0]) if shared_row else (name, row[0], "total")
@@ -190,7 +193,10 @@ def published_system(page: str):
         # Only where the rows split people without overlap is the footer their sum.
         if table["foot"] and name.startswith(("gender", "region", "disability", "age")):
             foot = table["foot"][0]
-            totals = [put((shared_column, column), text) for column, text in zip(columns, foot[1:])]
+            totals = [
+                put((shared_column, column), text)
+                for column, text in zip(columns, foot[1:], strict=False)
+            ]
             for j, total in enumerate(totals):
                 lines.append(([keys[j] for keys in body], total))
             if has_row_totals:
