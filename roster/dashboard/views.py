@@ -1,6 +1,7 @@
 """The dashboard: the roster by gender, region, language and accessibility, and where it is thin."""
 
 from flask import Blueprint, render_template
+from flask_babel import format_decimal
 from flask_login import current_user
 
 from matching.vocabulary import ACCESSIBILITY_EXPERTISE, EXPERTISE_AREAS
@@ -60,6 +61,15 @@ ROW_LABELS = {
     "accessibility": ACCESSIBILITY_EXPERTISE,
     "area": EXPERTISE_AREAS,
 }
+BAND_WORDS = {
+    "ample": N_("ample"),
+    "limited": N_("limited"),
+    "thin": N_("thin"),
+    "small": N_("very thin"),
+    "withheld": N_("withheld"),
+    "no-demand": N_("not asked"),
+    "none": N_("none"),
+}
 BANDS = {
     "ample": N_("ample: 5 or more rostered per position asked"),
     "limited": N_("limited: 2 to 5 rostered per position asked"),
@@ -69,6 +79,21 @@ BANDS = {
     "no-demand": N_("no position asked"),
     "none": N_("nobody rostered, nothing asked"),
 }
+
+
+def points(change: float) -> str:
+    """A change of share in percentage points, signed, to one decimal: +0.8, -1.0, 0.0."""
+    value = round(change * 100, 1)
+    return (
+        format_decimal(value, format="+#,##0.0;-#,##0.0")
+        if value
+        else format_decimal(0, format="0.0")
+    )
+
+
+def one_decimal(value: float) -> str:
+    """A ratio to one decimal, in the page's locale."""
+    return format_decimal(value, format="#,##0.0")
 
 
 @blueprint.get("/dashboard")
@@ -86,9 +111,12 @@ def index():
         status_labels=STATUS_LABELS,
         row_labels=ROW_LABELS,
         bands=BANDS,
+        band_words=BAND_WORDS,
         charts=charts,
         small_count=SMALL_COUNT,
         quarters=QUARTERS,
         demand_months=DEMAND_MONTHS,
         long_date=display.long_date,
+        points=points,
+        one_decimal=one_decimal,
     )

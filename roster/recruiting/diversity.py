@@ -139,6 +139,7 @@ class Diversity:
     quarter_ends: tuple[date, ...]
     sensitive: dict[str, PublishedTable]
     gap: tuple[GapRow, ...]
+    heatmap: tuple[tuple[GapRow, ...], ...]
     demand_since: date
 
 
@@ -180,7 +181,8 @@ def diversity_dashboard(
         *_area_tables(session, languages, access, areas),
         *_trend_tables(session, languages, access, ends),
     ]
-    tables.append(_language_supply(session))
+    tables.append(_language_supply(session, languages))
+    tables.append(_pair_supply(session, areas, languages))
     home = _home_figures(tables[0], tables[1])
     published = withhold_tables(
         tables,
@@ -189,6 +191,13 @@ def diversity_dashboard(
         keep_hidden=home.hidden,
     )
     since = _months_before(today, DEMAND_MONTHS)
+    gap, heatmap = _gap(
+        session,
+        published["gender-area"],
+        published["language-supply"],
+        published["area-language-supply"],
+        since,
+    )
     return Diversity(
         statuses=STATUSES,
         by_status={dim: published[f"{dim}-status"] for dim in DIMENSIONS},
@@ -196,7 +205,8 @@ def diversity_dashboard(
         trends={dim: _trend(published[f"{dim}-trend"], published) for dim in DIMENSIONS},
         quarter_ends=ends,
         sensitive={dim: published[f"{dim}-status"] for dim in ("disability", "age")},
-        gap=_gap(session, published["gender-area"], published["language-supply"], since),
+        gap=gap,
+        heatmap=heatmap,
         demand_since=since,
     )
 
@@ -367,14 +377,43 @@ def _language_case(languages: dict[str, list[str]]):
     )
 
 
-def _language_supply(session: Session) -> CountTable:
-    """Rostered experts working in each UN official language (at C1 or above)."""
-    official = {code: [code] for code in OFFICIAL_UN_LANGUAGES}
-    official = {row: codes for row, codes in _language_rows(session).items() if row in official}
-    key = _language_case(official)
-    levels = [
+def _working_levels() -> list[str]:
+    return [
         level for level in ("C1", "C2", "native") if level_rank(level) >= level_rank(WORKING_LEVEL)
     ]
+
+
+def _pair_supply(
+    session: Session, areas: tuple[str, ...], languages: dict[str, list[str]]
+) -> CountTable:
+    """Rostered experts with each expertise area working in each UN official language."""
+    official = {row: codes for row, codes in languages.items() if row in OFFICIAL_UN_LANGUAGES}
+    key = _language_case(official)
+    rows = session.exec(
+        select(ExpertSkill.code, key, func.count(func.distinct(ExpertSkill.expert_id)))
+        .join(Expert, Expert.id == ExpertSkill.expert_id)
+        .join(ExpertLanguage, ExpertLanguage.expert_id == ExpertSkill.expert_id)
+        .where(
+            _current(),
+            Expert.roster_status == RosterStatus.ROSTERED,
+            ExpertLanguage.code.in_(_codes(official)),
+            ExpertLanguage.level.in_(_working_levels()),
+        )
+        .group_by(ExpertSkill.code, key)
+    ).all()
+    return CountTable(
+        name="area-language-supply",
+        rows=areas,
+        columns=OFFICIAL_UN_LANGUAGES,
+        counts=_counts(rows, areas, OFFICIAL_UN_LANGUAGES),
+    )
+
+
+def _language_supply(session: Session, languages: dict[str, list[str]]) -> CountTable:
+    """Rostered experts working in each UN official language (at C1 or above)."""
+    official = {row: codes for row, codes in languages.items() if row in OFFICIAL_UN_LANGUAGES}
+    key = _language_case(official)
+    levels = _working_levels()
     rows = session.exec(
         select(key, literal("working"), func.count(func.distinct(ExpertLanguage.expert_id)))
         .join(Expert, Expert.id == ExpertLanguage.expert_id)
@@ -650,9 +689,17 @@ def _base(code: str) -> str | None:
 
 
 def _gap(
-    session, by_area: PublishedTable, supply: PublishedTable, since: date
-) -> tuple[GapRow, ...]:
-    """Rostered experts against positions asked (needs of the period) and left unmet."""
+    session,
+    by_area: PublishedTable,
+    supply: PublishedTable,
+    pairs: PublishedTable,
+    since: date,
+) -> tuple[tuple[GapRow, ...], tuple[tuple[GapRow, ...], ...]]:
+    """Rostered experts against positions asked (needs of the period) and left unmet.
+
+    Returns the rows of expertise areas then of languages, and the heatmap's rows: each
+    expertise area by each UN official language (roles asking for both).
+    """
     start = datetime.combine(since, datetime.min.time(), UTC)
     roles = session.exec(
         select(
@@ -674,8 +721,10 @@ def _gap(
         short[role_id] = max(short.get(role_id, 0), missing)
     asked, unmet = Counter(), Counter()
     for role_id, positions, skills, spoken in roles:
-        wanted = {("area", code) for code in skills or ()}
-        wanted |= {("language", _base(item.get("code", ""))) for item in spoken or ()}
+        role_areas = set(skills or ())
+        role_languages = {_base(item.get("code", "")) for item in spoken or ()}
+        wanted = {("area", code) for code in role_areas} | {("language", c) for c in role_languages}
+        wanted |= {("pair", a, c) for a in role_areas for c in role_languages}
         for want in wanted:
             asked[want] += positions
             unmet[want] += short.get(role_id, 0)
@@ -693,4 +742,17 @@ def _gap(
         )
         for i, code in enumerate(supply.rows)
     ]
-    return tuple(rows)
+    heatmap = tuple(
+        tuple(
+            GapRow(
+                "pair",
+                f"{area}|{code}",
+                pairs.cells[i][j],
+                asked[("pair", area, code)],
+                unmet[("pair", area, code)],
+            )
+            for j, code in enumerate(pairs.columns)
+        )
+        for i, area in enumerate(pairs.rows)
+    )
+    return tuple(rows), heatmap

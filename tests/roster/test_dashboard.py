@@ -203,7 +203,7 @@ def published_system(page: str):
                 grand = put(("all experts",), foot[-1])
                 lines.append((totals, grand))
                 lines.append(([(name, row[0], "total") for row in table["body"]], grand))
-    for row in tables["gap-heatmap"]["body"]:
+    for row in tables["gap-table"]["body"]:
         if not row[0].endswith("(UN official)"):
             put(("area", row[0]), row[1])
     return values, lines
@@ -270,8 +270,8 @@ def test_no_small_count_is_ever_shown(mixed_roster, staff):
     page = staff("admin").get("/dashboard").get_data(as_text=True)
     for name, table in page_tables(page).items():
         for row in table["body"] + table["foot"]:
-            cells = row[1:4] if name == "gap-heatmap" else row[1:]
-            for cell in cells[:1] if name == "gap-heatmap" else cells:
+            # The table of supply and demand counts people in its first column only.
+            for cell in row[1:2] if name == "gap-table" else row[1:]:
                 value = figure(cell)
                 assert not isinstance(value, int) or value == 0 or value >= 5, (name, row)
     # Nor in the charts' words: "37% (487)" shows a count beside each share.
@@ -382,7 +382,8 @@ def supply_and_demand(app, runner, tmp_path):
 
 def test_supply_against_demand_on_a_small_roster(supply_and_demand, staff):
     page = staff("recruiter").get("/dashboard").get_data(as_text=True)
-    rows = {row[0]: row for row in page_tables(page)["gap-heatmap"]["body"]}
+    tables = page_tables(page)
+    rows = {row[0]: row for row in tables["gap-table"]["body"]}
     # Rostered 7; asked 3 + 1 (the old 50 is past 24 months); 3 - 1 = 2 short.
     registration = rows["Voter registration and voter lists"]
     assert registration[1:4] == ["7", "4", "2"]
@@ -393,6 +394,12 @@ def test_supply_against_demand_on_a_small_roster(supply_and_demand, staff):
     assert french[1:4] == ["6", "4", "2"]
     # Nobody works in Arabic: nothing to show, nothing asked.
     assert rows["Arabic (UN official)"][1:4] == ["0", "0", "0"]
+    # The heatmap: voter registration in French, six rostered for four positions asked.
+    heatmap = {row[0]: row for row in tables["gap-heatmap"]["body"]}
+    columns = tables["gap-heatmap"]["head"][0]
+    french = heatmap["Voter registration and voter lists"][columns.index("French")]
+    assert french == "6\nthin · 4 asked"
+    assert heatmap["Mediation and good offices"][columns.index("French")] == "0\nnone"
 
 
 def test_the_rostered_population_is_rebuilt_quarter_by_quarter(app, runner, tmp_path):
