@@ -445,3 +445,18 @@ def test_the_dashboard_is_all_marked(mixed_roster, staff):
     days = [*quarter_ends(today), today.replace(year=today.year - 2, day=min(today.day, 28))]
     dates = tuple(f"{day.day} {day:%B} {day.year}" for day in days)
     assert_all_marked(response, "admin@example.org", *languages, *dates)
+
+
+def test_the_home_page_and_the_dashboard_withhold_the_same_figures(mixed_roster, client, staff):
+    home = page_tables(client.get("/").get_data(as_text=True))
+    dashboard = page_tables(staff("recruiter").get("/dashboard").get_data(as_text=True))
+    statuses = dashboard["gender-by-status"]
+    header = statuses["head"][0][1:-1]
+    footer = dict(zip(header, statuses["foot"][0][1:], strict=False))
+    for status, count in home["by-status"]["body"]:
+        assert footer[status] == count, status
+    regions = dashboard["region-by-status"]
+    rostered = regions["head"][0].index("Rostered")
+    shown = {row[0]: row[rostered] for row in regions["body"]}
+    for group, count in home["by-region"]["body"]:
+        assert shown[group] == count, group
