@@ -36,10 +36,10 @@ from roster.migrate import upgrade  # noqa: E402
 PASSWORD = "benchmark passphrase, long enough"
 
 
-def fresh_database(kind: str, folder: Path) -> str:
+def fresh_database(kind: str, folder: Path, keep: Path | None = None) -> str:
     """An empty, migrated database: a new SQLite file, or PostgreSQL's emptied schema."""
     if kind == "sqlite":
-        url = f"sqlite:///{folder / 'bench-dashboard.db'}"
+        url = f"sqlite:///{keep or folder / 'bench-dashboard.db'}"
     else:
         url = _sqlalchemy_url(os.environ["TEST_DATABASE_URL"])
         engine = make_engines(url).write
@@ -171,12 +171,18 @@ def main() -> None:
     parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--out", type=Path)
     parser.add_argument("--profile", action="store_true", help="profile one page")
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        help="SQLite file to fill once and measure again on later runs (skips the demo load)",
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        app = make_app(fresh_database(args.database, folder), folder)
-        filled = fill(app, args.experts, args.seed)
+        reuse = args.keep is not None and args.keep.exists()
+        app = make_app(fresh_database(args.database, folder, args.keep), folder)
+        filled = {"reused": str(args.keep)} if reuse else fill(app, args.experts, args.seed)
         recruiter = signed_in(app, "recruiter@example.org")
         admin = signed_in(app, "admin@example.org")
         first, page = timed_page(recruiter, "/dashboard")

@@ -9,11 +9,10 @@ from dataclasses import dataclass
 
 from roster.policy.privacy import Figure
 
-WIDTH = 640
-LABEL_WIDTH = 0  # labels sit above their bar, so long names never squeeze it
+WIDTH = 360
 BAR_ROW = 40
 SPARK_ROW = 44
-SPARK_WIDTH = 360
+SPARK_WIDTH = 250
 
 
 @dataclass(frozen=True)
@@ -30,7 +29,7 @@ class Bar:
 def bars(rows: Sequence[tuple[str, Figure, float | None]]) -> list[Bar]:
     """Bars of shares (0 to 1), the longest filling the chart; withheld ones have no length."""
     longest = max((share for _, _, share in rows if share is not None), default=0) or 1
-    usable = WIDTH - 140
+    usable = WIDTH - 110
     return [
         Bar(
             y=i * BAR_ROW,
