@@ -1,6 +1,6 @@
 """The dashboard: the roster by gender, region, language and accessibility, and where it is thin."""
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template
 from flask_babel import format_decimal
 from flask_login import current_user
 
@@ -11,7 +11,7 @@ from roster.db import get_session
 from roster.messages import N_
 from roster.models import RoleName
 from roster.policy.privacy import SMALL_COUNT
-from roster.recruiting.diversity import DEMAND_MONTHS, QUARTERS, diversity_dashboard
+from roster.recruiting.diversity import DEMAND_MONTHS, QUARTERS, kept_dashboard
 from roster.web import display
 
 blueprint = Blueprint("dashboard", __name__)
@@ -104,9 +104,13 @@ def index():
     Administrators also see disability and age bands; everyone sees the same figures
     withheld, whoever reads.
     """
+    # Kept by the app (one per process) while the roster, its history and the demand
+    # stay unchanged.
+    store = current_app.extensions.setdefault("dashboard", {})
+    figures = kept_dashboard(session=get_session(), store=store)
     return render_template(
         "dashboard/index.html",
-        figures=diversity_dashboard(session=get_session()),
+        figures=figures,
         show_sensitive=current_user.has_role(RoleName.ADMIN),
         status_labels=STATUS_LABELS,
         row_labels=ROW_LABELS,

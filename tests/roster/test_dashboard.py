@@ -460,3 +460,19 @@ def test_the_home_page_and_the_dashboard_withhold_the_same_figures(mixed_roster,
     shown = {row[0]: row[rostered] for row in regions["body"]}
     for group, count in home["by-region"]["body"]:
         assert shown[group] == count, group
+
+
+def test_kept_figures_follow_every_change(runner, tmp_path, staff):
+    import_records(runner, tmp_path, [expert_record(n) for n in range(1, 8)])
+    recruiter = staff("recruiter")
+
+    def rostered_women() -> str:
+        page = recruiter.get("/dashboard").get_data(as_text=True)
+        rows = {row[0]: row for row in page_tables(page)["gender-by-status"]["body"]}
+        return rows["Women"][3]
+
+    assert rostered_women() == "7"
+    more = tmp_path / "more"
+    more.mkdir()
+    import_records(runner, more, [expert_record(n) for n in range(8, 14)])
+    assert rostered_women() == "13"
