@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import langcodes
-from sqlalchemy import Integer, and_, case, func, literal, or_, select, union_all
+from sqlalchemy import Integer, and_, case, func, literal, or_, select
 from sqlmodel import Session
 
 from matching.vocabulary import (
@@ -292,13 +292,16 @@ def _status_tables(session: Session, languages: dict[str, list[str]], access: tu
         .group_by(gender, disability, birth_year, status)
     ).all()
     year = datetime.now(UTC).year
-    language_key = _language_case(languages)
-    spoken = session.exec(
-        select(language_key, status, func.count(func.distinct(ExpertLanguage.expert_id)))
-        .join(Expert, Expert.id == ExpertLanguage.expert_id)
-        .where(_current(), ExpertLanguage.code.in_(_codes(languages)))
-        .group_by(language_key, status)
-    ).all()
+    spoken = _by_language(
+        session,
+        languages,
+        lambda key, counter, codes, grouped: (
+            select(key, status, counter)
+            .join(Expert, Expert.id == ExpertLanguage.expert_id)
+            .where(_current(), ExpertLanguage.code.in_(codes))
+            .group_by(*((key,) if grouped else ()), status)
+        ),
+    )
     expertise = session.exec(
         select(ExpertAccessibility.code, status, func.count())
         .join(Expert, Expert.id == ExpertAccessibility.expert_id)
@@ -367,16 +370,36 @@ def _language_rows(session: Session) -> dict[str, list[str]]:
     return rows | dict(sorted(sign.items()))
 
 
-def _codes(languages: dict[str, list[str]]) -> list[str]:
-    return [code for codes in languages.values() for code in codes]
+def _by_language(session: Session, languages: dict[str, list[str]], build, position: int = 0):
+    """Counts by language row: grouped by the stored code in SQL, each code then credited
+    to its row (the codes are a few hundred; the experts never leave the database).
 
+    ``build(key, counter, codes, grouped)`` returns the SELECT with ``key`` at
+    ``position`` and ``counter`` last. A row of several codes (``fr`` and ``fr-CA``) is
+    counted apart with COUNT(DISTINCT), so that an expert listing both counts once.
+    """
+    single = {codes[0]: row for row, codes in languages.items() if len(codes) == 1}
+    result: Counter = Counter()
 
-def _language_case(languages: dict[str, list[str]]):
-    """The row a stored language code counts for, in SQL."""
-    return case(
-        *((ExpertLanguage.code.in_(codes), literal(row)) for row, codes in languages.items()),
-        else_=literal(None),
-    )
+    def credit(rows, row_of):
+        for found in rows:
+            found = list(found)
+            found[position] = row_of(found[position])
+            result[tuple(found[:-1])] += found[-1]
+
+    if single:
+        credit(
+            session.exec(build(ExpertLanguage.code, func.count(), list(single), True)).all(),
+            single.get,
+        )
+    for row, codes in languages.items():
+        if len(codes) > 1:
+            distinct = func.count(func.distinct(ExpertLanguage.expert_id))
+            credit(
+                session.exec(build(literal(row), distinct, codes, False)).all(),
+                lambda _, row=row: row,
+            )
+    return [(*key, count) for key, count in result.items()]
 
 
 def _working_levels() -> list[str]:
@@ -390,19 +413,24 @@ def _pair_supply(
 ) -> CountTable:
     """Rostered experts with each expertise area working in each UN official language."""
     official = {row: codes for row, codes in languages.items() if row in OFFICIAL_UN_LANGUAGES}
-    key = _language_case(official)
-    rows = session.exec(
-        select(ExpertSkill.code, key, func.count(func.distinct(ExpertSkill.expert_id)))
-        .join(Expert, Expert.id == ExpertSkill.expert_id)
-        .join(ExpertLanguage, ExpertLanguage.expert_id == ExpertSkill.expert_id)
-        .where(
-            _current(),
-            Expert.roster_status == RosterStatus.ROSTERED,
-            ExpertLanguage.code.in_(_codes(official)),
-            ExpertLanguage.level.in_(_working_levels()),
-        )
-        .group_by(ExpertSkill.code, key)
-    ).all()
+    rows = _by_language(
+        session,
+        official,
+        lambda key, counter, codes, grouped: (
+            select(ExpertSkill.code, key, counter)
+            .select_from(ExpertLanguage)
+            .join(Expert, Expert.id == ExpertLanguage.expert_id)
+            .join(ExpertSkill, ExpertSkill.expert_id == ExpertLanguage.expert_id)
+            .where(
+                _current(),
+                Expert.roster_status == RosterStatus.ROSTERED,
+                ExpertLanguage.code.in_(codes),
+                ExpertLanguage.level.in_(_working_levels()),
+            )
+            .group_by(ExpertSkill.code, *((key,) if grouped else ()))
+        ),
+        position=1,
+    )
     return CountTable(
         name="area-language-supply",
         rows=areas,
@@ -414,19 +442,23 @@ def _pair_supply(
 def _language_supply(session: Session, languages: dict[str, list[str]]) -> CountTable:
     """Rostered experts working in each UN official language (at C1 or above)."""
     official = {row: codes for row, codes in languages.items() if row in OFFICIAL_UN_LANGUAGES}
-    key = _language_case(official)
     levels = _working_levels()
-    rows = session.exec(
-        select(key, literal("working"), func.count(func.distinct(ExpertLanguage.expert_id)))
-        .join(Expert, Expert.id == ExpertLanguage.expert_id)
-        .where(
-            _current(),
-            Expert.roster_status == RosterStatus.ROSTERED,
-            ExpertLanguage.code.in_(_codes(official)),
-            ExpertLanguage.level.in_(levels),
-        )
-        .group_by(key)
-    ).all()
+    counted = _by_language(
+        session,
+        official,
+        lambda key, counter, codes, grouped: (
+            select(key, counter)
+            .join(Expert, Expert.id == ExpertLanguage.expert_id)
+            .where(
+                _current(),
+                Expert.roster_status == RosterStatus.ROSTERED,
+                ExpertLanguage.code.in_(codes),
+                ExpertLanguage.level.in_(levels),
+            )
+            .group_by(*((key,) if grouped else ()))
+        ),
+    )
+    rows = [(row, "working", count) for row, count in counted]
     return CountTable(
         name="language-supply",
         rows=OFFICIAL_UN_LANGUAGES,
@@ -469,14 +501,19 @@ def _area_tables(session, languages, access, areas) -> list[CountTable]:
         .where(rostered)
         .group_by(skill, ExpertNationality.country)
     ).all()
-    language_key = _language_case(languages)
-    spoken = session.exec(
-        select(skill, language_key, func.count(func.distinct(ExpertSkill.expert_id)))
-        .join(Expert, Expert.id == ExpertSkill.expert_id)
-        .join(ExpertLanguage, ExpertLanguage.expert_id == ExpertSkill.expert_id)
-        .where(rostered, ExpertLanguage.code.in_(_codes(languages)))
-        .group_by(skill, language_key)
-    ).all()
+    spoken = _by_language(
+        session,
+        languages,
+        lambda key, counter, codes, grouped: (
+            select(skill, key, counter)
+            .select_from(ExpertLanguage)
+            .join(Expert, Expert.id == ExpertLanguage.expert_id)
+            .join(ExpertSkill, ExpertSkill.expert_id == ExpertLanguage.expert_id)
+            .where(rostered, ExpertLanguage.code.in_(codes))
+            .group_by(skill, *((key,) if grouped else ()))
+        ),
+        position=1,
+    )
     expertise = session.exec(
         select(skill, ExpertAccessibility.code, func.count())
         .join(Expert, Expert.id == ExpertSkill.expert_id)
@@ -504,11 +541,12 @@ def _area_tables(session, languages, access, areas) -> list[CountTable]:
 # --- quarter by quarter (the rostered population rebuilt from the status history) ----
 
 
-def _rostered_at(ends: tuple[date, ...]):
-    """(quarter, expert_id) of every expert rostered at the end of each quarter.
+def _rostered_masks(ends: tuple[date, ...]):
+    """Each expert rostered at the end of any of the quarters, with a bit set per quarter.
 
     Each status change holds from its time until the expert's next change; an expert
     was rostered at a quarter's end when the change holding then was to ``rostered``.
+    An expert's spans never overlap, so the sum of their bits is the set of quarters.
     """
     change = RosterStatusChange
     spans = select(
@@ -520,63 +558,82 @@ def _rostered_at(ends: tuple[date, ...]):
         .label("until"),
     ).subquery("spans")
     instants = [datetime.combine(end + timedelta(days=1), datetime.min.time(), UTC) for end in ends]
-    quarters = union_all(
-        *(
-            select(literal(i, Integer).label("q"), literal(at).label("at"))
-            for i, at in enumerate(instants)
-        )
-    ).subquery("quarters")
-    return (
-        select(quarters.c.q, spans.c.expert_id)
-        .join(
-            spans,
-            and_(
-                spans.c.changed_at < quarters.c.at,
-                or_(spans.c.until.is_(None), spans.c.until >= quarters.c.at),
+    bits = [
+        case(
+            (
+                and_(
+                    spans.c.changed_at < at,
+                    or_(spans.c.until.is_(None), spans.c.until >= at),
+                ),
+                literal(1 << i, Integer),
             ),
+            else_=literal(0, Integer),
         )
-        .where(spans.c.to_status == RosterStatus.ROSTERED.value)
-        .subquery("rostered_at")
+        for i, at in enumerate(instants)
+    ]
+    return (
+        select(spans.c.expert_id, func.sum(sum(bits[1:], bits[0])).label("mask"))
+        .where(
+            spans.c.to_status == RosterStatus.ROSTERED.value,
+            spans.c.changed_at < instants[-1],
+            or_(spans.c.until.is_(None), spans.c.until >= instants[0]),
+        )
+        .group_by(spans.c.expert_id)
+        .subquery("masks")
     )
 
 
+def _by_quarter(rows, quarters: int, columns: tuple[str, ...]):
+    """(mask, a, b, count) rows as (quarter's column, a, b) counts: a few hundred masks."""
+    counts: Counter = Counter()
+    for mask, *keys, count in rows:
+        for q in range(quarters):
+            if int(mask) >> q & 1:
+                counts[(columns[q], *keys)] += count
+    return counts
+
+
 def _trend_tables(session, languages, access, ends) -> list[CountTable]:
-    at = _rostered_at(ends)
+    masks = _rostered_masks(ends)
     columns = tuple(end.isoformat() for end in ends)
-    quarter = {i: column for i, column in enumerate(columns)}
     gender = _gender_column()
     people = session.exec(
-        select(at.c.q, gender, ExpertNationality.country, func.count())
-        .select_from(at)
-        .join(Expert, Expert.id == at.c.expert_id)
+        select(masks.c.mask, gender, ExpertNationality.country, func.count())
+        .select_from(masks)
+        .join(Expert, Expert.id == masks.c.expert_id)
         .outerjoin(
             ExpertNationality,
             and_(ExpertNationality.expert_id == Expert.id, ExpertNationality.position == 0),
         )
         .where(_current())
-        .group_by(at.c.q, gender, ExpertNationality.country)
+        .group_by(masks.c.mask, gender, ExpertNationality.country)
     ).all()
-    language_key = _language_case(languages)
-    spoken = session.exec(
-        select(language_key, at.c.q, func.count(func.distinct(at.c.expert_id)))
-        .select_from(at)
-        .join(Expert, Expert.id == at.c.expert_id)
-        .join(ExpertLanguage, ExpertLanguage.expert_id == at.c.expert_id)
-        .where(_current(), ExpertLanguage.code.in_(_codes(languages)))
-        .group_by(language_key, at.c.q)
-    ).all()
+    spoken = _by_language(
+        session,
+        languages,
+        lambda key, counter, codes, grouped: (
+            select(masks.c.mask, key, counter)
+            .select_from(masks)
+            .join(Expert, Expert.id == masks.c.expert_id)
+            .join(ExpertLanguage, ExpertLanguage.expert_id == masks.c.expert_id)
+            .where(_current(), ExpertLanguage.code.in_(codes))
+            .group_by(masks.c.mask, *((key,) if grouped else ()))
+        ),
+        position=1,
+    )
     expertise = session.exec(
-        select(ExpertAccessibility.code, at.c.q, func.count())
-        .select_from(at)
-        .join(Expert, Expert.id == at.c.expert_id)
-        .join(ExpertAccessibility, ExpertAccessibility.expert_id == at.c.expert_id)
+        select(masks.c.mask, ExpertAccessibility.code, func.count())
+        .select_from(masks)
+        .join(Expert, Expert.id == masks.c.expert_id)
+        .join(ExpertAccessibility, ExpertAccessibility.expert_id == masks.c.expert_id)
         .where(_current())
-        .group_by(ExpertAccessibility.code, at.c.q)
+        .group_by(masks.c.mask, ExpertAccessibility.code)
     ).all()
+    n = len(ends)
     genders, regions = Counter(), Counter()
-    for q, g, country, count in people:
-        genders[(g, quarter[q])] += count
-        regions[(_region(country), quarter[q])] += count
+    for (column, g, country), count in _by_quarter(people, n, columns).items():
+        genders[(g, column)] += count
+        regions[(_region(country), column)] += count
     keys = tuple(_quarter_key(end) for end in ends)
 
     def table(name, rows, counts, *, partition):
@@ -589,25 +646,25 @@ def _trend_tables(session, languages, access, ends) -> list[CountTable]:
             column_keys=keys if partition else None,
         )
 
-    def by_quarter(counter: Counter, rows):
+    def flipped(counter: Counter):
+        return ((row, column, count) for (column, row), count in counter.items())
+
+    def by_row(counter: Counter, rows):
         return _counts(((r, c, n) for (r, c), n in counter.items()), rows, columns)
 
-    def mapped(rows):
-        return ((r, quarter[q], n) for r, q, n in rows)
-
     return [
-        table("gender-trend", GENDER_ROWS, by_quarter(genders, GENDER_ROWS), partition=True),
-        table("region-trend", REGION_ROWS, by_quarter(regions, REGION_ROWS), partition=True),
+        table("gender-trend", GENDER_ROWS, by_row(genders, GENDER_ROWS), partition=True),
+        table("region-trend", REGION_ROWS, by_row(regions, REGION_ROWS), partition=True),
         table(
             "language-trend",
             tuple(languages),
-            _counts(mapped(spoken), tuple(languages), columns),
+            _counts(flipped(_by_quarter(spoken, n, columns)), tuple(languages), columns),
             partition=False,
         ),
         table(
             "accessibility-trend",
             access,
-            _counts(mapped(expertise), access, columns),
+            _counts(flipped(_by_quarter(expertise, n, columns)), access, columns),
             partition=False,
         ),
     ]
