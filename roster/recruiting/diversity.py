@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 import langcodes
-from sqlalchemy import Integer, and_, case, func, literal, or_, select
+from sqlalchemy import Integer, String, and_, case, func, literal, or_, select, union_all
 from sqlmodel import Session
 
 from matching.vocabulary import (
@@ -594,11 +594,19 @@ def _by_quarter(rows, quarters: int, columns: tuple[str, ...]):
 
 
 def _trend_tables(session, languages, access, ends) -> list[CountTable]:
-    masks = _rostered_masks(ends)
+    # One statement, so that the masks are computed once (a CTE read three times).
+    masks = _rostered_masks(ends).element.cte("masks")
     columns = tuple(end.isoformat() for end in ends)
     gender = _gender_column()
-    people = session.exec(
-        select(masks.c.mask, gender, ExpertNationality.country, func.count())
+    single = {codes[0]: row for row, codes in languages.items() if len(codes) == 1}
+    people = (
+        select(
+            literal("p").label("kind"),
+            masks.c.mask,
+            gender.label("a"),
+            ExpertNationality.country.label("b"),
+            func.count().label("n"),
+        )
         .select_from(masks)
         .join(Expert, Expert.id == masks.c.expert_id)
         .outerjoin(
@@ -607,28 +615,51 @@ def _trend_tables(session, languages, access, ends) -> list[CountTable]:
         )
         .where(_current())
         .group_by(masks.c.mask, gender, ExpertNationality.country)
-    ).all()
-    spoken = _by_language(
-        session,
-        languages,
-        lambda key, counter, codes, grouped: (
-            select(masks.c.mask, key, counter)
-            .select_from(masks)
-            .join(Expert, Expert.id == masks.c.expert_id)
-            .join(ExpertLanguage, ExpertLanguage.expert_id == masks.c.expert_id)
-            .where(_current(), ExpertLanguage.code.in_(codes))
-            .group_by(masks.c.mask, *((key,) if grouped else ()))
-        ),
-        position=1,
     )
-    expertise = session.exec(
-        select(masks.c.mask, ExpertAccessibility.code, func.count())
+    spoken = (
+        select(literal("l"), masks.c.mask, ExpertLanguage.code, literal(None, String), func.count())
+        .select_from(masks)
+        .join(Expert, Expert.id == masks.c.expert_id)
+        .join(ExpertLanguage, ExpertLanguage.expert_id == masks.c.expert_id)
+        .where(_current(), ExpertLanguage.code.in_(list(single)))
+        .group_by(masks.c.mask, ExpertLanguage.code)
+    )
+    expertise = (
+        select(
+            literal("x"),
+            masks.c.mask,
+            ExpertAccessibility.code,
+            literal(None, String),
+            func.count(),
+        )
         .select_from(masks)
         .join(Expert, Expert.id == masks.c.expert_id)
         .join(ExpertAccessibility, ExpertAccessibility.expert_id == masks.c.expert_id)
         .where(_current())
         .group_by(masks.c.mask, ExpertAccessibility.code)
-    ).all()
+    )
+    by_kind: dict[str, list] = {"p": [], "l": [], "x": []}
+    for kind, mask, a, b, count in session.exec(union_all(people, spoken, expertise)).all():
+        by_kind[kind].append((mask, a, b, count) if kind == "p" else (mask, a, count))
+    people = by_kind["p"]
+    spoken = [(mask, single[code], count) for mask, code, count in by_kind["l"]]
+    expertise = by_kind["x"]
+    several = {row: codes for row, codes in languages.items() if len(codes) > 1}
+    if several:
+        fresh = _rostered_masks(ends)
+        spoken += _by_language(
+            session,
+            several,
+            lambda key, counter, codes, grouped: (
+                select(fresh.c.mask, key, counter)
+                .select_from(fresh)
+                .join(Expert, Expert.id == fresh.c.expert_id)
+                .join(ExpertLanguage, ExpertLanguage.expert_id == fresh.c.expert_id)
+                .where(_current(), ExpertLanguage.code.in_(codes))
+                .group_by(fresh.c.mask, *((key,) if grouped else ()))
+            ),
+            position=1,
+        )
     n = len(ends)
     genders, regions = Counter(), Counter()
     for (column, g, country), count in _by_quarter(people, n, columns).items():
