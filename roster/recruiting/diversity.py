@@ -184,7 +184,6 @@ def diversity_dashboard(
         *_trend_tables(session, languages, access, ends),
     ]
     tables.append(_language_supply(session, languages))
-    tables.append(_pair_supply(session, areas, languages))
     home = _home_figures(tables[0], tables[1])
     published = withhold_tables(
         tables,
@@ -408,12 +407,11 @@ def _working_levels() -> list[str]:
     ]
 
 
-def _pair_supply(
-    session: Session, areas: tuple[str, ...], languages: dict[str, list[str]]
-) -> CountTable:
-    """Rostered experts with each expertise area working in each UN official language."""
+def _pair_supply(session: Session, languages: dict[str, list[str]]) -> list[tuple]:
+    """(area, language row, rostered experts with the area working in it): for the official
+    languages among ``languages``, each counted once however many codes it has."""
     official = {row: codes for row, codes in languages.items() if row in OFFICIAL_UN_LANGUAGES}
-    rows = _by_language(
+    return _by_language(
         session,
         official,
         lambda key, counter, codes, grouped: (
@@ -430,12 +428,6 @@ def _pair_supply(
             .group_by(ExpertSkill.code, *((key,) if grouped else ()))
         ),
         position=1,
-    )
-    return CountTable(
-        name="area-language-supply",
-        rows=areas,
-        columns=OFFICIAL_UN_LANGUAGES,
-        counts=_counts(rows, areas, OFFICIAL_UN_LANGUAGES),
     )
 
 
@@ -501,19 +493,45 @@ def _area_tables(session, languages, access, areas) -> list[CountTable]:
         .where(rostered)
         .group_by(skill, ExpertNationality.country)
     ).all()
-    spoken = _by_language(
+    # One pass over expertise by language gives both the table by expertise area (any
+    # level) and the supply of each area in each official language (C1 or above).
+    working = case((ExpertLanguage.level.in_(_working_levels()), 1), else_=0)
+    single = {row: codes for row, codes in languages.items() if len(codes) == 1}
+    several = {row: codes for row, codes in languages.items() if len(codes) > 1}
+    split = _by_language(
         session,
-        languages,
+        single,
         lambda key, counter, codes, grouped: (
-            select(skill, key, counter)
+            select(skill, key, working, counter)
             .select_from(ExpertLanguage)
             .join(Expert, Expert.id == ExpertLanguage.expert_id)
             .join(ExpertSkill, ExpertSkill.expert_id == ExpertLanguage.expert_id)
             .where(rostered, ExpertLanguage.code.in_(codes))
-            .group_by(skill, *((key,) if grouped else ()))
+            .group_by(skill, key, working)
         ),
         position=1,
     )
+    spoken = [(area, row, count) for area, row, _, count in split]
+    pairs = [
+        (area, row, count)
+        for area, row, works, count in split
+        if works and row in OFFICIAL_UN_LANGUAGES
+    ]
+    if several:
+        spoken += _by_language(
+            session,
+            several,
+            lambda key, counter, codes, grouped: (
+                select(skill, key, counter)
+                .select_from(ExpertLanguage)
+                .join(Expert, Expert.id == ExpertLanguage.expert_id)
+                .join(ExpertSkill, ExpertSkill.expert_id == ExpertLanguage.expert_id)
+                .where(rostered, ExpertLanguage.code.in_(codes))
+                .group_by(skill)
+            ),
+            position=1,
+        )
+        pairs += _pair_supply(session, several)
     expertise = session.exec(
         select(skill, ExpertAccessibility.code, func.count())
         .join(Expert, Expert.id == ExpertSkill.expert_id)
@@ -535,6 +553,12 @@ def _area_tables(session, languages, access, areas) -> list[CountTable]:
         ),
         _area_table("language-area", areas, tuple(languages), spoken, partition=False),
         _area_table("accessibility-area", areas, access, expertise, partition=False),
+        CountTable(
+            name="area-language-supply",
+            rows=areas,
+            columns=OFFICIAL_UN_LANGUAGES,
+            counts=_counts(pairs, areas, OFFICIAL_UN_LANGUAGES),
+        ),
     ]
 
 
