@@ -7,11 +7,12 @@ from flask_login import current_user
 from matching.vocabulary import ACCESSIBILITY_EXPERTISE, EXPERTISE_AREAS
 from roster.auth.access import roles_required
 from roster.dashboard import charts
-from roster.db import get_session
+from roster.db import get_session, session_scope
 from roster.messages import N_
 from roster.models import RoleName
 from roster.policy.privacy import SMALL_COUNT
-from roster.recruiting.diversity import DEMAND_MONTHS, QUARTERS, kept_dashboard
+from roster.recruiting.dashboard_kept import kept_dashboard
+from roster.recruiting.diversity import DEMAND_MONTHS, QUARTERS
 from roster.web import display
 
 blueprint = Blueprint("dashboard", __name__)
@@ -105,12 +106,17 @@ def index():
     withheld, whoever reads.
     """
     # Kept by the app (one per process) while the roster, its history and the demand
-    # stay unchanged.
-    store = current_app.extensions.setdefault("dashboard", {})
-    figures = kept_dashboard(session=get_session(), store=store)
+    # stay unchanged; brought up to date in a thread beside the requests after a change.
+    app = current_app._get_current_object()
+    kept = kept_dashboard(
+        session=get_session(),
+        store=app.extensions.setdefault("dashboard", {}),
+        opener=lambda: session_scope(app, write=False),
+    )
     return render_template(
         "dashboard/index.html",
-        figures=figures,
+        figures=kept.figures,
+        kept=kept,
         show_sensitive=current_user.has_role(RoleName.ADMIN),
         status_labels=STATUS_LABELS,
         row_labels=ROW_LABELS,
@@ -121,6 +127,7 @@ def index():
         quarters=QUARTERS,
         demand_months=DEMAND_MONTHS,
         long_date=display.long_date,
+        timestamp=display.timestamp,
         points=points,
         one_decimal=one_decimal,
     )

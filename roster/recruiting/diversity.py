@@ -12,9 +12,8 @@ Counting is done by the database (GROUP BY); Python only maps a few hundred code
 assessments, which are roles, not people. Merged records are never counted.
 """
 
-import threading
 from collections import Counter, defaultdict
-from collections.abc import Iterable, MutableMapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -53,7 +52,6 @@ from roster.policy.privacy import (
     PublishedTable,
     withhold_tables,
 )
-from roster.revisions import revision_key
 
 STATUSES: tuple[str, ...] = tuple(status.value for status in RosterStatus)
 NOT_RECORDED = "not-recorded"
@@ -870,55 +868,3 @@ def _gap(
         for i, area in enumerate(pairs.rows)
     )
     return tuple(rows), heatmap
-
-
-# --- kept between requests -------------------------------------------------------------
-
-_KEPT_LOCK = threading.Lock()
-
-
-def data_fingerprint(session: Session, today: date) -> tuple:
-    """What the figures depend on, read cheaply: when it is unchanged, so are they.
-
-    The roster revision moves with every write to what the record holds (statuses,
-    gender, disability, birth year, nationalities, languages, expertise, merges); the
-    status history, the needs assessments and the unmet-demand log are read by their
-    newest id and their count; the day sets the quarters and the demand window.
-    """
-    revision = revision_key(session)
-    history = session.exec(
-        select(func.max(RosterStatusChange.id), func.count(RosterStatusChange.id))
-    ).one()
-    needs = session.exec(
-        select(func.max(NeedsAssessment.updated_at), func.count(NeedsAssessment.id))
-    ).one()
-    roles = session.exec(select(func.max(MissionRole.id), func.count(MissionRole.id))).one()
-    unmet = session.exec(
-        select(func.max(UnmetDemand.recorded_at), func.count(UnmetDemand.id))
-    ).one()
-    return (today, revision, tuple(history), tuple(needs), tuple(roles), tuple(unmet))
-
-
-def kept_dashboard(
-    *, session: Session, store: MutableMapping[str, object], today: date | None = None
-) -> Diversity:
-    """``diversity_dashboard``, computed once for as long as its data stay the same.
-
-    Args:
-        session: an open database session.
-        store: where to keep the figures (one app's: each app has its own database).
-        today: as for ``diversity_dashboard``.
-    Returns:
-        The figures kept from an earlier call when ``data_fingerprint`` is unchanged,
-        else new ones (then kept).
-    """
-    today = today or datetime.now(UTC).date()
-    fingerprint = data_fingerprint(session, today)
-    with _KEPT_LOCK:
-        kept = store.get("diversity")
-    if isinstance(kept, tuple) and kept[0] == fingerprint:
-        return kept[1]
-    figures = diversity_dashboard(session=session, today=today)
-    with _KEPT_LOCK:
-        store["diversity"] = (fingerprint, figures)
-    return figures
