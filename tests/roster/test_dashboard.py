@@ -487,3 +487,19 @@ def test_kept_figures_follow_every_change(runner, tmp_path, staff):
     assert "newer figures are being counted" not in recruiter.get("/dashboard").get_data(
         as_text=True
     )
+
+
+def test_an_expert_listing_a_language_twice_counts_once(app, runner, tmp_path):
+    both = [{"code": "fr", "level": "C1"}, {"code": "fr-CA", "level": "C2"}]
+    records = [expert_record(1, languages=both)]
+    records += [expert_record(n, languages=[{"code": "fr", "level": "C1"}]) for n in range(2, 6)]
+    import_records(runner, tmp_path, records)
+    with app.app_context(), session_scope() as session:
+        figures = diversity_dashboard(session=session)
+    spoken = figures.by_status["language"]
+    rostered = figures.statuses.index("rostered")
+    assert spoken.cells[spoken.rows.index("fr")][rostered] == 5
+    french = next(row for row in figures.gap if row.code == "fr")
+    assert french.supply == 5
+    areas = figures.by_area["language"]
+    assert areas.cells[areas.rows.index("electoral-management")][areas.columns.index("fr")] == 5
