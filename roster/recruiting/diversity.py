@@ -37,21 +37,18 @@ from roster.models import (
     ExpertLanguage,
     ExpertNationality,
     ExpertSkill,
-    MissionRole,
-    NeedsAssessment,
     RosterStatus,
     RosterStatusChange,
-    UnmetDemand,
 )
 from roster.policy.privacy import (
     CountTable,
     Figure,
-    Hidden,
     Key,
     Line,
     PublishedTable,
     withhold_tables,
 )
+from roster.recruiting.supply_demand import GapRow, months_before, supply_and_demand
 
 STATUSES: tuple[str, ...] = tuple(status.value for status in RosterStatus)
 NOT_RECORDED = "not-recorded"
@@ -94,38 +91,6 @@ class Trend:
     totals: tuple[Figure, ...]
     shares: tuple[tuple[float | None, ...], ...]
     changes: tuple[tuple[float | None, ...], ...]
-
-
-@dataclass(frozen=True)
-class GapRow:
-    """Supply against demand for one expertise area or UN official language.
-
-    ``supply`` counts people (withheld as the rule says); ``asked`` and ``unmet`` are
-    positions of roles, not people.
-    """
-
-    kind: str  # "area" or "language"
-    code: str
-    supply: Figure
-    asked: int
-    unmet: int
-
-    @property
-    def per_position(self) -> float | None:
-        """Rostered experts per position asked, where both are known."""
-        if not self.asked or isinstance(self.supply, Hidden):
-            return None
-        return self.supply / self.asked
-
-    @property
-    def band(self) -> str:
-        """How thin the supply is: a word the heatmap shows beside its colour."""
-        if isinstance(self.supply, Hidden):
-            return "small" if self.supply == Hidden.SMALL else "withheld"
-        if not self.asked:
-            return "no-demand" if self.supply else "none"
-        ratio = self.supply / self.asked
-        return "thin" if ratio < 2 else "limited" if ratio < 5 else "ample"
 
 
 @dataclass(frozen=True)
@@ -189,13 +154,13 @@ def diversity_dashboard(
         keep_shown=home.shown,
         keep_hidden=home.hidden,
     )
-    since = _months_before(today, DEMAND_MONTHS)
-    gap, heatmap = _gap(
-        session,
-        published["gender-area"],
-        published["language-supply"],
-        published["area-language-supply"],
-        since,
+    since = months_before(today, DEMAND_MONTHS)
+    gap, heatmap = supply_and_demand(
+        session=session,
+        by_area=published["gender-area"],
+        by_language=published["language-supply"],
+        pairs=published["area-language-supply"],
+        since=since,
     )
     return Diversity(
         statuses=STATUSES,
@@ -783,88 +748,3 @@ def _home_figures(gender: CountTable, region: CountTable) -> _Home:
     shown.append(("home", "disclosed"))
     extra = ({("home", "disclosed"): disclosed}, [Line(parts, ("home", "disclosed"))])
     return _Home(extra=extra, shown=shown, hidden=hidden)
-
-
-# --- supply against demand ------------------------------------------------------------
-
-
-def _months_before(day: date, months: int) -> date:
-    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
-    return date(year, month + 1, min(day.day, 28))
-
-
-def _base(code: str) -> str | None:
-    try:
-        return langcodes.Language.get(code).language
-    except ValueError:
-        return None
-
-
-def _gap(
-    session,
-    by_area: PublishedTable,
-    supply: PublishedTable,
-    pairs: PublishedTable,
-    since: date,
-) -> tuple[tuple[GapRow, ...], tuple[tuple[GapRow, ...], ...]]:
-    """Rostered experts against positions asked (needs of the period) and left unmet.
-
-    Returns the rows of expertise areas then of languages, and the heatmap's rows: each
-    expertise area by each UN official language (roles asking for both).
-    """
-    start = datetime.combine(since, datetime.min.time(), UTC)
-    roles = session.exec(
-        select(
-            MissionRole.id,
-            MissionRole.positions,
-            MissionRole.required_skills,
-            MissionRole.required_languages,
-        )
-        .join(NeedsAssessment, NeedsAssessment.id == MissionRole.needs_id)
-        .where(NeedsAssessment.created_at >= start)
-    ).all()
-    short: dict[int, int] = {}
-    for role_id, kind, positions, eligible in session.exec(
-        select(
-            UnmetDemand.role_id, UnmetDemand.kind, UnmetDemand.positions, UnmetDemand.eligible_count
-        ).where(UnmetDemand.recorded_at >= start)
-    ).all():
-        missing = positions if kind == "unfilled" else max(positions - eligible, 0)
-        short[role_id] = max(short.get(role_id, 0), missing)
-    asked, unmet = Counter(), Counter()
-    for role_id, positions, skills, spoken in roles:
-        role_areas = set(skills or ())
-        role_languages = {_base(item.get("code", "")) for item in spoken or ()}
-        wanted = {("area", code) for code in role_areas} | {("language", c) for c in role_languages}
-        wanted |= {("pair", a, c) for a in role_areas for c in role_languages}
-        for want in wanted:
-            asked[want] += positions
-            unmet[want] += short.get(role_id, 0)
-    rows = [
-        GapRow("area", area, by_area.row_totals[i], asked[("area", area)], unmet[("area", area)])
-        for i, area in enumerate(by_area.rows)
-    ]
-    rows += [
-        GapRow(
-            "language",
-            code,
-            supply.cells[i][0],
-            asked[("language", code)],
-            unmet[("language", code)],
-        )
-        for i, code in enumerate(supply.rows)
-    ]
-    heatmap = tuple(
-        tuple(
-            GapRow(
-                "pair",
-                f"{area}|{code}",
-                pairs.cells[i][j],
-                asked[("pair", area, code)],
-                unmet[("pair", area, code)],
-            )
-            for j, code in enumerate(pairs.columns)
-        )
-        for i, area in enumerate(pairs.rows)
-    )
-    return tuple(rows), heatmap
