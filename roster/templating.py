@@ -1,8 +1,10 @@
 """Template filters shared by every page."""
 
+from functools import lru_cache
 from typing import Any
 
 import langcodes
+from babel.numbers import format_decimal
 from flask import Flask
 from flask_babel import format_number, format_percent, get_locale, gettext
 from flask_babel import lazy_gettext as _l
@@ -21,11 +23,15 @@ def shown_count(count: int | Hidden | None) -> str:
     """
     if count is None or count == Hidden.COMPLEMENT:
         return gettext("withheld")
-    if count == Hidden.SMALL:
+    if count == Hidden.SMALL or 0 < count < SMALL_COUNT:
         return gettext("fewer than %(count)s", count=format_number(SMALL_COUNT))
-    if 0 < count < SMALL_COUNT:
-        return gettext("fewer than %(count)s", count=format_number(SMALL_COUNT))
-    return format_number(count)
+    return _number(count, str(get_locale() or "en"))
+
+
+@lru_cache(maxsize=8192)
+def _number(count: int, locale: str) -> str:
+    """A count as the locale writes it, remembered: a dashboard shows thousands of them."""
+    return format_decimal(count, locale=locale)
 
 
 def percent(share: float | None) -> str:
