@@ -116,10 +116,15 @@ def roster_overview(*, session: Session, language_limit: int = 20) -> RosterOver
     )
     rostered = and_(Expert.roster_status == RosterStatus.ROSTERED, Expert.merged_into_id.is_(None))
     regions: Counter[str] = Counter()
+    # An expert with no nationality recorded counts as in no group, as on the dashboard.
     primary = (
         select(ExpertNationality.country, func.count())
-        .join(Expert)
-        .where(rostered, ExpertNationality.position == 0)
+        .select_from(Expert)
+        .outerjoin(
+            ExpertNationality,
+            and_(ExpertNationality.expert_id == Expert.id, ExpertNationality.position == 0),
+        )
+        .where(rostered)
         .group_by(ExpertNationality.country)
     )
     for country, count in session.exec(primary).all():
