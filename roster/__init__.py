@@ -73,6 +73,7 @@ def register_blueprints(app: Flask) -> None:
     from roster.admin.views import blueprint as admin
     from roster.auth.views import blueprint as auth
     from roster.callouts.views import blueprint as callouts
+    from roster.dashboard.views import blueprint as dashboard
     from roster.experts.views import blueprint as experts
     from roster.home.views import blueprint as home
     from roster.lists.views import blueprint as lists
@@ -97,6 +98,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(vetting)
     app.register_blueprint(lists)
     app.register_blueprint(searches)
+    app.register_blueprint(dashboard)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -1,28 +1,37 @@
 """Template filters shared by every page."""
 
+from functools import lru_cache
 from typing import Any
 
 import langcodes
+from babel.numbers import format_decimal
 from flask import Flask
 from flask_babel import format_number, format_percent, get_locale, gettext
 from flask_babel import lazy_gettext as _l
 
 from roster.messages import Message
 from roster.models import RoleName
-from roster.policy.privacy import SMALL_COUNT
+from roster.policy.privacy import SMALL_COUNT, Hidden
 from roster.web.forms import error_list
 
 
-def shown_count(count: int | None) -> str:
+def shown_count(count: int | Hidden | None) -> str:
     """Show a count, withholding small non-zero ones that could point at a person.
 
-    None is a count withheld because a published total would give a small one away.
+    None (or ``Hidden.COMPLEMENT``) is a count withheld because a published total would
+    give a small one away; ``Hidden.SMALL`` is a small count withheld.
     """
-    if count is None:
-        return gettext("not shown")
-    if 0 < count < SMALL_COUNT:
+    if count is None or count == Hidden.COMPLEMENT:
+        return gettext("withheld")
+    if count == Hidden.SMALL or 0 < count < SMALL_COUNT:
         return gettext("fewer than %(count)s", count=format_number(SMALL_COUNT))
-    return format_number(count)
+    return _number(count, str(get_locale() or "en"))
+
+
+@lru_cache(maxsize=8192)
+def _number(count: int, locale: str) -> str:
+    """A count as the locale writes it, remembered: a dashboard shows thousands of them."""
+    return format_decimal(count, locale=locale)
 
 
 def percent(share: float | None) -> str:
@@ -30,9 +39,9 @@ def percent(share: float | None) -> str:
     return "–" if share is None else format_percent(share, format="#,##0%")
 
 
-def plural_count(count: int | None) -> int:
+def plural_count(count: int | Hidden | None) -> int:
     """The number that chooses the plural form of a count as ``shown_count`` shows it."""
-    if count is None or 0 < count < SMALL_COUNT:
+    if count is None or isinstance(count, Hidden) or 0 < count < SMALL_COUNT:
         return SMALL_COUNT
     return count
 
@@ -82,6 +91,7 @@ NAVIGATION: tuple[tuple[str, Any, tuple[RoleName, ...]], ...] = (
         _l("Unmet demand"),
         (RoleName.RECRUITER, RoleName.PLANNER, RoleName.ADMIN),
     ),
+    ("dashboard.index", _l("Dashboard"), (RoleName.RECRUITER, RoleName.ADMIN)),
     ("admin.users", _l("Users"), (RoleName.ADMIN,)),
     ("admin.audit", _l("Audit trail"), (RoleName.ADMIN,)),
     ("admin.outbox_page", _l("Mail outbox"), (RoleName.ADMIN,)),

@@ -3,7 +3,7 @@
 from collections import Counter
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlmodel import Session
 
 from matching.vocabulary import (
@@ -23,7 +23,7 @@ from roster.models import (
     ExpertNationality,
     RosterStatus,
 )
-from roster.policy.privacy import SMALL_COUNT
+from roster.policy.privacy import SMALL_COUNT, withhold_complement
 
 # Counts below this are shown as "fewer than 5": a count of one or two can point at a person.
 WORKING_LEVEL = level_rank("C1")
@@ -47,21 +47,6 @@ REGION_LABELS: dict[str, str] = {
     "Western European and Others": N_("Western European and Others"),
     NO_REGIONAL_GROUP: NO_REGIONAL_GROUP,
 }
-
-
-def withhold_complement(counts: list[int]) -> list[int | None]:
-    """Return ``counts`` with one more count withheld (None) where a total would betray one.
-
-    Counts under ``SMALL_COUNT`` are withheld when shown. When the parts of a published
-    total have exactly one such count, the total minus the others gives it away, so the
-    smallest other non-zero count is withheld too.
-    """
-    shown: list[int | None] = list(counts)
-    if sum(1 for count in counts if 0 < count < SMALL_COUNT) == 1:
-        others = [i for i, count in enumerate(counts) if count >= SMALL_COUNT]
-        if others:
-            shown[min(others, key=lambda i: (counts[i], i))] = None
-    return shown
 
 
 @dataclass
@@ -124,15 +109,22 @@ def roster_overview(*, session: Session, language_limit: int = 20) -> RosterOver
     """
     statuses = dict(
         session.exec(
-            select(Expert.roster_status, func.count()).group_by(Expert.roster_status)
+            select(Expert.roster_status, func.count())
+            .where(Expert.merged_into_id.is_(None))
+            .group_by(Expert.roster_status)
         ).all()
     )
-    rostered = Expert.roster_status == RosterStatus.ROSTERED
+    rostered = and_(Expert.roster_status == RosterStatus.ROSTERED, Expert.merged_into_id.is_(None))
     regions: Counter[str] = Counter()
+    # An expert with no nationality recorded counts as in no group, as on the dashboard.
     primary = (
         select(ExpertNationality.country, func.count())
-        .join(Expert)
-        .where(rostered, ExpertNationality.position == 0)
+        .select_from(Expert)
+        .outerjoin(
+            ExpertNationality,
+            and_(ExpertNationality.expert_id == Expert.id, ExpertNationality.position == 0),
+        )
+        .where(rostered)
         .group_by(ExpertNationality.country)
     )
     for country, count in session.exec(primary).all():
@@ -171,7 +163,7 @@ def _languages(session: Session, limit: int) -> tuple[list[LanguageRow], int]:
     rows = session.exec(
         select(ExpertLanguage.code, ExpertLanguage.level, func.count())
         .join(Expert)
-        .where(Expert.roster_status == RosterStatus.ROSTERED)
+        .where(Expert.roster_status == RosterStatus.ROSTERED, Expert.merged_into_id.is_(None))
         .group_by(ExpertLanguage.code, ExpertLanguage.level)
     ).all()
     speakers: Counter[str] = Counter()
@@ -198,7 +190,7 @@ def _accessibility(session: Session) -> list[tuple[str, str, int]]:
         session.exec(
             select(ExpertAccessibility.code, func.count())
             .join(Expert)
-            .where(Expert.roster_status == RosterStatus.ROSTERED)
+            .where(Expert.roster_status == RosterStatus.ROSTERED, Expert.merged_into_id.is_(None))
             .group_by(ExpertAccessibility.code)
         ).all()
     )

@@ -1,0 +1,1 @@
+"""The dashboard: where the roster is thin."""
