@@ -80,6 +80,31 @@ def _microseconds(moments: Iterable[datetime | None]) -> tuple[np.ndarray, np.nd
     return np.where(missing, 0, values.astype(np.int64)), missing
 
 
+class Texts:
+    """One text per expert, joined into one string, so that finding a part is ``str.find``."""
+
+    SEPARATOR = "\x00"  # no stored text holds it (``roster.validation.storable_text``)
+
+    def __init__(self, texts: list[str]) -> None:
+        self.size = len(texts)
+        self.joined = self.SEPARATOR.join(texts)
+        lengths = np.array([len(text) + 1 for text in texts], dtype=np.int64)
+        self.starts = np.concatenate(([0], np.cumsum(lengths)[:-1])) if texts else lengths
+
+    def containing(self, part: str) -> np.ndarray:
+        """The mask of the texts that hold ``part`` (every text holds the empty one)."""
+        found = np.zeros(self.size, dtype=bool)
+        if not part:
+            found[:] = True
+            return found
+        joined, starts, at = self.joined, self.starts, 0
+        while (at := joined.find(part, at)) >= 0:
+            row = int(np.searchsorted(starts, at, side="right")) - 1
+            found[row] = True
+            at = int(starts[row + 1]) if row + 1 < self.size else len(joined)
+        return found
+
+
 @dataclass(frozen=True, eq=False)
 class SearchIndex:
     """The searchable facts of the experts not merged, as of ``revision``."""
@@ -87,10 +112,10 @@ class SearchIndex:
     revision: tuple[int, int]
     ids: np.ndarray  # ascending
     lower: Callable[[str], str]  # the database's lower()
-    full_names: list[str]  # lower-cased as the database does
-    references: list[str]
-    name_keys: list[str]
-    summaries: list[str]
+    full_names: "Texts"  # lower-cased as the database does
+    references: "Texts"
+    name_keys: "Texts"
+    summaries: "Texts"
     # Sort keys: values (0 where missing) and where missing.
     sort_keys: dict[str, tuple[np.ndarray, np.ndarray]]
     confirmed: np.ndarray  # microseconds, 0 where missing
@@ -183,24 +208,19 @@ class SearchIndex:
 
     def _texts(self, mask: np.ndarray, criteria: SearchCriteria) -> np.ndarray:
         """Narrow ``mask`` by the name and the summary's words, looked for in the texts."""
-        rows = np.flatnonzero(mask)
         if criteria.name:
             part = criteria.name.lower()
             tokens = name_tokens(criteria.name)
-            names, references, keys = self.full_names, self.references, self.name_keys
-            rows = [
-                i
-                for i in rows
-                if part in names[i]
-                or part in references[i]
-                or (tokens and all(token in keys[i] for token in tokens))
-            ]
+            named = self.full_names.containing(part) | self.references.containing(part)
+            if tokens:
+                keyed = np.ones(self.size, dtype=bool)
+                for token in tokens:
+                    keyed &= self.name_keys.containing(token)
+                named |= keyed
+            mask = mask & named
         for word in criteria.text.split():
-            needle, summaries = word.lower(), self.summaries
-            rows = [i for i in rows if needle in summaries[i]]
-        narrowed = np.zeros(self.size, dtype=bool)
-        narrowed[np.asarray(rows, dtype=np.int64)] = True
-        return narrowed
+            mask = mask & self.summaries.containing(word.lower())
+        return mask
 
     # -- counts and order ------------------------------------------------------------
 
@@ -354,10 +374,10 @@ def build_index(session: Session) -> SearchIndex:
         revision=revision,
         ids=ids,
         lower=lower,
-        full_names=[lower(row[1] or "") for row in experts],
-        references=[lower(row[2] or "") for row in experts],
-        name_keys=[row[3] or "" for row in experts],
-        summaries=[lower(row[4] or "") for row in experts],
+        full_names=Texts([lower(row[1] or "") for row in experts]),
+        references=Texts([lower(row[2] or "") for row in experts]),
+        name_keys=Texts([row[3] or "" for row in experts]),
+        summaries=Texts([lower(row[4] or "") for row in experts]),
         sort_keys={
             "name": (np.array([row[10] for row in experts], dtype=np.int64), np.zeros(size, bool)),
             "years": (np.where(years_missing, 0.0, years), years_missing),
