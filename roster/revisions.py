@@ -1,16 +1,18 @@
-"""The roster revision, bumped at one choke point by every write the matcher would see.
+"""The roster revision, bumped at one choke point by every write the matcher or the search sees.
 
 A committed change to an expert's record (the expert's own columns that the
-interchange record carries, and the rows of nationalities, languages, expertise,
-accessibility, availability and deployments) writes a ``roster_change`` row in the
-same transaction; the newest row's id is the roster revision. No service calls this
-module: two database events do it for every writer.
+interchange record carries, the day a profile was confirmed, and the rows of
+nationalities, languages, expertise with its verification, accessibility, availability
+and deployments) writes a ``roster_change`` row in the same transaction; the newest
+row's id is the roster revision. The matcher (``roster.matchers``) and the search's
+index (``roster.recruiting.search_index``) are rebuilt when it moves. No service calls
+this module: two database events do it for every writer.
 
 * the mappers' ``after_insert``, ``after_update`` and ``after_delete`` see every row an
   ORM flush writes (profile sections, with the rows a section drops as orphans, status
   changes made by the ORM, erasure and its cascades, ratings) and name their experts.
-  An expert's change of a column the record does not carry (a reminder sent, a CV
-  uploaded, a profile confirmed) is not a change.
+  An expert's change of a column that neither reads (a reminder sent, a CV uploaded)
+  is not a change.
 * ``after_execute`` of the roster's engines sees the Core statements on those tables
   (imports' bulk inserts and deletes, ``update(Expert)`` compare-and-sets, the demo),
   and names the experts where the statement says which (``expert_id`` in the rows,
@@ -58,8 +60,8 @@ WATCHED = (
     Deployment,
 )
 WATCHED_TABLES = frozenset(model.__tablename__ for model in WATCHED)
-# Columns that the expert's interchange record does not carry: changing only these
-# changes nothing the matcher reads.
+# Columns that neither the matcher nor the search reads: changing only these changes
+# nothing. (The search reads when a profile was confirmed, and which expertise is verified.)
 UNSEEN = {
     "expert": frozenset(
         {
@@ -68,7 +70,6 @@ UNSEEN = {
             "cv_stored_name",
             "cv_original_name",
             "cv_uploaded_at",
-            "profile_confirmed_at",
             "stale_reminder_sent_at",
             "created_at",
             "updated_at",
@@ -97,6 +98,14 @@ def revision_key(session) -> tuple[int, int]:
     """
     top, count = session.execute(select(func.max(_CHANGE.c.id), func.count())).one()
     return int(top or 0), int(count)
+
+
+def has_pending_changes(session) -> bool:
+    """Whether ``session``'s open transaction wrote changes not committed yet."""
+    if not session.in_transaction():
+        return False
+    noted = session.connection().info.get(_NOTED)
+    return noted is not None and noted[0].is_active and bool(noted[1])
 
 
 def track(engine: Engine) -> None:

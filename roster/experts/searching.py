@@ -9,7 +9,15 @@ from dataclasses import replace
 from datetime import date
 from urllib.parse import parse_qsl, urlencode
 
-from flask import Response, flash, redirect, render_template, stream_with_context, url_for
+from flask import (
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    stream_with_context,
+    url_for,
+)
 from flask_babel import format_number, ngettext
 from flask_login import current_user
 from sqlmodel import Session
@@ -24,6 +32,7 @@ from roster.recruiting.search import (
     Facets,
     SearchCriteria,
     SearchRefused,
+    current_index,
     facet_counts,
     parse_criteria,
     parse_page,
@@ -111,8 +120,12 @@ def search_page(
         sort = parse_sort(args.get("sort"))
         number = parse_page(args.get("page"))
         session = get_session()
-        found = run_search(session=session, criteria=criteria, page=number, sort=sort)
-        facets = facet_counts(session=session, criteria=criteria)
+        # A rebuild behind the roster at most (seconds), except in tests: they see it as it is.
+        index = current_index(
+            session, stale_ok=not current_app.testing, engine=engines().read
+        )
+        found = run_search(session=session, criteria=criteria, page=number, sort=sort, index=index)
+        facets = facet_counts(session=session, criteria=criteria, index=index)
     except SearchRefused as refusal:
         show_refusal(form, refusal)
         return render_template("experts/search.html", **context), 400

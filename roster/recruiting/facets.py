@@ -1,4 +1,4 @@
-"""How many experts of a search's result hold each value of each facet, in one statement."""
+"""How many experts of a search's result hold each value of each facet (``Facets``); in SQL."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field, fields
@@ -122,8 +122,11 @@ def _facet_statement(criteria: SearchCriteria, *, any_merged: bool = True) -> Se
     )
 
 
-def facet_counts(*, session: Session, criteria: SearchCriteria) -> Facets:
-    """How many of the experts matching ``criteria`` hold each value of each facet.
+def sql_facet_counts(*, session: Session, criteria: SearchCriteria) -> Facets:
+    """How many of the experts matching ``criteria`` hold each value of each facet, in SQL.
+
+    The search page counts in memory (``roster.recruiting.search.facet_counts``); this
+    is the same count as one statement, which tests compare with it.
 
     Each facet counts experts (an expert of two nationalities of one group counts once
     for the group); values of a facet that no matching expert holds are left out. One

@@ -5,8 +5,10 @@ A search lives in the page's address (GET), so it can be bookmarked and shared:
 them, naming the filter; ``roster.recruiting.criteria`` lists the arguments),
 ``SearchCriteria.to_query`` writes the canonical address back, ``search_statement`` is the
 SELECT of the matching experts' ids (for other services: saved searches, exports, bulk
-actions), ``run_search`` gives one sorted page of them and ``facet_counts``
-(``roster.recruiting.facets``) how many of them hold each value of each facet.
+actions), ``run_search`` gives one sorted page of them and ``facet_counts`` how many of
+them hold each value of each facet. The page and its counts come from the process's
+in-memory index (``roster.recruiting.search_index``), which finds exactly what the
+statement finds, in the same order; only the page's experts are read from the database.
 
 Merged records (``merged_into_id`` set) are never found: their survivor is.
 """
@@ -38,7 +40,8 @@ from roster.recruiting.criteria import (
     parse_page,
     parse_sort,
 )
-from roster.recruiting.facets import Facets, facet_counts
+from roster.recruiting.facets import Facets, sql_facet_counts
+from roster.recruiting.search_index import SearchIndex, current_index
 
 __all__ = [
     "ARGUMENTS",
@@ -47,9 +50,11 @@ __all__ = [
     "Facets",
     "SearchCriteria",
     "SearchPage",
+    "SearchIndex",
     "SearchRefused",
     "Sort",
     "conditions",
+    "current_index",
     "count_matches",
     "facet_counts",
     "order_by",
@@ -60,6 +65,7 @@ __all__ = [
     "run_search",
     "search_statement",
     "sign_language_codes",
+    "sql_facet_counts",
 ]
 
 
@@ -106,6 +112,19 @@ def count_matches(*, session: Session, criteria: SearchCriteria) -> int:
     return session.scalar(select(func.count(Expert.id)).where(*conditions(criteria))) or 0
 
 
+def facet_counts(
+    *, session: Session, criteria: SearchCriteria, index: SearchIndex | None = None
+) -> Facets:
+    """How many of the experts matching ``criteria`` hold each value of each facet.
+
+    Each facet counts experts (an expert of two nationalities of one group counts once
+    for the group); values of a facet that no matching expert holds are left out.
+    Counted over ``index`` (by default the process's index of the roster as it is now).
+    """
+    index = index or current_index(session)
+    return index.facets(index.matching(criteria))
+
+
 def run_search(
     *,
     session: Session,
@@ -113,16 +132,21 @@ def run_search(
     page: int = 1,
     sort: Sort = "name",
     per_page: int = PAGE_SIZE,
+    index: SearchIndex | None = None,
 ) -> SearchPage:
     """One page of the experts matching ``criteria``, in the order ``sort`` names.
 
-    The experts come with their nationalities, languages and expertise loaded.
+    The experts come with their nationalities, languages and expertise loaded. They are
+    found and ordered over ``index`` (by default the process's index of the roster as it
+    is now), as ``ordered_statement`` would, and the page's experts read by id.
 
     Raises:
         SearchRefused: at ``page``, a page before the first or after the last (a
             result of no expert has one page, empty).
     """
-    total = count_matches(session=session, criteria=criteria)
+    index = index or current_index(session)
+    ordered = index.ordered_ids(index.matching(criteria), sort)
+    total = len(ordered)
     pages = max(1, math.ceil(total / per_page))
     if page < 1 or page > pages:
         raise SearchRefused.at(
@@ -131,18 +155,21 @@ def run_search(
             page=page,
             pages=pages,
         )
-    experts = list(
-        session.scalars(
-            ordered_statement(criteria, sort)
+    wanted = [int(i) for i in ordered[(page - 1) * per_page : page * per_page]]
+    read = {
+        expert.id: expert
+        for expert in session.scalars(
+            select(Expert)
+            .where(Expert.id.in_(wanted))
             .options(
                 selectinload(Expert.nationalities),
                 selectinload(Expert.languages),
                 selectinload(Expert.skills),
             )
-            .offset((page - 1) * per_page)
-            .limit(per_page)
         )
-    )
+    }
+    # An expert erased since the index was built is left out of the page.
+    experts = [read[i] for i in wanted if i in read]
     return SearchPage(
         experts=experts, total=total, number=page, pages=pages, sort=sort, per_page=per_page
     )
