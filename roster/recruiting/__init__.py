@@ -1,0 +1,1 @@
+"""Services of the recruiter's workspace: search, vetting, duplicates, merges, diversity."""
