@@ -30,6 +30,7 @@ from roster.models import (
 )
 from roster.policy.privacy import SensitiveField, visible_sensitive_fields
 from roster.policy.standing import Standing
+from roster.recruiting.names import name_key
 from roster.revisions import note_bulk_write
 
 SENSITIVE = tuple(field.value for field in SensitiveField)
@@ -340,6 +341,7 @@ def _insert_experts(
             "external_id": record["external_id"],
             "public_id": new_public_id(),
             **rows.columns,
+            "name_key": name_key(rows.columns["full_name"] or ""),
             **_consent_columns(rows, now, None),
             "profile_confirmed_at": now,
             "created_at": now,
@@ -421,6 +423,7 @@ def _update_experts(
             .where(Expert.id == eid)
             .values(
                 **rows.columns,
+                name_key=name_key(rows.columns["full_name"] or ""),
                 **_consent_columns(rows, now, old),
                 updated_at=now,
                 version=Expert.version + 1,

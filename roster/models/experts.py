@@ -3,11 +3,12 @@
 from datetime import date, datetime
 from typing import Optional
 
-from sqlalchemy import CheckConstraint, Column, Text
+from sqlalchemy import CheckConstraint, Column, Text, event, text
 from sqlmodel import Field, Relationship, SQLModel
 
 from roster.models._common import new_public_id, utcnow
 from roster.models.states import CodeType, RosterStatus
+from roster.recruiting.names import MAX_KEY, name_key
 
 _CASCADE = {"cascade": "all, delete-orphan"}
 
@@ -36,6 +37,10 @@ class Expert(SQLModel, table=True):
         default=None, foreign_key="user.id", unique=True, ondelete="SET NULL"
     )
     full_name: str = Field(max_length=200, index=True)
+    # The name folded for finding (``roster.recruiting.names``), kept by ``_keep_name_key``.
+    name_key: str = Field(
+        default="", max_length=MAX_KEY, index=True, sa_column_kwargs={"server_default": text("''")}
+    )
     email: str = Field(max_length=254, index=True)
     residence_country: str | None = Field(default=None, max_length=2)
     gender: str | None = Field(default=None, max_length=16)
@@ -90,6 +95,18 @@ class Expert(SQLModel, table=True):
         back_populates="expert",
         sa_relationship_kwargs={**_CASCADE, "order_by": "RosterStatusChange.changed_at"},
     )
+
+
+@event.listens_for(Expert, "before_insert")
+@event.listens_for(Expert, "before_update")
+def _keep_name_key(_mapper: object, _connection: object, expert: Expert) -> None:
+    """Every write of ``full_name`` through the ORM writes its ``name_key`` too.
+
+    Bulk writes that bypass the ORM (``roster.interchange.store``) set it themselves.
+    """
+    key = name_key(expert.full_name or "")
+    if expert.name_key != key:
+        expert.name_key = key
 
 
 class ExpertNationality(SQLModel, table=True):

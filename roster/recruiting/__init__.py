@@ -1,1 +1,1 @@
-"""Services of the recruiter's workspace: search, vetting, duplicates, merges, diversity."""
+"""The recruiter's services: search, vetting, duplicates and the roster's make-up."""
