@@ -1,7 +1,7 @@
 """Likely duplicates: the pairs found and reviewed, and the records' blocking keys
 
 Revision ID: 0009
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-07 06:07:20.583240
 
 Existing experts get their keys at the first sweep (`flask roster duplicates sweep`, or
@@ -15,7 +15,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0009"
-down_revision: str | None = "0006"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

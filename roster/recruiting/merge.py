@@ -130,9 +130,9 @@ def _unite(
             )
         if "position" in table.c:
             offset = session.scalar(
-                select(table.c.position).where(column == survivor_id).order_by(
-                    table.c.position.desc()
-                )
+                select(table.c.position)
+                .where(column == survivor_id)
+                .order_by(table.c.position.desc())
             )
             if offset is not None:
                 session.execute(
@@ -230,9 +230,7 @@ def _pairs(session: Session, column: Column, survivor_id: int, other_id: int) ->
 def _drop_keys(session: Session, column: Column, survivor_id: int, other_id: int) -> None:
     """A merged record is compared with nobody: its blocking keys go."""
     session.execute(
-        delete(DuplicateKey)
-        .where(column == other_id)
-        .execution_options(synchronize_session=False)
+        delete(DuplicateKey).where(column == other_id).execution_options(synchronize_session=False)
     )
 
 

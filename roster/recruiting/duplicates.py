@@ -1,0 +1,524 @@
+"""Likely duplicates: the same person registered twice, found without comparing all pairs.
+
+Two records with the same email address (trimmed, any case) are the same person. Other
+pairs are compared only when they share a **blocking key** (``keys_of``):
+
+* ``e:`` the email address; ``l:`` its local part, its words sorted and digits dropped
+  (``awa.ndiaye77`` and ``ndiaye_awa`` agree), when 5 letters or more;
+* ``n:`` the first three letters of each folded name word (``roster.recruiting.names``:
+  accents, transliterations and name order do not matter) with each nationality;
+* ``b:`` the same with the year of birth, where consented;
+* ``p:`` two words' first three letters together, for names of two words or more.
+
+A typo, another romanisation or a swapped name order leaves at least one word, and so
+one block, in common; a changed email leaves the name's blocks. Within a block, names
+are compared with rapidfuzz over the folded names (``name_similarity``), and only pairs
+alike enough (``NAME_FLOOR``) are scored on the rest: email, year of birth, nationality,
+residence, languages and expertise (``score_pair``). The record has no telephone field to
+compare. A pair scoring ``THRESHOLD`` or more is a likely duplicate, kept as a
+``DuplicatePair`` with its evidence: what agrees and what differs. The threshold is tuned
+on planted duplicates and look-alikes (``benchmarks/bench_duplicates.py``).
+
+Records merged into another (``merged_into_id`` set) are compared with nobody, and a
+pair said to be two people (``not_same``) is never shown again.
+"""
+
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from itertools import combinations
+from typing import Any
+
+from rapidfuzz import fuzz, process
+from sqlalchemy import delete, func, insert, select
+from sqlmodel import Session
+
+from roster.models import (
+    DuplicateKey,
+    DuplicatePair,
+    Expert,
+    ExpertLanguage,
+    ExpertNationality,
+    ExpertSkill,
+    FoundBy,
+    PairStatus,
+    utcnow,
+)
+from roster.recruiting.names import name_tokens
+
+# A pair is a likely duplicate at this score (0-100) or more.
+THRESHOLD = 88.0
+# Below this name similarity, a pair sharing a block is not scored further (unless the
+# email agrees): two people who merely share a nationality and three letters.
+NAME_FLOOR = 75.0
+PREFIX = 3
+MIN_LOCAL = 5
+# A block this large says little (a common name in a populous country): its pairs are
+# compared too, but through rapidfuzz's matrix (``cdist``) rather than one by one.
+MATRIX_BLOCK = 40
+# In such a block, pairs whose sorted names are less alike than this are not compared
+# further (a typo moving a word in the sorted order stays above it).
+PREFILTER = 50.0
+# The most candidates one record is compared with (those sharing the most keys first).
+MAX_CANDIDATES = 2000
+_NOT_LETTERS = re.compile(r"[^a-z]+")
+# Marks that are accents on letters of these scripts (COMBINING ACUTE ACCENT, ARABIC FATHA).
+_FOLDABLE = re.compile(r"^(COMBINING |ARABIC )")
+
+
+@dataclass(frozen=True)
+class Person:
+    """What the duplicate check reads of one record."""
+
+    id: int
+    key: str
+    tokens: tuple[str, ...]
+    email: str
+    local: str
+    birth_year: int | None
+    nationalities: frozenset[str]
+    residence: str | None
+    languages: frozenset[str]
+    skills: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Found:
+    """A likely duplicate: the two ids (smaller first), the score and the evidence."""
+
+    first_id: int
+    second_id: int
+    score: float
+    evidence: dict[str, Any]
+
+
+@dataclass
+class SweepReport:
+    """What a sweep did: records read, keys, comparisons made, pairs found and new."""
+
+    records: int = 0
+    keys: int = 0
+    comparisons: int = 0
+    scored: int = 0
+    found: list[Found] = field(default_factory=list)
+    new: int = 0
+
+
+def normal_email(email: str | None) -> str:
+    """The address as compared: trimmed, lower case."""
+    return (email or "").strip().lower()
+
+
+def email_local(email: str) -> str:
+    """The local part's words sorted, digits and ``+tags`` dropped (``ndiaye.awa77``: ``awa.ndiaye``)."""
+    local = email.partition("@")[0].partition("+")[0]
+    return ".".join(sorted(w for w in _NOT_LETTERS.split(local) if w))
+
+
+def _tokens(full_name: str) -> tuple[str, ...]:
+    """The folded words of a name. Scripts whose vowels are combining marks (Devanagari,
+    Bengali, Sinhala ...) keep them: only Latin, Greek, Cyrillic and Arabic names are folded
+    by ``name_tokens``, which drops every mark as an accent."""
+    if any(
+        unicodedata.combining(c) and not _FOLDABLE.match(unicodedata.name(c, ""))
+        for c in unicodedata.normalize("NFKD", full_name)
+    ):
+        return tuple(unicodedata.normalize("NFC", full_name).casefold().split())
+    return tuple(name_tokens(full_name))
+
+
+def person(
+    *,
+    id: int,
+    full_name: str,
+    email: str | None,
+    birth_year: int | None = None,
+    nationalities: Iterable[str] = (),
+    residence: str | None = None,
+    languages: Iterable[str] = (),
+    skills: Iterable[str] = (),
+) -> Person:
+    """A record as the duplicate check reads it."""
+    tokens = _tokens(full_name or "")
+    address = normal_email(email)
+    return Person(
+        id=id,
+        key=" ".join(sorted(tokens)),
+        tokens=tokens,
+        email=address,
+        local=email_local(address),
+        birth_year=birth_year,
+        nationalities=frozenset(nationalities),
+        residence=residence,
+        languages=frozenset(languages),
+        skills=frozenset(skills),
+    )
+
+
+def keys_of(who: Person) -> set[str]:
+    """The blocking keys of a record: records are compared only when they share one."""
+    keys: set[str] = set()
+    if who.email:
+        keys.add(f"e:{who.email}"[:80])
+    if len(who.local.replace(".", "")) >= MIN_LOCAL:
+        keys.add(f"l:{who.local}"[:80])
+    prefixes = sorted({token[:PREFIX] for token in who.tokens if len(token) >= 2})
+    for prefix in prefixes:
+        for country in who.nationalities:
+            keys.add(f"n:{prefix}:{country}")
+        if who.birth_year is not None:
+            keys.add(f"b:{prefix}:{who.birth_year}")
+    for one, two in combinations(prefixes[:4], 2):
+        keys.add(f"p:{one}:{two}")
+    return keys
+
+
+def name_similarity(one: Person, two: Person) -> float:
+    """How alike two folded names are (0-100): word order ignored, a typo in one word forgiven.
+
+    The better of rapidfuzz's ratio of the sorted words and its ratio of the words in
+    common followed by each name's other words (so that a typo which moves a word in the
+    sorted order still scores high, while a name sharing one word of two does not).
+    """
+    if not one.key or not two.key:
+        return 0.0
+    common = set(one.tokens) & set(two.tokens)
+    if not common:
+        return fuzz.ratio(one.key, two.key)
+    shared = sorted(common)
+    aligned = fuzz.ratio(
+        " ".join(shared + sorted(set(one.tokens) - common)),
+        " ".join(shared + sorted(set(two.tokens) - common)),
+    )
+    return max(fuzz.ratio(one.key, two.key), aligned)
+
+
+def _overlap(one: frozenset[str], two: frozenset[str]) -> float:
+    return len(one & two) / len(one | two)
+
+
+# How much each field weighs in a pair's score, where both records have it.
+WEIGHTS = {
+    "full_name": 50.0,
+    "birth_year": 20.0,
+    "nationalities": 10.0,
+    "residence_country": 5.0,
+    "languages": 10.0,
+    "skills": 15.0,
+}
+EMAIL_LOCAL_BONUS = 3.0
+
+
+def score_pair(one: Person, two: Person, name: float | None = None) -> tuple[float, dict[str, Any]]:
+    """Score a pair (0-100) and say what agrees and what differs.
+
+    The same email is certain (100). Otherwise a weighted mean (``WEIGHTS``) over the
+    fields both records have: the names' similarity, the same year of birth, a
+    nationality in common, the same residence, and the overlap of languages and of
+    expertise; an email local part in common adds ``EMAIL_LOCAL_BONUS``. A field only
+    one record has neither raises nor lowers the score.
+    """
+    agrees: list[str] = []
+    differs: list[str] = []
+    name = name_similarity(one, two) if name is None else name
+    (agrees if name >= 99.5 else differs).append("full_name")
+    if one.email and one.email == two.email:
+        agrees.append("email")
+        return 100.0, _evidence(name, agrees, differs, certain=True)
+    differs.append("email")
+    parts = {"full_name": name / 100}
+    if one.birth_year is not None and two.birth_year is not None:
+        parts["birth_year"] = float(one.birth_year == two.birth_year)
+    if one.nationalities and two.nationalities:
+        parts["nationalities"] = float(bool(one.nationalities & two.nationalities))
+        if one.nationalities != two.nationalities:
+            differs.append("nationalities")
+        else:
+            agrees.append("nationalities")
+    if one.residence and two.residence:
+        parts["residence_country"] = float(one.residence == two.residence)
+    for label, mine, theirs in (
+        ("languages", one.languages, two.languages),
+        ("skills", one.skills, two.skills),
+    ):
+        if mine and theirs:
+            parts[label] = _overlap(mine, theirs)
+    for label, value in parts.items():
+        if label not in ("full_name", "nationalities"):
+            (agrees if value == 1 else differs).append(label)
+    score = 100 * sum(WEIGHTS[k] * v for k, v in parts.items()) / sum(WEIGHTS[k] for k in parts)
+    if one.local and one.local == two.local and len(one.local.replace(".", "")) >= MIN_LOCAL:
+        agrees.append("email_local")
+        score += EMAIL_LOCAL_BONUS
+    score = round(max(0.0, min(100.0, score)), 1)
+    return score, _evidence(name, agrees, differs, certain=False)
+
+
+def _evidence(
+    name: float, agrees: list[str], differs: list[str], *, certain: bool
+) -> dict[str, Any]:
+    return {
+        "certain": certain,
+        "name_similarity": round(name, 1),
+        "agrees": agrees,
+        "differs": differs,
+    }
+
+
+def _found(one: Person, two: Person, score: float, evidence: dict[str, Any]) -> Found:
+    first, second = sorted((one.id, two.id))
+    return Found(first, second, score, evidence)
+
+
+# Reading records -------------------------------------------------------------------------
+
+
+def read_people(session: Session, expert_ids: Sequence[int] | None = None) -> list[Person]:
+    """Read the records not merged into another (of ``expert_ids``, or all) for comparison."""
+    active = Expert.merged_into_id.is_(None)
+    if expert_ids is not None:
+        if not expert_ids:
+            return []
+        active = active & Expert.id.in_(list(expert_ids))
+    children: dict[str, dict[int, list[str]]] = {}
+    for name, table in (
+        ("nationalities", ExpertNationality.country),
+        ("languages", ExpertLanguage.code),
+        ("skills", ExpertSkill.code),
+    ):
+        grouped: dict[int, list[str]] = defaultdict(list)
+        query = select(table.class_.expert_id, table).join(
+            Expert, Expert.id == table.class_.expert_id
+        )
+        for expert_id, code in session.execute(query.where(active)):
+            grouped[expert_id].append(code)
+        children[name] = grouped
+    rows = session.execute(
+        select(
+            Expert.id,
+            Expert.full_name,
+            Expert.email,
+            Expert.birth_year,
+            Expert.residence_country,
+        ).where(active)
+    )
+    return [
+        person(
+            id=eid,
+            full_name=name,
+            email=email,
+            birth_year=year,
+            residence=home,
+            nationalities=children["nationalities"].get(eid, ()),
+            languages=children["languages"].get(eid, ()),
+            skills=children["skills"].get(eid, ()),
+        )
+        for eid, name, email, year, home in rows
+    ]
+
+
+# Keys ------------------------------------------------------------------------------------
+
+
+def refresh_keys(*, session: Session, people: Sequence[Person]) -> int:
+    """Store the blocking keys of these records, replacing theirs; return how many."""
+    ids = [who.id for who in people]
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        session.execute(delete(DuplicateKey).where(DuplicateKey.expert_id.in_(chunk)))
+    rows = [{"key": key, "expert_id": who.id} for who in people for key in keys_of(who)]
+    for start in range(0, len(rows), 5000):
+        session.execute(insert(DuplicateKey), rows[start : start + 5000])
+    return len(rows)
+
+
+def _sharing_keys(session: Session, who: Person) -> list[int]:
+    """Ids of the records sharing a blocking key with ``who``, most keys shared first."""
+    keys = sorted(keys_of(who))
+    if not keys:
+        return []
+    shared = func.count().label("shared")
+    query = (
+        select(DuplicateKey.expert_id)
+        .where(DuplicateKey.key.in_(keys), DuplicateKey.expert_id != who.id)
+        .group_by(DuplicateKey.expert_id)
+        .order_by(shared.desc(), DuplicateKey.expert_id)
+        .limit(MAX_CANDIDATES)
+    )
+    return list(session.scalars(query))
+
+
+def compare_with(who: Person, others: Iterable[Person]) -> list[Found]:
+    """The likely duplicates of ``who`` among ``others`` (already blocked), best first."""
+    found = []
+    for other in others:
+        if other.id == who.id:
+            continue
+        name = name_similarity(who, other)
+        if name < NAME_FLOOR and not (who.email and who.email == other.email):
+            continue
+        score, evidence = score_pair(who, other, name)
+        if score >= THRESHOLD:
+            found.append(_found(who, other, score, evidence))
+    return sorted(found, key=lambda f: (-f.score, f.first_id, f.second_id))
+
+
+def candidates_for(*, session: Session, expert_id: int) -> list[Found]:
+    """The likely duplicates of one record among the roster, best first.
+
+    Reads only the records that share a blocking key with it (an index lookup), never
+    the whole roster. The record's own keys are compared as they are now, stored or not.
+    """
+    mine = read_people(session, [expert_id])
+    if not mine:
+        return []
+    who = mine[0]
+    return compare_with(who, read_people(session, _sharing_keys(session, who)))
+
+
+# Recording pairs -------------------------------------------------------------------------
+
+
+def record_pairs(*, session: Session, found: Sequence[Found], found_by: FoundBy) -> int:
+    """Keep new likely duplicates as open pairs; a pair already known (open, not the same
+    person, or merged) is left as it is. Returns how many are new."""
+    if not found:
+        return 0
+    ids = sorted({f.first_id for f in found})
+    known: set[tuple[int, int]] = set()
+    for start in range(0, len(ids), 500):
+        known.update(
+            session.execute(
+                select(DuplicatePair.first_id, DuplicatePair.second_id).where(
+                    DuplicatePair.first_id.in_(ids[start : start + 500])
+                )
+            ).all()
+        )
+    now = utcnow()
+    new = [
+        DuplicatePair(
+            first_id=f.first_id,
+            second_id=f.second_id,
+            score=f.score,
+            evidence=f.evidence,
+            found_by=found_by.value,
+            found_at=now,
+        )
+        for f in found
+        if (f.first_id, f.second_id) not in known
+    ]
+    session.add_all(new)
+    session.flush()
+    return len(new)
+
+
+def check_records(*, session: Session, expert_ids: Sequence[int], found_by: FoundBy) -> int:
+    """Store the keys of these records and record their likely duplicates; return how many new.
+
+    Used at registration (one record) and after an import (the records it wrote).
+    """
+    people = read_people(session, expert_ids)
+    if not people:
+        return 0
+    refresh_keys(session=session, people=people)
+    session.flush()
+    found: dict[tuple[int, int], Found] = {}
+    for who in people:
+        for pair in compare_with(who, read_people(session, _sharing_keys(session, who))):
+            found[(pair.first_id, pair.second_id)] = pair
+    return record_pairs(session=session, found=list(found.values()), found_by=found_by)
+
+
+# The sweep -------------------------------------------------------------------------------
+
+
+def blocks(people: Sequence[Person]) -> dict[str, list[int]]:
+    """Positions in ``people`` by blocking key, for keys shared by two records or more."""
+    by_key: dict[str, list[int]] = defaultdict(list)
+    for index, who in enumerate(people):
+        for key in keys_of(who):
+            by_key[key].append(index)
+    return {key: members for key, members in by_key.items() if len(members) > 1}
+
+
+def _block_pairs(people: Sequence[Person], members: list[int]) -> Iterator[tuple[int, int, float]]:
+    """Pairs of a block whose names are alike enough, with the names' similarity."""
+    if len(members) < MATRIX_BLOCK:
+        for i, j in combinations(members, 2):
+            yield i, j, name_similarity(people[i], people[j])
+        return
+    keys = [people[i].key for i in members]
+    alike = process.cdist(keys, keys, scorer=fuzz.ratio, score_cutoff=PREFILTER, workers=-1)
+    for a, b in zip(*alike.nonzero(), strict=True):
+        if a < b:
+            i, j = members[a], members[b]
+            yield i, j, name_similarity(people[i], people[j])
+
+
+def find_all(people: Sequence[Person]) -> SweepReport:
+    """Every likely duplicate among ``people``: pairs compared only within shared blocks."""
+    report = SweepReport(records=len(people))
+    seen: set[tuple[int, int]] = set()
+    for key, members in blocks(people).items():
+        certain = key.startswith("e:")
+        for i, j, name in _block_pairs(people, members):
+            pair = (i, j) if i < j else (j, i)
+            if pair in seen:
+                continue
+            seen.add(pair)
+            report.comparisons += 1
+            if name < NAME_FLOOR and not certain:
+                continue
+            report.scored += 1
+            score, evidence = score_pair(people[i], people[j], name)
+            if score >= THRESHOLD:
+                report.found.append(_found(people[i], people[j], score, evidence))
+    report.found.sort(key=lambda f: (-f.score, f.first_id, f.second_id))
+    return report
+
+
+def sweep(*, session: Session) -> SweepReport:
+    """Compare the whole roster within its blocks, rebuild every key, record new pairs.
+
+    The nightly job and ``flask roster duplicates sweep`` run it; the caller commits.
+    """
+    people = read_people(session)
+    report = find_all(people)
+    session.execute(delete(DuplicateKey))
+    rows = [{"key": key, "expert_id": who.id} for who in people for key in keys_of(who)]
+    for start in range(0, len(rows), 5000):
+        session.execute(insert(DuplicateKey), rows[start : start + 5000])
+    report.keys = len(rows)
+    report.new = record_pairs(session=session, found=report.found, found_by=FoundBy.SWEEP)
+    return report
+
+
+def mark_not_same(*, session: Session, pair: DuplicatePair, by_id: int) -> None:
+    """Remember that the pair is two people: it is never shown again."""
+    pair.status = PairStatus.NOT_SAME.value
+    pair.decided_by_id, pair.decided_at = by_id, utcnow()
+    session.add(pair)
+
+
+__all__ = [
+    "NAME_FLOOR",
+    "THRESHOLD",
+    "Found",
+    "Person",
+    "SweepReport",
+    "candidates_for",
+    "check_records",
+    "compare_with",
+    "find_all",
+    "keys_of",
+    "mark_not_same",
+    "name_similarity",
+    "person",
+    "read_people",
+    "record_pairs",
+    "refresh_keys",
+    "score_pair",
+    "sweep",
+]
