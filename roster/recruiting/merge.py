@@ -16,8 +16,9 @@ merge's audit row, which holds both records as they were, in the interchange for
 
 The account: the survivor keeps its own; a survivor without one takes the other's. Where
 both have one, the other's account is disabled and its sessions ended (audited), and stays
-with the merged record: the person signs in with the survivor's. Sensitive fields (gender, disability, year of
-birth) are the survivor's as they stand, each under its own consent.
+with the merged record: the person signs in with the survivor's. Sensitive fields
+(gender, disability, year of birth) are the survivor's as they stand, each under its own
+consent.
 """
 
 from collections.abc import Callable, Mapping
