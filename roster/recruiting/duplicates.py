@@ -112,7 +112,7 @@ def normal_email(email: str | None) -> str:
 
 
 def email_local(email: str) -> str:
-    """The local part's words sorted, digits and tags dropped: ``ndiaye.awa77`` is ``awa.ndiaye``."""
+    """The local part, words sorted, digits dropped: ``ndiaye.awa77`` is ``awa.ndiaye``."""
     local = email.partition("@")[0].partition("+")[0]
     return ".".join(sorted(w for w in _NOT_LETTERS.split(local) if w))
 
