@@ -102,10 +102,11 @@ def register_error_handlers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     """Add the ``flask roster`` and ``flask match`` command groups."""
-    from roster.cli import match_cli, roster_cli
+    from roster.cli import duplicates_cli, match_cli, roster_cli
     from roster.missions_cli import decisions_cli, needs_cli
 
     roster_cli.add_command(needs_cli)
     roster_cli.add_command(decisions_cli)
+    roster_cli.add_command(duplicates_cli)
     app.cli.add_command(roster_cli)
     app.cli.add_command(match_cli)

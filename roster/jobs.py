@@ -38,18 +38,21 @@ QUEUE_NAME = "roster"
 SWEEP_SCHEDULE = crontab(minute="*")
 # Reminders of unanswered call-outs are counted in days: once an hour is soon enough.
 REMINDER_SCHEDULE = crontab(minute="7")
+# The whole roster is compared for likely duplicates once a night.
+DUPLICATES_SCHEDULE = crontab(minute="17", hour="2")
 logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class Jobs:
     """An app's queue and its jobs: send one outbox message, sweep the outbox, remind
-    those who have not answered a call-out."""
+    those who have not answered a call-out, look for duplicates every night."""
 
     queue: Huey
     send_message: TaskWrapper
     sweep_outbox: TaskWrapper
     remind_call_outs: TaskWrapper
+    sweep_duplicates: TaskWrapper
 
 
 # Which app's jobs a session's commit belongs to, found from the connection pool of the
@@ -115,6 +118,15 @@ def remind(app: Flask, *, now: datetime | None = None) -> int:
         return remind_due(session=session, links=reply_links(app.config), now=now)
 
 
+def sweep_duplicates(app: Flask) -> int:
+    """Compare the whole roster for likely duplicates, in one transaction; return how many new."""
+    from roster.db import session_scope
+    from roster.recruiting.duplicates import sweep as sweep_roster
+
+    with app.app_context(), session_scope(app) as session:
+        return sweep_roster(session=session).new
+
+
 def init_app(app: Flask) -> None:
     """Create the app's queue and register its jobs on it."""
     queue = make_queue(app.config)
@@ -135,12 +147,20 @@ def init_app(app: Flask) -> None:
         if reminded := remind(app):
             logger.info("%d call-out reminder(s) queued.", reminded)
 
+    def nightly_duplicates() -> None:
+        """Compare the whole roster for likely duplicates (blocked, never all pairs)."""
+        if found := sweep_duplicates(app):
+            logger.info("%d new likely duplicate(s) to review.", found)
+
     jobs = Jobs(
         queue=queue,
         send_message=queue.task(name="send_outbox_message")(send_outbox_message),
         sweep_outbox=queue.periodic_task(SWEEP_SCHEDULE, name="sweep_outbox")(sweep_outbox),
         remind_call_outs=queue.periodic_task(REMINDER_SCHEDULE, name="remind_call_outs")(
             remind_call_outs
+        ),
+        sweep_duplicates=queue.periodic_task(DUPLICATES_SCHEDULE, name="sweep_duplicates")(
+            nightly_duplicates
         ),
     )
     app.extensions["roster_jobs"] = jobs

@@ -39,7 +39,7 @@ def search_experts(
     *, session: Session, query: str, page: int = 1, per_page: int = PAGE_SIZE
 ) -> Page:
     """Experts whose name or external id contains ``query`` (any case), by name, by page."""
-    statement = select(Expert)
+    statement = select(Expert).where(Expert.merged_into_id.is_(None))
     text = query.strip()[:200]
     if text:
         escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -124,10 +124,13 @@ def roster_overview(*, session: Session, language_limit: int = 20) -> RosterOver
     """
     statuses = dict(
         session.exec(
-            select(Expert.roster_status, func.count()).group_by(Expert.roster_status)
+            select(Expert.roster_status, func.count())
+            .where(Expert.merged_into_id.is_(None))
+            .group_by(Expert.roster_status)
         ).all()
     )
-    rostered = Expert.roster_status == RosterStatus.ROSTERED
+    # Records merged into another are counted once, as their survivor.
+    rostered = (Expert.roster_status == RosterStatus.ROSTERED) & Expert.merged_into_id.is_(None)
     regions: Counter[str] = Counter()
     primary = (
         select(ExpertNationality.country, func.count())
@@ -171,7 +174,7 @@ def _languages(session: Session, limit: int) -> tuple[list[LanguageRow], int]:
     rows = session.exec(
         select(ExpertLanguage.code, ExpertLanguage.level, func.count())
         .join(Expert)
-        .where(Expert.roster_status == RosterStatus.ROSTERED)
+        .where(Expert.roster_status == RosterStatus.ROSTERED, Expert.merged_into_id.is_(None))
         .group_by(ExpertLanguage.code, ExpertLanguage.level)
     ).all()
     speakers: Counter[str] = Counter()
@@ -198,7 +201,7 @@ def _accessibility(session: Session) -> list[tuple[str, str, int]]:
         session.exec(
             select(ExpertAccessibility.code, func.count())
             .join(Expert)
-            .where(Expert.roster_status == RosterStatus.ROSTERED)
+            .where(Expert.roster_status == RosterStatus.ROSTERED, Expert.merged_into_id.is_(None))
             .group_by(ExpertAccessibility.code)
         ).all()
     )

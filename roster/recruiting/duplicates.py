@@ -414,19 +414,41 @@ def record_pairs(*, session: Session, found: Sequence[Found], found_by: FoundBy)
     return len(new)
 
 
+def _ids_by_key(session: Session, keys: Iterable[str]) -> dict[str, list[int]]:
+    """The stored records holding each of ``keys``."""
+    wanted = sorted(set(keys))
+    found: dict[str, list[int]] = defaultdict(list)
+    for start in range(0, len(wanted), 500):
+        for key, expert_id in session.execute(
+            select(DuplicateKey.key, DuplicateKey.expert_id).where(
+                DuplicateKey.key.in_(wanted[start : start + 500])
+            )
+        ):
+            found[key].append(expert_id)
+    return found
+
+
 def check_records(*, session: Session, expert_ids: Sequence[int], found_by: FoundBy) -> int:
     """Store the keys of these records and record their likely duplicates; return how many new.
 
-    Used at registration (one record) and after an import (the records it wrote).
+    Used at registration (one record) and after an import (the records it wrote): one
+    lookup of the records sharing their keys, then comparisons within the shared blocks.
     """
     people = read_people(session, expert_ids)
     if not people:
         return 0
     refresh_keys(session=session, people=people)
     session.flush()
+    mine = {who.id: keys_of(who) for who in people}
+    by_key = _ids_by_key(session, (key for keys in mine.values() for key in keys))
+    others = {eid for ids in by_key.values() for eid in ids} - set(mine)
+    known = {who.id: who for who in people}
+    known.update((who.id, who) for who in read_people(session, sorted(others)))
     found: dict[tuple[int, int], Found] = {}
     for who in people:
-        for pair in compare_with(who, read_people(session, _sharing_keys(session, who))):
+        partners = {eid for key in mine[who.id] for eid in by_key.get(key, ())}
+        blocked = [known[eid] for eid in sorted(partners) if eid in known and eid != who.id]
+        for pair in compare_with(who, blocked):
             found[(pair.first_id, pair.second_id)] = pair
     return record_pairs(session=session, found=list(found.values()), found_by=found_by)
 
