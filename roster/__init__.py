@@ -72,6 +72,7 @@ def register_blueprints(app: Flask) -> None:
     from roster.admin.views import blueprint as admin
     from roster.auth.views import blueprint as auth
     from roster.callouts.views import blueprint as callouts
+    from roster.duplicates.views import blueprint as duplicates
     from roster.experts.views import blueprint as experts
     from roster.home.views import blueprint as home
     from roster.needs.views import blueprint as needs
@@ -85,6 +86,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin)
     app.register_blueprint(profile)
     app.register_blueprint(experts)
+    app.register_blueprint(duplicates)
     app.register_blueprint(shortlists)
     app.register_blueprint(needs)
     app.register_blueprint(callouts)
