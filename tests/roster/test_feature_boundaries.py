@@ -46,6 +46,7 @@ def test_the_features_are_the_folders_that_serve_pages():
         "admin",
         "auth",
         "callouts",
+        "duplicates",
         "experts",
         "home",
         "needs",
