@@ -32,7 +32,7 @@ from itertools import combinations
 from typing import Any
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, insert, select
 from sqlmodel import Session
 
 from roster.models import (
@@ -61,8 +61,12 @@ MATRIX_BLOCK = 40
 # In such a block, pairs whose sorted names are less alike than this are not compared
 # further (a typo moving a word in the sorted order stays above it).
 PREFILTER = 50.0
-# The most candidates one record is compared with (those sharing the most keys first).
-MAX_CANDIDATES = 2000
+# A block larger than this says nothing (the same name given by a thousand test records,
+# a shared address like info@): it is skipped, and its records are compared through
+# their other keys.
+BLOCK_LIMIT = 500
+# At most this many likely duplicates are kept for one record at registration or import.
+MAX_PER_RECORD = 10
 _NOT_LETTERS = re.compile(r"[^a-z]+")
 # Marks that are accents on letters of these scripts (COMBINING ACUTE ACCENT, ARABIC FATHA).
 _FOLDABLE = re.compile(r"^(COMBINING |ARABIC )")
@@ -102,6 +106,7 @@ class SweepReport:
     keys: int = 0
     comparisons: int = 0
     scored: int = 0
+    skipped_blocks: int = 0
     found: list[Found] = field(default_factory=list)
     new: int = 0
 
@@ -335,19 +340,12 @@ def refresh_keys(*, session: Session, people: Sequence[Person]) -> int:
 
 
 def _sharing_keys(session: Session, who: Person) -> list[int]:
-    """Ids of the records sharing a blocking key with ``who``, most keys shared first."""
-    keys = sorted(keys_of(who))
-    if not keys:
-        return []
-    shared = func.count().label("shared")
-    query = (
-        select(DuplicateKey.expert_id)
-        .where(DuplicateKey.key.in_(keys), DuplicateKey.expert_id != who.id)
-        .group_by(DuplicateKey.expert_id)
-        .order_by(shared.desc(), DuplicateKey.expert_id)
-        .limit(MAX_CANDIDATES)
+    """Ids of the records sharing a blocking key with ``who`` (blocks over ``BLOCK_LIMIT``
+    left out): an index lookup, never the whole roster."""
+    by_key = _ids_by_key(session, keys_of(who))
+    return sorted(
+        {eid for ids in by_key.values() if len(ids) <= BLOCK_LIMIT for eid in ids} - {who.id}
     )
-    return list(session.scalars(query))
 
 
 def compare_with(who: Person, others: Iterable[Person]) -> list[Found]:
@@ -446,9 +444,14 @@ def check_records(*, session: Session, expert_ids: Sequence[int], found_by: Foun
     known.update((who.id, who) for who in read_people(session, sorted(others)))
     found: dict[tuple[int, int], Found] = {}
     for who in people:
-        partners = {eid for key in mine[who.id] for eid in by_key.get(key, ())}
+        partners = {
+            eid
+            for key in mine[who.id]
+            if len(members := by_key.get(key, ())) <= BLOCK_LIMIT
+            for eid in members
+        }
         blocked = [known[eid] for eid in sorted(partners) if eid in known and eid != who.id]
-        for pair in compare_with(who, blocked):
+        for pair in compare_with(who, blocked)[:MAX_PER_RECORD]:
             found[(pair.first_id, pair.second_id)] = pair
     return record_pairs(session=session, found=list(found.values()), found_by=found_by)
 
@@ -484,6 +487,9 @@ def find_all(people: Sequence[Person]) -> SweepReport:
     report = SweepReport(records=len(people))
     seen: set[tuple[int, int]] = set()
     for key, members in blocks(people).items():
+        if len(members) > BLOCK_LIMIT:
+            report.skipped_blocks += 1
+            continue
         certain = key.startswith("e:")
         for i, j, name in _block_pairs(people, members):
             pair = (i, j) if i < j else (j, i)
