@@ -164,9 +164,7 @@ def as_person(index: int, record: dict) -> duplicates.Person:
         id=index,
         full_name=record["full_name"],
         email=record["email"],
-        birth_year=record.get("birth_year")
-        if record.get("consent", {}).get("birth_year")
-        else None,
+        birth_year=record.get("birth_year") if consent.get("birth_year") else None,
         nationalities=record["nationalities"],
         residence=record.get("residence_country"),
         languages=[lang["code"] for lang in record["languages"]],
