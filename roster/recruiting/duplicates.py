@@ -32,7 +32,7 @@ from itertools import combinations
 from typing import Any
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, tuple_
 from sqlmodel import Session
 
 from roster.models import (
@@ -373,7 +373,27 @@ def candidates_for(*, session: Session, expert_id: int) -> list[Found]:
     if not mine:
         return []
     who = mine[0]
-    return compare_with(who, read_people(session, _sharing_keys(session, who)))
+    return compare_with(
+        who, read_people(session, _alike(session, who, _sharing_keys(session, who)))
+    )
+
+
+def _alike(session: Session, who: Person, ids: Sequence[int]) -> list[int]:
+    """Of ``ids``, those whose names may be alike enough, or whose email is the same: their
+    names and addresses read first, so that only these are read whole."""
+    kept = []
+    for start in range(0, len(ids), 500):
+        for eid, name, email in session.execute(
+            select(Expert.id, Expert.full_name, Expert.email).where(
+                Expert.id.in_(ids[start : start + 500])
+            )
+        ):
+            other = person(id=eid, full_name=name, email=email)
+            if (who.email and other.email == who.email) or name_similarity(
+                who, other
+            ) >= NAME_FLOOR:
+                kept.append(eid)
+    return kept
 
 
 # Recording pairs -------------------------------------------------------------------------
@@ -459,43 +479,55 @@ def check_records(*, session: Session, expert_ids: Sequence[int], found_by: Foun
 # The sweep -------------------------------------------------------------------------------
 
 
-def blocks(people: Sequence[Person]) -> dict[str, list[int]]:
+def blocks(
+    people: Sequence[Person], keys: Sequence[set[str]] | None = None
+) -> dict[str, list[int]]:
     """Positions in ``people`` by blocking key, for keys shared by two records or more."""
     by_key: dict[str, list[int]] = defaultdict(list)
     for index, who in enumerate(people):
-        for key in keys_of(who):
+        for key in keys[index] if keys is not None else keys_of(who):
             by_key[key].append(index)
     return {key: members for key, members in by_key.items() if len(members) > 1}
 
 
-def _block_pairs(people: Sequence[Person], members: list[int]) -> Iterator[tuple[int, int, float]]:
-    """Pairs of a block whose names are alike enough, with the names' similarity."""
+def _block_pairs(
+    people: Sequence[Person], members: list[int], seen: set[tuple[int, int]]
+) -> Iterator[tuple[int, int, float]]:
+    """Pairs of a block not compared yet, whose names may be alike, with their similarity.
+
+    A large block is compared by rapidfuzz's matrix (``cdist``, in C) on the sorted
+    names first, and only the pairs above ``PREFILTER`` are compared one by one.
+    """
     if len(members) < MATRIX_BLOCK:
-        for i, j in combinations(members, 2):
-            yield i, j, name_similarity(people[i], people[j])
-        return
-    keys = [people[i].key for i in members]
-    alike = process.cdist(keys, keys, scorer=fuzz.ratio, score_cutoff=PREFILTER, workers=-1)
-    for a, b in zip(*alike.nonzero(), strict=True):
-        if a < b:
-            i, j = members[a], members[b]
-            yield i, j, name_similarity(people[i], people[j])
+        candidates: Iterable[tuple[int, int]] = combinations(members, 2)
+    else:
+        keys = [people[i].key for i in members]
+        alike = process.cdist(keys, keys, scorer=fuzz.ratio, score_cutoff=PREFILTER, workers=-1)
+        candidates = (
+            (members[a], members[b]) for a, b in zip(*alike.nonzero(), strict=True) if a < b
+        )
+    for i, j in candidates:
+        pair = (i, j) if i < j else (j, i)
+        if pair in seen:
+            continue
+        seen.add(pair)
+        yield i, j, name_similarity(people[i], people[j])
 
 
-def find_all(people: Sequence[Person]) -> SweepReport:
-    """Every likely duplicate among ``people``: pairs compared only within shared blocks."""
+def find_all(people: Sequence[Person], keys: Sequence[set[str]] | None = None) -> SweepReport:
+    """Every likely duplicate among ``people``: pairs compared only within shared blocks.
+
+    ``comparisons`` counts the pairs whose names were compared one by one (each pair
+    once, however many blocks it shares); never all pairs.
+    """
     report = SweepReport(records=len(people))
     seen: set[tuple[int, int]] = set()
-    for key, members in blocks(people).items():
+    for key, members in blocks(people, keys).items():
         if len(members) > BLOCK_LIMIT:
             report.skipped_blocks += 1
             continue
         certain = key.startswith("e:")
-        for i, j, name in _block_pairs(people, members):
-            pair = (i, j) if i < j else (j, i)
-            if pair in seen:
-                continue
-            seen.add(pair)
+        for i, j, name in _block_pairs(people, members, seen):
             report.comparisons += 1
             if name < NAME_FLOOR and not certain:
                 continue
@@ -507,18 +539,32 @@ def find_all(people: Sequence[Person]) -> SweepReport:
     return report
 
 
+def _store_keys(session: Session, people: Sequence[Person], keys: Sequence[set[str]]) -> int:
+    """Make the stored keys exactly these: only the differences are written."""
+    wanted = {(key, who.id) for who, mine in zip(people, keys, strict=True) for key in mine}
+    stored = set(session.execute(select(DuplicateKey.key, DuplicateKey.expert_id)).all())
+    gone = sorted(stored - wanted)
+    for start in range(0, len(gone), 500):
+        session.execute(
+            delete(DuplicateKey).where(
+                tuple_(DuplicateKey.key, DuplicateKey.expert_id).in_(gone[start : start + 500])
+            )
+        )
+    new = [{"key": key, "expert_id": eid} for key, eid in sorted(wanted - stored)]
+    for start in range(0, len(new), 5000):
+        session.execute(insert(DuplicateKey), new[start : start + 5000])
+    return len(wanted)
+
+
 def sweep(*, session: Session) -> SweepReport:
-    """Compare the whole roster within its blocks, rebuild every key, record new pairs.
+    """Compare the whole roster within its blocks, bring every key up to date, record new pairs.
 
     The nightly job and ``flask roster duplicates sweep`` run it; the caller commits.
     """
     people = read_people(session)
-    report = find_all(people)
-    session.execute(delete(DuplicateKey))
-    rows = [{"key": key, "expert_id": who.id} for who in people for key in keys_of(who)]
-    for start in range(0, len(rows), 5000):
-        session.execute(insert(DuplicateKey), rows[start : start + 5000])
-    report.keys = len(rows)
+    keys = [keys_of(who) for who in people]
+    report = find_all(people, keys)
+    report.keys = _store_keys(session, people, keys)
     report.new = record_pairs(session=session, found=report.found, found_by=FoundBy.SWEEP)
     return report
 

@@ -272,3 +272,105 @@ def test_the_sweep_command_records_pairs(db_session, runner):
 def test_pages_are_for_recruiters_and_admins_only(signed_in):
     planner = signed_in("pat@example.org", "planner")
     assert planner.get("/duplicates").status_code == 403
+
+
+def test_registering_a_profile_finds_the_same_person_on_the_roster(db_session, expert_client):
+    from tests.roster.conftest import IDENTITY, post_form
+
+    _load(db_session, [expert_record(9, full_name="Ndiaye Awa", email="ndiaye.awa@example.org")])
+    response = post_form(expert_client, "/me/identity", IDENTITY | {"full_name": "Awa Ndiayé"})
+    assert response.status_code == 302
+    with db_session(write=False) as session:
+        pair = session.scalars(select(DuplicatePair)).one()
+        assert pair.found_by == FoundBy.REGISTRATION
+        ids = {pair.first_id, pair.second_id}
+        names = set(session.scalars(select(Expert.full_name).where(Expert.id.in_(ids))))
+    assert names == {"Ndiaye Awa", "Awa Ndiayé"}
+
+
+def test_merging_two_records_with_accounts_keeps_the_survivors_and_disables_the_other(
+    db_session, make_user
+):
+    from roster.models import User
+    from roster.recruiting.merge import merge_experts
+
+    _load(db_session, TWINS[:2])
+    first_user = make_user("one@example.org", "expert")
+    second_user = make_user("two@example.org", "expert")
+    recruiter = make_user("rita@example.org", "recruiter")
+    with db_session() as session:
+        first, second = session.scalars(select(Expert).order_by(Expert.id)).all()
+        first.user_id, second.user_id = first_user.id, second_user.id
+    with db_session() as session:
+        first, second = session.scalars(select(Expert).order_by(Expert.id)).all()
+        first_id, second_id = first.id, second.id
+        done = merge_experts(
+            session=session,
+            survivor=second,
+            other=first,
+            choices={"email": first.id},
+            versions={first.id: first.version, second.id: second.version},
+            by=session.get(User, recruiter.id),
+        )
+        assert done.disabled_account.id == first_user.id
+    with db_session(write=False) as session:
+        kept = session.get(Expert, second_id)
+        assert kept.user_id == second_user.id and kept.email == "m.elsayed@example.org"
+        assert session.get(User, first_user.id).disabled
+        assert session.get(User, second_user.id).disabled is False
+        assert session.get(Expert, first_id).merged_into_id == second_id
+
+
+def test_a_merge_with_a_stale_version_writes_nothing(db_session, make_user):
+    from roster.models import User
+    from roster.recruiting.merge import MergeChanged, merge_experts
+
+    _load(db_session, TWINS[:2])
+    recruiter = make_user("rita@example.org", "recruiter")
+    with db_session(write=False) as session:
+        first, second = session.scalars(select(Expert).order_by(Expert.id)).all()
+        try:
+            merge_experts(
+                session=session,
+                survivor=first,
+                other=second,
+                choices={},
+                versions={first.id: first.version, second.id: second.version - 1},
+                by=session.get(User, recruiter.id),
+            )
+        except MergeChanged:
+            session.rollback()
+        else:
+            raise AssertionError("a stale merge was not refused")
+    with db_session(write=False) as session:
+        assert (
+            session.scalar(
+                select(func.count()).select_from(Expert).where(Expert.merged_into_id.is_not(None))
+            )
+            == 0
+        )
+
+
+def test_merged_records_leave_search_matching_and_the_home_counts(db_session, make_user):
+    from roster.experts.services import search_experts
+    from roster.home.services import roster_overview
+    from roster.matchers import read_records
+    from roster.models import User
+    from roster.recruiting.merge import merge_experts
+
+    _load(db_session, TWINS[:2])
+    recruiter = make_user("rita@example.org", "recruiter")
+    with db_session() as session:
+        first, second = session.scalars(select(Expert).order_by(Expert.id)).all()
+        merge_experts(
+            session=session,
+            survivor=first,
+            other=second,
+            choices={},
+            versions={first.id: first.version, second.id: second.version},
+            by=session.get(User, recruiter.id),
+        )
+    with db_session(write=False) as session:
+        assert [r["external_id"] for r in read_records(session)] == ["EXP-T-0001"]
+        assert search_experts(session=session, query="").total == 1
+        assert roster_overview(session=session).total == 1
