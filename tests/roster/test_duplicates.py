@@ -374,3 +374,39 @@ def test_merged_records_leave_search_matching_and_the_home_counts(db_session, ma
         assert [r["external_id"] for r in read_records(session)] == ["EXP-T-0001"]
         assert search_experts(session=session, query="").total == 1
         assert roster_overview(session=session).total == 1
+
+
+def test_erasing_a_profile_erases_the_records_merged_into_it(app, db_session, make_user, tmp_path):
+    from roster.models import User
+    from roster.profile.erasure import erase_account
+    from roster.recruiting.merge import merge_experts
+
+    _load(db_session, TWINS[:2])
+    owner = make_user("one@example.org", "expert")
+    recruiter = make_user("rita@example.org", "recruiter")
+    with db_session() as session:
+        first, second = session.scalars(select(Expert).order_by(Expert.id)).all()
+        first.user_id = owner.id
+    with db_session() as session:
+        first, second = session.scalars(select(Expert).order_by(Expert.id)).all()
+        merge_experts(
+            session=session,
+            survivor=first,
+            other=second,
+            choices={},
+            versions={first.id: first.version, second.id: second.version},
+            by=session.get(User, recruiter.id),
+        )
+    with db_session() as session:
+        expert = session.scalars(select(Expert).where(Expert.user_id == owner.id)).one()
+        erase_account(
+            session=session,
+            user=session.get(User, owner.id),
+            expert=expert,
+            cv_folder=tmp_path,
+            outbox=tmp_path,
+        )
+    with db_session(write=False) as session:
+        assert session.scalar(select(func.count()).select_from(Expert)) == 0
+        details = " ".join(str(e.detail) for e in session.scalars(select(AuditEvent)))
+        assert "Sayyid" not in details and "El-Sayed" not in details
