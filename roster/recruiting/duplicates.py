@@ -23,10 +23,12 @@ Records merged into another (``merged_into_id`` set) are compared with nobody, a
 pair said to be two people (``not_same``) is never shown again.
 """
 
+import gc
 import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
@@ -55,12 +57,8 @@ THRESHOLD = 88.0
 NAME_FLOOR = 75.0
 PREFIX = 3
 MIN_LOCAL = 5
-# A block this large says little (a common name in a populous country): its pairs are
-# compared too, but through rapidfuzz's matrix (``cdist``) rather than one by one.
-MATRIX_BLOCK = 40
-# In such a block, pairs whose sorted names are less alike than this are not compared
-# further (a typo moving a word in the sorted order stays above it).
-PREFILTER = 50.0
+# A block this large is compared through rapidfuzz's matrices (``cdist``) first.
+MATRIX_BLOCK = 6
 # A block larger than this says nothing (the same name given by a thousand test records,
 # a shared address like info@): it is skipped, and its records are compared through
 # their other keys.
@@ -491,21 +489,26 @@ def blocks(
 
 
 def _block_pairs(
-    people: Sequence[Person], members: list[int], seen: set[tuple[int, int]]
+    people: Sequence[Person], members: list[int], seen: set[tuple[int, int]], *, every: bool
 ) -> Iterator[tuple[int, int, float]]:
     """Pairs of a block not compared yet, whose names may be alike, with their similarity.
 
-    A large block is compared by rapidfuzz's matrix (``cdist``, in C) on the sorted
-    names first, and only the pairs above ``PREFILTER`` are compared one by one.
+    A block of ``MATRIX_BLOCK`` records or more is compared first by rapidfuzz's matrices
+    (``cdist``, in C, on all cores): ``ratio`` and ``token_set_ratio`` of the sorted names,
+    whose better is never below ``name_similarity``, so that only the pairs that may reach
+    ``NAME_FLOOR`` are compared one by one, and none is missed. ``every``: all pairs (the
+    same email).
     """
-    if len(members) < MATRIX_BLOCK:
+    if every or len(members) < MATRIX_BLOCK:
         candidates: Iterable[tuple[int, int]] = combinations(members, 2)
     else:
         keys = [people[i].key for i in members]
-        alike = process.cdist(keys, keys, scorer=fuzz.ratio, score_cutoff=PREFILTER, workers=-1)
-        candidates = (
-            (members[a], members[b]) for a, b in zip(*alike.nonzero(), strict=True) if a < b
+        best = process.cdist(keys, keys, scorer=fuzz.ratio, score_cutoff=NAME_FLOOR, workers=-1)
+        sets = process.cdist(
+            keys, keys, scorer=fuzz.token_set_ratio, score_cutoff=NAME_FLOOR, workers=-1
         )
+        alike = (best + sets).nonzero()
+        candidates = ((members[a], members[b]) for a, b in zip(*alike, strict=True) if a < b)
     for i, j in candidates:
         pair = (i, j) if i < j else (j, i)
         if pair in seen:
@@ -522,12 +525,37 @@ def find_all(people: Sequence[Person], keys: Sequence[set[str]] | None = None) -
     """
     report = SweepReport(records=len(people))
     seen: set[tuple[int, int]] = set()
+    with _no_collection():
+        _compare_blocks(people, keys, seen, report)
+    report.found.sort(key=lambda f: (-f.score, f.first_id, f.second_id))
+    return report
+
+
+@contextmanager
+def _no_collection() -> Iterator[None]:
+    """The cyclic garbage collector paused: the sweep makes millions of small objects and no
+    cycles, and collecting each generation as it fills costs a third of the sweep."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _compare_blocks(
+    people: Sequence[Person],
+    keys: Sequence[set[str]] | None,
+    seen: set[tuple[int, int]],
+    report: SweepReport,
+) -> None:
     for key, members in blocks(people, keys).items():
         if len(members) > BLOCK_LIMIT:
             report.skipped_blocks += 1
             continue
         certain = key.startswith("e:")
-        for i, j, name in _block_pairs(people, members, seen):
+        for i, j, name in _block_pairs(people, members, seen, every=certain):
             report.comparisons += 1
             if name < NAME_FLOOR and not certain:
                 continue
@@ -535,8 +563,6 @@ def find_all(people: Sequence[Person], keys: Sequence[set[str]] | None = None) -
             score, evidence = score_pair(people[i], people[j], name)
             if score >= THRESHOLD:
                 report.found.append(_found(people[i], people[j], score, evidence))
-    report.found.sort(key=lambda f: (-f.score, f.first_id, f.second_id))
-    return report
 
 
 def _store_keys(session: Session, people: Sequence[Person], keys: Sequence[set[str]]) -> int:
