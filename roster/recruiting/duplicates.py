@@ -457,7 +457,9 @@ def check_records(*, session: Session, expert_ids: Sequence[int], found_by: Foun
     session.flush()
     mine = {who.id: keys_of(who) for who in people}
     by_key = _ids_by_key(session, (key for keys in mine.values() for key in keys))
-    others = {eid for ids in by_key.values() for eid in ids} - set(mine)
+    others = {eid for ids in by_key.values() if len(ids) <= BLOCK_LIMIT for eid in ids} - set(mine)
+    if len(people) == 1:  # registration: read whole only the records whose names are alike
+        others = set(_alike(session, people[0], sorted(others)))
     known = {who.id: who for who in people}
     known.update((who.id, who) for who in read_people(session, sorted(others)))
     found: dict[tuple[int, int], Found] = {}
