@@ -59,6 +59,7 @@ PREFIX = 3
 MIN_LOCAL = 5
 # A block this large is compared through rapidfuzz's matrices (``cdist``) first.
 MATRIX_BLOCK = 6
+PARALLEL_BLOCK = 300
 # A block larger than this says nothing (the same name given by a thousand test records,
 # a shared address like info@): it is skipped, and its records are compared through
 # their other keys.
@@ -505,9 +506,13 @@ def _block_pairs(
         candidates: Iterable[tuple[int, int]] = combinations(members, 2)
     else:
         keys = [people[i].key for i in members]
-        best = process.cdist(keys, keys, scorer=fuzz.ratio, score_cutoff=NAME_FLOOR, workers=-1)
+        # Threads pay off only on large blocks: starting them costs more than a small one.
+        workers = -1 if len(members) >= PARALLEL_BLOCK else 1
+        best = process.cdist(
+            keys, keys, scorer=fuzz.ratio, score_cutoff=NAME_FLOOR, workers=workers
+        )
         sets = process.cdist(
-            keys, keys, scorer=fuzz.token_set_ratio, score_cutoff=NAME_FLOOR, workers=-1
+            keys, keys, scorer=fuzz.token_set_ratio, score_cutoff=NAME_FLOOR, workers=workers
         )
         alike = (best + sets).nonzero()
         candidates = ((members[a], members[b]) for a, b in zip(*alike, strict=True) if a < b)
