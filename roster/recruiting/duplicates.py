@@ -59,6 +59,9 @@ PREFIX = 3
 MIN_LOCAL = 5
 # A block this large is compared through rapidfuzz's matrices (``cdist``) first.
 MATRIX_BLOCK = 6
+# One record's candidates are first compared on their stored ``name_key``, this much below
+# the name floor: that key folds a few scripts otherwise than the comparison does.
+KEY_MARGIN = 15.0
 PARALLEL_BLOCK = 300
 # A block larger than this says nothing (the same name given by a thousand test records,
 # a shared address like info@): it is skipped, and its records are compared through
@@ -378,20 +381,36 @@ def candidates_for(*, session: Session, expert_id: int) -> list[Found]:
 
 
 def _alike(session: Session, who: Person, ids: Sequence[int]) -> list[int]:
-    """Of ``ids``, those whose names may be alike enough, or whose email is the same: their
-    names and addresses read first, so that only these are read whole."""
+    """Of ``ids``, those whose names may be alike enough, or whose email is the same.
+
+    The stored ``name_key`` of each (``roster.recruiting.names``) is compared in C first,
+    with a margin (``KEY_MARGIN``) below the name floor for the scripts that key folds
+    otherwise; only the records passing are folded here, and only those alike enough are
+    read whole.
+    """
+    mine = session.scalar(select(Expert.name_key).where(Expert.id == who.id)) or who.key
     kept = []
-    for start in range(0, len(ids), 500):
-        for eid, name, email in session.execute(
-            select(Expert.id, Expert.full_name, Expert.email).where(
-                Expert.id.in_(ids[start : start + 500])
+    for start in range(0, len(ids), 1000):
+        rows = session.execute(
+            select(Expert.id, Expert.name_key, Expert.full_name, Expert.email).where(
+                Expert.id.in_(ids[start : start + 1000])
             )
-        ):
-            other = person(id=eid, full_name=name, email=email)
-            if (who.email and other.email == who.email) or name_similarity(
-                who, other
-            ) >= NAME_FLOOR:
-                kept.append(eid)
+        ).all()
+        if not rows:
+            continue
+        keys = [row.name_key or "" for row in rows]
+        cutoff = NAME_FLOOR - KEY_MARGIN
+        bound = process.cdist([mine], keys, scorer=fuzz.ratio, score_cutoff=cutoff, workers=1)
+        sets = process.cdist(
+            [mine], keys, scorer=fuzz.token_set_ratio, score_cutoff=cutoff, workers=1
+        )
+        for row, ratio, shared in zip(rows, bound[0], sets[0], strict=True):
+            same_email = bool(who.email) and normal_email(row.email) == who.email
+            if not same_email and not (ratio or shared):
+                continue
+            other = person(id=row.id, full_name=row.full_name, email=row.email)
+            if same_email or name_similarity(who, other) >= NAME_FLOOR:
+                kept.append(row.id)
     return kept
 
 
