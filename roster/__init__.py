@@ -74,6 +74,7 @@ def register_blueprints(app: Flask) -> None:
     from roster.auth.views import blueprint as auth
     from roster.callouts.views import blueprint as callouts
     from roster.dashboard.views import blueprint as dashboard
+    from roster.duplicates.views import blueprint as duplicates
     from roster.experts.views import blueprint as experts
     from roster.home.views import blueprint as home
     from roster.lists.views import blueprint as lists
@@ -90,6 +91,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin)
     app.register_blueprint(profile)
     app.register_blueprint(experts)
+    app.register_blueprint(duplicates)
     app.register_blueprint(shortlists)
     app.register_blueprint(needs)
     app.register_blueprint(callouts)
@@ -111,10 +113,11 @@ def register_error_handlers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     """Add the ``flask roster`` and ``flask match`` command groups."""
-    from roster.cli import match_cli, roster_cli
+    from roster.cli import duplicates_cli, match_cli, roster_cli
     from roster.missions_cli import decisions_cli, needs_cli
 
     roster_cli.add_command(needs_cli)
     roster_cli.add_command(decisions_cli)
+    roster_cli.add_command(duplicates_cli)
     app.cli.add_command(roster_cli)
     app.cli.add_command(match_cli)

@@ -82,6 +82,11 @@ AUDIT_ACTIONS: dict[str, AuditAction] = {
     "roster.export": AuditAction(
         N_("exported the roster"), without_actor=N_("system (command line)")
     ),
+    "duplicates.merged": AuditAction(N_("merged two records of one expert")),
+    "duplicates.not_same": AuditAction(N_("said two records are different people")),
+    "duplicates.account_disabled": AuditAction(
+        N_("disabled the second account of an expert whose records were merged")
+    ),
 }
 
 

@@ -38,6 +38,7 @@ roster_cli = PlainGroup(
     "roster", help="Manage the roster: schema, import, export, demo data, users."
 )
 match_cli = PlainGroup("match", help="Match experts to a needs assessment.")
+duplicates_cli = PlainGroup("duplicates", help="Find likely duplicates among the experts.")
 
 # Below this, a progress bar is more noise than help.
 PROGRESS_THRESHOLD_BYTES = 2 * 1024 * 1024
@@ -99,6 +100,10 @@ def _print_report(report, *, verb: str) -> None:
         f"{verb} {report.read} record(s) from {report.source}: {report.created} created, "
         f"{report.updated} updated, {report.unchanged} unchanged."
     )
+    if report.duplicates is None:
+        click.echo("Too many records to look for duplicates now; the nightly sweep will.")
+    elif report.duplicates:
+        click.echo(f"{report.duplicates} likely duplicate(s) to review at /duplicates.")
 
 
 @roster_cli.command("import")
@@ -484,3 +489,20 @@ def outbox_command(retry: bool) -> None:
             f"tries: {message.attempts}, {next_try}{error}"
         )
     click.echo(f"{len(messages)} message(s) not sent yet.")
+
+
+@duplicates_cli.command("sweep")
+def duplicates_sweep_command() -> None:
+    """Compare the whole roster within its blocks and record the likely duplicates found."""
+    import time
+
+    from roster.recruiting.duplicates import sweep
+
+    started = time.perf_counter()
+    with session_scope() as session:
+        report = sweep(session=session)
+    click.echo(
+        f"Compared {report.records} record(s) in {report.comparisons} pair(s) sharing a block, "
+        f"in {time.perf_counter() - started:.1f} s: {len(report.found)} likely duplicate(s), "
+        f"{report.new} new to review at /duplicates."
+    )

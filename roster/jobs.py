@@ -40,19 +40,24 @@ SWEEP_SCHEDULE = crontab(minute="*")
 REMINDER_SCHEDULE = crontab(minute="7")
 # The watched searches' digest: once a day, early in the morning (UTC).
 DIGEST_SCHEDULE = crontab(minute="15", hour="5")
+
+# The whole roster is compared for likely duplicates once a night.
+DUPLICATES_SCHEDULE = crontab(minute="17", hour="2")
 logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class Jobs:
     """An app's queue and its jobs: send one outbox message, sweep the outbox, remind
-    those who have not answered a call-out, mail the watched searches' digests."""
+    those who have not answered a call-out, mail the watched searches' digests, and look
+    for duplicates every night."""
 
     queue: Huey
     send_message: TaskWrapper
     sweep_outbox: TaskWrapper
     remind_call_outs: TaskWrapper
     send_digests: TaskWrapper
+    sweep_duplicates: TaskWrapper
 
 
 # Which app's jobs a session's commit belongs to, found from the connection pool of the
@@ -134,6 +139,15 @@ def digest(app: Flask, *, now: datetime | None = None) -> int:
         )
 
 
+def sweep_duplicates(app: Flask) -> int:
+    """Compare the whole roster for likely duplicates, in one transaction; return how many new."""
+    from roster.db import session_scope
+    from roster.recruiting.duplicates import sweep as sweep_roster
+
+    with app.app_context(), session_scope(app) as session:
+        return sweep_roster(session=session).new
+
+
 def init_app(app: Flask) -> None:
     """Create the app's queue and register its jobs on it."""
     queue = make_queue(app.config)
@@ -159,6 +173,11 @@ def init_app(app: Flask) -> None:
         if mailed := digest(app):
             logger.info("%d digest(s) of watched searches queued.", mailed)
 
+    def nightly_duplicates() -> None:
+        """Compare the whole roster for likely duplicates (blocked, never all pairs)."""
+        if found := sweep_duplicates(app):
+            logger.info("%d new likely duplicate(s) to review.", found)
+
     jobs = Jobs(
         queue=queue,
         send_message=queue.task(name="send_outbox_message")(send_outbox_message),
@@ -168,6 +187,9 @@ def init_app(app: Flask) -> None:
         ),
         send_digests=queue.periodic_task(DIGEST_SCHEDULE, name="send_watch_digests")(
             send_watch_digests
+        ),
+        sweep_duplicates=queue.periodic_task(DUPLICATES_SCHEDULE, name="sweep_duplicates")(
+            nightly_duplicates
         ),
     )
     app.extensions["roster_jobs"] = jobs

@@ -112,7 +112,8 @@ def read_records(session: Session, expert_ids: Iterable[int] | None = None) -> l
     addresses, comments): whole tables, grouped by expert, on the driver's cursor (a
     third of the time of SQLAlchemy's rows, and a tenth of the ORM's).
     """
-    rostered = Expert.roster_status == RosterStatus.ROSTERED
+    # A record merged into another is the survivor's: never matched on its own.
+    rostered = (Expert.roster_status == RosterStatus.ROSTERED) & Expert.merged_into_id.is_(None)
     if expert_ids is not None:
         rostered = rostered & Expert.id.in_(sorted(expert_ids))
     query = select(

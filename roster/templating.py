@@ -85,6 +85,7 @@ NAVIGATION: tuple[tuple[str, Any, tuple[RoleName, ...]], ...] = (
     ("profile.overview", _l("My profile"), (RoleName.EXPERT,)),
     ("experts.search", _l("Experts"), (RoleName.RECRUITER, RoleName.ADMIN)),
     ("vetting.queue", _l("Vetting"), (RoleName.RECRUITER, RoleName.ADMIN)),
+    ("duplicates.index", _l("Duplicates"), (RoleName.RECRUITER, RoleName.ADMIN)),
     ("needs.index", _l("Needs assessments"), (RoleName.PLANNER, RoleName.ADMIN)),
     (
         "needs.unmet_demand",

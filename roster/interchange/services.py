@@ -18,9 +18,13 @@ from roster.interchange.formats import (
     write_records,
 )
 from roster.interchange.store import iter_records, write_experts
-from roster.models import AuditEvent, Expert
+from roster.models import AuditEvent, Expert, FoundBy
+from roster.recruiting.duplicates import check_records
 
 BATCH_SIZE = 1000
+# Up to this many records, an import looks for their likely duplicates itself; a larger
+# file's are found by the nightly sweep (``flask roster duplicates sweep``).
+IMPORT_CHECK_LIMIT = 5000
 LINES_SHOWN = 5
 
 
@@ -63,6 +67,8 @@ class ImportReport:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    # Likely duplicates newly found among the records imported; None: left to the sweep.
+    duplicates: int | None = 0
     notes: dict[str, NoteGroup] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
@@ -157,6 +163,7 @@ def import_records(
         _flush(session, batch, report, actor_id)
     if not report.ok:
         raise ImportFailed(report)
+    report.duplicates = _check_duplicates(session, list(seen))
     session.add(
         AuditEvent(
             actor_id=actor_id,
@@ -167,10 +174,25 @@ def import_records(
                 "created": report.created,
                 "updated": report.updated,
                 "unchanged": report.unchanged,
+                "duplicates": report.duplicates,
             },
         )
     )
     return report
+
+
+def _check_duplicates(session: Session, external_ids: list[str]) -> int | None:
+    """Record the likely duplicates of the imported records; None when the file is too large
+    to check here (the nightly sweep finds them)."""
+    if len(external_ids) > IMPORT_CHECK_LIMIT:
+        return None
+    session.flush()
+    ids: list[int] = []
+    for start in range(0, len(external_ids), 500):
+        ids += session.scalars(
+            select(Expert.id).where(Expert.external_id.in_(external_ids[start : start + 500]))
+        )
+    return check_records(session=session, expert_ids=ids, found_by=FoundBy.IMPORT)
 
 
 def _checked(report: ImportReport, line: int, item: Any, seen: dict[str, int]) -> dict | None:

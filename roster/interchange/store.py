@@ -247,7 +247,8 @@ def iter_records(
     The records are a roster file's: each carries the sensitive values that the
     privacy rule gives a data manager (every consented one).
     """
-    query = select(Expert.id).order_by(Expert.external_id)
+    # A record merged into another is kept for the record, not as a person of the roster.
+    query = select(Expert.id).where(Expert.merged_into_id.is_(None)).order_by(Expert.external_id)
     if rostered_only:
         query = query.where(Expert.roster_status == RosterStatus.ROSTERED)
     ids = list(session.scalars(query))

@@ -3,6 +3,7 @@
 from roster.models._common import new_public_id, utcnow
 from roster.models.audit import AuditEvent
 from roster.models.changes import RosterChange
+from roster.models.duplicates import DuplicateKey, DuplicatePair, FoundBy, PairStatus
 from roster.models.experts import (
     AvailabilityWindow,
     Deployment,
@@ -36,6 +37,8 @@ __all__ = [
     "CandidateReveal",
     "CandidateOutcome",
     "Deployment",
+    "DuplicateKey",
+    "DuplicatePair",
     "Expert",
     "ExpertAccessibility",
     "ExpertLanguage",
@@ -43,9 +46,11 @@ __all__ = [
     "ExpertListEntry",
     "ExpertNationality",
     "ExpertSkill",
+    "FoundBy",
     "MissionRole",
     "NeedsAssessment",
     "OutboxMessage",
+    "PairStatus",
     "RoleName",
     "RosterStatus",
     "RosterChange",

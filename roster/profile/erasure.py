@@ -4,7 +4,8 @@ The foreign keys null ``subject_expert_id`` and ``actor_id`` of audit rows when 
 expert and the account are deleted. What remains of them must not point back at
 the person either, so before deleting, staff notes on their profile views are
 dropped (the purpose stays) and any ``detail`` naming the person is emptied. Their
-candidate decisions stay, for the record of the missions, without their notes.
+candidate decisions stay, for the record of the missions, without their notes. Records
+merged into the profile (the same person registered twice) are erased with it.
 """
 
 from email import message_from_binary_file
@@ -51,6 +52,23 @@ def mail_to(outbox: Path, email: str) -> list[Path]:
     return found
 
 
+def _erase_merged(session: Session, *, user: User, expert: Expert, cv_folder: Path) -> list[Path]:
+    """Records merged into the profile are the same person's: they go with it, accounts too."""
+    files = []
+    for old in list(session.scalars(select(Expert).where(Expert.merged_into_id == expert.id))):
+        _scrub_audit(session, user=user, expert=old)
+        forget_recipient(session=session, emails=[old.email])
+        if path := cv_path(expert=old, folder=cv_folder):
+            files.append(path)
+        account = session.get(User, old.user_id) if old.user_id else None
+        session.delete(old)
+        session.flush()
+        if account is not None and account.id != user.id:
+            _scrub_audit(session, user=account, expert=None)
+            session.delete(account)
+    return files
+
+
 def erase_account(
     *, session: Session, user: User, expert: Expert | None, cv_folder: Path, outbox: Path
 ) -> None:
@@ -75,6 +93,7 @@ def erase_account(
         )
         if path := cv_path(expert=expert, folder=cv_folder):
             files.append(path)
+        files += _erase_merged(session, user=user, expert=expert, cv_folder=cv_folder)
         files += mail_to(outbox, expert.email) if expert.email != user.email else []
         session.delete(expert)
         session.flush()

@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from matching.vocabulary import SENIORITY
 from roster.messages import N_, Message
-from roster.models import Expert, ExpertNationality, RosterStatus, User
+from roster.models import Expert, ExpertNationality, FoundBy, RosterStatus, User
 from roster.policy.roster_status import change_roster_status
 from roster.profile.services import (
     ProfileChanged,
@@ -19,6 +19,7 @@ from roster.profile.services import (
     lock,
     sync_children,
 )
+from roster.recruiting.duplicates import check_records
 from roster.refusal import Problems
 from roster.validation import clean_text, country_code, whole_number
 
@@ -110,6 +111,7 @@ def save_identity(
             choices=", ".join(SENIORITY),
         )
     problems.raise_if_any(ProfileInvalid)
+    registering = expert is None
     if expert is None:
         if version != 0:
             raise ProfileChanged()
@@ -125,6 +127,9 @@ def save_identity(
         make=ExpertNationality,
     )
     session.add(expert)
+    if registering:  # the profile is new: is this person on the roster already?
+        session.flush()
+        check_records(session=session, expert_ids=[expert.id], found_by=FoundBy.REGISTRATION)
     return expert, notes
 
 

@@ -47,6 +47,7 @@ def test_the_features_are_the_folders_that_serve_pages():
         "auth",
         "callouts",
         "dashboard",
+        "duplicates",
         "experts",
         "home",
         "lists",

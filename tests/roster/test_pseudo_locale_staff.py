@@ -207,7 +207,7 @@ def test_the_audit_trail_is_all_marked(pseudo_admin, trail):
     # An event's detail is shown as it was recorded: its keys, the role codes and file
     # names in it are data, like the action codes shown under the words.
     detail = ("user", "notify", "invited", "roles", "planner", "recruiter", "admin")
-    imported = ("created", "read", "source", "unchanged", "updated", "demo.jsonl")
+    imported = ("created", "read", "source", "unchanged", "updated", "duplicates", "demo.jsonl")
     data = (*ADMIN, STAFF_NAME, STAFF_EMAIL, trail, "roster.unknown_action", *detail, *imported)
     assert_all_marked(response, *data, *AUDIT_ACTIONS)
     filtered = pseudo_admin.get("/admin/audit?action=auth.login&since=2026-03-01")

@@ -1,6 +1,6 @@
 """Named lists of experts, and saved searches that may be watched
 
-Revision ID: 0011
+Revision ID: 0010
 Revises: 0007
 Create Date: 2026-12-07 06:06:24.656608
 
@@ -14,8 +14,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision: str = "0011"
-down_revision: str | None = "0008"
+revision: str = "0010"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
