@@ -121,9 +121,7 @@ def search_page(
         number = parse_page(args.get("page"))
         session = get_session()
         # A rebuild behind the roster at most (seconds), except in tests: they see it as it is.
-        index = current_index(
-            session, stale_ok=not current_app.testing, engine=engines().read
-        )
+        index = current_index(session, stale_ok=not current_app.testing, engine=engines().read)
         found = run_search(session=session, criteria=criteria, page=number, sort=sort, index=index)
         facets = facet_counts(session=session, criteria=criteria, index=index)
     except SearchRefused as refusal:

@@ -25,7 +25,6 @@ pair said to be two people (``not_same``) is never shown again.
 
 import gc
 import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -71,7 +70,6 @@ BLOCK_LIMIT = 500
 MAX_PER_RECORD = 10
 _NOT_LETTERS = re.compile(r"[^a-z]+")
 # Marks that are accents on letters of these scripts (COMBINING ACUTE ACCENT, ARABIC FATHA).
-_FOLDABLE = re.compile(r"^(COMBINING |ARABIC )")
 
 
 @dataclass(frozen=True)
@@ -125,14 +123,7 @@ def email_local(email: str) -> str:
 
 
 def _tokens(full_name: str) -> tuple[str, ...]:
-    """The folded words of a name. Scripts whose vowels are combining marks (Devanagari,
-    Bengali, Sinhala ...) keep them: only Latin, Greek, Cyrillic and Arabic names are folded
-    by ``name_tokens``, which drops every mark as an accent."""
-    if any(
-        unicodedata.combining(c) and not _FOLDABLE.match(unicodedata.name(c, ""))
-        for c in unicodedata.normalize("NFKD", full_name)
-    ):
-        return tuple(unicodedata.normalize("NFC", full_name).casefold().split())
+    """The folded words of a name (``roster.recruiting.names``)."""
     return tuple(name_tokens(full_name))
 
 

@@ -5,7 +5,9 @@ accents, punctuation, transliterations and name order.
 ``name_tokens("Muhammad Al Sayyid")`` is the same; ``name_key`` sorts the tokens, so
 ``"Sayyid, Muhammad al"`` has the same key as both. The folding, in order:
 
-1. Unicode compatibility decomposition (NFKD) with the accents dropped ("José" -> "jose"),
+1. Unicode compatibility decomposition (NFKD) with the accents dropped ("José" -> "jose";
+   only the marks of Latin, Greek, Cyrillic and Arabic letters: in the scripts of South
+   and South-East Asia the marks are vowels, and stay),
    a few letters that do not decompose spelt out (ø -> o, ß -> ss, æ -> ae, ł -> l ...),
    and case folded.
 2. Apostrophes and the Arabic ʿayn / hamza marks dropped inside a word ("O'Brien" ->
@@ -57,7 +59,12 @@ _LETTERS = str.maketrans(
 )
 # Dropped inside a word rather than splitting it: apostrophes, ʿayn and hamza marks.
 _JOINERS = re.compile("['’‘`´ʼʻʿʾ]")
-_SEPARATOR = re.compile(r"[^\w]+|_")
+# Anything but a letter, a digit or a vowel mark of the scripts of South and South-East
+# Asia (combining marks, which ``\w`` leaves out) separates words.
+_SEPARATOR = re.compile(r"[^\w\u0300-\u036f\u0900-\u0dff\u0e00-\u0fff\u1000-\u109f]+|_")
+# Scripts whose combining marks are accents, dropped; in others (Devanagari, Bengali,
+# Tamil, Sinhala, Thai ...) the marks are vowels, and kept.
+_ACCENTED = ("LATIN", "GREEK", "CYRILLIC", "ARABIC")
 
 ARTICLES = frozenset({"al", "el", "ul"})
 ABD_WORDS = frozenset({"abd", "abdel", "abdul", "abdal", "abdol", "abdoul"})
@@ -115,8 +122,14 @@ VARIANTS: dict[str, str] = {
 
 def _words(text: str) -> list[str]:
     """Step 1 and 2: plain lower-case letters and digits, split into words."""
-    text = unicodedata.normalize("NFKD", text.translate(_LETTERS))
-    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    kept, accented = [], True
+    for character in unicodedata.normalize("NFKD", text.translate(_LETTERS)):
+        if not unicodedata.category(character).startswith("M"):
+            accented = unicodedata.name(character, "").startswith(_ACCENTED)
+        elif accented:
+            continue
+        kept.append(character)
+    text = unicodedata.normalize("NFC", "".join(kept)).casefold()
     return [word for word in _SEPARATOR.split(_JOINERS.sub("", text)) if word]
 
 

@@ -352,11 +352,11 @@ def test_a_merge_with_a_stale_version_writes_nothing(db_session, make_user):
 
 
 def test_merged_records_leave_search_matching_and_the_home_counts(db_session, make_user):
-    from roster.experts.services import search_experts
     from roster.home.services import roster_overview
     from roster.matchers import read_records
     from roster.models import User
     from roster.recruiting.merge import merge_experts
+    from roster.recruiting.search import SearchCriteria, count_matches
 
     _load(db_session, TWINS[:2])
     recruiter = make_user("rita@example.org", "recruiter")
@@ -372,7 +372,7 @@ def test_merged_records_leave_search_matching_and_the_home_counts(db_session, ma
         )
     with db_session(write=False) as session:
         assert [r["external_id"] for r in read_records(session)] == ["EXP-T-0001"]
-        assert search_experts(session=session, query="").total == 1
+        assert count_matches(session=session, criteria=SearchCriteria()) == 1
         assert roster_overview(session=session).total == 1
 
 
