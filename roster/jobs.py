@@ -204,6 +204,8 @@ def jobs_of(app: Flask) -> Jobs:
 
 @event.listens_for(OrmSession, "after_commit")
 def _send_after_commit(session: OrmSession) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint released: its messages go when the whole transaction commits
     message_ids = outbox.take_committed(session)
     found = _JOBS_BY_POOL.get(session.bind.pool) if message_ids and session.bind else None
     jobs = found() if found else None

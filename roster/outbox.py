@@ -59,8 +59,10 @@ def take_committed(session: OrmSession) -> list[int]:
 
 @event.listens_for(OrmSession, "after_rollback")
 def _forget_rolled_back(session: OrmSession) -> None:
-    # Rolled back, the messages were never written: there is nothing to send.
-    session.info.pop(_PENDING, None)
+    # Rolled back, the messages were never written: there is nothing to send. A savepoint
+    # rolled back keeps the others' (a message it held is found missing, and skipped).
+    if not session.in_nested_transaction():
+        session.info.pop(_PENDING, None)
 
 
 def retry_delay(attempts: int) -> timedelta:

@@ -52,7 +52,7 @@ def test_a_recruiter_reads_a_demo_experts_history_and_past_mission(
     assert len(dates) == 25 and len({d.split()[-1] for d in dates}) >= 2
     assert_accessible(page)
     shot(page, "demo-search")
-    page.get_by_label("Find by name or reference").fill(expert.external_id)
+    page.get_by_label("Name or reference").fill(expert.external_id)
     page.keyboard.press("Enter")
     page.get_by_role("link", name=expert.full_name).click()
     page.get_by_label("Why are you opening this profile?").select_option("vetting")

@@ -106,7 +106,7 @@ def test_a_recruiter_finds_an_expert_and_opens_the_profile_with_a_reason(
     keyboard_sign_in(page, live_server, "rita@example.org")
     page.wait_for_url(live_server + "/experts")  # a recruiter lands on the search
     assert_accessible(page)
-    page.get_by_label("Find by name or reference").fill("ndiaye")
+    page.get_by_label("Name or reference").fill("ndiaye")
     page.keyboard.press("Enter")
     page.get_by_role("link", name="Awa Ndiaye").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Open the profile of Awa Ndiaye"

@@ -209,3 +209,26 @@ def test_sent_mail_is_deleted_after_thirty_days(app, db_session):
     assert count_rows(db_session, OutboxMessage) == 1
     jobs.sweep(app, now=utcnow() + timedelta(days=31))
     assert count_rows(db_session, OutboxMessage) == 0
+
+
+def test_mail_queued_in_savepoints_goes_once_the_whole_transaction_commits(app, db_session):
+    # A bulk change writes each expert's change in a savepoint: releasing one is no commit.
+    from roster.mail import Mail
+    from roster.outbox import queue_mail
+
+    with db_session() as session:
+        with session.begin_nested():
+            queue_mail(session=session, mail=Mail(to="kept@example.org", subject="A", body="."))
+        assert outbox(app) == []  # nothing leaves while the transaction is open
+        try:
+            with session.begin_nested():
+                queue_mail(session=session, mail=Mail(to="gone@example.org", subject="B", body="."))
+                raise RuntimeError("this expert is skipped")
+        except RuntimeError:
+            pass
+        with session.begin_nested():
+            queue_mail(session=session, mail=Mail(to="also@example.org", subject="C", body="."))
+    assert sorted(message["To"] for message in outbox(app)) == [
+        "also@example.org",
+        "kept@example.org",
+    ]

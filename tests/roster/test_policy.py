@@ -8,7 +8,8 @@ from roster.policy.roster_status import status_markdown
 
 ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text()
-# What the rules may build on: the models, each other, the text rule, the matcher's vocabulary.
+# What the rules may build on: the models, each other, the text rule, the matcher's vocabulary,
+# and the maths of the standard library and SciPy.
 ALLOWED = (
     "roster.models",
     "roster.policy",
@@ -22,6 +23,8 @@ ALLOWED = (
     "dataclasses",
     "enum",
     "typing",
+    "math",
+    "scipy.optimize",  # the small-count rule bounds each withheld count (roster.policy.privacy)
 )
 
 
