@@ -19,12 +19,16 @@ def safe_cell(value: object) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def csv_lines(rows: Iterable[Iterable[object]]) -> Iterator[str]:
-    """Each row as one line of CSV (every cell neutralised), for a streamed response."""
+def csv_lines(rows: Iterable[Iterable[object]], *, rows_per_chunk: int = 200) -> Iterator[str]:
+    """The rows as CSV (CRLF line ends, every cell neutralised), ``rows_per_chunk`` rows
+    a piece, for a streamed response."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    for row in rows:
+    for number, row in enumerate(rows, start=1):
         writer.writerow([safe_cell(cell) for cell in row])
+        if number % rows_per_chunk == 0:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    if buffer.tell():
         yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()

@@ -39,6 +39,7 @@ from roster.recruiting.search import (
     parse_sort,
     run_search,
 )
+from roster.spreadsheet import csv_lines
 from roster.web.display import status_label
 from roster.web.forms import show_refusal
 
@@ -178,9 +179,7 @@ def export_csv():
         # The request's session is committed (the audit row) and closed before this runs.
         yield "\ufeff"  # so that spreadsheets read the text as UTF-8
         with Session(read) as session:
-            yield from export.csv_chunks(
-                export.export_rows(session=session, criteria=criteria, sort=sort)
-            )
+            yield from csv_lines(export.export_rows(session=session, criteria=criteria, sort=sort))
 
     name = f"experts-{date.today().isoformat()}.csv"
     return Response(

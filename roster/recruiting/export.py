@@ -5,8 +5,6 @@ year are never exported. A cell that a spreadsheet would read as a formula (star
 ``=``, ``+``, ``-``, ``@``, a tab or a carriage return) is written with a leading ``'``.
 """
 
-import csv
-import io
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 
@@ -44,18 +42,11 @@ COLUMNS = (
     "years_experience",
     "last_confirmed",
 )
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 VERIFIED_MARK = " (verified)"
 
 
 class ExportRefused(Refused):
     """An export without an acceptable reason (at ``reason``)."""
-
-
-def neutralised(value: object) -> str:
-    """A cell as written: text, with a ``'`` before anything a spreadsheet would run."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
 def record_export(
@@ -119,10 +110,11 @@ def _children(session: Session, ids: Sequence[int]) -> dict[str, dict[int, list[
 
 def export_rows(
     *, session: Session, criteria: SearchCriteria, sort: Sort = "name"
-) -> Iterator[list[str]]:
-    """The header, then one row per matching expert, in ``sort``'s order, neutralised.
+) -> Iterator[list[object]]:
+    """The header, then one row per matching expert, in ``sort``'s order.
 
-    Reads ``CHUNK`` experts at a time, so memory stays flat however many match.
+    Each cell is neutralised when written (``roster.spreadsheet.csv_lines``). Reads
+    ``CHUNK`` experts at a time, so memory stays flat however many match.
     """
     yield list(COLUMNS)
     statement = (
@@ -157,18 +149,4 @@ def export_rows(
                 row.years_experience,
                 row.profile_confirmed_at.date().isoformat(),
             ]
-            yield [neutralised(cell) for cell in cells]
-
-
-def csv_chunks(rows: Iterator[list[str]], *, rows_per_chunk: int = 200) -> Iterator[str]:
-    """CSV text (RFC 4180, CRLF line ends) a few hundred rows at a time."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for number, row in enumerate(rows, start=1):
-        writer.writerow(row)
-        if number % rows_per_chunk == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    if buffer.tell():
-        yield buffer.getvalue()
+            yield cells  # neutralised as written (roster.spreadsheet)
