@@ -13,7 +13,6 @@ the plan of its main query: SQLite's EXPLAIN QUERY PLAN, PostgreSQL's EXPLAIN AN
 
 import argparse
 import json
-import os
 import random
 import statistics
 import sys
@@ -28,10 +27,11 @@ from sqlmodel import Session
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchdb import fresh_database  # noqa: E402
+
 from roster.admin.queries import TrailFilters, audit_page  # noqa: E402
-from roster.config import _sqlalchemy_url  # noqa: E402
 from roster.db import make_engines  # noqa: E402
-from roster.migrate import alembic_config, upgrade  # noqa: E402
+from roster.migrate import alembic_config  # noqa: E402
 from roster.models import AuditEvent, Expert, User, UserRole  # noqa: E402
 
 START = datetime(2025, 1, 1, tzinfo=UTC)
@@ -48,20 +48,6 @@ MIX = [
     ("roster.export", 0.005, False),
     ("roster.import", 0.005, False),
 ]
-
-
-def fresh_database(kind: str, folder: Path) -> str:
-    """An empty, migrated database: a new SQLite file, or PostgreSQL's emptied schema."""
-    if kind == "sqlite":
-        url = f"sqlite:///{folder / 'bench-audit.db'}"
-    else:
-        url = _sqlalchemy_url(os.environ["TEST_DATABASE_URL"])
-        engine = make_engines(url).write
-        with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        engine.dispose()
-    upgrade(url)
-    return url
 
 
 def fill(url: str, events: int, seed: int) -> None:
@@ -250,7 +236,7 @@ def main() -> None:
     args = parser.parse_args()
     document: dict = {"database": args.database, "events": args.events}
     with tempfile.TemporaryDirectory() as folder:
-        url = fresh_database(args.database, Path(folder))
+        url = fresh_database(args.database, Path(folder) / "bench-audit.db")
         started = time.perf_counter()
         fill(url, args.events, args.seed)
         print(f"{args.events:,} events written in {time.perf_counter() - started:.1f} s")

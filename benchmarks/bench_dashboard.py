@@ -16,7 +16,6 @@ the process, which also imports scipy's solver, is timed apart.
 import argparse
 import html
 import json
-import os
 import re
 import statistics
 import sys
@@ -24,47 +23,14 @@ import tempfile
 import time
 from pathlib import Path
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from roster.config import _sqlalchemy_url  # noqa: E402
-from roster.db import make_engines  # noqa: E402
-from roster.migrate import upgrade  # noqa: E402
+from benchdb import fresh_database, served_app  # noqa: E402
 
 PASSWORD = "benchmark passphrase, long enough"
-
-
-def fresh_database(kind: str, folder: Path, keep: Path | None = None) -> str:
-    """An empty, migrated database: a new SQLite file, or PostgreSQL's emptied schema."""
-    if kind == "sqlite":
-        url = f"sqlite:///{keep or folder / 'bench-dashboard.db'}"
-    else:
-        url = _sqlalchemy_url(os.environ["TEST_DATABASE_URL"])
-        engine = make_engines(url).write
-        with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        engine.dispose()
-    upgrade(url)
-    return url
-
-
-def make_app(url: str, folder: Path):
-    """The app as served, on ``url``, with its instance folder in ``folder``."""
-    os.environ.setdefault("ROSTER_BASE_URL", "http://localhost")
-    os.environ["ROSTER_INSTANCE_PATH"] = str(folder / "instance")
-    from roster import create_app
-
-    return create_app(
-        {
-            "DATABASE_URL": url,
-            "SECRET_KEY": "benchmark-secret-key",
-            "SESSION_COOKIE_SECURE": False,
-            "REMEMBER_COOKIE_SECURE": False,
-            "RATELIMIT_ENABLED": False,
-        }
-    )
 
 
 def fill(app, experts: int, seed: int) -> dict:
@@ -181,7 +147,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         reuse = args.keep is not None and args.keep.exists()
-        app = make_app(fresh_database(args.database, folder, args.keep), folder)
+        app = served_app(
+            fresh_database(args.database, args.keep or folder / "bench-dashboard.db"), folder
+        )
         filled = {"reused": str(args.keep)} if reuse else fill(app, args.experts, args.seed)
         recruiter = signed_in(app, "recruiter@example.org")
         admin = signed_in(app, "admin@example.org")

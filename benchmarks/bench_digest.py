@@ -29,11 +29,11 @@ from werkzeug.datastructures import MultiDict
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchdb import fresh_database  # noqa: E402
+
 from matching.synthetic import make_roster  # noqa: E402
 from roster import create_app  # noqa: E402
-from roster.config import _sqlalchemy_url  # noqa: E402
-from roster.db import make_engines, session_scope  # noqa: E402
-from roster.migrate import upgrade  # noqa: E402
+from roster.db import session_scope  # noqa: E402
 
 QUERIES = [
     "lang=fr",
@@ -57,20 +57,6 @@ QUERIES = [
     "text=election",
     "lang=fr&skill=voter-registration&status=rostered",
 ]
-
-
-def fresh_database(kind: str, folder: Path) -> str:
-    """An empty, migrated database: a new SQLite file, or PostgreSQL's emptied schema."""
-    if kind == "sqlite":
-        url = f"sqlite:///{folder / 'bench-digest.db'}"
-    else:
-        url = _sqlalchemy_url(os.environ["TEST_DATABASE_URL"])
-        engine = make_engines(url).write
-        with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        engine.dispose()
-    upgrade(url)
-    return url
 
 
 def load(app, records: list[dict], source: str) -> float:
@@ -125,7 +111,7 @@ def run(args: argparse.Namespace) -> dict:
     from roster.models import OutboxMessage, SavedSearchMatch
 
     with tempfile.TemporaryDirectory() as folder:
-        url = fresh_database(args.database, Path(folder))
+        url = fresh_database(args.database, Path(folder) / "bench-digest.db")
         os.environ["ROSTER_INSTANCE_PATH"] = folder
         app = create_app(
             {

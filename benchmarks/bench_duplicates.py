@@ -43,14 +43,13 @@ import unicodedata
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from roster.config import _sqlalchemy_url  # noqa: E402
-from roster.db import make_engines  # noqa: E402
+from benchdb import fresh_database  # noqa: E402
+
 from roster.demo import generate_experts, history_data  # noqa: E402
-from roster.migrate import upgrade  # noqa: E402
 from roster.recruiting import duplicates  # noqa: E402
 
 KINDS = ("typo", "transliteration", "swapped", "accents", "email")
@@ -192,20 +191,6 @@ def quality(found: set, truth: dict, demo_truth: set, look_alikes: set) -> dict:
     return result
 
 
-def fresh_database(kind: str, folder: Path) -> str:
-    """An empty, migrated database: a new SQLite file, or PostgreSQL's emptied schema."""
-    if kind == "sqlite":
-        url = f"sqlite:///{folder / 'bench-duplicates.db'}"
-    else:
-        url = _sqlalchemy_url(os.environ["TEST_DATABASE_URL"])
-        engine = make_engines(url).write
-        with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        engine.dispose()
-    upgrade(url)
-    return url
-
-
 def through_database(kind: str, records: list[dict], probes: list[str], folder: Path) -> dict:
     """Import, sweep through the database, then time ``candidates_for`` on ``probes``."""
     os.environ.setdefault("ROSTER_BASE_URL", "http://localhost")
@@ -215,7 +200,7 @@ def through_database(kind: str, records: list[dict], probes: list[str], folder: 
     from roster.interchange.services import import_records
     from roster.models import Expert
 
-    url = fresh_database(kind, folder)
+    url = fresh_database(kind, folder / "bench-duplicates.db")
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "RATELIMIT_ENABLED": False})
     started = time.perf_counter()
     with app.app_context(), session_scope(app) as session:

@@ -20,7 +20,6 @@ the members' names and the reveals read from the database, the page rendered), f
 import argparse
 import html
 import json
-import os
 import re
 import statistics
 import sys
@@ -28,49 +27,15 @@ import tempfile
 import time
 from pathlib import Path
 
-from sqlalchemy import text
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchdb import fresh_database, served_app  # noqa: E402
+
 from matching.synthetic import make_needs, make_roster  # noqa: E402
-from roster.config import _sqlalchemy_url  # noqa: E402
-from roster.db import make_engines  # noqa: E402
-from roster.migrate import upgrade  # noqa: E402
 from roster.missions.team_cache import forget  # noqa: E402
 
 PASSWORD = "benchmark passphrase, long enough"
-
-
-def fresh_database(kind: str, folder: Path) -> str:
-    """An empty, migrated database: a new SQLite file, or PostgreSQL's emptied schema."""
-    if kind == "sqlite":
-        url = f"sqlite:///{folder / 'bench-team.db'}"
-    else:
-        url = _sqlalchemy_url(os.environ["TEST_DATABASE_URL"])
-        engine = make_engines(url).write
-        with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        engine.dispose()
-    upgrade(url)
-    return url
-
-
-def make_app(url: str, folder: Path):
-    """The app as served, on ``url``, with its instance folder in ``folder``."""
-    os.environ.setdefault("ROSTER_BASE_URL", "http://localhost")
-    os.environ["ROSTER_INSTANCE_PATH"] = str(folder / "instance")
-    from roster import create_app
-
-    return create_app(
-        {
-            "DATABASE_URL": url,
-            "SECRET_KEY": "benchmark-secret-key",
-            "SESSION_COOKIE_SECURE": False,
-            "REMEMBER_COOKIE_SECURE": False,
-            "RATELIMIT_ENABLED": False,
-        }
-    )
 
 
 def fill(app, folder: Path, experts: int, roles: int, seed: int) -> tuple[str, float]:
@@ -175,7 +140,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        app = make_app(fresh_database(args.database, folder), folder)
+        app = served_app(fresh_database(args.database, folder / "bench-team.db"), folder)
         public_id, imported = fill(app, folder, args.experts, args.roles, args.seed)
         client = signed_in(app)
         url = f"/needs/{public_id}/team"
