@@ -18,7 +18,7 @@ from roster.models import ExpertList, RoleName
 from roster.recruiting import lists
 from roster.refusal import Changed, Problem
 from roster.web import display
-from roster.web.forms import show_refusal
+from roster.web.forms import set_version, show_refusal
 from roster.web.pages import submit
 
 blueprint = Blueprint("lists", __name__, url_prefix="/lists")
@@ -163,8 +163,7 @@ def rename(list_id: str):
             show_refusal(form, refused)
         except Changed as changed:
             form.form_errors.append(translate(changed.message))
-            form.version.data = expert_list.version
-            form.version.raw_data = [str(expert_list.version)]
+            set_version(form, expert_list.version)
             status = 409
         else:
             flash(gettext("The list is renamed."), "success")
@@ -189,8 +188,7 @@ def share(list_id: str):
             )
         except Changed as changed:
             form.form_errors.append(translate(changed.message))
-            form.version.data = expert_list.version
-            form.version.raw_data = [str(expert_list.version)]
+            set_version(form, expert_list.version)
             status = 409
         else:
             flash(
