@@ -5,6 +5,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from apiflask import APIFlask
 from flask import Flask
 from sqlalchemy.exc import DBAPIError
 
@@ -17,8 +18,15 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Create and configure the app: config, extensions, database, blueprints, errors, CLI."""
-    app = Flask(
+    # APIFlask is Flask with an OpenAPI document made from the routes; the pages answer
+    # errors as pages, and the API's document and reference are served at /api/v1.
+    app = APIFlask(
         __name__,
+        title="Electoral Expert Roster API",
+        version="1",
+        spec_path=None,
+        docs_path=None,
+        json_errors=False,
         instance_path=os.environ.get("ROSTER_INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
@@ -71,6 +79,8 @@ def empty_write_ahead_log(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Mount one blueprint per feature area."""
     from roster.admin.views import blueprint as admin
+    from roster.api.views import blueprint as api
+    from roster.api.views import pages as api_reference
     from roster.auth.views import blueprint as auth
     from roster.callouts.views import blueprint as callouts
     from roster.dashboard.views import blueprint as dashboard
@@ -101,6 +111,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(lists)
     app.register_blueprint(searches)
     app.register_blueprint(dashboard)
+    app.register_blueprint(api)
+    app.register_blueprint(api_reference)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -303,6 +303,14 @@ def routes_command() -> None:
     click.echo(access_markdown(current_app))
 
 
+@roster_cli.command("api-routes")
+def api_routes_command() -> None:
+    """Print the scope and roles each API operation needs, as the table in the README."""
+    from roster.api.table import operations_markdown
+
+    click.echo(operations_markdown(current_app))
+
+
 @roster_cli.command("transitions")
 def transitions_command() -> None:
     """Print who may change roster statuses and candidate outcomes, as tables in the README."""

@@ -82,6 +82,8 @@ def default_config(instance_path: Path, *, overrides: dict) -> dict:
         # A storage that fails raises limits' StorageError, which answers 503 (errors.py).
         "RATELIMIT_STORAGE_OPTIONS": {"wrap_exceptions": True},
         "ROSTER_BASE_URL": os.environ.get("ROSTER_BASE_URL", ""),
+        # Requests one API token may make (RATELIMIT_STORAGE_URI counts them).
+        "API_RATE_LIMIT": os.environ.get("API_RATE_LIMIT", "600 per minute"),
         # The job queue: a SQLite file by default; redis://... or postgresql://... to share one.
         "JOBS_URL": os.environ.get("JOBS_URL") or f"sqlite:///{instance_path / 'jobs.db'}",
         # Run each job at once, in the caller (tests): no queue, no worker.

@@ -4,6 +4,9 @@ An error page never touches the database: it may be answering because the databa
 is down or busy, and a second wait or failure there would outlast the request.
 """
 
+import math
+import time
+
 from flask import Flask, Response, current_app, g, jsonify, make_response, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_limiter.errors import RateLimitExceeded
@@ -12,8 +15,10 @@ from limits.errors import StorageError
 from sqlalchemy import inspect
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+from werkzeug.http import HTTP_STATUS_CODES
 
 from roster import db
+from roster.extensions import limiter
 from roster.search import MAX_SEARCH
 
 PLAIN_WORDS = {
@@ -30,6 +35,12 @@ PLAIN_WORDS = {
     429: _l("Too many attempts. Please wait a few minutes and try again."),
     500: _l("Something went wrong on our side. Nothing was saved. Please try again later."),
 }
+# Where a page's words speak of pages, the API's speak of what it serves.
+API_WORDS = {
+    403: _l("You do not have permission to do this."),
+    404: _l("There is nothing at this address."),
+    405: _l("This address does not take this method."),
+}
 UNAVAILABLE_MESSAGE = _l(
     "The roster cannot reach its database just now. Nothing was changed. "
     "Please try again in a few minutes."
@@ -43,8 +54,39 @@ LIMITS_UNAVAILABLE_MESSAGE = _l(
 )
 
 
+PROBLEM_JSON = "application/problem+json"
+# Headers an HTTP error carries that its answer keeps: how to authenticate, what is allowed.
+KEPT_HEADERS = ("WWW-Authenticate", "Allow")
+
+
+def api_request() -> bool:
+    """Whether this request is one of the API's (``/api/...``)."""
+    return request.path == "/api" or request.path.startswith("/api/")
+
+
+def problem_response(
+    status: int, detail: str, *, type_: str = "about:blank", title: str | None = None, **extra
+) -> Response:
+    """An RFC 9457 problem document: ``type``, ``title``, ``status``, ``detail``, ``instance``.
+
+    ``about:blank`` problems are titled by their HTTP status (RFC 9457, section 4.2.1);
+    ``extra`` members (the domain's ``problems`` with their paths, say) follow.
+    """
+    body = {
+        "type": type_,
+        "title": title or HTTP_STATUS_CODES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+        "instance": request.path,
+        **extra,
+    }
+    response = make_response(jsonify(body), status)
+    response.mimetype = PROBLEM_JSON
+    return response
+
+
 def _wants_json() -> bool:
-    return request.path.startswith("/api/") or (
+    return api_request() or (
         # HTML wins a tie (curl's */*, say): JSON only for a client that prefers it.
         request.accept_mimetypes.best_match(["text/html", "application/json"]) == "application/json"
     )
@@ -80,6 +122,10 @@ def render_error(status: int, message: str | None = None) -> Response:
     text = str(message or PLAIN_WORDS.get(status, _l("The request could not be completed.")))
     # Before the JSON answer too: headers added after every response ask who is signed in.
     _user_without_queries()
+    if api_request():
+        if status in API_WORDS and (message is None or message is PLAIN_WORDS.get(status)):
+            text = str(API_WORDS[status])
+        return problem_response(status, text)
     if _wants_json():
         return make_response(jsonify(error=text, status=status), status)
     page = render_template("errors/error.html", status=status, message=text)
@@ -128,7 +174,11 @@ def register(app: Flask) -> None:
     @app.errorhandler(RateLimitExceeded)
     def _too_many(error: RateLimitExceeded):
         # Without an error_message of its own a limit describes itself ("10 per 1 hour").
-        return render_error(429, error.description if error.limit.error_message else None)
+        response = render_error(429, error.description if error.limit.error_message else None)
+        current = limiter.current_limit
+        if current is not None:
+            response.retry_after = max(1, math.ceil(current.reset_at - time.time()))
+        return response
 
     @app.errorhandler(StorageError)
     def _limits_unavailable(error: StorageError):
@@ -148,7 +198,11 @@ def register(app: Flask) -> None:
         known = PLAIN_WORDS.get(status)
         # Our own abort(..., description) messages are plain words; Werkzeug's defaults are not.
         custom = error.description if error.description != type(error).description else None
-        return render_error(status, custom or known)
+        response = render_error(status, custom or known)
+        for name, value in error.get_headers():
+            if name in KEPT_HEADERS:
+                response.headers[name] = value
+        return response
 
     @app.errorhandler(DBAPIError)
     def _database(error: DBAPIError):

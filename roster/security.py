@@ -2,6 +2,7 @@
 HSTS), and a refusal of input that no database can store."""
 
 from flask import Flask, Response, abort, request
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -21,9 +22,23 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+class NoSessionOnTheApi(SecureCookieSessionInterface):
+    """The session cookie of the web pages, never read nor set on the API (``/api/...``).
+
+    A script authenticates with its token alone; a browser's cookie sent along with an
+    API call is ignored, and no answer of the API sets or refreshes one.
+    """
+
+    def open_session(self, app, request):  # noqa: D102
+        if request.path == "/api" or request.path.startswith("/api/"):
+            return self.make_null_session(app)
+        return super().open_session(app, request)
+
+
 def init_app(app: Flask) -> None:
     """Add security headers to every response; trust one proxy's headers when told to."""
     links.init_app(app)
+    app.session_interface = NoSessionOnTheApi()
     if app.config.get("TRUSTED_PROXIES"):
         # Behind a TLS-terminating proxy: the client's address and scheme come from it. Its
         # X-Forwarded-Host is checked against the roster's hosts like a Host header (ProxyFix

@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 from sqlmodel import Session
 
 from roster.accounts.passwords import hash_password, password_problem
+from roster.accounts.tokens import revoke_all
 from roster.messages import N_, Message
 from roster.models import STAFF_ROLES, AuditEvent, Expert, RoleName, User, UserRole, utcnow
 from roster.outbox import forget_recipient
@@ -271,6 +272,7 @@ def remove_account(*, session: Session, user: User, actor_id: int) -> str:
     user.disabled = True
     user.failed_logins, user.locked_until = 0, None
     user.removed_at = user.updated_at = now
+    revoke_all(session=session, user_id=user.id)
     _audit(session, "account.removed", user, actor_id, roles=roles)
     return address
 

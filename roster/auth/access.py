@@ -6,11 +6,17 @@ decorator closes a page rather than opening it.
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from flask import Flask, abort, current_app, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user, user_logged_in, user_logged_out
+from werkzeug.datastructures import WWWAuthenticate
+from werkzeug.exceptions import Forbidden, Unauthorized
 
+from roster.accounts.tokens import SCOPES, TokenFailure, authenticate
+from roster.db import get_session
+from roster.messages import N_, Message
 from roster.models import STAFF_ROLES, RoleName, utcnow
 
 ACCESS_ATTRIBUTE = "roster_access"
@@ -41,9 +47,85 @@ def roles_required(*roles: RoleName) -> Callable[[Callable], Callable]:
     return decorate
 
 
-def access_rule(view: Callable) -> str | tuple[str, ...] | None:
-    """Return a view's declared rule: "public", a tuple of roles, or None."""
+@dataclass(frozen=True)
+class TokenRule:
+    """An API operation's rule: a bearer token holding ``scope``, whose owner holds a role."""
+
+    scope: str | None
+    roles: tuple[str, ...]
+
+
+def token_required(scope: str | None, *roles: RoleName) -> Callable[[Callable], Callable]:
+    """Allow an API operation to a token holding ``scope`` whose owner holds one of ``roles``.
+
+    The session cookie is never read on the API: a token is the only way in, so a page
+    open in a browser cannot be made to call it (no CSRF), and a token does no more than
+    its owner may do in the web pages, and no more than its scopes. ``scope`` None:
+    any token of an owner holding one of ``roles``.
+    """
+    if scope is not None and scope not in SCOPES:
+        raise ValueError(f"Unknown scope {scope!r}")
+    rule = TokenRule(scope, tuple(str(role) for role in roles))
+
+    def decorate(view: Callable) -> Callable:
+        setattr(view, ACCESS_ATTRIBUTE, rule)
+        return view
+
+    return decorate
+
+
+def access_rule(view: Callable) -> str | tuple[str, ...] | TokenRule | None:
+    """Return a view's declared rule: "public", a tuple of roles, a TokenRule, or None."""
     return getattr(view, ACCESS_ATTRIBUTE, None)
+
+
+def _api_request() -> bool:
+    return request.path == "/api" or request.path.startswith("/api/")
+
+
+def translate(message: Message) -> str:
+    """``message`` in the request's language (imported late: ``roster.i18n`` imports this)."""
+    from roster.i18n import translate as in_language
+
+    return in_language(message)
+
+
+def _bearer_refused(message: Message, error: str = "invalid_token") -> Unauthorized:
+    return Unauthorized(
+        translate(message),
+        www_authenticate=WWWAuthenticate("Bearer", {"realm": "roster", "error": error}),
+    )
+
+
+def _token_access(rule: TokenRule) -> None:
+    """Let the request through as the bearer token's owner, or raise 401 or 403."""
+    header = request.headers.get("Authorization", "")
+    scheme, _space, secret = header.partition(" ")
+    if not header:
+        raise Unauthorized(
+            translate(Message(N_("Send an access token: Authorization: Bearer <token>."))),
+            www_authenticate=WWWAuthenticate("Bearer", {"realm": "roster"}),
+        )
+    if scheme.lower() != "bearer" or not secret.strip():
+        raise _bearer_refused(
+            Message(N_("The Authorization header must be: Bearer <token>.")), "invalid_request"
+        )
+    try:
+        user, token = authenticate(session=get_session(), secret=secret.strip())
+    except TokenFailure as failure:
+        raise _bearer_refused(failure.reason) from None
+    g._login_user, g.api_token = user, token
+    if rule.scope is not None and rule.scope not in token.scopes:
+        raise Forbidden(
+            translate(
+                Message(
+                    N_("This access token does not hold the scope '%(scope)s'."),
+                    {"scope": rule.scope},
+                )
+            )
+        )
+    if not user.has_role(*rule.roles):
+        raise Forbidden(translate(Message(N_("Your account's roles do not allow this."))))
 
 
 def init_app(app: Flask) -> None:
@@ -56,10 +138,18 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def enforce():
+        if _api_request():
+            # The API never reads the session cookie: whoever is signed in there is
+            # nobody here until a token says otherwise.
+            g._login_user = app.login_manager.anonymous_user()
         if request.endpoint is None or request.endpoint == "static":
             return None
         rule = access_rule(app.view_functions[request.endpoint])
         if rule is None:
+            abort(403)
+        if isinstance(rule, TokenRule):
+            return _token_access(rule)
+        if _api_request() and rule != "public":
             abort(403)
         if rule == "public":
             return _session_limits()
@@ -142,6 +232,8 @@ def access_table(app: Flask) -> list[tuple[str, dict[str, bool]]]:
         if rule.endpoint == "static":
             continue
         declared = access_rule(app.view_functions[rule.endpoint])
+        if isinstance(declared, TokenRule):
+            continue  # The API's operations have their own table (roster.api.table).
         methods = sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})
         allowed = {
             column: declared == "public" or (isinstance(declared, tuple) and column in declared)

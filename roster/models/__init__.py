@@ -1,6 +1,7 @@
 """SQLModel tables of the roster; importing this package registers them all."""
 
 from roster.models._common import new_public_id, utcnow
+from roster.models.api import ApiToken, IdempotentRequest
 from roster.models.audit import AuditEvent
 from roster.models.changes import RosterChange
 from roster.models.duplicates import DuplicateKey, DuplicatePair, FoundBy, PairStatus
@@ -30,6 +31,7 @@ from roster.models.states import CandidateOutcome, RosterStatus
 from roster.models.users import STAFF_ROLES, RoleName, User, UserRole
 
 __all__ = [
+    "ApiToken",
     "AuditEvent",
     "AvailabilityWindow",
     "CallOut",
@@ -47,6 +49,7 @@ __all__ = [
     "ExpertNationality",
     "ExpertSkill",
     "FoundBy",
+    "IdempotentRequest",
     "MissionRole",
     "NeedsAssessment",
     "OutboxMessage",

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, request, url_for
-from flask.views import MethodView
+from flask.views import View
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -259,7 +259,7 @@ SECTIONS: tuple[Section, ...] = (
 )
 
 
-class SectionView(MethodView):
+class SectionView(View):
     """One mechanism for every section: the form on GET, the save on POST."""
 
     decorators = [roles_required(RoleName.EXPERT)]

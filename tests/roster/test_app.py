@@ -35,10 +35,17 @@ def test_unknown_page_is_a_readable_404(client):
     assert b"There is no page at this address." in response.data
 
 
-def test_api_clients_get_json_errors(client):
+def test_api_clients_get_problem_documents(client):
     response = client.get("/api/nothing-here")
     assert response.status_code == 404
-    assert response.get_json() == {"error": "There is no page at this address.", "status": 404}
+    assert response.mimetype == "application/problem+json"
+    assert response.get_json() == {
+        "type": "about:blank",
+        "title": "Not Found",
+        "status": 404,
+        "detail": "There is nothing at this address.",
+        "instance": "/api/nothing-here",
+    }
 
 
 def test_cookies_are_secure_outside_development(tmp_path, monkeypatch):

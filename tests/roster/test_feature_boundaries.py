@@ -44,6 +44,7 @@ def _crossings(paths, own: str | None) -> list[str]:
 def test_the_features_are_the_folders_that_serve_pages():
     assert FEATURES == [
         "admin",
+        "api",
         "auth",
         "callouts",
         "dashboard",
