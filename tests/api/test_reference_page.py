@@ -41,7 +41,7 @@ def test_the_token_operation_reads_as_a_person_needs(client):
     assert "Who a token acts for" in text
     assert "any token" in text
     assert "expert, recruiter, planner, admin" in text
-    assert "200 OK application/json : TokenInUse" in text
+    assert "200 OK: application/json TokenInUse" in text
     assert 'href="#schema-TokenInUse"' in section
     # Grouped under its tag, with the answers every operation may give said once below.
     assert re.search(r'<h2 id="tag-tokens"><span lang="en">Tokens</span></h2>', page)

@@ -49,13 +49,15 @@ def test_the_tokens_pages_are_all_marked(app, signed_in):
         "/account/tokens",
         data={"name": "nightly", "scopes": ["roster:read"], "days": "30", "csrf_token": token},
     )
-    secret = re.search(r'value="(eer_[^"]+)"', made.get_data(as_text=True)).group(1)
+    secret = re.search(r"readonly[^>]*>(eer_[^<]+)</textarea>", made.get_data(as_text=True)).group(
+        1
+    )
     assert_all_marked(made, EMAIL, "nightly", secret, *SCOPES, *SHELL)
 
     with session_scope(app) as session:
         session.scalar(select(ApiToken)).expires_at = utcnow() - timedelta(days=1)
     listed = client.get("/account/tokens")
-    assert 'class="expired"' in listed.get_data(as_text=True)
+    assert 'class="token expired"' in listed.get_data(as_text=True)
     assert_all_marked(listed, EMAIL, "nightly", secret[:12], *SCOPES)
 
     token = csrf_token(client, "/account/tokens")
