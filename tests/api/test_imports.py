@@ -126,7 +126,9 @@ def test_wrong_content_type_empty_and_oversized_files_are_refused_with_nothing_k
 
 def test_nul_and_text_direction_controls_in_a_record_are_refused_at_their_path(api_as, db_session):
     api = api_as("rita@example.org", "recruiter")
-    body = _lines(expert_record(1, full_name="Awa\u202e Ndiaye"), expert_record(2, summary="a\x00b"))
+    body = _lines(
+        expert_record(1, full_name="Awa\u202e Ndiaye"), expert_record(2, summary="a\x00b")
+    )
 
     run = api.get(_send(api, body).headers["Location"]).get_json()
 
