@@ -190,3 +190,26 @@ def test_a_recruiter_s_token_and_a_token_without_the_admin_scope_get_403(api_as)
         assert api.get("/admin/audit").status_code == 403
         assert api.get("/admin/outbox").status_code == 403
         assert api.put("/admin/users/x", json={}, headers={"If-Match": "*"}).status_code == 403
+
+
+def test_answers_match_the_openapi_document(api_as):
+    from tests.api.schema_check import assert_conforms
+
+    api = api_as("ada@example.org", "admin")
+    made = api.post("/admin/users", json=NEW_STAFF)
+    path = f"/admin/users/{made.get_json()['id']}"
+    changed = api.put(
+        path,
+        json={"roles": ["planner"], "disabled": False},
+        headers={"If-Match": made.headers["ETag"]},
+    )
+
+    assert_conforms(api, "POST", "/api/v1/admin/users", made)
+    assert_conforms(api, "PUT", "/api/v1/admin/users/<public_id>", changed)
+    for rule, answer in [
+        ("/api/v1/admin/users", api.get("/admin/users")),
+        ("/api/v1/admin/users/<public_id>", api.get(path)),
+        ("/api/v1/admin/audit", api.get("/admin/audit")),
+        ("/api/v1/admin/outbox", api.get("/admin/outbox")),
+    ]:
+        assert_conforms(api, "GET", rule, answer)

@@ -251,3 +251,24 @@ def test_an_admin_reviews_the_queue_too(api_as, db_session):
     admin = api_as("ada@example.org", "admin")
 
     assert len(admin.get("/duplicates").get_json()["items"]) == 1
+
+
+def test_answers_match_the_openapi_document(api_as, db_session):
+    from tests.api.schema_check import assert_conforms
+
+    _load(db_session)
+    api = api_as("rita@example.org", "recruiter")
+    pair_id, first_id, _ = _pair(db_session)
+    listed = api.get("/duplicates")
+    shown = api.get(f"/duplicates/{pair_id}")
+    refused = api.post("/merges", json={"pair": 7}, headers={"If-Match": "*"})
+    done = api.post(
+        "/merges",
+        json={"pair": pair_id, "survivor": first_id},
+        headers={"If-Match": shown.headers["ETag"]},
+    )
+
+    assert_conforms(api, "GET", "/api/v1/duplicates", listed)
+    assert_conforms(api, "GET", "/api/v1/duplicates/<public_id>", shown)
+    assert_conforms(api, "POST", "/api/v1/merges", refused)
+    assert_conforms(api, "POST", "/api/v1/merges", done)

@@ -174,3 +174,14 @@ def test_an_import_s_job_runs_once(app, api_as):
     assert run_import(app, public_id) is None  # done already: not run again
     with session_scope(app) as session:
         assert session.scalar(select(ImportRun.state)) == "done"
+
+
+def test_answers_match_the_openapi_document(api_as):
+    from tests.api.schema_check import assert_conforms
+
+    api = api_as("rita@example.org", "recruiter")
+    sent = _send(api, _lines(expert_record(1), {"external_id": "x"}))
+
+    assert_conforms(api, "POST", "/api/v1/imports", sent)
+    assert_conforms(api, "GET", "/api/v1/imports/<public_id>", api.get(sent.headers["Location"]))
+    assert_conforms(api, "GET", "/api/v1/imports/<public_id>", api.get("/imports/nope"))
