@@ -213,3 +213,23 @@ def test_answers_match_the_openapi_document(api_as):
         ("/api/v1/admin/outbox", api.get("/admin/outbox")),
     ]:
         assert_conforms(api, "GET", rule, answer)
+
+
+def test_the_trail_is_exported_as_csv_and_the_export_audited(api_as, db_session):
+    api = api_as("ada@example.org", "admin")
+    api.post("/admin/users", json=NEW_STAFF)
+
+    answer = api.post("/admin/audit/export?action=account.create")
+    refused = api.post("/admin/audit/export?actor=nobody@example.org")
+
+    assert answer.status_code == 200 and answer.mimetype == "text/csv"
+    lines = answer.get_data(as_text=True).splitlines()
+    assert lines[0].startswith("at_utc,actor,actor_email,action")
+    assert len(lines) == 3 and all("account.create" in line for line in lines[1:])
+    assert refused.status_code == 422
+    assert refused.get_json()["problems"][0]["path"] == "actor"
+    with db_session(write=False) as session:
+        exports = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "audit.exported")
+        ).all()
+    assert [event.detail for event in exports] == [{"action": "account.create"}]

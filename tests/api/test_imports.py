@@ -47,6 +47,7 @@ def test_a_good_import_runs_as_a_job_and_its_experts_are_found_on_the_web(app, a
         event = event.one()
         assert event.actor_id is not None
         assert event.detail["created"] == 2
+        assert event.detail["source"] == f"import-{sent.get_json()['id']}.jsonl"
         assert session.scalar(select(ImportRun.content)) == b""  # the file is not kept
     web = app.test_client()
     assert sign_in(web, "rita@example.org").status_code == 302
@@ -185,3 +186,44 @@ def test_answers_match_the_openapi_document(api_as):
     assert_conforms(api, "POST", "/api/v1/imports", sent)
     assert_conforms(api, "GET", "/api/v1/imports/<public_id>", api.get(sent.headers["Location"]))
     assert_conforms(api, "GET", "/api/v1/imports/<public_id>", api.get("/imports/nope"))
+
+
+def test_a_running_import_reports_the_records_read_so_far(app, api_as, make_user):
+    from roster.interchange.runs import progress_key
+    from roster.jobs import jobs_of
+    from roster.models import ImportRun, User
+
+    api = api_as("rita@example.org", "recruiter")
+    with session_scope(app) as session:
+        owner = session.scalar(select(User).where(User.email == "rita@example.org"))
+        run = ImportRun(user_id=owner.id, format="jsonl", state="running", rows_total=5000)
+        session.add(run)
+        session.flush()
+        public_id = run.public_id
+    jobs_of(app).queue.put(progress_key(public_id), 1200)
+
+    progress = api.get(f"/imports/{public_id}").get_json()["progress"]
+
+    assert progress == {"rows_read": 1200, "rows_total": 5000}
+
+
+def test_the_job_tells_its_progress_as_it_reads(app, make_user, monkeypatch):
+    from roster.interchange import runs
+    from roster.models import User
+
+    make_user("rita@example.org", "recruiter")
+    monkeypatch.setattr(runs, "PROGRESS_EVERY", 2)
+    with session_scope(app) as session:
+        owner = session.scalar(select(User).where(User.email == "rita@example.org"))
+        body = _lines(*(expert_record(n) for n in range(1, 6)))
+        run = ImportRun(user_id=owner.id, format="jsonl", content=body, rows_total=5)
+        session.add(run)
+        session.flush()
+        public_id = run.public_id
+    told: list[int] = []
+
+    state = runs.execute(
+        open_session=lambda: session_scope(app), public_id=public_id, on_progress=told.append
+    )
+
+    assert state == "done" and told == [2, 4]
