@@ -227,3 +227,34 @@ def test_the_job_tells_its_progress_as_it_reads(app, make_user, monkeypatch):
     )
 
     assert state == "done" and told == [2, 4]
+
+
+def test_imports_left_behind_are_failed_or_queued_again(app, make_user):
+    from datetime import timedelta
+
+    from roster.jobs import sweep_imports
+    from roster.models import User, utcnow
+
+    make_user("rita@example.org", "recruiter")
+    long_ago = utcnow() - timedelta(hours=3)
+    with session_scope(app) as session:
+        owner = session.scalar(select(User).where(User.email == "rita@example.org"))
+        stopped = ImportRun(
+            user_id=owner.id, format="jsonl", state="running", content=b"{}", started_at=long_ago
+        )
+        lost = ImportRun(
+            user_id=owner.id,
+            format="jsonl",
+            content=_lines(expert_record(1)),
+            created_at=long_ago,
+        )
+        session.add_all([stopped, lost])
+        session.flush()
+        ids = stopped.public_id, lost.public_id
+
+    assert sweep_imports(app) == [ids[1]]
+
+    with session_scope(app) as session:
+        states = dict(session.execute(select(ImportRun.public_id, ImportRun.state)).all())
+        assert states == {ids[0]: "failed", ids[1]: "done"}
+        assert session.scalar(select(ImportRun.content).where(ImportRun.public_id == ids[0])) == b""
