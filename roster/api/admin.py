@@ -38,6 +38,7 @@ from roster.i18n import translate
 from roster.messages import N_, Message
 from roster.models import RoleName, User, utcnow
 from roster.refusal import Problem, Problems, Refused
+from roster.validation import UnstorableText, storable_text
 
 ADMIN = (RoleName.ADMIN,)
 StaffRole = Literal["recruiter", "planner", "admin"]
@@ -169,7 +170,10 @@ def _cursor_value(name: str, kind: type) -> object | None:
     if position is None:
         return None
     value = position.get(name)
-    out_of_range = isinstance(value, int) and not 0 < value < 2**31
+    # Never a database error: an integer past PostgreSQL's, a text it cannot compare.
+    out_of_range = (isinstance(value, int) and not 0 < value < 2**31) or (
+        isinstance(value, str) and (len(value) > 254 or "\x00" in value)
+    )
     if not isinstance(value, kind) or isinstance(value, bool) or out_of_range:
         raise Refused(
             Problem(
@@ -184,7 +188,20 @@ def _text_arg(name: str, most: int) -> str:
     value = request.args.get(name, "").strip()
     if len(value) > most:
         raise Refused(Problem(name, Message(N_("At most %(most)s characters."), {"most": most})))
-    return value
+    try:
+        return storable_text(value)
+    except UnstorableText:
+        raise Refused(
+            Problem(
+                name,
+                Message(
+                    N_(
+                        "This text contains a control character or a control of text "
+                        "direction, which cannot be searched for."
+                    )
+                ),
+            )
+        ) from None
 
 
 @api.get("/admin/users")

@@ -2,6 +2,7 @@
 
 from sqlalchemy import select
 
+from roster.api.kernel import encode_cursor
 from roster.db import session_scope
 from roster.models import AuditEvent, OutboxMessage, User
 from tests.conftest import count_rows, outbox, sign_in
@@ -139,6 +140,11 @@ def test_accounts_are_listed_by_address_a_page_at_a_time(api_as, make_user):
     ]
     assert api.get("/admin/users/no-such-account").status_code == 404
     assert api.get("/admin/users?cursor=eyJhZnRlciI6IDd9").status_code == 422
+    nul_cursor = encode_cursor({"after": "a\x00"})
+    assert api.get(f"/admin/users?cursor={nul_cursor}").status_code == 422
+    bidi = api.get("/admin/users?q=a%E2%80%AEb")
+    assert bidi.status_code == 422 and bidi.get_json()["problems"][0]["path"] == "q"
+    assert api.get("/admin/users?q=a%00b").status_code == 400
 
 
 def test_the_audit_trail_is_searched_with_the_page_s_filters_and_paged(api_as):

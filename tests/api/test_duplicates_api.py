@@ -2,6 +2,7 @@
 
 from sqlalchemy import func, select
 
+from roster.api.kernel import encode_cursor
 from roster.interchange.services import import_records
 from roster.models import AuditEvent, DuplicatePair, Expert, ExpertLanguage, PairStatus
 from roster.recruiting.merge import expert_references
@@ -63,6 +64,9 @@ def test_the_queue_is_paged_best_score_first_by_cursor(api_as, db_session):
     ]
     assert second["next_cursor"] is None
     assert api.get("/duplicates?cursor=bm9wZQ").status_code == 422
+    for position in ({"after": "a\x00"}, {"after": 7}, {"after": "no-such-pair"}):
+        answer = api.get(f"/duplicates?cursor={encode_cursor(position)}")
+        assert answer.status_code == 422 and answer.get_json()["problems"][0]["path"] == "cursor"
     assert api.get("/duplicates?limit=0").status_code == 422
 
 
