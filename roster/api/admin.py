@@ -8,6 +8,7 @@ page mails it, the last active admin cannot lose the role, every change is audit
 from datetime import date, datetime
 from typing import Literal
 
+from email_validator import EmailNotValidError, validate_email
 from flask import Response, current_app, g, request, stream_with_context
 from pydantic import BaseModel, Field
 from werkzeug.exceptions import NotFound
@@ -231,8 +232,15 @@ def list_accounts():
 def invite_staff():
     """Open a staff account and email its owner a link to choose a password (audited)."""
     wanted = parse(NewStaff)
+    problems = Problems()
     if not wanted.display_name.strip():
-        raise Refused(Problem("display_name", Message(N_("Please enter a name."))))
+        problems.add("display_name", N_("Please enter a name."))
+    try:
+        # The check the page's form makes (WTForms' Email), without asking the mail's domain.
+        validate_email(wanted.email, check_deliverability=False)
+    except EmailNotValidError:
+        problems.add("email", N_("Please enter a valid email address."))
+    problems.raise_if_any()
     session = get_session()
     user = services.create_user(
         session=session,

@@ -70,11 +70,12 @@ def test_bad_invitations_are_refused_at_their_path_and_nothing_is_written(app, a
         "roles[0]": NEW_STAFF | {"email": "x@example.org", "roles": ["expert"]},
         "display_name": NEW_STAFF | {"email": "x@example.org", "display_name": 7},
         "email": NEW_STAFF,  # taken
+        "email ": NEW_STAFF | {"email": "rui@localhost"},
     }
     for path, body in cases.items():
         answer = api.post("/admin/users", json=body)
         assert answer.status_code == 422, path
-        assert path in [p["path"] for p in answer.get_json()["problems"]], (path, answer.json)
+        assert path.strip() in [p["path"] for p in answer.get_json()["problems"]], path
     for text in ("Rui\u0000", "Rui\u202eCosta"):
         answer = api.post("/admin/users", json=NEW_STAFF | {"display_name": text})
         assert answer.status_code == 422
@@ -106,6 +107,13 @@ def test_roles_and_disabling_change_under_if_match_and_are_seen_on_the_web(app, 
     bad = api.put(path, json={"roles": ["king"], "disabled": "no"}, headers={"If-Match": "*"})
     assert bad.status_code == 422
     assert {p["path"] for p in bad.get_json()["problems"]} == {"roles[0]", "disabled"}
+    unknown = api.put(path, json=change | {"colour": "red"}, headers={"If-Match": "*"})
+    assert unknown.status_code == 422 and unknown.get_json()["problems"][0]["path"] == "colour"
+    assert api.put(path, data="x", headers={"If-Match": "*"}).status_code == 415
+    assert (
+        api.put("/admin/users/no-such-account", json=change, headers={"If-Match": "*"}).status_code
+        == 404
+    )
 
 
 def test_the_last_admin_cannot_lose_the_role(app, api_as):
