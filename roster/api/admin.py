@@ -295,6 +295,43 @@ def change_access(public_id: str):
     return answer(_account(user).model_dump(mode="json"), etag=_user_etag(user))
 
 
+@api.post("/admin/users/<public_id>/invitation")
+@api.doc(tags=["Admin"])
+@token_required("admin", *ADMIN)
+@described(responses={200: Account}, etag=True)
+@idempotent
+def resend_invitation(public_id: str):
+    """Email a staff account that has no password yet a new invitation (audited).
+
+    The links of earlier invitations stop working. Refused for an account whose owner
+    chose a password, or a disabled one.
+    """
+    user = _user_or_404(public_id)
+    session = get_session()
+    services.renew_invitation(session=session, user=user, actor_id=g._login_user.id)
+    queue_staff_invitation(
+        session=session, signer=Signer(current_app.config["SECRET_KEY"]), user=user
+    )
+    session.flush()
+    return answer(_account(user).model_dump(mode="json"), etag=_user_etag(user))
+
+
+@api.delete("/admin/users/<public_id>")
+@api.doc(tags=["Admin"])
+@token_required("admin", *ADMIN)
+@described(responses={204: None}, if_match=True)
+def remove_account(public_id: str):
+    """Remove a staff account of someone who left (audited); its name stays on the trail.
+
+    Its sessions and tokens end and its unsent mail is deleted. Never one's own, an
+    expert's (experts erase their own), or the last active admin. If-Match: its ETag.
+    """
+    user = _user_or_404(public_id)
+    require_match(_user_etag(user))
+    services.remove_account(session=get_session(), user=user, actor_id=g._login_user.id)
+    return Response(status=204)
+
+
 TRAIL_QUERY = [
     _query("action", {"type": "string", "enum": sorted(AUDIT_ACTIONS)}, "An action's code."),
     _query("actor", {"type": "string", "maxLength": 254}, "Email, account id or name."),

@@ -204,6 +204,9 @@ def test_a_recruiter_s_token_and_a_token_without_the_admin_scope_get_403(api_as)
         assert api.get("/admin/audit").status_code == 403
         assert api.get("/admin/outbox").status_code == 403
         assert api.put("/admin/users/x", json={}, headers={"If-Match": "*"}).status_code == 403
+        assert api.delete("/admin/users/x", headers={"If-Match": "*"}).status_code == 403
+        assert api.post("/admin/users/x/invitation").status_code == 403
+        assert api.post("/admin/audit/export").status_code == 403
 
 
 def test_answers_match_the_openapi_document(api_as):
@@ -220,6 +223,10 @@ def test_answers_match_the_openapi_document(api_as):
 
     assert_conforms(api, "POST", "/api/v1/admin/users", made)
     assert_conforms(api, "PUT", "/api/v1/admin/users/<public_id>", changed)
+    invited = api.post(f"{path}/invitation")
+    assert_conforms(api, "POST", "/api/v1/admin/users/<public_id>/invitation", invited)
+    removed = api.delete(path, headers={"If-Match": invited.headers["ETag"]})
+    assert_conforms(api, "DELETE", "/api/v1/admin/users/<public_id>", removed)
     for rule, answer in [
         ("/api/v1/admin/users", api.get("/admin/users")),
         ("/api/v1/admin/users/<public_id>", api.get(path)),
@@ -247,3 +254,49 @@ def test_the_trail_is_exported_as_csv_and_the_export_audited(api_as, db_session)
             select(AuditEvent).where(AuditEvent.action == "audit.exported")
         ).all()
     assert [event.detail for event in exports] == [{"action": "account.create"}]
+
+
+def test_an_invitation_is_sent_again_once_per_key_and_never_to_who_chose_a_password(
+    app, api_as, db_session
+):
+    api = api_as("ada@example.org", "admin")
+    made = api.post("/admin/users", json=NEW_STAFF).get_json()
+    path = f"/admin/users/{made['id']}/invitation"
+    key = {"Idempotency-Key": "again-1"}
+
+    first = api.post(path, headers=key)
+    replayed = api.post(path, headers=key)
+    expert = api.get("/admin/users?q=ada").get_json()["items"][0]
+    refused = api.post(f"/admin/users/{expert['id']}/invitation")
+
+    assert first.status_code == replayed.status_code == 200
+    assert replayed.headers["Idempotent-Replayed"] == "true"
+    assert len([m for m in outbox(app) if m["To"] == "rui@example.org"]) == 2
+    assert refused.status_code == 422 and "already chose a password" in refused.json["detail"]
+    assert api.post("/admin/users/no-such-account/invitation").status_code == 404
+    with db_session(write=False) as session:
+        resent = session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "account.invitation_resent")
+        ).all()
+    assert len(resent) == 1
+
+
+def test_a_staff_account_is_removed_under_if_match_never_one_s_own(app, api_as):
+    api = api_as("ada@example.org", "admin")
+    made = api.post("/admin/users", json=NEW_STAFF)
+    path = f"/admin/users/{made.get_json()['id']}"
+    me = api.get("/admin/users?q=ada").get_json()["items"][0]
+    my_tag = api.get(f"/admin/users/{me['id']}").headers["ETag"]
+
+    missing = api.delete(path)
+    stale = api.delete(path, headers={"If-Match": '"stale"'})
+    done = api.delete(path, headers={"If-Match": made.headers["ETag"]})
+    own = api.delete(f"/admin/users/{me['id']}", headers={"If-Match": my_tag})
+
+    assert (missing.status_code, stale.status_code, done.status_code) == (428, 412, 204)
+    assert api.get(path).status_code == 404
+    assert own.status_code == 422 and "your own account" in own.get_json()["detail"]
+    assert _account(app, "rui@example.org") is None  # its address is gone too
+    web = app.test_client()
+    assert sign_in(web, "ada@example.org").status_code == 302
+    assert "rui@example.org" not in web.get("/admin/users").get_data(as_text=True)
