@@ -62,4 +62,5 @@ def token_in_use():
         ).model_dump()
     )
 
+
 from roster.api import experts, vetting  # noqa: E402, F401

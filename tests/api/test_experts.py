@@ -195,6 +195,7 @@ def test_paging_returns_every_match_once_while_experts_are_added(roster, api, db
         ("sort=gender", "sort", "can be sorted by name, years, confirmed, registered only"),
         ("skills=electoral-management", "skills", "takes no parameter “skills”"),
         ("limit=0", "limit", "from 1 to 200"),
+        ("status=&from=", "status", "is empty: give it a value, or leave it out"),
         ("cursor=not-a-cursor!", "cursor", "not given by the roster"),
         ("q=%E2%80%AEevil", "q", "holds a character that no profile holds"),
     ],
