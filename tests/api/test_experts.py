@@ -407,3 +407,40 @@ def test_a_null_character_in_the_address_is_400(roster, api):
     answer = api.get("/experts?q=a%00b")
 
     assert answer.status_code == 400 and answer.mimetype == "application/problem+json"
+
+
+def _erase(db_session, public: str) -> None:
+    with db_session() as session:
+        session.delete(session.scalar(select(Expert).where(Expert.public_id == public)))
+
+
+def test_paging_on_after_the_last_expert_seen_was_erased(roster, api, db_session):
+    first = api.get("/experts?sort=-years&limit=2").get_json()
+    seen = [item["public_id"] for item in first["items"]]  # Zoe (30), Mohammed (20)
+    _erase(db_session, seen[-1])
+
+    rest = api.get("/experts?sort=-years&limit=10&" + urlencode({"cursor": first["next_cursor"]}))
+
+    names = [item["full_name"] for item in rest.get_json()["items"]]
+    assert names == [
+        "Li Wei",
+        "Olga Petrova",
+        "Awa Ndiaye",
+        "Sam Keller",
+        "Awa Ndiaye",
+        "Ana Souza",
+    ]
+
+
+def test_a_cursor_among_experts_without_a_value_whose_expert_was_erased_is_refused(
+    roster, api, db_session
+):
+    first = api.get("/experts?sort=years&limit=7").get_json()
+    last = first["items"][-1]
+    assert last["years_experience"] is None
+    _erase(db_session, last["public_id"])
+
+    answer = api.get("/experts?sort=years&" + urlencode({"cursor": first["next_cursor"]}))
+
+    assert answer.status_code == 422
+    assert answer.get_json()["problems"][0]["path"] == "cursor"
