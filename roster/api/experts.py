@@ -435,6 +435,50 @@ def decide_status(public_id: str):
     return answer(made.model_dump(mode="json"), etag=expert_etag(expert))
 
 
+class OpenDecision(BaseModel):
+    """A decision open to the caller on the expert's current status, as the vetting page
+    offers it: where to, in words, and whether a reason must be given."""
+
+    to: str
+    words: str
+    reason_required: bool
+
+
+class OpenDecisions(BaseModel):
+    """The expert's current status and the decisions open to the caller on it."""
+
+    roster_status: str
+    items: list[OpenDecision]
+
+
+@api.get("/experts/<public_id>/status")
+@api.doc(tags=[TAG])
+@token_required("roster:read", *STAFF)
+@described(responses={200: OpenDecisions}, etag=True)
+def open_decisions(public_id: str):
+    """The expert's roster status and the decisions the status machine offers the caller.
+
+    As the vetting page's decision form lists them; an administrator is offered more
+    than a recruiter. No profile is shown, so no purpose is asked. The ETag is the
+    expert's, for If-Match on `POST /experts/{public_id}/status`.
+    """
+    only_parameters(())
+    expert = expert_or_404(get_session(), public_id)
+    offered = vetting.decisions_for(expert=expert, user=g._login_user)
+    shown = OpenDecisions(
+        roster_status=RosterStatus(expert.roster_status).value,
+        items=[
+            OpenDecision(
+                to=decision.to.value,
+                words=translate(Message(decision.words)),
+                reason_required=decision.reason_required,
+            )
+            for decision in offered
+        ],
+    )
+    return answer(shown.model_dump(mode="json"), etag=expert_etag(expert))
+
+
 class BulkStatusPlanRequest(Strict):
     """A status for a search's experts (the search in the address): all, or those listed."""
 

@@ -297,6 +297,7 @@ def test_an_expert_s_or_a_planner_s_token_is_refused_everywhere(roster, api_as, 
     calls = [
         ("GET", "/experts"),
         ("GET", f"/experts/{target}?purpose=vetting"),
+        ("GET", f"/experts/{target}/status"),
         ("POST", f"/experts/{target}/status"),
         ("POST", "/experts/status/plan"),
         ("POST", "/experts/status"),
