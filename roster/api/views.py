@@ -63,4 +63,4 @@ def token_in_use():
     )
 
 
-from roster.api import experts, vetting  # noqa: E402, F401
+from roster.api import experts, roster_status, vetting  # noqa: E402, F401
