@@ -64,6 +64,7 @@ def decide_status(public_id: str):
     expert as last read; a decision on a profile changed since gets 412 and changes
     nothing.
     """
+    only_parameters(())
     session = get_session()
     expert = expert_or_404(session, public_id)
     decision = parse(StatusDecision)

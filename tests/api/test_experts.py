@@ -445,3 +445,21 @@ def test_a_cursor_among_experts_without_a_value_whose_expert_was_erased_is_refus
 
     assert answer.status_code == 422
     assert answer.get_json()["problems"][0]["path"] == "cursor"
+
+
+def test_across_the_page_s_pages_the_order_is_the_same(db_session, api, page):
+    names = ["Émile Zola", "emile zola", "Zoë Ba", "ana", "Ana", "Ångström", "Ñora"] * 5
+    with db_session() as session:
+        for number, name in enumerate(names):
+            session.add(
+                Expert(
+                    external_id=f"MANY-{number:03d}",
+                    full_name=name,
+                    email=f"many{number}@example.org",
+                    years_experience=number % 4 or None,
+                )
+            )
+    for query in ("", "sort=-years", "sort=-name"):
+        on_pages = page_ids(page, query) + page_ids(page, f"{query}&page=2")
+
+        assert walk(api, query, limit=4) == on_pages and len(on_pages) == 35, query
