@@ -12,6 +12,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from functools import wraps
 from typing import Any
 
@@ -64,7 +65,7 @@ def problem_type(name: str) -> str:
 def refused(refusal: Refused, status: int = 422) -> Response:
     """The problem document of a service's refusal: every problem with its field's path."""
     problems = [
-        {**found, "message": translate(problem.message)}
+        {**found, "params": _json_ready(found["params"]), "message": translate(problem.message)}
         for found, problem in zip(refusal.as_json(), refusal.problems, strict=True)
     ]
     first = problems[0]["message"]
@@ -78,6 +79,19 @@ def refused(refusal: Refused, status: int = 422) -> Response:
     return problem_response(
         status, detail, type_=problem_type("invalid"), title="Invalid request", problems=problems
     )
+
+
+def _json_ready(params: dict[str, Any]) -> dict[str, Any]:
+    """A problem's parameters as JSON values: days and moments in ISO 8601, others as text."""
+    ready: dict[str, Any] = {}
+    for name, value in params.items():
+        if isinstance(value, date | datetime):
+            ready[name] = value.isoformat()
+        elif value is None or isinstance(value, str | int | float | bool):
+            ready[name] = value
+        else:
+            ready[name] = str(value)
+    return ready
 
 
 @api.errorhandler(Refused)
@@ -104,11 +118,15 @@ class Description:
 
     ``request`` and each answer are a contract format's name (``"needs"``, the file
     ``needs.schema.json``), a ``Strict``/``BaseModel`` class, a raw JSON schema (a dict),
-    or None for no body. ``query`` lists the operation's query parameters.
+    or None for no body; an answer that is not JSON is a pair (media type, raw schema),
+    such as ``("text/csv", {"type": "string"})``. ``query`` lists the operation's query
+    parameters.
     """
 
     request: str | type[BaseModel] | dict | None = None
-    responses: dict[int, str | type[BaseModel] | dict | None] = field(default_factory=dict)
+    responses: dict[int, str | type[BaseModel] | dict | tuple[str, dict] | None] = field(
+        default_factory=dict
+    )
     query: tuple[dict[str, Any], ...] = ()
     idempotent: bool = False
     if_match: bool = False
@@ -122,7 +140,7 @@ DESCRIPTION_ATTRIBUTE = "roster_api_description"
 def described(
     *,
     request: str | type[BaseModel] | dict | None = None,
-    responses: dict[int, str | type[BaseModel] | dict | None],
+    responses: dict[int, str | type[BaseModel] | dict | tuple[str, dict] | None],
     query: list[dict[str, Any]] | None = None,
     if_match: bool = False,
     etag: bool = False,

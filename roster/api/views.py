@@ -76,4 +76,11 @@ def token_in_use():
     )
 
 
-from roster.api import admin, duplicates, imports  # noqa: E402, F401
+from roster.api import (  # noqa: E402, F401
+    admin,
+    duplicates,
+    experts,
+    imports,
+    roster_status,
+    vetting,
+)
