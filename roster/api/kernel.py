@@ -104,7 +104,8 @@ class Description:
 
     ``request`` and each answer are a contract format's name (``"needs"``, the file
     ``needs.schema.json``), a ``Strict``/``BaseModel`` class, a raw JSON schema (a dict),
-    or None for no body. ``query`` lists the operation's query parameters.
+    or None for no body; an answer may also be a media type (``"application/pdf"``), a file.
+    ``query`` lists the operation's query parameters.
     """
 
     request: str | type[BaseModel] | dict | None = None
