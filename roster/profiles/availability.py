@@ -15,6 +15,8 @@ LATEST = date(2100, 12, 31)
 # Availability is a promise about the next few years, not a lifetime.
 LONGEST_AVAILABILITY_YEARS = 3
 FARTHEST_START_YEARS = 5
+# A whole list of periods given at once: more than anyone plans, fewer than would cost.
+MOST_PERIODS = 50
 
 
 def years_after(day: date, years: int) -> date:
@@ -122,6 +124,12 @@ def replace_availability(
     """
     if expert.version != version:
         raise ProfileChanged()
+    if len(periods) > MOST_PERIODS:
+        raise ProfileInvalid.at(
+            f"availability[{MOST_PERIODS}]",
+            N_("Give at most %(most)s periods of availability."),
+            most=MOST_PERIODS,
+        )
     left = list(expert.availability)
     new = []
     for index, (start, end) in enumerate(periods):

@@ -14,6 +14,8 @@ from roster.profiles.services import ProfileChanged, ProfileInvalid, at_row, loc
 from roster.refusal import Problems, Refused
 from roster.validation import clean_text, country_code
 
+# A whole list of deployments given at once: a long career's, and not a costly one.
+MOST_DEPLOYMENTS = 100
 # Ratings and comments are given by the Division after a deployment, never self-entered.
 _DIVISIONS = N_(
     "Ratings and comments are recorded by the Electoral Assistance Division after a "
@@ -139,6 +141,12 @@ def replace_deployments(
     """
     if expert.version != version:
         raise ProfileChanged()
+    if len(rows) > MOST_DEPLOYMENTS:
+        raise ProfileInvalid.at(
+            f"deployments[{MOST_DEPLOYMENTS}]",
+            N_("Give at most %(most)s past deployments."),
+            most=MOST_DEPLOYMENTS,
+        )
     problems = Problems()
     left = list(expert.deployments)
     new = []
