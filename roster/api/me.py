@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from flask import g, request, url_for
+from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, Field
 from werkzeug.exceptions import Conflict, NotFound, RequestEntityTooLarge
 
@@ -59,8 +60,6 @@ from roster.web.files import cv_download, cv_folder
 EXPERT = RoleName.EXPERT
 TAG = "Me"
 ETAG_KIND = "expert"
-# Each upload costs a child process reading the PDF for up to five seconds (as on the page).
-CV_UPLOAD_LIMIT = "20 per hour"
 
 
 # Who and what ----------------------------------------------------------------------------
@@ -684,14 +683,19 @@ def reply_to_call_out(public_id: str):
 
 
 def _account_key() -> str:
-    # The account's row number, not its public id, as the page's limit counts it.
+    # The account's row number, as the page counts it: one budget for both.
     return f"account:{_user().id}"
 
 
 @api.put("/me/cv")
 @api.doc(tags=[TAG])
 @token_required("profile:write", EXPERT)
-@limiter.limit(CV_UPLOAD_LIMIT, key_func=_account_key)
+@limiter.shared_limit(
+    cv.UPLOADS_PER_HOUR,
+    scope=cv.UPLOADS_SCOPE,
+    key_func=_account_key,
+    error_message=_l("Too many CV uploads. Please wait an hour and try again."),
+)
 @described(
     request={"type": "string", "format": "binary"},
     request_types=("application/pdf",),

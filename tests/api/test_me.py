@@ -688,6 +688,29 @@ def test_a_cv_upload_names_the_version_it_changes(app, ana_with_profile):
     assert stored(app).cv_stored_name is None
 
 
+def test_cv_uploads_count_against_one_budget_on_the_page_and_the_api(app, ana_with_profile):
+    from tests.roster.conftest import upload_cv
+
+    browser = browser_of(app)
+    etag = ana_with_profile.get("/me").headers["ETag"]
+    for _ in range(10):
+        assert upload_cv(browser, b"plain text, not a pdf").status_code == 400
+        sent = ana_with_profile.put(
+            "/me/cv", data=b"plain text", content_type="application/pdf",
+            headers={"If-Match": etag},
+        )  # fmt: skip
+        assert sent.status_code == 422
+
+    refused = ana_with_profile.put(
+        "/me/cv", data=pdf(), content_type="application/pdf", headers={"If-Match": etag}
+    )
+
+    assert refused.status_code == 429 and refused.mimetype == "application/problem+json"
+    assert "Too many CV uploads" in refused.get_json()["detail"]
+    assert upload_cv(browser, pdf()).status_code == 429
+    assert stored(app).cv_stored_name is None
+
+
 # The document ----------------------------------------------------------------------------------
 
 
