@@ -63,4 +63,4 @@ def token_in_use():
     )
 
 
-from roster.api import me  # noqa: E402, F401
+from roster.api import me, me_candidacies  # noqa: E402, F401
