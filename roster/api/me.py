@@ -1,5 +1,5 @@
-"""The expert's own resources under /api/v1/me: the profile, its sections, their data and
-their CV (candidacies and call-outs: ``me_candidacies``).
+"""The expert's own resources under /api/v1/me: the profile, its sections, their data,
+their CV and erasure (candidacies and call-outs: ``me_candidacies``).
 
 The same services as the pages under /me (``roster.profiles``), under the same rules: an
 expert reads and changes only their own profile, sensitive fields are stored only with
@@ -8,13 +8,16 @@ their consent (withdrawing it erases them). Every change names the version it ch
 """
 
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
-from flask import g, request, url_for
+from flask import Response, current_app, g, request, url_for
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import Conflict, NotFound, RequestEntityTooLarge
 
+from roster.accounts.passwords import verify_password
 from roster.api.kernel import (
+    Strict,
     answer,
     api,
     described,
@@ -33,7 +36,9 @@ from roster.messages import N_, Message
 from roster.missions.reply_links import aware
 from roster.models import Expert, RoleName, User
 from roster.profiles import cv, transparency
+from roster.profiles.erasure import erase_account
 from roster.profiles.services import expert_for_user
+from roster.refusal import Problem, Refused
 from roster.reminders import confirm_profile
 from roster.web.files import cv_download, cv_folder
 
@@ -298,3 +303,41 @@ def remove_cv():
     require_match(_tag(expert))
     cv.remove_cv(session=get_session(), expert=expert, version=expert.version, folder=cv_folder())
     return _profile(expert)
+
+
+# Erasure -------------------------------------------------------------------------------------
+
+
+class Erasure(Strict):
+    """Your password, typed again: erasing cannot be undone."""
+
+    password: str
+
+
+@api.post("/me/erasure")
+@api.doc(tags=[TAG])
+@token_required("profile:write", EXPERT)
+@limiter.limit(
+    "10 per hour",
+    key_func=_account_key,
+    error_message=_l("Too many attempts to delete the account. Please wait an hour and try again."),
+)
+@described(request=Erasure, responses={204: None})
+def erase():
+    """Erase your profile, CV and account, as the profile page does: after your password.
+
+    Records of who viewed your profile stay, without anything that identifies you. The
+    token stops working with the account.
+    """
+    body = parse(Erasure)
+    user = owner()
+    if not verify_password(user.password_hash, body.password):
+        raise Refused(Problem("password", Message(N_("The password is not right."))))
+    erase_account(
+        session=get_session(),
+        user=user,
+        expert=owners_profile(),
+        cv_folder=cv_folder(),
+        outbox=Path(current_app.instance_path) / "outbox",
+    )
+    return Response(status=204)

@@ -3,15 +3,17 @@ with the consent rules of the page; their data; and the operations' document."""
 
 import json
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
 from roster.db import session_scope
 from roster.missions.reply_links import aware
-from roster.models import Deployment, Expert, utcnow
+from roster.models import AuditEvent, Deployment, Expert, User, utcnow
 from tests.api import me_support as support
 from tests.api.me_support import ANA, IDENTITY, browser_of, conforms, problem_paths, put, stored
+from tests.conftest import PASSWORD
 from tests.factories import pdf
 
 ana, ana_with_profile, document = support.ana, support.ana_with_profile, support.document
@@ -460,6 +462,7 @@ def test_the_document_describes_every_operation_of_me(document):
         ("/api/v1/me/cv", "get"): "profile:read",
         ("/api/v1/me/cv", "delete"): "profile:write",
         ("/api/v1/me/confirm", "post"): "profile:write",
+        ("/api/v1/me/erasure", "post"): "profile:write",
     }
     for name in ("identity", "sensitive", "languages", "expertise", "accessibility",
                  "availability", "deployments", "summary"):  # fmt: skip
@@ -475,3 +478,40 @@ def test_the_document_describes_every_operation_of_me(document):
         "schema"
     ] == {"$ref": "#/components/schemas/Expert"}
     assert "application/pdf" in paths["/api/v1/me/cv"]["get"]["responses"]["200"]["content"]
+
+
+# Erasure -----------------------------------------------------------------------------------------
+
+
+def test_an_expert_erases_the_account_after_typing_the_password_again(app, ana_with_profile):
+    etag = ana_with_profile.get("/me").headers["ETag"]
+    assert (
+        ana_with_profile.put(
+            "/me/cv", data=pdf(), content_type="application/pdf", headers={"If-Match": etag}
+        ).status_code
+        == 200
+    )
+    wrong = ana_with_profile.post("/me/erasure", json={"password": "not it"})
+    assert wrong.status_code == 422 and problem_paths(wrong) == ["password"]
+    assert stored(app) is not None
+
+    erased = ana_with_profile.post("/me/erasure", json={"password": PASSWORD})
+
+    assert erased.status_code == 204 and erased.data == b""
+    with session_scope(app, write=False) as session:
+        assert session.scalar(select(func.count()).select_from(Expert)) == 0
+        assert session.scalar(select(User).where(User.email == ANA)) is None
+        assert session.scalar(select(AuditEvent).where(AuditEvent.action == "profile.erased"))
+    assert ana_with_profile.get("/me").status_code == 401  # the token went with the account
+    assert list((Path(app.instance_path) / "cvs").glob("*.pdf")) == []
+
+
+def test_erasure_needs_the_write_scope_and_a_well_formed_body(app, issue_token, ana_with_profile):
+    from tests.api.conftest import ApiClient
+
+    reader = ApiClient(app, issue_token(ANA, scopes=["profile:read"]))
+
+    assert reader.post("/me/erasure", json={"password": PASSWORD}).status_code == 403
+    unknown = ana_with_profile.post("/me/erasure", json={"password": PASSWORD, "now": True})
+    assert unknown.status_code == 422 and problem_paths(unknown) == ["now"]
+    assert stored(app) is not None
