@@ -13,7 +13,7 @@ from roster.api.me import EXPERT, TAG, moment, owner, owners_profile
 from roster.auth.access import token_required
 from roster.db import get_session
 from roster.errors import problem_response
-from roster.i18n import translate
+from roster.i18n import reason_text, translate
 from roster.messages import N_, Message
 from roster.missions import callouts
 from roster.missions.candidacies import candidacies_of, own_call_out
@@ -29,7 +29,7 @@ class OpenCallOut(BaseModel):
 
 
 class LackedRequirement(BaseModel):
-    """A requirement of the role your shortlist entry says you lacked."""
+    """A requirement of the role your shortlist entry says you lacked, in your language."""
 
     code: str
     params: dict[str, Any]
@@ -85,9 +85,7 @@ def _candidacy(found) -> OwnCandidacy:
         if found.call_out
         else None,
         lacking=[
-            LackedRequirement(
-                code=r.get("code", ""), params=r.get("params") or {}, text=r.get("text", "")
-            )
+            LackedRequirement(code=r["code"], params=r.get("params") or {}, text=reason_text(r))
             for r in found.lacking
         ],
         reason=found.reason or None,

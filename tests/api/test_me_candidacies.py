@@ -49,6 +49,7 @@ def test_when_not_selected_the_expert_reads_what_they_lacked(awa, mission):
 
     assert item["outcome"] == "not_selected"
     assert [lacked["code"] for lacked in item["lacking"]] == ["skill.desired.missing"]
+    assert item["lacking"][0]["text"].lower() == "lacks desired skill: mediation"
     assert item["reason"] == "Mediation experience was needed."
 
 
