@@ -118,9 +118,9 @@ class Description:
 
     ``request`` and each answer are a contract format's name (``"needs"``, the file
     ``needs.schema.json``), a ``Strict``/``BaseModel`` class, a raw JSON schema (a dict),
-    or None for no body; an answer that is not JSON is a pair (media type, raw schema),
-    such as ``("text/csv", {"type": "string"})``. ``query`` lists the operation's query
-    parameters.
+    or None for no body; an answer that is not JSON is a media type (``"application/pdf"``,
+    a file) or a pair (media type, raw schema), such as ``("text/csv", {"type": "string"})``.
+    ``query`` lists the operation's query parameters.
     """
 
     request: str | type[BaseModel] | dict | None = None

@@ -81,6 +81,7 @@ from roster.api import (  # noqa: E402, F401
     duplicates,
     experts,
     imports,
+    me,
     roster_status,
     vetting,
 )
