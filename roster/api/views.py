@@ -82,6 +82,7 @@ from roster.api import (  # noqa: E402, F401
     experts,
     imports,
     me,
+    me_candidacies,
     roster_status,
     vetting,
 )
