@@ -39,7 +39,14 @@ from roster.messages import N_, Message
 from roster.missions import candidates as on_role
 from roster.missions import shortlists as services
 from roster.missions import teams
-from roster.models import Expert, MissionRole, NeedsAssessment, Shortlist, ShortlistEntry
+from roster.models import (
+    CandidateOutcome,
+    Expert,
+    MissionRole,
+    NeedsAssessment,
+    Shortlist,
+    ShortlistEntry,
+)
 from roster.refusal import Problem, Refused
 
 # --- what is taken and answered -----------------------------------------------------------
@@ -500,6 +507,8 @@ def record_outcome(shortlist_id: str, rank: str):
     shortlist = shortlist_or_404(shortlist_id)
     entry = entry_or_404(shortlist, rank)
     asked = parse(OutcomeIn)
+    if asked.current is not None and asked.current not in {o.value for o in CandidateOutcome}:
+        raise Refused(Problem("current", Message(N_("This is not an outcome of a candidacy."))))
     on_role.record_candidate_outcome(
         session=get_session(),
         role=shortlist.role,
