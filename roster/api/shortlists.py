@@ -347,6 +347,87 @@ def issue_shortlist(public_id: str, role_key: str):
     )
 
 
+PREVIEW_QUERY = [
+    {
+        "name": "partial",
+        "in": "query",
+        "required": False,
+        "description": "true: experts available for part of the period count as available.",
+        "schema": {"type": "string", "enum": ["true", "false"]},
+    },
+    {
+        "name": "lower",
+        "in": "query",
+        "required": False,
+        "description": "A required language asked for one level lower (repeatable).",
+        "schema": {"type": "array", "items": {"type": "string"}},
+        "style": "form",
+        "explode": True,
+    },
+    {
+        "name": "optional",
+        "in": "query",
+        "required": False,
+        "description": "A required expertise area moved to the desired ones (repeatable).",
+        "schema": {"type": "array", "items": {"type": "string"}},
+        "style": "form",
+        "explode": True,
+    },
+]
+
+
+@api.get("/needs/<public_id>/roles/<role_key>/shortlist-preview")
+@api.doc(tags=["Shortlists"])
+@token_required("needs:read", *PLANNERS)
+@described(responses={200: "shortlist"}, query=PREVIEW_QUERY)
+def preview_shortlist(public_id: str, role_key: str):
+    """The role's shortlist as the roster gives it now (widened if asked), not issued.
+
+    What the role's page shows before its shortlist is issued: nothing is kept.
+    """
+    role = role_or_404(public_id, role_key)
+    partial = request.args.get("partial", "false")
+    if partial not in ("true", "false"):
+        raise Refused(Problem("partial", Message(N_("Say true or false."))))
+    widening = services.Widening(
+        partial=partial == "true",
+        lower_languages=tuple(request.args.getlist("lower")),
+        optional_skills=tuple(request.args.getlist("optional")),
+    )
+    try:
+        matched = services.match_role(role=role, fitted=current_matcher(), widening=widening)
+    except services.WideningInvalid as refusal:
+        # The query names them ``lower`` and ``optional``, as the page's form does.
+        names = {"lower_languages": "lower", "optional_skills": "optional"}
+        raise Refused(
+            Problem(names.get(found.path, found.path), found.message) for found in refusal.problems
+        ) from None
+    found = on_role.preview_candidates(session=get_session(), role=role, matched=matched)
+    result = matched.result
+    return answer(
+        {
+            "needs_id": role.needs.external_id,
+            "role_id": role.role_key,
+            "weights": dict(result["weights"]),
+            "eligible_count": matched.eligible_count,
+            "candidates": [_entry(c) for c in found],
+            "constraints": dict(result["constraints"]),
+        }
+    )
+
+
+def _entry(candidate: on_role.Candidate) -> dict[str, Any]:
+    """A candidate in shortlist.schema.json as a planner may see them."""
+    hidden = candidate.hidden or candidate.expert is None
+    return {
+        "external_id": "" if hidden else candidate.expert.external_id,
+        "rank": candidate.rank,
+        "score": candidate.score,
+        "criteria": dict(candidate.criteria),
+        "reasons": [said(reason) for reason in candidate.reasons],
+    }
+
+
 SHORTLISTS_QUERY = [
     {
         "name": "needs",

@@ -225,3 +225,22 @@ def test_only_planners_with_the_scope_act_and_unknown_ids_are_404(
     assert planner_api.post(f"/shortlists/{shortlist}/candidates/99/reveal").status_code == 404
     assert planner_api.get("/shortlists").status_code == 422
     assert count(app, Shortlist) == 1
+
+
+def test_the_preview_is_the_live_page_s_shortlist_and_keeps_nothing(
+    app, planner_api, needs_id, signed_in
+):
+    preview = planner_api.get(f"/needs/{needs_id}/roles/R1/shortlist-preview")
+    widened = planner_api.get(
+        f"/needs/{needs_id}/roles/R1/shortlist-preview?partial=true&lower=fr"
+    )
+    refused = planner_api.get(f"/needs/{needs_id}/roles/R1/shortlist-preview?lower=de")
+
+    assert preview.status_code == 200 and widened.status_code == 200
+    SHORTLIST_SCHEMA.validate(preview.get_json())
+    page = signed_in("pat@example.org", "planner").get(role_url(needs_id)).get_data(as_text=True)
+    assert [(rank, external) for rank, external, _ in page_ranking(page)] == [
+        (c["rank"], c["external_id"]) for c in preview.get_json()["candidates"]
+    ]
+    assert refused.status_code == 422 and refused.get_json()["problems"][0]["path"] == "lower"
+    assert count(app, Shortlist) == 0 and count(app, CandidateDecision) == 0
