@@ -249,7 +249,7 @@ def shortlist_document(shortlist: Shortlist) -> dict[str, Any]:
     """The shortlist as issued, in shortlist.schema.json, as a planner may see it."""
     role = shortlist.role
     found = on_role.issued_candidates(
-        session=get_session(), role=role, shortlist=shortlist, viewer=g._login_user
+        session=get_session(), role=role, shortlist=shortlist, viewer=g._login_user, cards=False
     )
     return {
         "id": shortlist.public_id,
@@ -297,7 +297,11 @@ def candidate_view(candidate: on_role.Candidate) -> CandidateView:
 
 def _candidates(shortlist: Shortlist) -> list[on_role.Candidate]:
     return on_role.issued_candidates(
-        session=get_session(), role=shortlist.role, shortlist=shortlist, viewer=g._login_user
+        session=get_session(),
+        role=shortlist.role,
+        shortlist=shortlist,
+        viewer=g._login_user,
+        cards=False,
     )
 
 
@@ -402,7 +406,9 @@ def preview_shortlist(public_id: str, role_key: str):
         raise Refused(
             Problem(names.get(found.path, found.path), found.message) for found in refusal.problems
         ) from None
-    found = on_role.preview_candidates(session=get_session(), role=role, matched=matched)
+    found = on_role.preview_candidates(
+        session=get_session(), role=role, matched=matched, cards=False
+    )
     result = matched.result
     return answer(
         {
