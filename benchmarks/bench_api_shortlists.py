@@ -10,11 +10,14 @@ answered (the worker has its matcher), every client at once, for ``--duration`` 
 
 1. ``POST /api/v1/needs/<id>/roles/<role>/shortlists``: issue the shortlist of a role
    nobody has asked for (matched, kept as issued, each candidate recorded shortlisted and
-   audited), with an ``Idempotency-Key``;
+   audited), with an ``Idempotency-Key``, then
 2. ``GET /api/v1/shortlists/<id>``: read it back as issued;
+3. on every other role, ``GET /api/v1/needs/<id>/roles/<role>/shortlist-preview``: the
+   live shortlist of a role nobody has asked for, kept nowhere (what the role page that
+   ``bench_planners.py`` measures shows);
 
-with ``--think`` seconds before each issue. p50 / p95 / p99, requests per second and
-every error, for each operation.
+with ``--think`` seconds before each. p50 / p95 / p99, requests per second and every
+error, for each operation.
 
     python benchmarks/bench_api_shortlists.py                              # SQLite, 100,000
     .ci/with-postgres python benchmarks/bench_api_shortlists.py --database postgresql
@@ -43,6 +46,7 @@ from load_users import Recorder  # noqa: E402
 
 ISSUE = "POST /api/v1/needs/<id>/roles/<role>/shortlists"
 READ = "GET /api/v1/shortlists/<id>"
+PREVIEW = "GET /api/v1/needs/<id>/roles/<role>/shortlist-preview"
 
 
 def issue_tokens(env: dict[str, str], emails: list[str]) -> dict[str, str]:
@@ -80,12 +84,22 @@ async def script(
     think: tuple[float, float],
     rng: random.Random,
 ) -> None:
-    """Issue one new role's shortlist after another, reading each back, until the deadline."""
-    for path in paths:
+    """Issue a new role's shortlist and read it back, or preview the next role's, until the
+    deadline."""
+    for index, path in enumerate(paths):
         await asyncio.sleep(rng.uniform(*think))
         if time.monotonic() >= deadline:
             return
         started = time.perf_counter()
+        if index % 2:
+            try:
+                shown = await client.get(f"/api/v1{path}/shortlist-preview")
+            except httpx.HTTPError as error:
+                recorder.add(PREVIEW, started, f"{type(error).__name__}: {error}")
+                continue
+            problem = "" if shown.status_code == 200 else f"status {shown.status_code}"
+            recorder.add(PREVIEW, started, problem)
+            continue
         try:
             issued = await client.post(
                 api_path(path), headers={"Idempotency-Key": uuid.uuid4().hex}
@@ -191,7 +205,7 @@ def run(kind: str, args: argparse.Namespace) -> dict:
             seconds, status = first_shortlist(url, tokens[first_email], first_paths.pop())
             result["first_shortlist"] = {"seconds": seconds, "status": status}
             recorder = asyncio.run(load(url, accounts, tokens, args))
-            for name, key in ((ISSUE, "issue"), (READ, "read")):
+            for name, key in ((ISSUE, "issue"), (READ, "read"), (PREVIEW, "preview")):
                 result[key] = describe(
                     [s for s in recorder.samples if s.name == name], recorder.elapsed
                 )
@@ -224,7 +238,7 @@ def main() -> None:
     kinds = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
     results = {kind: run(kind, args) for kind in kinds}
     for kind, result in results.items():
-        for key in ("issue", "read"):
+        for key in ("issue", "read", "preview"):
             figures = result[key]
             print(
                 f"{kind}, {result['experts']:,} experts, {args.clients} clients, "

@@ -249,3 +249,26 @@ def test_only_planners_with_the_scope_record_decisions_and_call_out(
     assert count(app, CandidateDecision) == before
     with session_scope(app, write=False) as session:
         assert session.scalar(select(func.count()).select_from(Expert)) > 0
+
+
+def test_bodies_of_another_type_or_broken_or_with_controls_are_refused(
+    app, planner_api, shortlist
+):
+    first = shortlist["document"]["candidates"][0]["external_id"]
+    before = count(app, CandidateDecision)
+    where = f"/needs/{shortlist['needs']}/roles/R1/call-outs"
+
+    typed = planner_api.post("/decisions", data="needs_id=NA-TEST", content_type="text/plain")
+    broken = planner_api.post("/decisions", data="[{", content_type="application/json")
+    nul = planner_api.post(
+        "/decisions",
+        json=decision(first, "withdrawn") | {"reason": "Took\x00 another post."},
+    )
+    call_typed = planner_api.post(where, data="candidates=x", content_type="text/plain")
+    empty_list = planner_api.post("/decisions", json=[])
+
+    assert typed.status_code == 415 and broken.status_code == 400
+    assert nul.status_code == 422 and nul.get_json()["problems"][0]["path"] == "reason"
+    assert call_typed.status_code == 415
+    assert empty_list.status_code == 422
+    assert count(app, CandidateDecision) == before and count(app, CallOut) == 0
