@@ -78,11 +78,14 @@ def token_in_use():
 
 from roster.api import (  # noqa: E402, F401
     admin,
+    decisions,
     duplicates,
     experts,
     imports,
     me,
     me_candidacies,
+    needs,
     roster_status,
+    shortlists,
     vetting,
 )
