@@ -1,0 +1,156 @@
+"""Schemathesis against the OpenAPI document the app serves: the whole API kept to its word.
+
+Every operation of the document gets requests generated from its declaration, valid ones
+and invalid ones, on a small realistic roster (``tests/api/seed.py``) with tokens that may
+call it: a staff member holding every staff role with all their scopes, and an expert for
+the expert's own operations. Path parameters are real ids of the roster as often as
+generated ones, so that requests reach the handlers past their 404s, and an update sends
+``If-Match: *`` now and then so that it reaches the write. Each answer must be no server
+error, of a status, content type and body its document declares. Generation is
+derandomized: the same code and roster, the same requests.
+"""
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from tests.api.seed import Seeded, seed_roster
+
+pytestmark = pytest.mark.slow
+
+# The issue's floor for one run, on each database.
+REQUESTS_AT_LEAST = 2000
+# Requests planned beyond the floor: operations whose inputs are few run out of new ones.
+PLANNED = 3000
+EXAMPLES_AT_LEAST = 20
+CHECKS = [
+    not_a_server_error,
+    response_schema_conformance,
+    content_type_conformance,
+    status_code_conformance,
+]
+STAFF_ROLES = {"admin", "recruiter", "planner"}
+# The segment before a path parameter names the kind of record it is the id of.
+KINDS = {
+    "experts": "experts",
+    "needs": "needs",
+    "roles": "roles",
+    "shortlists": "shortlists",
+    "call-outs": "call-outs",
+    "callouts": "call-outs",
+    "duplicates": "duplicates",
+    "tokens": "tokens",
+    "users": "users",
+    "accounts": "users",
+}
+GENERATED = None
+
+
+@dataclass
+class Run:
+    """What a run sent and what broke, by operation."""
+
+    requests: Counter = field(default_factory=Counter)
+    statuses: Counter = field(default_factory=Counter)
+    failures: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def report(self) -> str:
+        """The failures, one per operation and check, each with a request that shows it."""
+        return "\n\n".join(f"{label} [{check}]\n{text}" for (label, check), text in self.failures.items())
+
+
+def _real_ids(path: str, seeded: Seeded) -> dict[str, list[str]]:
+    """For each parameter of ``path``, the seeded ids of the kind its segment names."""
+    found = {}
+    for before, name in re.findall(r"([^/{}]+)/\{([^}]+)\}", path):
+        found[name] = list(seeded.ids.get(KINDS.get(before, ""), []))
+    return found
+
+
+def _tokens_for(operation: dict, seeded: Seeded) -> tuple[str, str]:
+    """The token of an account that may call ``operation``, and of one that may not."""
+    roles = set(operation.get("x-roles", []))
+    if roles & STAFF_ROLES or not roles:
+        return seeded.staff_token, seeded.expert_token
+    return seeded.expert_token, seeded.staff_token
+
+
+def _explore(operation, definition: dict, mode: GenerationMode, examples: int, seeded, run: Run):
+    real = _real_ids(operation.path, seeded)
+    token, other = _tokens_for(definition, seeded)
+    updates = any(p.get("name") == "If-Match" for p in definition.get("parameters", []))
+
+    @settings(
+        max_examples=examples,
+        derandomize=True,
+        database=None,
+        deadline=None,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(data=st.data())
+    def explore(data):
+        fixed = {
+            name: value
+            for name, values in real.items()
+            if (value := data.draw(st.sampled_from([GENERATED, *values]), label=name))
+            is not GENERATED
+        }
+        case = data.draw(operation.as_strategy(mode, path_parameters=fixed))
+        case.headers = dict(case.headers or {})
+        # Mostly a token that may call the operation; now and then another account's, or
+        # the Authorization header as generated (none, or a malformed one).
+        who = data.draw(st.sampled_from(["owner", "owner", "owner", "other", "generated"]))
+        if who != "generated":
+            case.headers["Authorization"] = f"Bearer {token if who == 'owner' else other}"
+        if updates and data.draw(st.booleans(), label="any version"):
+            case.headers["If-Match"] = "*"
+        response = case.call()
+        run.requests[operation.label] += 1
+        run.statuses[response.status_code] += 1
+        try:
+            case.validate_response(response, checks=CHECKS)
+        except AssertionError as failure:
+            for single in getattr(failure, "exceptions", [failure]):
+                key = (operation.label, getattr(single, "title", type(single).__name__))
+                run.failures.setdefault(
+                    key,
+                    f"{single}\n{case.as_curl_command()}\n-> {response.status_code} "
+                    f"{response.text[:800]}",
+                )
+
+    explore()
+
+
+def test_every_operation_answers_as_its_document_says(app, runner):
+    app.config["API_RATE_LIMIT"] = "1000000 per minute"
+    seeded = seed_roster(app, runner)
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+    document = app.test_client().get("/api/v1/openapi.json").get_json()
+    operations = [found.ok() for found in schema.get_all_operations()]
+    examples = max(EXAMPLES_AT_LEAST, math.ceil(PLANNED / (2 * len(operations))))
+    run = Run()
+
+    for operation in operations:
+        definition = document["paths"][operation.path][operation.method.lower()]
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+            _explore(operation, definition, mode, examples, seeded, run)
+
+    print(f"{sum(run.requests.values())} requests; statuses {dict(run.statuses)}")
+    for label, count in sorted(run.requests.items()):
+        print(f"  {count:5} {label}")
+    assert not run.failures, run.report()
+    assert sum(run.requests.values()) >= REQUESTS_AT_LEAST, run.requests
