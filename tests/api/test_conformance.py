@@ -69,7 +69,9 @@ class Run:
 
     def report(self) -> str:
         """The failures, one per operation and check, each with a request that shows it."""
-        return "\n\n".join(f"{label} [{check}]\n{text}" for (label, check), text in self.failures.items())
+        return "\n\n".join(
+            f"{label} [{check}]\n{text}" for (label, check), text in self.failures.items()
+        )
 
 
 def _real_ids(path: str, seeded: Seeded) -> dict[str, list[str]]:
