@@ -94,6 +94,7 @@ def register_blueprints(app: Flask) -> None:
     from roster.searches.views import blueprint as searches
     from roster.shortlists.views import blueprint as shortlists
     from roster.teams.views import blueprint as teams
+    from roster.tokens.views import blueprint as tokens
     from roster.vetting.views import blueprint as vetting
 
     app.register_blueprint(home)
@@ -113,6 +114,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(dashboard)
     app.register_blueprint(api)
     app.register_blueprint(api_reference)
+    app.register_blueprint(tokens)
 
 
 def register_error_handlers(app: Flask) -> None:

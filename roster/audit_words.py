@@ -31,7 +31,9 @@ AUDIT_ACTIONS: dict[str, AuditAction] = {
     "account.access_changed": AuditAction(N_("changed an account's roles or state")),
     "account.invitation_resent": AuditAction(N_("sent a new invitation")),
     "account.removed": AuditAction(N_("removed a staff account")),
-    "api.token_created": AuditAction(N_("made an API access token")),
+    "api.token_created": AuditAction(
+        N_("made an API access token"), without_actor=N_("system (command line)")
+    ),
     "api.token_revoked": AuditAction(N_("revoked an API access token")),
     "auth.login": AuditAction(N_("signed in")),
     "auth.login_failed": AuditAction(N_("failed to sign in (wrong password)")),

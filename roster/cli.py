@@ -295,6 +295,51 @@ def create_user_command(email: str, roles: tuple[str, ...], name: str, password_
     click.echo(summary)
 
 
+@roster_cli.command("create-token")
+@click.option("--email", required=True, help="The address of the account the token acts for.")
+@click.option(
+    "--scope",
+    "scopes",
+    multiple=True,
+    required=True,
+    help="A scope the account's roles allow (repeatable), such as roster:read.",
+)
+@click.option(
+    "--days",
+    type=int,
+    default=None,
+    help="How many days the token lasts, 1 to 366.  [default: 90]",
+)
+@click.option("--name", default="command line", show_default=True, help="What the token is for.")
+def create_token_command(email: str, scopes: tuple[str, ...], days: int | None, name: str) -> None:
+    """Make a personal access token and print its secret alone (audited).
+
+    For set-up scripts: TOKEN=$(flask roster create-token --email E --scope S).
+    """
+    from roster.accounts.services import find_user
+    from roster.accounts.tokens import DEFAULT_DAYS, TokenRefused, create_token
+
+    try:
+        with session_scope() as session:
+            user = find_user(session=session, email=email)
+            if user is None:
+                fail(f"no account uses the address {email}; nothing was made.")
+            issued = create_token(
+                session=session,
+                user=user,
+                name=name,
+                scopes=list(scopes),
+                days=DEFAULT_DAYS if days is None else days,
+                via="cli",
+            )
+            secret = issued.secret
+    except TokenRefused as refusal:
+        for problem in refusal.problems:
+            click.echo(f"  {problem}", err=True)
+        fail("the token was not made.")
+    click.echo(secret)
+
+
 @roster_cli.command("routes")
 def routes_command() -> None:
     """Print who may use each route, as the Markdown table in the README."""

@@ -109,11 +109,17 @@ def create_token(
 ) -> IssuedToken:
     """Make a token for ``user`` and audit it; the secret is in the answer, and nowhere else.
 
+    ``actor_id`` is who made it (``user`` by default); ``via`` where: ``"web"``, or
+    ``"cli"`` for the command line, whose events have no actor (as its imports' have not).
+
     Raises:
-        TokenRefused: the name is empty, too long or unstorable; a scope is unknown or
-            beyond ``user``'s roles; ``days`` is outside 1 to ``MAX_DAYS``.
+        TokenRefused: the account is disabled or removed (at the path ``""``: its token
+            would not work); the name is empty, too long or unstorable; a scope is unknown
+            or beyond ``user``'s roles; ``days`` is outside 1 to ``MAX_DAYS``.
     """
     problems = Problems()
+    if user.disabled or user.removed_at is not None:
+        problems.add("", N_("This account is disabled: its tokens would not work."))
     clean = problems.check(
         "name",
         lambda: clean_text(
@@ -158,7 +164,7 @@ def create_token(
     session.flush()
     session.add(
         AuditEvent(
-            actor_id=actor_id if actor_id is not None else user.id,
+            actor_id=None if via == "cli" else actor_id if actor_id is not None else user.id,
             action="api.token_created",
             detail={
                 "token": token.public_id,

@@ -58,6 +58,7 @@ def test_the_features_are_the_folders_that_serve_pages():
         "searches",
         "shortlists",
         "teams",
+        "tokens",
         "vetting",
     ]
 

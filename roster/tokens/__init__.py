@@ -1,0 +1,1 @@
+"""A person's personal access tokens for the API: made, shown once, listed, revoked."""
