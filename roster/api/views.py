@@ -61,3 +61,6 @@ def token_in_use():
             roles=sorted(role.role for role in user.roles),
         ).model_dump()
     )
+
+
+from roster.api import decisions, needs, shortlists  # noqa: E402, F401

@@ -90,6 +90,13 @@ def shortlist_of(*, session: Session, role: MissionRole, public_id: str) -> Shor
     )
 
 
+def shortlist_by_public_id(*, session: Session, public_id: str) -> Shortlist | None:
+    """The shortlist with this public id, whichever role it is of, if there is one."""
+    if len(public_id) > 32:
+        return None
+    return session.scalar(select(Shortlist).where(Shortlist.public_id == public_id))
+
+
 @dataclass
 class Candidate:
     """One candidate as a role's page shows them.
