@@ -14,9 +14,9 @@ from roster.errors import render_error
 from roster.extensions import limiter
 from roster.i18n import translate
 from roster.models import RoleName
-from roster.profile import cv
 from roster.profile.forms import ConfirmForm, CvForm
 from roster.profile.pages import blueprint, current_expert, start_first
+from roster.profiles import cv
 from roster.web.files import cv_download as pdf_of
 from roster.web.files import cv_folder
 from roster.web.pages import render_form, submit

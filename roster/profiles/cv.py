@@ -16,7 +16,7 @@ from sqlmodel import Session
 from roster.cvs import after_commit, after_rollback, cv_path, display_name, remove_quietly
 from roster.messages import N_, Message
 from roster.models import Expert, utcnow
-from roster.profile.services import ProfileChanged, ProfileInvalid, lock
+from roster.profiles.services import ProfileChanged, ProfileInvalid, lock
 from roster.refusal import Problem
 
 MAX_CV_BYTES = 5 * 1024 * 1024

@@ -7,8 +7,8 @@ from sqlmodel import Session
 from roster.messages import N_, Message
 from roster.models import Deployment, Expert, utcnow
 from roster.policy.deployments import self_declared
-from roster.profile.availability import period_problems
-from roster.profile.services import ProfileInvalid, lock
+from roster.profiles.availability import period_problems
+from roster.profiles.services import ProfileInvalid, lock
 from roster.refusal import Refused
 from roster.validation import clean_text, country_code
 

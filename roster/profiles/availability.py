@@ -6,7 +6,7 @@ from sqlmodel import Session
 
 from roster.messages import N_
 from roster.models import AvailabilityWindow, Expert, utcnow
-from roster.profile.services import ProfileInvalid, lock
+from roster.profiles.services import ProfileInvalid, lock
 from roster.refusal import Problems
 
 EARLIEST = date(1950, 1, 1)
