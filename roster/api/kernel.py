@@ -104,11 +104,15 @@ class Description:
 
     ``request`` and each answer are a contract format's name (``"needs"``, the file
     ``needs.schema.json``), a ``Strict``/``BaseModel`` class, a raw JSON schema (a dict),
-    or None for no body. ``query`` lists the operation's query parameters.
+    or None for no body; an answer that is not JSON is a pair (media type, raw schema),
+    such as ``("text/csv", {"type": "string"})``. ``query`` lists the operation's query
+    parameters.
     """
 
     request: str | type[BaseModel] | dict | None = None
-    responses: dict[int, str | type[BaseModel] | dict | None] = field(default_factory=dict)
+    responses: dict[int, str | type[BaseModel] | dict | tuple[str, dict] | None] = field(
+        default_factory=dict
+    )
     query: tuple[dict[str, Any], ...] = ()
     idempotent: bool = False
     if_match: bool = False
@@ -122,7 +126,7 @@ DESCRIPTION_ATTRIBUTE = "roster_api_description"
 def described(
     *,
     request: str | type[BaseModel] | dict | None = None,
-    responses: dict[int, str | type[BaseModel] | dict | None],
+    responses: dict[int, str | type[BaseModel] | dict | tuple[str, dict] | None],
     query: list[dict[str, Any]] | None = None,
     if_match: bool = False,
     etag: bool = False,

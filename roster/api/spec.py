@@ -169,7 +169,10 @@ def _complete_operation(
     description = description or Description()
     for status, body in description.responses.items():
         entry: dict[str, Any] = {"description": _status_words(status)}
-        if body is not None:
+        if isinstance(body, tuple):  # (media type, schema): an answer other than JSON
+            kind, schema = body
+            entry["content"] = {kind: {"schema": _schema_ref(schema, schemas)}}
+        elif body is not None:
             entry["content"] = {"application/json": {"schema": _schema_ref(body, schemas)}}
         if description.etag or description.if_match:
             entry["headers"] = {"ETag": {"schema": {"type": "string"}}}

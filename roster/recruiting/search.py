@@ -65,6 +65,7 @@ __all__ = [
     "run_search",
     "search_statement",
     "sign_language_codes",
+    "sort_column",
     "sql_facet_counts",
 ]
 
@@ -89,15 +90,20 @@ def search_statement(criteria: SearchCriteria, *, session: Session | None = None
     return select(Expert.id).where(*conditions(criteria))
 
 
-def order_by(sort: Sort) -> list:
-    """The ORDER BY of a sort: its column, missing values last, then the id."""
-    descending = sort.startswith("-")
-    column = {
+def sort_column(sort: Sort):
+    """The column a sort orders by (``name``, ``-years`` ...)."""
+    return {
         "name": Expert.full_name,
         "years": Expert.years_experience,
         "confirmed": Expert.profile_confirmed_at,
         "registered": Expert.created_at,
     }[sort.removeprefix("-")]
+
+
+def order_by(sort: Sort) -> list:
+    """The ORDER BY of a sort: its column, missing values last, then the id."""
+    descending = sort.startswith("-")
+    column = sort_column(sort)
     ordered = column.desc().nulls_last() if descending else column.asc().nulls_last()
     return [ordered, Expert.id]
 

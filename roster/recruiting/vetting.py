@@ -16,7 +16,7 @@ import math
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, false, func, or_, select, update
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session
 
@@ -145,6 +145,50 @@ def vetting_queue(
         for expert, when in rows
     ]
     return QueuePage(entries=entries, total=total, number=page, pages=pages)
+
+
+def queue_after(
+    *,
+    session: Session,
+    after: tuple[datetime, str] | None,
+    limit: int = PAGE_SIZE,
+    now: datetime | None = None,
+) -> tuple[list[Waiting], tuple[datetime, str] | None]:
+    """Up to ``limit`` profiles of the queue after ``after``, in the queue's order (keyset).
+
+    The order is ``vetting_queue``'s (since when each waits, then the id); a page starts
+    after the last profile of the one before, named by when it waited since and its
+    public id, so profiles entering or leaving the queue meanwhile move nothing.
+
+    Returns:
+        The profiles, and the position after the last one (None on the last page).
+    """
+    entered = _entered_review()
+    since = func.coalesce(entered.c.since, Expert.created_at, type_=_MOMENT)
+    statement = (
+        select(Expert, since.label("since"))
+        .outerjoin(entered, entered.c.expert_id == Expert.id)
+        .where(Expert.roster_status == RS.UNDER_REVIEW)
+    )
+    if after is not None:
+        moment, public_id = after
+        anchor = session.scalar(select(Expert.id).where(Expert.public_id == public_id))
+        tie = and_(since == moment, Expert.id > anchor) if anchor is not None else false()
+        statement = statement.where(or_(since > moment, tie))
+    rows = session.execute(
+        statement.options(selectinload(Expert.nationalities), selectinload(Expert.skills))
+        .order_by(since, Expert.id)
+        .limit(limit + 1)
+    ).all()
+    moment = _aware(now or utcnow())
+    entries = [
+        Waiting(expert=expert, since=_aware(when), days=max(0, (moment - _aware(when)).days))
+        for expert, when in rows[:limit]
+    ]
+    if len(rows) <= limit:
+        return entries, None
+    last_expert, last_since = rows[limit - 1]
+    return entries, (last_since, last_expert.public_id)
 
 
 def waiting_since(*, session: Session, expert: Expert) -> datetime | None:
