@@ -2,7 +2,7 @@
 
 Fills a fresh, migrated database with ``--events`` audit rows (two years of sign-ins,
 failed sign-ins, profile views, CV downloads, account changes, imports and exports, by
-300 accounts about 5,000 experts), then times ``roster.admin.queries.audit_page`` for
+300 accounts about 5,000 experts), then times ``roster.administration.queries.audit_page`` for
 each kind of page an admin asks for (median and slowest of ``--repeats``), and prints
 the plan of its main query: SQLite's EXPLAIN QUERY PLAN, PostgreSQL's EXPLAIN ANALYZE.
 
@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchdb import fresh_database  # noqa: E402
 
-from roster.admin.queries import TrailFilters, audit_page  # noqa: E402
+from roster.administration.queries import TrailFilters, audit_page  # noqa: E402
 from roster.db import make_engines  # noqa: E402
 from roster.migrate import alembic_config  # noqa: E402
 from roster.models import AuditEvent, Expert, User, UserRole  # noqa: E402

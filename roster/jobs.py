@@ -13,8 +13,10 @@ is made good by the sweep, which runs every minute and at the consumer's start.
 
 import importlib.util
 import logging
+import sqlite3
 import weakref
 from collections.abc import Mapping
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -25,12 +27,13 @@ from flask import Flask
 from huey import Huey, MemoryHuey, PostgresHuey, RedisHuey, SqliteHuey, crontab
 from huey.api import TaskWrapper
 from sqlalchemy import event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.pool import Pool
 
 from roster import outbox
 from roster.config import ConfigurationError
-from roster.db import engines
+from roster.db import checkpoint, engines
 from roster.mail import send_mail
 from roster.models import OutboxMessage
 
@@ -50,7 +53,7 @@ logger = logging.getLogger(__name__)
 class Jobs:
     """An app's queue and its jobs: send one outbox message, sweep the outbox, remind
     those who have not answered a call-out, mail the watched searches' digests, and look
-    for duplicates every night."""
+    for duplicates every night, and run the imports sent to the API."""
 
     queue: Huey
     send_message: TaskWrapper
@@ -58,6 +61,7 @@ class Jobs:
     remind_call_outs: TaskWrapper
     send_digests: TaskWrapper
     sweep_duplicates: TaskWrapper
+    run_import: TaskWrapper
 
 
 # Which app's jobs a session's commit belongs to, found from the connection pool of the
@@ -148,6 +152,32 @@ def sweep_duplicates(app: Flask) -> int:
         return sweep_roster(session=session).new
 
 
+def run_import(app: Flask, public_id: str) -> str | None:
+    """Run one import sent to the API, all or nothing; return the state it ended in.
+
+    Its progress is kept in the queue's storage while it runs (the import's transaction
+    holds SQLite's write lock until it ends), and SQLite's log is emptied after it, as
+    after ``flask roster import``: a refused import's rows must not stay there.
+    """
+    from roster.db import session_scope
+    from roster.interchange.runs import execute, progress_key
+
+    queue = jobs_of(app).queue
+    key = progress_key(public_id)
+    with app.app_context():
+        try:
+            state = execute(
+                open_session=lambda: session_scope(app),
+                public_id=public_id,
+                on_progress=lambda read: queue.put(key, read),
+            )
+        finally:
+            queue.delete(key)
+            with suppress(DBAPIError, sqlite3.Error):
+                checkpoint(engines(app).write, wait=False)
+    return state.value if state else None
+
+
 def init_app(app: Flask) -> None:
     """Create the app's queue and register its jobs on it."""
     queue = make_queue(app.config)
@@ -178,6 +208,11 @@ def init_app(app: Flask) -> None:
         if found := sweep_duplicates(app):
             logger.info("%d new likely duplicate(s) to review.", found)
 
+    def run_sent_import(public_id: str) -> None:
+        """Run one import sent to the API: every record written, or none."""
+        if state := run_import(app, public_id):
+            logger.info("Import %s: %s.", public_id, state)
+
     jobs = Jobs(
         queue=queue,
         send_message=queue.task(name="send_outbox_message")(send_outbox_message),
@@ -191,6 +226,7 @@ def init_app(app: Flask) -> None:
         sweep_duplicates=queue.periodic_task(DUPLICATES_SCHEDULE, name="sweep_duplicates")(
             nightly_duplicates
         ),
+        run_import=queue.task(name="run_import")(run_sent_import),
     )
     app.extensions["roster_jobs"] = jobs
     for engine in {write, engines(app).read}:
@@ -218,6 +254,32 @@ def _send_after_commit(session: OrmSession) -> None:
             logger.exception(
                 "Outbox message %s could not be queued; the sweep will send it.", message_id
             )
+
+
+@event.listens_for(OrmSession, "after_commit")
+def _import_after_commit(session: OrmSession) -> None:
+    if session.in_nested_transaction():
+        return
+    from roster.interchange.runs import take_committed
+
+    public_ids = take_committed(session)
+    found = _JOBS_BY_POOL.get(session.bind.pool) if public_ids and session.bind else None
+    jobs = found() if found else None
+    if jobs is None:
+        return
+    for public_id in public_ids:
+        try:
+            jobs.run_import(public_id)
+        except Exception:  # noqa: BLE001  (the import is kept: it is queued again by hand)
+            logger.exception("Import %s could not be queued.", public_id)
+
+
+@event.listens_for(OrmSession, "after_rollback")
+def _forget_imports(session: OrmSession) -> None:
+    if not session.in_nested_transaction():
+        from roster.interchange.runs import forget_rolled_back
+
+        forget_rolled_back(session)
 
 
 def prepare(queue: Huey) -> None:

@@ -118,6 +118,28 @@ def list_users(*, session: Session, query: str = "") -> list[User]:
     return sorted(users, key=lambda u: (not u.has_role(*STAFF_ROLES), u.email))
 
 
+def users_after(
+    *, session: Session, query: str = "", after: str | None = None, limit: int = 50
+) -> list[User]:
+    """Accounts by email address, after the address ``after`` (a keyset page), filtered by
+    email or name as ``list_users`` is; removed accounts left out."""
+    statement = (
+        select(User)
+        .options(selectinload(User.roles))
+        .where(User.removed_at.is_(None))
+        .order_by(User.email)
+        .limit(limit)
+    )
+    if query.strip():
+        pattern = f"%{query.strip().lower()}%"
+        statement = statement.where(
+            func.lower(User.email).like(pattern) | func.lower(User.display_name).like(pattern)
+        )
+    if after is not None:
+        statement = statement.where(User.email > after)
+    return list(session.scalars(statement))
+
+
 def user_by_public_id(*, session: Session, public_id: str) -> User | None:
     """Return the account with this public id, if any and not removed."""
     return session.scalar(

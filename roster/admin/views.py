@@ -20,7 +20,6 @@ from roster import outbox
 from roster.accounts import services
 from roster.accounts.links import Signer
 from roster.accounts.mail import queue_staff_invitation
-from roster.admin import operations, queries
 from roster.admin.forms import (
     AccessForm,
     ConfirmForm,
@@ -28,6 +27,7 @@ from roster.admin.forms import (
     OutboxFilterForm,
     TrailFilterForm,
 )
+from roster.administration import operations, queries
 from roster.auth.access import roles_required
 from roster.db import engines, get_session
 from roster.i18n import translate

@@ -15,6 +15,7 @@ from roster.models.experts import (
     ExpertSkill,
     RosterStatusChange,
 )
+from roster.models.imports import ImportRun, ImportState
 from roster.models.lists import ExpertList, ExpertListEntry, SavedSearch, SavedSearchMatch
 from roster.models.missions import (
     CallOut,
@@ -50,6 +51,8 @@ __all__ = [
     "ExpertSkill",
     "FoundBy",
     "IdempotentRequest",
+    "ImportRun",
+    "ImportState",
     "MissionRole",
     "NeedsAssessment",
     "OutboxMessage",

@@ -101,6 +101,42 @@ def open_pairs(*, session: Session, page: int = 1, per_page: int = PAGE_SIZE) ->
     return PairPage([tuple(row) for row in rows], total, number, pages)
 
 
+def open_pairs_after(
+    *, session: Session, after: str | None = None, limit: int = PAGE_SIZE
+) -> list[tuple[DuplicatePair, Expert, Expert]] | None:
+    """Open pairs as ``open_pairs`` orders them, after the pair ``after`` (a keyset page).
+
+    Returns up to ``limit`` pairs with both experts, or None when ``after`` names no pair
+    (a page link made before that pair was united with another by a merge).
+    """
+    first, second = aliased(Expert), aliased(Expert)
+    query = (
+        select(DuplicatePair, first, second)
+        .join(first, first.id == DuplicatePair.first_id)
+        .join(second, second.id == DuplicatePair.second_id)
+        .where(
+            DuplicatePair.status == PairStatus.OPEN.value,
+            first.merged_into_id.is_(None),
+            second.merged_into_id.is_(None),
+        )
+    )
+    if after is not None:
+        key = session.execute(
+            select(DuplicatePair.score, DuplicatePair.id).where(DuplicatePair.public_id == after)
+        ).first()
+        if key is None:
+            return None
+        score, pair_id = key
+        query = query.where(
+            DuplicatePair.score <= score,
+            or_(DuplicatePair.score < score, DuplicatePair.id > pair_id),
+        )
+    rows = session.execute(
+        query.order_by(DuplicatePair.score.desc(), DuplicatePair.id).limit(limit)
+    ).all()
+    return [tuple(row) for row in rows]
+
+
 def pair_by_public_id(*, session: Session, public_id: str) -> DuplicatePair | None:
     """The pair with this public id (never looked up by the sequential key)."""
     if not isinstance(public_id, str) or len(public_id) > 32:

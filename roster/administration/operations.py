@@ -2,7 +2,7 @@
 
 from sqlmodel import Session
 
-from roster.admin import queries
+from roster.administration import queries
 from roster.models import AuditEvent
 
 
