@@ -12,6 +12,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from functools import wraps
 from typing import Any
 
@@ -64,7 +65,7 @@ def problem_type(name: str) -> str:
 def refused(refusal: Refused, status: int = 422) -> Response:
     """The problem document of a service's refusal: every problem with its field's path."""
     problems = [
-        {**found, "message": translate(problem.message)}
+        {**found, "params": _plain(found["params"]), "message": translate(problem.message)}
         for found, problem in zip(refusal.as_json(), refusal.problems, strict=True)
     ]
     first = problems[0]["message"]
@@ -78,6 +79,20 @@ def refused(refusal: Refused, status: int = 422) -> Response:
     return problem_response(
         status, detail, type_=problem_type("invalid"), title="Invalid request", problems=problems
     )
+
+
+def _plain(params: dict[str, Any]) -> dict[str, Any]:
+    """A message's parameters as JSON says them: days and times in ISO 8601, words translated."""
+    plain = {}
+    for name, value in params.items():
+        if isinstance(value, date | datetime):
+            value = value.isoformat()
+        elif isinstance(value, Message):
+            value = translate(value)
+        elif not isinstance(value, str | int | float | bool | list | dict | type(None)):
+            value = str(value)
+        plain[name] = value
+    return plain
 
 
 @api.errorhandler(Refused)

@@ -147,13 +147,13 @@ def complete(app: Flask, spec: dict[str, Any]) -> dict[str, Any]:
             if method not in ("get", "post", "put", "patch", "delete"):
                 continue
             rule, description = _operation_for(app, path, method)
-            _complete_operation(operation, rule, description, schemas)
+            _complete_operation(operation, method, rule, description, schemas)
     spec["info"]["description"] = _document_description()
     return spec
 
 
 def _complete_operation(
-    operation: dict, rule, description: Description | None, schemas: dict
+    operation: dict, method: str, rule, description: Description | None, schemas: dict
 ) -> None:
     responses: dict[str, Any] = {}
     if isinstance(rule, TokenRule):
@@ -180,7 +180,8 @@ def _complete_operation(
     if not responses:
         responses["200"] = {"description": "OK"}
     problems = dict(COMMON_PROBLEMS)
-    if description.request is not None or description.query:
+    if description.request is not None or description.query or method != "get":
+        # Besides refused content, any change may be refused by the domain's rules.
         problems.update({422: BODY_PROBLEMS[422]})
     if description.request is not None:
         problems.update(BODY_PROBLEMS)

@@ -63,6 +63,13 @@ def token_in_use():
     )
 
 
-from roster.api import decisions, needs, shortlists  # noqa: E402, F401
-from roster.api import experts, vetting  # noqa: E402, F401
-from roster.api import admin, duplicates, imports  # noqa: E402, F401
+from roster.api import (  # noqa: E402, F401
+    admin,
+    decisions,
+    duplicates,
+    experts,
+    imports,
+    needs,
+    shortlists,
+    vetting,
+)

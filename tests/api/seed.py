@@ -24,6 +24,7 @@ from roster.models import (
     CallOut,
     DuplicatePair,
     Expert,
+    ExpertSkill,
     MissionRole,
     NeedsAssessment,
     RoleName,
@@ -122,4 +123,6 @@ def _ids(session) -> dict[str, list[str]]:
         "duplicates": public_ids(DuplicatePair),
         "tokens": public_ids(ApiToken),
         "users": public_ids(User),
+        "candidates": ["1", "2", "3"],
+        "expertise": sorted(set(session.scalars(select(ExpertSkill.code).limit(40))))[:4],
     }

@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
+from schemathesis.core.failures import FailureGroup
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
@@ -55,6 +56,8 @@ KINDS = {
     "tokens": "tokens",
     "users": "users",
     "accounts": "users",
+    "candidates": "candidates",
+    "expertise": "expertise",
 }
 GENERATED = None
 
@@ -125,7 +128,7 @@ def _explore(operation, definition: dict, mode: GenerationMode, examples: int, s
         run.statuses[response.status_code] += 1
         try:
             case.validate_response(response, checks=CHECKS)
-        except AssertionError as failure:
+        except (AssertionError, FailureGroup) as failure:
             for single in getattr(failure, "exceptions", [failure]):
                 key = (operation.label, getattr(single, "title", type(single).__name__))
                 run.failures.setdefault(
