@@ -12,10 +12,12 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from roster.api.table import operations_markdown
 from roster.db import session_scope
 from roster.demo_accounts import ensure_demo_accounts
+from roster.models import NeedsAssessment
 from tests.serving.conftest import PROJECT_ROOT, serve  # noqa: F401  (the fixture)
 
 README = PROJECT_ROOT / "README.md"
@@ -43,7 +45,12 @@ def test_the_readme_publishes_the_current_table_of_operations(app):
 
 @pytest.mark.slow
 def test_the_readme_s_curl_session_works_as_written(
-    app, runner, database_url, serve, unused_tcp_port, tmp_path  # noqa: F811
+    app,
+    runner,
+    database_url,
+    serve,  # noqa: F811  (the fixture imported above)
+    unused_tcp_port,
+    tmp_path,
 ):
     demo = runner.invoke(args=["roster", "demo", "--experts", "300", "--seed", "2024"])
     assert demo.exit_code == 0, demo.output
@@ -58,36 +65,47 @@ def test_the_readme_s_curl_session_works_as_written(
     # The port gunicorn is given (``serve`` takes the same free one).
     served_at = f"http://127.0.0.1:{unused_tcp_port}"
     server = serve(database_url, **environment, ROSTER_BASE_URL=served_at)
-    answers = tmp_path / "answers"
-    answers.mkdir()
+    script = RECORDING_CURL + session_text.replace(MADE_FOR, served_at)
+    environment |= {"DATABASE_URL": database_url, "ROSTER_BASE_URL": served_at}
 
-    ran = subprocess.run(
-        ["bash", "-c", RECORDING_CURL + session_text.replace(MADE_FOR, served_at)],
-        cwd=PROJECT_ROOT,
-        env={
-            **os.environ,
-            **environment,
-            "DATABASE_URL": database_url,
-            "ROSTER_BASE_URL": served_at,
-            "ANSWERS": str(answers),
-        },
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    ran, statuses = _run(script, environment, tmp_path / "first")
+    again, statuses_again = _run(script, environment, tmp_path / "again")
 
     assert ran.returncode == 0, ran.stderr + server.log()
-    statuses = [_status(path) for path in sorted(answers.iterdir())]
     assert statuses == STATUSES, ran.stdout + ran.stderr
     token, needs_path, shortlist, problem = ran.stdout.splitlines()
     assert json.loads(token)["email"] == "planner@demo.example.org"
-    assert re.fullmatch(r"/api/v1/needs/\w+", needs_path), needs_path
+    assert re.fullmatch(r"/api/v1/needs/[\w-]+", needs_path), needs_path
     assert json.loads(shortlist)["candidates"], "the shortlist found nobody"
     problem = json.loads(problem)
     assert problem["status"] == shown_problem["status"]
     assert [p["path"] for p in problem["problems"]] == [
         p["path"] for p in shown_problem["problems"]
     ]
+    # Run again, the same keys replay the first answers: the same assessment, no other.
+    assert again.returncode == 0 and statuses_again == STATUSES, again.stdout + again.stderr
+    assert again.stdout.splitlines()[1] == needs_path
+    with session_scope(app, write=False) as session:
+        made = session.scalars(
+            select(NeedsAssessment).where(NeedsAssessment.external_id.like("NA-2027-NG-%"))
+        ).all()
+        assert [(n.public_id, len(n.roles[0].shortlists)) for n in made] == [
+            (needs_path.rsplit("/", 1)[1], 1)
+        ]
+
+
+def _run(script: str, environment: dict[str, str], answers: Path):
+    """Run the session in bash; its output and each request's status, in order."""
+    answers.mkdir()
+    ran = subprocess.run(
+        ["bash", "-c", script],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, **environment, "ANSWERS": str(answers)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    return ran, [_status(path) for path in sorted(answers.iterdir())]
 
 
 def _session_and_problem() -> tuple[str, dict]:
