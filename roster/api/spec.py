@@ -66,6 +66,7 @@ COMMON_PROBLEMS = {
     405: "The address does not take this method.",
     429: "Too many requests with this token: wait for Retry-After seconds.",
 }
+CHANGED_MEANWHILE = "Someone changed the record meanwhile: nothing changed; read it again."
 BODY_PROBLEMS = {
     413: "The body is larger than the operation reads.",
     415: "The body is not of a type the operation reads.",
@@ -183,6 +184,9 @@ def _complete_operation(
     if description.request is not None or description.query or method != "get":
         # Besides refused content, any change may be refused by the domain's rules.
         problems.update({422: BODY_PROBLEMS[422]})
+    if method != "get":
+        # A change races others: the services' ``Changed`` is answered 412 on any of them.
+        problems[412] = CHANGED_MEANWHILE
     if description.request is not None:
         problems.update(BODY_PROBLEMS)
         operation["requestBody"] = {
