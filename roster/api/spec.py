@@ -21,6 +21,7 @@ from roster.accounts.tokens import SCOPES
 from roster.api.kernel import PROBLEM_TYPES, Description, description_of
 from roster.auth.access import TokenRule, access_rule
 from roster.i18n import translate
+from roster.messages import N_
 
 CONTRACT = Path(__file__).resolve().parents[2] / "matching" / "data"
 # The contract's formats, by the name operations use and the schema's name in the document.
@@ -59,19 +60,51 @@ PROBLEM_SCHEMA = {
 }
 # What any operation may answer, besides what it declares.
 COMMON_PROBLEMS = {
-    400: "The request could not be read (broken JSON, a null character in the address).",
-    401: "No access token, or one that is malformed, unknown, revoked or expired.",
-    403: "The token lacks the operation's scope, or its owner lacks the role.",
-    404: "There is no such record, or it is not yours to see.",
-    405: "The address does not take this method.",
-    429: "Too many requests with this token: wait for Retry-After seconds.",
+    400: N_("The request could not be read (broken JSON, a null character in the address)."),
+    401: N_("No access token, or one that is malformed, unknown, revoked or expired."),
+    403: N_("The token lacks the operation's scope, or its owner lacks the role."),
+    404: N_("There is no such record, or it is not yours to see."),
+    405: N_("The address does not take this method."),
+    429: N_("Too many requests with this token: wait for Retry-After seconds."),
 }
 CHANGED_MEANWHILE = "Someone changed the record meanwhile: nothing changed; read it again."
 BODY_PROBLEMS = {
-    413: "The body is larger than the operation reads.",
-    415: "The body is not of a type the operation reads.",
-    422: "The content was refused: each problem names its field's path.",
+    413: N_("The body is larger than the operation reads."),
+    415: N_("The body is not of a type the operation reads."),
+    422: N_("The content was refused: each problem names its field's path."),
 }
+
+# What some operations answer besides: those that create, and those that update.
+OPERATION_PROBLEMS = {
+    409: N_("A request with this Idempotency-Key is still running."),
+    412: N_("The record changed since the version in If-Match: nothing changed."),
+    422: N_(
+        "The content was refused, each problem naming its field's path; or the "
+        "Idempotency-Key was used before for another request."
+    ),
+    428: N_("If-Match is missing: an update names the version it changes."),
+}
+STATUS_WORDS = {
+    200: N_("OK"),
+    201: N_("Created"),
+    202: N_("Accepted: runs as a job"),
+    204: N_("Done, no content"),
+}
+IDEMPOTENCY_KEY_WORDS = N_("Retry under the same key: the thing is created once.")
+IF_MATCH_WORDS = N_("The ETag of your last read of the record.")
+# The document's own words, marked for translation: the reference page shows them in the
+# reader's language. Summaries and descriptions written in the operations' docstrings are
+# English data (the document is English), shown as such.
+MARKED_WORDS = frozenset(
+    [
+        *COMMON_PROBLEMS.values(),
+        *BODY_PROBLEMS.values(),
+        *OPERATION_PROBLEMS.values(),
+        *STATUS_WORDS.values(),
+        IDEMPOTENCY_KEY_WORDS,
+        IF_MATCH_WORDS,
+    ]
+)
 
 
 @cache
@@ -199,26 +232,26 @@ def _complete_operation(
             },
         }
     if description.idempotent:
-        problems[409] = "A request with this Idempotency-Key is still running."
-        problems[422] = BODY_PROBLEMS[422] + " Also: the Idempotency-Key was used before."
+        problems[409] = OPERATION_PROBLEMS[409]
+        problems[422] = OPERATION_PROBLEMS[422]
         operation.setdefault("parameters", []).append(
             {
                 "name": "Idempotency-Key",
                 "in": "header",
                 "required": False,
-                "description": "Retry under the same key: the thing is created once.",
+                "description": IDEMPOTENCY_KEY_WORDS,
                 "schema": {"type": "string", "minLength": 1, "maxLength": 255},
             }
         )
     if description.if_match:
-        problems[412] = "The record changed since the version in If-Match: nothing changed."
-        problems[428] = "If-Match is missing: an update names the version it changes."
+        problems[412] = OPERATION_PROBLEMS[412]
+        problems[428] = OPERATION_PROBLEMS[428]
         operation.setdefault("parameters", []).append(
             {
                 "name": "If-Match",
                 "in": "header",
                 "required": True,
-                "description": "The ETag of your last read of the record.",
+                "description": IF_MATCH_WORDS,
                 "schema": {"type": "string"},
             }
         )
@@ -230,9 +263,7 @@ def _complete_operation(
 
 
 def _status_words(status: int) -> str:
-    return {200: "OK", 201: "Created", 202: "Accepted: runs as a job", 204: "Done, no content"}.get(
-        status, "OK"
-    )
+    return STATUS_WORDS.get(status, STATUS_WORDS[200])
 
 
 def _document_description() -> str:

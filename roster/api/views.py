@@ -7,10 +7,13 @@ importing them here puts them on it.
 from flask import Blueprint, current_app, g, jsonify, render_template
 from pydantic import BaseModel
 
+from roster.accounts.tokens import SCOPES
+from roster.api import reference as reading
 from roster.api import spec
 from roster.api.kernel import PROBLEM_TYPES, answer, api, described
 from roster.auth.access import public, token_required
 from roster.models import RoleName
+from roster.templating import ROLE_NAMES
 
 blueprint = api
 # The reference is a page like the others (menu, language, session): not under /api/.
@@ -31,7 +34,17 @@ def openapi_document():
 def reference():
     """A readable reference of every operation, its access, bodies and problems."""
     document = spec.complete(current_app, current_app.spec)
-    return render_template("api/reference.html", document=document, problem_types=PROBLEM_TYPES)
+    return render_template(
+        "api/reference.html",
+        groups=reading.groups(document),
+        schemas=reading.schemas(document),
+        common_answers=reading.common_answers(),
+        problem_types=PROBLEM_TYPES,
+        scopes=SCOPES,
+        base_url=current_app.config["ROSTER_BASE_URL"].rstrip("/"),
+        version=document["info"]["version"],
+        role_labels=ROLE_NAMES,
+    )
 
 
 class TokenInUse(BaseModel):
@@ -46,6 +59,7 @@ class TokenInUse(BaseModel):
 
 
 @api.get("/token")
+@api.doc(tags=["Tokens"])
 @token_required(None, *ANY_ROLE)
 @described(responses={200: TokenInUse})
 def token_in_use():

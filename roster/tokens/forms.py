@@ -1,7 +1,7 @@
 """The form that makes a personal access token."""
 
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_ngettext
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField, StringField
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -59,7 +59,7 @@ class NewTokenForm(FlaskForm):
             (name, translate(SCOPES[name].description)) for name in allowed
         )
         form.days.choices = options(
-            (days, lazy_ngettext("%(num)d day", "%(num)d days", days)) for days in LIFETIMES
+            (days, ngettext("%(num)d day", "%(num)d days", days)) for days in LIFETIMES
         )
         return form
 

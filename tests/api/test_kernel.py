@@ -125,7 +125,7 @@ def test_the_reference_page_explains_the_operations_and_problems(app):
 
     assert page.status_code == 200
     text = page.get_data(as_text=True)
-    assert "GET /api/v1/token" in text
+    assert '<code class="path">/api/v1/token</code>' in text and 'id="op-get-api-v1-token"' in text
     assert 'id="problem-invalid"' in text
 
 

@@ -17,7 +17,7 @@ from tests.api.conftest import ApiClient
 from tests.conftest import csrf_token, form_token
 
 PAGE = "/account/tokens"
-SECRET = re.compile(r'id="secret"[^>]*value="(eer_[^"]+)"')
+SECRET = re.compile(r'<textarea id="secret"[^>]*>(eer_[^<]+)</textarea>')
 
 
 def make_token(client, name="nightly export", scopes=("roster:read",), days="30"):
@@ -40,12 +40,18 @@ def token_count(app) -> int:
 
 
 def revoke_button(page: str, name: str) -> str:
-    """The action of the revoke button on the row of the token ``name``."""
-    row = re.search(
-        rf"<tr[^>]*>\s*<th scope=\"row\"><bdi>{re.escape(name)}</bdi>.*?</tr>", page, re.S
+    """The action of the revoke button on the card of the token ``name``."""
+    card = re.search(
+        rf'<li class="token[^"]*"[^>]*>\s*<h3><bdi>{re.escape(name)}</bdi>.*?</form>', page, re.S
     )
-    assert row, f"no row for {name}"
-    return re.search(r'action="([^"]+/revoke)"', row.group(0)).group(1)
+    assert card, f"no card for {name}"
+    return re.search(r'action="([^"]+/revoke)"', card.group(0)).group(1)
+
+
+def cards(page: str) -> dict[str, str]:
+    """Each token's name on the list, and its card's classes."""
+    found = re.findall(r'<li class="(token[^"]*)"[^>]*>\s*<h3><bdi>(.*?)</bdi>', page)
+    return {name: classes for classes, name in found}
 
 
 def test_a_recruiter_is_offered_only_the_scopes_of_their_roles(signed_in):
@@ -95,8 +101,7 @@ def test_the_list_says_when_a_token_was_last_used(app, signed_in):
 
     def last_used() -> str:
         page = client.get(PAGE).get_data(as_text=True)
-        row = re.search(r"<tbody>.*?</tr>", page, re.S).group(0)
-        return re.findall(r"<td>(.*?)</td>", row, re.S)[4].strip()
+        return re.search(r'<dd class="last-used">(.*?)</dd>', page, re.S).group(1).strip()
 
     assert last_used() == "never"
 
@@ -215,13 +220,7 @@ def test_expired_tokens_are_listed_as_expired(app, signed_in):
 
     page = client.get(PAGE).get_data(as_text=True)
 
-    rows = {
-        name: marked
-        for marked, name in re.findall(
-            r'<tr( class="expired")?>\s*<th scope="row"><bdi>(\w+)</bdi>', page
-        )
-    }
-    assert rows == {"fresh": "", "stale": ' class="expired"'}
+    assert cards(page) == {"stale": "token expired", "fresh": "token"}
     assert page.count('class="tag tag-expired">expired</strong>') == 1
 
 
