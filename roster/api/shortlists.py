@@ -39,7 +39,14 @@ from roster.messages import N_, Message
 from roster.missions import candidates as on_role
 from roster.missions import shortlists as services
 from roster.missions import teams
-from roster.models import Expert, MissionRole, NeedsAssessment, Shortlist, ShortlistEntry
+from roster.models import (
+    CandidateOutcome,
+    Expert,
+    MissionRole,
+    NeedsAssessment,
+    Shortlist,
+    ShortlistEntry,
+)
 from roster.refusal import Problem, Refused
 
 # --- what is taken and answered -----------------------------------------------------------
@@ -242,7 +249,7 @@ def shortlist_document(shortlist: Shortlist) -> dict[str, Any]:
     """The shortlist as issued, in shortlist.schema.json, as a planner may see it."""
     role = shortlist.role
     found = on_role.issued_candidates(
-        session=get_session(), role=role, shortlist=shortlist, viewer=g._login_user
+        session=get_session(), role=role, shortlist=shortlist, viewer=g._login_user, cards=False
     )
     return {
         "id": shortlist.public_id,
@@ -290,7 +297,11 @@ def candidate_view(candidate: on_role.Candidate) -> CandidateView:
 
 def _candidates(shortlist: Shortlist) -> list[on_role.Candidate]:
     return on_role.issued_candidates(
-        session=get_session(), role=shortlist.role, shortlist=shortlist, viewer=g._login_user
+        session=get_session(),
+        role=shortlist.role,
+        shortlist=shortlist,
+        viewer=g._login_user,
+        cards=False,
     )
 
 
@@ -338,6 +349,89 @@ def issue_shortlist(public_id: str, role_key: str):
         201,
         location=url_for("api.read_shortlist", shortlist_id=shortlist.public_id),
     )
+
+
+PREVIEW_QUERY = [
+    {
+        "name": "partial",
+        "in": "query",
+        "required": False,
+        "description": "true: experts available for part of the period count as available.",
+        "schema": {"type": "string", "enum": ["true", "false"]},
+    },
+    {
+        "name": "lower",
+        "in": "query",
+        "required": False,
+        "description": "A required language asked for one level lower (repeatable).",
+        "schema": {"type": "array", "items": {"type": "string"}},
+        "style": "form",
+        "explode": True,
+    },
+    {
+        "name": "optional",
+        "in": "query",
+        "required": False,
+        "description": "A required expertise area moved to the desired ones (repeatable).",
+        "schema": {"type": "array", "items": {"type": "string"}},
+        "style": "form",
+        "explode": True,
+    },
+]
+
+
+@api.get("/needs/<public_id>/roles/<role_key>/shortlist-preview")
+@api.doc(tags=["Shortlists"])
+@token_required("needs:read", *PLANNERS)
+@described(responses={200: "shortlist"}, query=PREVIEW_QUERY)
+def preview_shortlist(public_id: str, role_key: str):
+    """The role's shortlist as the roster gives it now (widened if asked), not issued.
+
+    What the role's page shows before its shortlist is issued: nothing is kept.
+    """
+    role = role_or_404(public_id, role_key)
+    partial = request.args.get("partial", "false")
+    if partial not in ("true", "false"):
+        raise Refused(Problem("partial", Message(N_("Say true or false."))))
+    widening = services.Widening(
+        partial=partial == "true",
+        lower_languages=tuple(request.args.getlist("lower")),
+        optional_skills=tuple(request.args.getlist("optional")),
+    )
+    try:
+        matched = services.match_role(role=role, fitted=current_matcher(), widening=widening)
+    except services.WideningInvalid as refusal:
+        # The query names them ``lower`` and ``optional``, as the page's form does.
+        names = {"lower_languages": "lower", "optional_skills": "optional"}
+        raise Refused(
+            Problem(names.get(found.path, found.path), found.message) for found in refusal.problems
+        ) from None
+    found = on_role.preview_candidates(
+        session=get_session(), role=role, matched=matched, cards=False
+    )
+    result = matched.result
+    return answer(
+        {
+            "needs_id": role.needs.external_id,
+            "role_id": role.role_key,
+            "weights": dict(result["weights"]),
+            "eligible_count": matched.eligible_count,
+            "candidates": [_entry(c) for c in found],
+            "constraints": dict(result["constraints"]),
+        }
+    )
+
+
+def _entry(candidate: on_role.Candidate) -> dict[str, Any]:
+    """A candidate in shortlist.schema.json as a planner may see them."""
+    hidden = candidate.hidden or candidate.expert is None
+    return {
+        "external_id": "" if hidden else candidate.expert.external_id,
+        "rank": candidate.rank,
+        "score": candidate.score,
+        "criteria": dict(candidate.criteria),
+        "reasons": [said(reason) for reason in candidate.reasons],
+    }
 
 
 SHORTLISTS_QUERY = [
@@ -500,6 +594,8 @@ def record_outcome(shortlist_id: str, rank: str):
     shortlist = shortlist_or_404(shortlist_id)
     entry = entry_or_404(shortlist, rank)
     asked = parse(OutcomeIn)
+    if asked.current is not None and asked.current not in {o.value for o in CandidateOutcome}:
+        raise Refused(Problem("current", Message(N_("This is not an outcome of a candidacy."))))
     on_role.record_candidate_outcome(
         session=get_session(),
         role=shortlist.role,
