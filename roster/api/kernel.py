@@ -120,8 +120,8 @@ class Description:
     ``request`` and each answer are a contract format's name (``"needs"``, the file
     ``needs.schema.json``), a ``Strict``/``BaseModel`` class, a raw JSON schema (a dict),
     or None for no body; an answer that is not JSON is a pair (media type, raw schema),
-    such as ``("text/csv", {"type": "string"})``. ``query`` lists the operation's query
-    parameters.
+    such as ``("text/csv", {"type": "string"})``, or a media type alone
+    (``"application/pdf"``), a file. ``query`` lists the operation's query parameters.
     """
 
     request: str | type[BaseModel] | dict | None = None

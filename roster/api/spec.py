@@ -206,6 +206,8 @@ def _complete_operation(
         if isinstance(body, tuple):  # (media type, schema): an answer other than JSON
             kind, schema = body
             entry["content"] = {kind: {"schema": _schema_ref(schema, schemas)}}
+        elif isinstance(body, str) and "/" in body:  # a media type: a file, not JSON
+            entry["content"] = {body: {"schema": {"type": "string", "format": "binary"}}}
         elif body is not None:
             entry["content"] = {"application/json": {"schema": _schema_ref(body, schemas)}}
         if description.etag or description.if_match:

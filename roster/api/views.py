@@ -83,6 +83,7 @@ from roster.api import (  # noqa: E402, F401
     duplicates,
     experts,
     imports,
+    me,
     needs,
     shortlists,
     vetting,
