@@ -174,8 +174,16 @@ VIEW_QUERY = [
 ]
 
 
+# Parameters that may be given empty (a text, which then asks for nothing).
+MAY_BE_EMPTY = ("q", "text", "cursor", "note")
+
+
 def only_parameters(allowed: tuple[str, ...]) -> None:
-    """Refuse a query parameter the operation does not read: a typo must not widen a search."""
+    """Refuse a query parameter the operation does not read, or one given empty.
+
+    A typo must not widen a search, and a code, number or day left empty is no value of
+    its parameter (the search page's form sends empty fields; a script leaves them out).
+    """
     problems = Problems()
     for name in request.args:
         if name not in allowed:
@@ -183,6 +191,12 @@ def only_parameters(allowed: tuple[str, ...]) -> None:
                 name[:60],
                 N_("This operation takes no parameter “%(name)s”."),
                 name=name[:60],
+            )
+        elif name not in MAY_BE_EMPTY and "" in request.args.getlist(name):
+            problems.add(
+                name,
+                N_("The parameter “%(name)s” is empty: give it a value, or leave it out."),
+                name=name,
             )
     problems.raise_if_any()
 

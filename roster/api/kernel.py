@@ -65,7 +65,7 @@ def problem_type(name: str) -> str:
 def refused(refusal: Refused, status: int = 422) -> Response:
     """The problem document of a service's refusal: every problem with its field's path."""
     problems = [
-        {**found, "params": _plain(found["params"]), "message": translate(problem.message)}
+        {**found, "params": _json_ready(found["params"]), "message": translate(problem.message)}
         for found, problem in zip(refusal.as_json(), refusal.problems, strict=True)
     ]
     first = problems[0]["message"]
@@ -81,18 +81,17 @@ def refused(refusal: Refused, status: int = 422) -> Response:
     )
 
 
-def _plain(params: dict[str, Any]) -> dict[str, Any]:
-    """A message's parameters as JSON says them: days and times in ISO 8601, words translated."""
-    plain = {}
+def _json_ready(params: dict[str, Any]) -> dict[str, Any]:
+    """A problem's parameters as JSON values: days and moments in ISO 8601, others as text."""
+    ready: dict[str, Any] = {}
     for name, value in params.items():
         if isinstance(value, date | datetime):
-            value = value.isoformat()
-        elif isinstance(value, Message):
-            value = translate(value)
-        elif not isinstance(value, str | int | float | bool | list | dict | type(None)):
-            value = str(value)
-        plain[name] = value
-    return plain
+            ready[name] = value.isoformat()
+        elif value is None or isinstance(value, str | int | float | bool):
+            ready[name] = value
+        else:
+            ready[name] = str(value)
+    return ready
 
 
 @api.errorhandler(Refused)
