@@ -44,6 +44,8 @@ REMINDER_SCHEDULE = crontab(minute="7")
 # The watched searches' digest: once a day, early in the morning (UTC).
 DIGEST_SCHEDULE = crontab(minute="15", hour="5")
 
+# Imports left behind by a stopped worker or a lost queue are looked for every few minutes.
+IMPORTS_SCHEDULE = crontab(minute="*/5")
 # The whole roster is compared for likely duplicates once a night.
 DUPLICATES_SCHEDULE = crontab(minute="17", hour="2")
 logger = logging.getLogger(__name__)
@@ -62,6 +64,7 @@ class Jobs:
     send_digests: TaskWrapper
     sweep_duplicates: TaskWrapper
     run_import: TaskWrapper
+    sweep_imports: TaskWrapper
 
 
 # Which app's jobs a session's commit belongs to, found from the connection pool of the
@@ -178,6 +181,18 @@ def run_import(app: Flask, public_id: str) -> str | None:
     return state.value if state else None
 
 
+def sweep_imports(app: Flask, *, now: datetime | None = None) -> list[str]:
+    """Fail the imports whose worker stopped, queue again those left waiting; return these."""
+    from roster.db import session_scope
+    from roster.interchange.runs import sweep_runs
+
+    with app.app_context(), session_scope(app) as session:
+        waiting = sweep_runs(session=session, now=now)
+    for public_id in waiting:
+        jobs_of(app).run_import(public_id)
+    return waiting
+
+
 def init_app(app: Flask) -> None:
     """Create the app's queue and register its jobs on it."""
     queue = make_queue(app.config)
@@ -213,6 +228,11 @@ def init_app(app: Flask) -> None:
         if state := run_import(app, public_id):
             logger.info("Import %s: %s.", public_id, state)
 
+    def look_after_imports() -> None:
+        """Fail imports whose worker stopped; queue again those whose job was lost."""
+        if waiting := sweep_imports(app):
+            logger.info("%d import(s) queued again.", len(waiting))
+
     jobs = Jobs(
         queue=queue,
         send_message=queue.task(name="send_outbox_message")(send_outbox_message),
@@ -227,6 +247,9 @@ def init_app(app: Flask) -> None:
             nightly_duplicates
         ),
         run_import=queue.task(name="run_import")(run_sent_import),
+        sweep_imports=queue.periodic_task(IMPORTS_SCHEDULE, name="sweep_imports")(
+            look_after_imports
+        ),
     )
     app.extensions["roster_jobs"] = jobs
     for engine in {write, engines(app).read}:

@@ -14,7 +14,6 @@ from flask import (
 )
 from flask_babel import gettext
 from flask_login import current_user
-from sqlmodel import Session
 
 from roster import outbox
 from roster.accounts import services
@@ -28,12 +27,12 @@ from roster.admin.forms import (
     TrailFilterForm,
 )
 from roster.administration import operations, queries
+from roster.administration.export import export_lines
 from roster.auth.access import roles_required
 from roster.db import engines, get_session
 from roster.i18n import translate
 from roster.messages import Message
 from roster.models import RoleName, User, utcnow
-from roster.spreadsheet import csv_lines
 from roster.web.forms import show_refusal
 
 blueprint = Blueprint("admin", __name__, url_prefix="/admin")
@@ -235,33 +234,6 @@ def _trail_filters(form: TrailFilterForm) -> queries.TrailFilters:
     )
 
 
-EXPORT_COLUMNS = (
-    "at_utc",
-    "actor",
-    "actor_email",
-    "action",
-    "what",
-    "expert",
-    "account",
-    "reason",
-    "details",
-)
-
-
-def _export_cells(row: queries.TrailRow) -> list[object]:
-    return [
-        row.at.strftime("%Y-%m-%d %H:%M:%S"),
-        translate(row.actor.label),
-        row.actor.note or (row.actor.label if "@" in str(row.actor.label) else ""),
-        row.action,
-        translate(row.phrase),
-        row.expert.public_id if row.expert else "",
-        translate(row.account.label) if row.account else "",
-        row.reason,
-        "; ".join(f"{key}: {translate(value)}" for key, value in row.detail),
-    ]
-
-
 @blueprint.post("/audit/export")
 @roles_required(RoleName.ADMIN)
 def audit_export():
@@ -279,17 +251,11 @@ def audit_export():
         show_refusal(form, refused)
         return render_template("admin/audit.html", form=form, page=None, filters={}), 400
 
-    def stream():
-        # The request's session commits (the export's own row) before this runs; the
-        # rows are read in a session of their own, a batch at a time.
-        with Session(engines().read) as reading:
-            lines = queries.export_rows(session=reading, filters=filters)
-            yield from csv_lines([EXPORT_COLUMNS])
-            yield from csv_lines(_export_cells(row) for row in lines)
-
+    # The request's session commits (the export's own row) before the lines are read.
+    lines = export_lines(engine=engines().read, filters=filters)
     name = f"audit-trail-{utcnow():%Y%m%d-%H%M%S}.csv"
     return Response(
-        stream_with_context(stream()),
+        stream_with_context(lines),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )

@@ -8,7 +8,8 @@ page mails it, the last active admin cannot lose the role, every change is audit
 from datetime import date, datetime
 from typing import Literal
 
-from flask import current_app, g, request
+from email_validator import EmailNotValidError, validate_email
+from flask import Response, current_app, g, request, stream_with_context
 from pydantic import BaseModel, Field
 from werkzeug.exceptions import NotFound
 
@@ -16,7 +17,8 @@ from roster import outbox
 from roster.accounts import services
 from roster.accounts.links import Signer
 from roster.accounts.mail import queue_staff_invitation
-from roster.administration import queries
+from roster.administration import operations, queries
+from roster.administration.export import export_lines
 from roster.api.kernel import (
     Strict,
     answer,
@@ -32,11 +34,12 @@ from roster.api.kernel import (
 )
 from roster.audit_words import AUDIT_ACTIONS
 from roster.auth.access import token_required
-from roster.db import get_session
+from roster.db import engines, get_session
 from roster.i18n import translate
 from roster.messages import N_, Message
-from roster.models import RoleName, User
+from roster.models import RoleName, User, utcnow
 from roster.refusal import Problem, Problems, Refused
+from roster.validation import UnstorableText, storable_text
 
 ADMIN = (RoleName.ADMIN,)
 StaffRole = Literal["recruiter", "planner", "admin"]
@@ -168,7 +171,10 @@ def _cursor_value(name: str, kind: type) -> object | None:
     if position is None:
         return None
     value = position.get(name)
-    out_of_range = isinstance(value, int) and not 0 < value < 2**31
+    # Never a database error: an integer past PostgreSQL's, a text it cannot compare.
+    out_of_range = (isinstance(value, int) and not 0 < value < 2**31) or (
+        isinstance(value, str) and (len(value) > 254 or "\x00" in value)
+    )
     if not isinstance(value, kind) or isinstance(value, bool) or out_of_range:
         raise Refused(
             Problem(
@@ -183,7 +189,20 @@ def _text_arg(name: str, most: int) -> str:
     value = request.args.get(name, "").strip()
     if len(value) > most:
         raise Refused(Problem(name, Message(N_("At most %(most)s characters."), {"most": most})))
-    return value
+    try:
+        return storable_text(value)
+    except UnstorableText:
+        raise Refused(
+            Problem(
+                name,
+                Message(
+                    N_(
+                        "This text contains a control character or a control of text "
+                        "direction, which cannot be searched for."
+                    )
+                ),
+            )
+        ) from None
 
 
 @api.get("/admin/users")
@@ -213,8 +232,15 @@ def list_accounts():
 def invite_staff():
     """Open a staff account and email its owner a link to choose a password (audited)."""
     wanted = parse(NewStaff)
+    problems = Problems()
     if not wanted.display_name.strip():
-        raise Refused(Problem("display_name", Message(N_("Please enter a name."))))
+        problems.add("display_name", N_("Please enter a name."))
+    try:
+        # The check the page's form makes (WTForms' Email), without asking the mail's domain.
+        validate_email(wanted.email, check_deliverability=False)
+    except EmailNotValidError:
+        problems.add("email", N_("Please enter a valid email address."))
+    problems.raise_if_any()
     session = get_session()
     user = services.create_user(
         session=session,
@@ -267,6 +293,43 @@ def change_access(public_id: str):
     )
     get_session().flush()
     return answer(_account(user).model_dump(mode="json"), etag=_user_etag(user))
+
+
+@api.post("/admin/users/<public_id>/invitation")
+@api.doc(tags=["Admin"])
+@token_required("admin", *ADMIN)
+@described(responses={200: Account}, etag=True)
+@idempotent
+def resend_invitation(public_id: str):
+    """Email a staff account that has no password yet a new invitation (audited).
+
+    The links of earlier invitations stop working. Refused for an account whose owner
+    chose a password, or a disabled one.
+    """
+    user = _user_or_404(public_id)
+    session = get_session()
+    services.renew_invitation(session=session, user=user, actor_id=g._login_user.id)
+    queue_staff_invitation(
+        session=session, signer=Signer(current_app.config["SECRET_KEY"]), user=user
+    )
+    session.flush()
+    return answer(_account(user).model_dump(mode="json"), etag=_user_etag(user))
+
+
+@api.delete("/admin/users/<public_id>")
+@api.doc(tags=["Admin"])
+@token_required("admin", *ADMIN)
+@described(responses={204: None}, if_match=True)
+def remove_account(public_id: str):
+    """Remove a staff account of someone who left (audited); its name stays on the trail.
+
+    Its sessions and tokens end and its unsent mail is deleted. Never one's own, an
+    expert's (experts erase their own), or the last active admin. If-Match: its ETag.
+    """
+    user = _user_or_404(public_id)
+    require_match(_user_etag(user))
+    services.remove_account(session=get_session(), user=user, actor_id=g._login_user.id)
+    return Response(status=204)
 
 
 TRAIL_QUERY = [
@@ -337,6 +400,27 @@ def audit_trail():
     ]
     cursor = encode_cursor({"before": page.older}) if page.older is not None else None
     return answer(TrailPage(items=items, next_cursor=cursor).model_dump(mode="json"))
+
+
+@api.post("/admin/audit/export")
+@api.doc(tags=["Admin"])
+@token_required("admin", *ADMIN)
+@described(responses={200: None}, query=TRAIL_QUERY[:-2])
+def audit_export():
+    """The events the trail's filters keep, as CSV (text/csv), streamed; audited.
+
+    The columns are the page's export's: at_utc, actor, actor_email, action, what,
+    expert, account, reason, details.
+    """
+    filters = _trail_filters()
+    operations.record_export(session=get_session(), filters=filters, actor_id=g._login_user.id)
+    lines = export_lines(engine=engines().read, filters=filters)
+    name = f"audit-trail-{utcnow():%Y%m%d-%H%M%S}.csv"
+    return Response(
+        stream_with_context(lines),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 @api.get("/admin/outbox")

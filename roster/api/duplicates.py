@@ -216,7 +216,7 @@ def list_duplicates():
     """The likely duplicates waiting for review, best score first (cursor-paged)."""
     position = decode_cursor(request.args.get("cursor"))
     after = position.get("after") if position else None
-    if position is not None and not isinstance(after, str):
+    if position is not None and (not isinstance(after, str) or len(after) > 32 or "\x00" in after):
         raise _stale_cursor()
     size = page_size()
     rows = review.open_pairs_after(session=get_session(), after=after, limit=size + 1)

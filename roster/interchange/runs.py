@@ -16,6 +16,7 @@ import io
 import logging
 import tempfile
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,10 @@ MEDIA_TYPES = {"application/x-ndjson": "jsonl", "text/csv": "csv"}
 PROGRESS_EVERY = 200
 PENDING = "roster_imports_pending"
 FAILED_TO_RUN = "the import could not run to its end; nothing was imported. Send it again."
+# A queued import not started after this long is queued again (its job was lost with the
+# queue, or never queued); one running this long had its worker stopped under it.
+QUEUE_AGAIN_AFTER = timedelta(minutes=10)
+GIVE_UP_AFTER = timedelta(hours=2)
 
 
 def progress_key(public_id: str) -> str:
@@ -164,6 +169,36 @@ def execute(
     return ImportState.FAILED
 
 
+def sweep_runs(*, session: Session, now: datetime | None = None) -> list[str]:
+    """Fail the imports whose worker stopped while they ran, and find those to queue again.
+
+    An import left running past ``GIVE_UP_AFTER`` wrote nothing (its transaction ended
+    with its worker): it is failed, saying so, and its file dropped. Returns the public
+    ids of the imports queued longer than ``QUEUE_AGAIN_AFTER``: running one twice is
+    harmless, since a job runs only an import still queued.
+    """
+    now = now or utcnow()
+    for run in session.scalars(
+        select(ImportRun).where(
+            ImportRun.state == ImportState.RUNNING.value,
+            ImportRun.started_at < now - GIVE_UP_AFTER,
+        )
+    ):
+        _finish(
+            run,
+            ImportReport(source="", read=run.rows_read, problems=[Problem(0, FAILED_TO_RUN)]),
+            ImportState.FAILED,
+        )
+    return list(
+        session.scalars(
+            select(ImportRun.public_id).where(
+                ImportRun.state == ImportState.QUEUED.value,
+                ImportRun.created_at < now - QUEUE_AGAIN_AFTER,
+            )
+        )
+    )
+
+
 __all__ = [
     "MEDIA_TYPES",
     "count_records",
@@ -173,5 +208,6 @@ __all__ = [
     "problem_json",
     "progress_key",
     "run_of",
+    "sweep_runs",
     "take_committed",
 ]

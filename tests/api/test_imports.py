@@ -47,6 +47,7 @@ def test_a_good_import_runs_as_a_job_and_its_experts_are_found_on_the_web(app, a
         event = event.one()
         assert event.actor_id is not None
         assert event.detail["created"] == 2
+        assert event.detail["source"] == f"import-{sent.get_json()['id']}.jsonl"
         assert session.scalar(select(ImportRun.content)) == b""  # the file is not kept
     web = app.test_client()
     assert sign_in(web, "rita@example.org").status_code == 302
@@ -174,3 +175,86 @@ def test_an_import_s_job_runs_once(app, api_as):
     assert run_import(app, public_id) is None  # done already: not run again
     with session_scope(app) as session:
         assert session.scalar(select(ImportRun.state)) == "done"
+
+
+def test_answers_match_the_openapi_document(api_as):
+    from tests.api.schema_check import assert_conforms
+
+    api = api_as("rita@example.org", "recruiter")
+    sent = _send(api, _lines(expert_record(1), {"external_id": "x"}))
+
+    assert_conforms(api, "POST", "/api/v1/imports", sent)
+    assert_conforms(api, "GET", "/api/v1/imports/<public_id>", api.get(sent.headers["Location"]))
+    assert_conforms(api, "GET", "/api/v1/imports/<public_id>", api.get("/imports/nope"))
+
+
+def test_a_running_import_reports_the_records_read_so_far(app, api_as, make_user):
+    from roster.interchange.runs import progress_key
+    from roster.jobs import jobs_of
+    from roster.models import ImportRun, User
+
+    api = api_as("rita@example.org", "recruiter")
+    with session_scope(app) as session:
+        owner = session.scalar(select(User).where(User.email == "rita@example.org"))
+        run = ImportRun(user_id=owner.id, format="jsonl", state="running", rows_total=5000)
+        session.add(run)
+        session.flush()
+        public_id = run.public_id
+    jobs_of(app).queue.put(progress_key(public_id), 1200)
+
+    progress = api.get(f"/imports/{public_id}").get_json()["progress"]
+
+    assert progress == {"rows_read": 1200, "rows_total": 5000}
+
+
+def test_the_job_tells_its_progress_as_it_reads(app, make_user, monkeypatch):
+    from roster.interchange import runs
+    from roster.models import User
+
+    make_user("rita@example.org", "recruiter")
+    monkeypatch.setattr(runs, "PROGRESS_EVERY", 2)
+    with session_scope(app) as session:
+        owner = session.scalar(select(User).where(User.email == "rita@example.org"))
+        body = _lines(*(expert_record(n) for n in range(1, 6)))
+        run = ImportRun(user_id=owner.id, format="jsonl", content=body, rows_total=5)
+        session.add(run)
+        session.flush()
+        public_id = run.public_id
+    told: list[int] = []
+
+    state = runs.execute(
+        open_session=lambda: session_scope(app), public_id=public_id, on_progress=told.append
+    )
+
+    assert state == "done" and told == [2, 4]
+
+
+def test_imports_left_behind_are_failed_or_queued_again(app, make_user):
+    from datetime import timedelta
+
+    from roster.jobs import sweep_imports
+    from roster.models import User, utcnow
+
+    make_user("rita@example.org", "recruiter")
+    long_ago = utcnow() - timedelta(hours=3)
+    with session_scope(app) as session:
+        owner = session.scalar(select(User).where(User.email == "rita@example.org"))
+        stopped = ImportRun(
+            user_id=owner.id, format="jsonl", state="running", content=b"{}", started_at=long_ago
+        )
+        lost = ImportRun(
+            user_id=owner.id,
+            format="jsonl",
+            content=_lines(expert_record(1)),
+            created_at=long_ago,
+        )
+        session.add_all([stopped, lost])
+        session.flush()
+        ids = stopped.public_id, lost.public_id
+
+    assert sweep_imports(app) == [ids[1]]
+
+    with session_scope(app) as session:
+        states = dict(session.execute(select(ImportRun.public_id, ImportRun.state)).all())
+        assert states == {ids[0]: "failed", ids[1]: "done"}
+        assert session.scalar(select(ImportRun.content).where(ImportRun.public_id == ids[0])) == b""
