@@ -660,7 +660,7 @@ def read_call_out(public_id: str):
 @api.post("/me/call-outs/<public_id>/reply")
 @api.doc(tags=[TAG])
 @token_required("profile:write", EXPERT)
-@described(request=Reply, responses={200: CallOutOut})
+@described(request=Reply, responses={200: CallOutOut}, problems={410: "Withdrawn or closed."})
 @idempotent
 def reply_to_call_out(public_id: str):
     """Answer one of your call-outs, as its mailed links do: once, while it is open.

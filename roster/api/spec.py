@@ -67,7 +67,7 @@ COMMON_PROBLEMS = {
     405: N_("The address does not take this method."),
     429: N_("Too many requests with this token: wait for Retry-After seconds."),
 }
-CHANGED_MEANWHILE = "Someone changed the record meanwhile: nothing changed; read it again."
+CHANGED_MEANWHILE = N_("Someone changed the record meanwhile: nothing changed; read it again.")
 BODY_PROBLEMS = {
     413: N_("The body is larger than the operation reads."),
     415: N_("The body is not of a type the operation reads."),
@@ -100,6 +100,7 @@ MARKED_WORDS = frozenset(
         *COMMON_PROBLEMS.values(),
         *BODY_PROBLEMS.values(),
         *OPERATION_PROBLEMS.values(),
+        CHANGED_MEANWHILE,
         *STATUS_WORDS.values(),
         IDEMPOTENCY_KEY_WORDS,
         IF_MATCH_WORDS,
@@ -259,6 +260,7 @@ def _complete_operation(
         )
     if description.query:
         operation.setdefault("parameters", []).extend(description.query)
+    problems.update(description.problems)
     for status, words in problems.items():
         responses.setdefault(str(status), _problem(words))
     operation["responses"] = responses

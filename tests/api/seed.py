@@ -30,9 +30,11 @@ from roster.models import (
     RoleName,
     Shortlist,
     User,
+    utcnow,
 )
 
 STAFF_EMAIL = "all.roles@example.org"
+EXPERT_EMAIL = "called.expert@example.org"
 STAFF_ROLES = (RoleName.ADMIN, RoleName.RECRUITER, RoleName.PLANNER)
 DEMO_EXPERTS = 60
 DEMO_SEED = 2024
@@ -86,12 +88,23 @@ def seed_roster(app: Flask, runner: FlaskCliRunner) -> Seeded:
             by=staff,
             links=reply_links(app.config),
         )
+        # The expert whose token the tests use was called out, and keeps a profile.
+        expert_user = create_user(
+            session=session,
+            email=EXPERT_EMAIL,
+            password="correct horse battery staple",
+            roles=[str(RoleName.EXPERT)],
+            display_name=called[0].full_name,
+            confirmed=True,
+        )
+        session.flush()
+        called[0].user_id, called[0].profile_confirmed_at = expert_user.id, utcnow()
     swept = runner.invoke(args=["roster", "duplicates", "sweep"])
     assert swept.exit_code == 0, swept.output
     with session_scope(app) as session:
         staff = session.scalar(select(User).where(User.email == STAFF_EMAIL))
-        expert = session.scalar(select(Expert).where(Expert.user_id.is_not(None)))
-        expert_user = session.get(User, expert.user_id)
+        expert_user = session.scalar(select(User).where(User.email == EXPERT_EMAIL))
+        expert = session.scalar(select(Expert).where(Expert.user_id == expert_user.id))
         seeded = Seeded(
             staff_token=_token(session, staff),
             expert_token=_token(session, expert_user),
