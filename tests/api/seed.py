@@ -36,7 +36,7 @@ from roster.models import (
 STAFF_EMAIL = "all.roles@example.org"
 EXPERT_EMAIL = "called.expert@example.org"
 STAFF_ROLES = (RoleName.ADMIN, RoleName.RECRUITER, RoleName.PLANNER)
-DEMO_EXPERTS = 60
+DEMO_EXPERTS = 200
 DEMO_SEED = 2024
 
 
@@ -101,6 +101,7 @@ def seed_roster(app: Flask, runner: FlaskCliRunner) -> Seeded:
         called[0].user_id, called[0].profile_confirmed_at = expert_user.id, utcnow()
     swept = runner.invoke(args=["roster", "duplicates", "sweep"])
     assert swept.exit_code == 0, swept.output
+    assert "0 likely" not in swept.output, swept.output
     with session_scope(app) as session:
         staff = session.scalar(select(User).where(User.email == STAFF_EMAIL))
         expert_user = session.scalar(select(User).where(User.email == EXPERT_EMAIL))

@@ -24,6 +24,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import FailureGroup
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
+    response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
 )
@@ -44,6 +45,7 @@ CHECKS = [
     response_schema_conformance,
     content_type_conformance,
     status_code_conformance,
+    response_headers_conformance,
 ]
 STAFF_ROLES = {"admin", "recruiter", "planner"}
 # The segment before a path parameter names the kind of record it is the id of.
@@ -61,6 +63,8 @@ KINDS = {
     "candidates": "candidates",
     "expertise": "expertise",
 }
+# Query parameters that name a record, by the kind of record.
+QUERY_KINDS = {"needs": "needs", "role": "roles", "expert": "experts"}
 GENERATED = None
 
 
@@ -76,6 +80,7 @@ class Run:
     """What a run sent (by operation; by token and status) and what broke."""
 
     requests: Counter = field(default_factory=Counter)
+    succeeded: Counter = field(default_factory=Counter)
     statuses: Counter = field(default_factory=Counter)
     failures: dict[tuple[str, str], str] = field(default_factory=dict)
 
@@ -94,6 +99,25 @@ def _real_ids(path: str, seeded: Seeded) -> dict[str, list[str]]:
     return found
 
 
+def _real_query(definition: dict, seeded: Seeded) -> dict[str, list[str]]:
+    """For each query parameter that names a record, the seeded ids of its kind."""
+    return {
+        parameter["name"]: list(seeded.ids[QUERY_KINDS[parameter["name"]]])
+        for parameter in definition.get("parameters", [])
+        if parameter["in"] == "query" and parameter["name"] in QUERY_KINDS
+    }
+
+
+def _draw_real(data, real: dict[str, list[str]], label: str) -> dict[str, str]:
+    """Real ids for some of the parameters, the others left to be generated."""
+    return {
+        name: value
+        for name, values in real.items()
+        if (value := data.draw(st.sampled_from([*values, GENERATED]), label=f"{label} {name}"))
+        is not GENERATED
+    }
+
+
 def _tokens_for(operation: dict, seeded: Seeded) -> tuple[str, str]:
     """The token of an account that may call ``operation``, and of one that may not."""
     roles = set(operation.get("x-roles", []))
@@ -103,7 +127,7 @@ def _tokens_for(operation: dict, seeded: Seeded) -> tuple[str, str]:
 
 
 def _explore(operation, definition: dict, mode: GenerationMode, examples: int, seeded, run: Run):
-    real = _real_ids(operation.path, seeded)
+    real, real_query = _real_ids(operation.path, seeded), _real_query(definition, seeded)
     token, other = _tokens_for(definition, seeded)
     updates = any(p.get("name") == "If-Match" for p in definition.get("parameters", []))
 
@@ -117,13 +141,8 @@ def _explore(operation, definition: dict, mode: GenerationMode, examples: int, s
     )
     @given(data=st.data())
     def explore(data):
-        fixed = {
-            name: value
-            for name, values in real.items()
-            if (value := data.draw(st.sampled_from([*values, GENERATED]), label=name))
-            is not GENERATED
-        }
-        case = data.draw(operation.as_strategy(mode, path_parameters=fixed))
+        fixed, query = _draw_real(data, real, "path"), _draw_real(data, real_query, "query")
+        case = data.draw(operation.as_strategy(mode, path_parameters=fixed, query=query or None))
         case.headers = dict(case.headers or {})
         # Mostly a token that may call the operation; now and then another account's, or
         # the Authorization header as generated (none, or a malformed one).
@@ -135,6 +154,7 @@ def _explore(operation, definition: dict, mode: GenerationMode, examples: int, s
         response = case.call()
         run.requests[operation.label] += 1
         run.statuses[who, response.status_code] += 1
+        run.succeeded[operation.label] += response.status_code < 300
         try:
             case.validate_response(response, checks=CHECKS)
         except (AssertionError, FailureGroup) as failure:
@@ -171,6 +191,6 @@ def test_every_operation_answers_as_its_document_says(app, runner):
     for (who, status), count in sorted(run.statuses.items()):
         print(f"  {who:9} {status}: {count}")
     for label, count in sorted(run.requests.items()):
-        print(f"  {count:5} {label}")
+        print(f"  {count:5} {label} ({run.succeeded[label]} succeeded)")
     assert not run.failures, run.report()
     assert sum(run.requests.values()) >= REQUESTS_AT_LEAST, run.requests
