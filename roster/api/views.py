@@ -42,7 +42,6 @@ def reference():
         problem_types=PROBLEM_TYPES,
         scopes=SCOPES,
         base_url=current_app.config["ROSTER_BASE_URL"].rstrip("/"),
-        version=document["info"]["version"],
         role_labels=ROLE_NAMES,
     )
 

@@ -40,7 +40,7 @@ class NewTokenForm(FlaskForm):
         description=_l("What the token is for, such as the script or system that will use it."),
         validators=[at_most(MAX_NAME)],
     )
-    # Choices are the account's own scopes (see ``for_user``); a scope sent that is not
+    # Choices are the account's own scopes (see ``offering``); a scope sent that is not
     # one of them reaches the service, which says why it is refused.
     scopes = ScopeCheckboxes(_l("Scopes"), validate_choice=False)
     days = SelectField(

@@ -24,14 +24,13 @@ ANY_ROLE = tuple(RoleName)
 
 
 def _list_page(form: NewTokenForm, status: int = 200):
+    """The tokens page: the account's live tokens, and ``form`` to make another."""
     return render_template(
         "tokens/index.html",
         form=form,
         revoke=RevokeForm(),
         tokens=tokens.tokens_of(session=get_session(), user=current_user),
         now=utcnow(),
-        scopes=tokens.SCOPES,
-        max_days=tokens.MAX_DAYS,
     ), status
 
 
