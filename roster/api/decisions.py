@@ -9,6 +9,7 @@ at its outcome changes nothing, so a request sent twice records once. They go ou
 """
 
 import json
+from contextlib import closing
 from functools import cache
 from typing import Any
 
@@ -257,14 +258,15 @@ def export_decisions():
             ) from None
     items: list[dict[str, Any]] = []
     more = False
-    for found in decision_records(get_session(), needs_id=needs.external_id):
-        key = (order.get(found["role_id"], -1), found["external_id"])
-        if after is not None and key <= after:
-            continue
-        if len(items) == limit:
-            more = True
-            break
-        items.append(found)
+    with closing(decision_records(get_session(), needs_id=needs.external_id)) as records:
+        for found in records:
+            key = (order.get(found["role_id"], -1), found["external_id"])
+            if after is not None and key <= after:
+                continue
+            if len(items) == limit:
+                more = True
+                break
+            items.append(found)
     cursor = None
     if more:
         last = items[-1]

@@ -72,8 +72,11 @@ def decision_records(session: Session, *, needs_id: str | None = None) -> Iterat
     if needs_id is not None:
         query = query.where(NeedsAssessment.external_id == needs_id)
     rows = session.execute(query)
-    for _, decisions in groupby(rows, key=lambda row: (row.role_row, row.expert_row)):
-        yield _record(list(decisions))
+    try:
+        for _, decisions in groupby(rows, key=lambda row: (row.role_row, row.expert_row)):
+            yield _record(list(decisions))
+    finally:
+        rows.close()  # a reader that stops early leaves no server-side cursor open
 
 
 def _record(decisions: Sequence[Row]) -> dict[str, Any]:
