@@ -83,6 +83,7 @@ from roster.api import (  # noqa: E402, F401
     experts,
     imports,
     me,
+    me_candidacies,
     needs,
     shortlists,
     vetting,

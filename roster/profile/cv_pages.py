@@ -36,11 +36,11 @@ def _account_or_address() -> str:
 
 
 @blueprint.route("/cv", methods=["GET", "POST"])
-@limiter.limit(
-    "20 per hour",
+@limiter.shared_limit(
+    cv.UPLOADS_PER_HOUR,
+    scope=cv.UPLOADS_SCOPE,
     methods=["POST"],
     key_func=_account_or_address,
-    # Each upload costs a child process reading the PDF for up to five seconds.
     error_message=_l("Too many CV uploads. Please wait an hour and try again."),
 )
 @roles_required(EXPERT)

@@ -1,95 +1,22 @@
 """An expert's own profile through the API: read, created, changed section by section,
-their data, their candidacies and answers, their CV; the same rules as the pages of /me."""
+with the consent rules of the page; their data; and the operations' document."""
 
 import json
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
-from jsonschema import Draft202012Validator
-from referencing import Registry, Resource
-from referencing.jsonschema import DRAFT202012
 from sqlalchemy import func, select
 
 from roster.db import session_scope
 from roster.missions.reply_links import aware
-from roster.models import CandidateOutcome, Deployment, Expert, User, utcnow
-from tests.callouts import conftest as callouts
-from tests.callouts.conftest import AWA_EMAIL, send_call_outs
-from tests.conftest import sign_in
+from roster.models import AuditEvent, Deployment, Expert, User, utcnow
+from tests.api import me_support as support
+from tests.api.me_support import ANA, IDENTITY, browser_of, conforms, problem_paths, put, stored
+from tests.conftest import PASSWORD
 from tests.factories import pdf
 
-CO = CandidateOutcome
-# A mission with one role and three shortlisted candidates, Awa Ndiaye among them.
-mission, planner = callouts.mission, callouts.planner
-ANA = "ana@example.org"
-IDENTITY = {
-    "full_name": "Ana Lima",
-    "nationalities": ["Brazil", "PT"],
-    "residence_country": "br",
-    "years_experience": 12,
-    "seniority": "P4",
-}
-
-
-# What the tests share ---------------------------------------------------------------------
-
-
-@pytest.fixture
-def ana(api_as):
-    """An expert's API client; she has no profile yet."""
-    return api_as(ANA, "expert", name="Ana Lima")
-
-
-@pytest.fixture
-def ana_with_profile(ana):
-    """Ana, her profile created through the API."""
-    created = ana.post("/me", json=IDENTITY)
-    assert created.status_code == 201, created.get_json()
-    return ana
-
-
-@pytest.fixture
-def document(anonymous_api):
-    """The OpenAPI document."""
-    return anonymous_api.get("/openapi.json").get_json()
-
-
-def conforms(document: dict, path: str, method: str, answer) -> None:
-    """Check an answer against the schema the OpenAPI document declares for it."""
-    declared = document["paths"][f"/api/v1{path}"][method]["responses"][str(answer.status_code)]
-    media = "application/problem+json" if answer.status_code >= 400 else "application/json"
-    schema = declared["content"][media]["schema"]
-    registry = Registry().with_resource(
-        "urn:api", Resource.from_contents(document, default_specification=DRAFT202012)
-    )
-    text = json.dumps(schema).replace('"#/components/', '"urn:api#/components/')
-    Draft202012Validator(json.loads(text), registry=registry).validate(answer.get_json())
-
-
-def stored(app, email: str = ANA) -> Expert | None:
-    """The profile of the account ``email``, as stored."""
-    with session_scope(app, write=False) as session:
-        user = session.scalar(select(User).where(User.email == email))
-        return session.scalar(select(Expert).where(Expert.user_id == user.id))
-
-
-def put(api, section: str, body, *, etag: str | None = None, **kwargs):
-    """PUT a section with the profile's current ETag (or the one given)."""
-    if etag is None:
-        etag = api.get("/me").headers["ETag"]
-    return api.put(f"/me/sections/{section}", json=body, headers={"If-Match": etag}, **kwargs)
-
-
-def problem_paths(answer) -> list[str]:
-    """The paths of a problem document's problems."""
-    return [found["path"] for found in answer.get_json()["problems"]]
-
-
-def browser_of(app, email: str = ANA):
-    """A browser signed in as ``email``, to see what the pages show."""
-    browser = app.test_client()
-    assert sign_in(browser, email).status_code == 302
-    return browser
+ana, ana_with_profile, document = support.ana, support.ana_with_profile, support.document
 
 
 # The profile ------------------------------------------------------------------------------
@@ -519,175 +446,6 @@ def test_the_data_download_without_a_profile_has_the_account(ana, document):
     assert answer.get_json()["expert"] is None
 
 
-# Candidacies and call-outs ----------------------------------------------------------------------
-
-
-@pytest.fixture
-def awa(app, mission, issue_token):
-    """Awa Ndiaye's API client; she is shortlisted for the mission's role."""
-    from tests.api.conftest import ApiClient
-
-    return ApiClient(app, issue_token(AWA_EMAIL))
-
-
-def test_candidacies_show_the_expert_s_own_and_nobody_else(awa, mission, document):
-    answer = awa.get("/me/candidacies")
-
-    assert answer.status_code == 200
-    conforms(document, "/me/candidacies", "get", answer)
-    (item,) = answer.get_json()["items"]
-    assert item["role"] == "Electoral Adviser" and item["needs_id"] == "NA-ML-2027"
-    assert item["outcome"] == "shortlisted" and item["outcome_words"] == "Shortlisted"
-    assert item["call_out"] is None and item["lacking"] == []
-    text = answer.get_data(as_text=True)
-    for other in ("Bruno", "Silva", "Chen", "rank", "score"):
-        assert other not in text
-
-
-def test_when_not_selected_the_expert_reads_what_they_lacked(awa, mission):
-    for step in (CO.CONTACTED, CO.AVAILABLE, CO.PROPOSED):
-        mission.decide("awa", step)
-    mission.decide("awa", CO.NOT_SELECTED, reason="Mediation experience was needed.")
-
-    (item,) = awa.get("/me/candidacies").get_json()["items"]
-
-    assert item["outcome"] == "not_selected"
-    assert [lacked["code"] for lacked in item["lacking"]] == ["skill.desired.missing"]
-    assert item["reason"] == "Mediation experience was needed."
-
-
-def test_an_expert_answers_a_call_out_once(awa, planner, mission, document):
-    send_call_outs(planner, mission, "awa")
-    (item,) = awa.get("/me/candidacies").get_json()["items"]
-    public_id = item["call_out"]["public_id"]
-    assert public_id == mission.call_out("awa").public_id
-
-    read = awa.get(f"/me/call-outs/{public_id}")
-    assert read.status_code == 200 and read.get_json()["open"] is True
-    conforms(document, "/me/call-outs/{public_id}", "get", read)
-
-    answer = awa.post(f"/me/call-outs/{public_id}/reply", json={"answer": "available"})
-
-    assert answer.status_code == 200, answer.get_json()
-    conforms(document, "/me/call-outs/{public_id}/reply", "post", answer)
-    assert answer.get_json()["answer"] == "available" and answer.get_json()["open"] is False
-    assert mission.outcome("awa") is CO.AVAILABLE
-    (event,) = mission.audit("callout.answered")
-    assert event.detail["via"] == "account"
-    again = awa.post(f"/me/call-outs/{public_id}/reply", json={"answer": "unavailable"})
-    assert again.status_code == 409 and "You already answered" in again.get_json()["detail"]
-    assert mission.outcome("awa") is CO.AVAILABLE
-    assert awa.get("/me/candidacies").get_json()["items"][0]["outcome"] == "available"
-
-
-def test_a_reply_is_retried_safely_under_an_idempotency_key(awa, planner, mission):
-    send_call_outs(planner, mission, "awa")
-    public_id = mission.call_out("awa").public_id
-    key = {"Idempotency-Key": "reply-1"}
-    path = f"/me/call-outs/{public_id}/reply"
-
-    first = awa.post(path, json={"answer": "unavailable"}, headers=key)
-    again = awa.post(path, json={"answer": "unavailable"}, headers=key)
-    other = awa.post(path, json={"answer": "available"}, headers=key)
-
-    assert first.status_code == again.status_code == 200
-    assert again.headers["Idempotent-Replayed"] == "true"
-    assert other.status_code == 422
-    assert mission.outcome("awa") is CO.UNAVAILABLE
-    assert len(mission.audit("callout.answered")) == 1
-
-
-def test_a_closed_or_withdrawn_call_out_takes_no_answer(awa, planner, mission, db_session):
-    send_call_outs(planner, mission, "awa")
-    public_id = mission.call_out("awa").public_id
-    with db_session() as session:
-        from roster.models import CallOut
-
-        call_out = session.scalar(select(CallOut).where(CallOut.public_id == public_id))
-        call_out.expires_at = utcnow() - timedelta(hours=1)
-
-    answer = awa.post(f"/me/call-outs/{public_id}/reply", json={"answer": "available"})
-
-    assert answer.status_code == 410 and answer.mimetype == "application/problem+json"
-    assert mission.outcome("awa") is CO.CONTACTED
-
-
-@pytest.mark.parametrize(
-    ("body", "path"),
-    [({"answer": "maybe"}, "answer"), ({}, "answer"), ({"answer": "available", "x": 1}, "x")],
-)
-def test_a_bad_answer_is_refused_at_its_path(awa, planner, mission, body, path):
-    send_call_outs(planner, mission, "awa")
-    public_id = mission.call_out("awa").public_id
-
-    answer = awa.post(f"/me/call-outs/{public_id}/reply", json=body)
-
-    assert answer.status_code == 422 and path in problem_paths(answer)
-    assert mission.outcome("awa") is CO.CONTACTED
-
-
-# The CV --------------------------------------------------------------------------------------
-
-
-def test_an_expert_uploads_downloads_and_removes_the_cv(app, ana_with_profile, document):
-    etag = ana_with_profile.get("/me").headers["ETag"]
-    data = pdf(2)
-
-    uploaded = ana_with_profile.put(
-        "/me/cv?file_name=Ana%20Lima%20CV.pdf", data=data, content_type="application/pdf",
-        headers={"If-Match": etag},
-    )  # fmt: skip
-
-    assert uploaded.status_code == 200, uploaded.get_json()
-    conforms(document, "/me/cv", "put", uploaded)
-    assert uploaded.headers["ETag"] != etag
-    download = ana_with_profile.get("/me/cv")
-    assert download.status_code == 200 and download.mimetype == "application/pdf"
-    assert download.data == data
-    assert "Ana Lima CV.pdf" in browser_of(app).get("/me/cv").get_data(as_text=True)
-
-    removed = ana_with_profile.delete("/me/cv", headers={"If-Match": uploaded.headers["ETag"]})
-    assert removed.status_code == 200
-    assert ana_with_profile.get("/me/cv").status_code == 404
-    assert stored(app).cv_stored_name is None
-
-
-@pytest.mark.parametrize(
-    ("data", "content_type", "status"),
-    [
-        (b"<html>not a pdf</html>", "application/pdf", 422),
-        (b"", "application/pdf", 422),
-        (pdf(), "text/plain", 415),
-        (b"%PDF-" + b"0" * (5 * 1024 * 1024), "application/pdf", 413),
-    ],
-)
-def test_a_cv_that_is_not_an_acceptable_pdf_is_refused(
-    app, ana_with_profile, data, content_type, status
-):
-    etag = ana_with_profile.get("/me").headers["ETag"]
-
-    answer = ana_with_profile.put(
-        "/me/cv", data=data, content_type=content_type, headers={"If-Match": etag}
-    )
-
-    assert answer.status_code == status
-    assert answer.mimetype == "application/problem+json"
-    if status == 422:
-        assert problem_paths(answer) == ["cv"]
-    assert stored(app).cv_stored_name is None
-    assert ana_with_profile.get("/me").headers["ETag"] == etag
-
-
-def test_a_cv_upload_names_the_version_it_changes(app, ana_with_profile):
-    missing = ana_with_profile.put("/me/cv", data=pdf(), content_type="application/pdf")
-    stale = ana_with_profile.put(
-        "/me/cv", data=pdf(), content_type="application/pdf", headers={"If-Match": '"old"'}
-    )
-
-    assert missing.status_code == 428 and stale.status_code == 412
-    assert stored(app).cv_stored_name is None
-
-
 # The document ----------------------------------------------------------------------------------
 
 
@@ -704,6 +462,7 @@ def test_the_document_describes_every_operation_of_me(document):
         ("/api/v1/me/cv", "get"): "profile:read",
         ("/api/v1/me/cv", "delete"): "profile:write",
         ("/api/v1/me/confirm", "post"): "profile:write",
+        ("/api/v1/me/erasure", "post"): "profile:write",
     }
     for name in ("identity", "sensitive", "languages", "expertise", "accessibility",
                  "availability", "deployments", "summary"):  # fmt: skip
@@ -719,3 +478,40 @@ def test_the_document_describes_every_operation_of_me(document):
         "schema"
     ] == {"$ref": "#/components/schemas/Expert"}
     assert "application/pdf" in paths["/api/v1/me/cv"]["get"]["responses"]["200"]["content"]
+
+
+# Erasure -----------------------------------------------------------------------------------------
+
+
+def test_an_expert_erases_the_account_after_typing_the_password_again(app, ana_with_profile):
+    etag = ana_with_profile.get("/me").headers["ETag"]
+    assert (
+        ana_with_profile.put(
+            "/me/cv", data=pdf(), content_type="application/pdf", headers={"If-Match": etag}
+        ).status_code
+        == 200
+    )
+    wrong = ana_with_profile.post("/me/erasure", json={"password": "not it"})
+    assert wrong.status_code == 422 and problem_paths(wrong) == ["password"]
+    assert stored(app) is not None
+
+    erased = ana_with_profile.post("/me/erasure", json={"password": PASSWORD})
+
+    assert erased.status_code == 204 and erased.data == b""
+    with session_scope(app, write=False) as session:
+        assert session.scalar(select(func.count()).select_from(Expert)) == 0
+        assert session.scalar(select(User).where(User.email == ANA)) is None
+        assert session.scalar(select(AuditEvent).where(AuditEvent.action == "profile.erased"))
+    assert ana_with_profile.get("/me").status_code == 401  # the token went with the account
+    assert list((Path(app.instance_path) / "cvs").glob("*.pdf")) == []
+
+
+def test_erasure_needs_the_write_scope_and_a_well_formed_body(app, issue_token, ana_with_profile):
+    from tests.api.conftest import ApiClient
+
+    reader = ApiClient(app, issue_token(ANA, scopes=["profile:read"]))
+
+    assert reader.post("/me/erasure", json={"password": PASSWORD}).status_code == 403
+    unknown = ana_with_profile.post("/me/erasure", json={"password": PASSWORD, "now": True})
+    assert unknown.status_code == 422 and problem_paths(unknown) == ["now"]
+    assert stored(app) is not None
