@@ -1,5 +1,5 @@
 """Experts (``/experts``): the recruiter's search, one expert opened for a stated purpose,
-roster-status decisions one at a time or for a search's result, and the search as CSV.
+and the search as CSV (decisions: ``roster.api.roster_status``; vetting: ``roster.api.vetting``).
 
 The same services as the search page (``roster/experts``) and the vetting page: the
 search's filters are the page's address arguments (``roster.recruiting.criteria``), a
@@ -9,7 +9,6 @@ machine, which mails the expert, and the export writes the page's audit row.
 """
 
 from datetime import UTC, date, datetime
-from typing import Literal
 
 from flask import Response, abort, current_app, g, request, stream_with_context
 from pydantic import BaseModel, Field
@@ -34,7 +33,6 @@ from roster.api.kernel import (
     etag_of,
     page_size,
     parse,
-    require_match,
 )
 from roster.auth.access import token_required
 from roster.db import engines, get_session, writes
@@ -43,8 +41,7 @@ from roster.interchange.store import load_rows, record_from_rows
 from roster.messages import N_, Message
 from roster.models import Expert, RoleName, RosterStatus
 from roster.policy import privacy
-from roster.policy.roster_status import ROSTER_STATUSES
-from roster.recruiting import access, bulk, export, keyset, vetting
+from roster.recruiting import access, export, keyset
 from roster.recruiting.criteria import ARGUMENTS, MAX_VALUES, SORTS, SearchCriteria
 from roster.recruiting.search import (
     current_index,
@@ -60,7 +57,6 @@ from roster.spreadsheet import csv_lines
 STAFF = (RoleName.RECRUITER, RoleName.ADMIN)
 TAG = "Experts"
 STATUS_CODES = tuple(status.value for status in RosterStatus)
-StatusCode = Literal[STATUS_CODES]  # type: ignore[valid-type]
 
 
 # The query parameters -----------------------------------------------------------------
@@ -201,13 +197,13 @@ def only_parameters(allowed: tuple[str, ...]) -> None:
     problems.raise_if_any()
 
 
-def _criteria(*also: str) -> SearchCriteria:
+def search_criteria(*also: str) -> SearchCriteria:
     """The search in the address, read as the search page reads it."""
     only_parameters((*ARGUMENTS, *also))
     return parse_criteria(request.args)
 
 
-# Shared with the vetting operations -----------------------------------------------------
+# Shared with the status and vetting operations -------------------------------------------
 
 
 def expert_or_404(session: Session, public_id: str) -> Expert:
@@ -320,7 +316,7 @@ def search_experts():
     experts added or removed meanwhile move nothing. The counts are the page's exact ones:
     the staff who may search see every expert counted.
     """
-    criteria = _criteria("sort", "cursor", "limit")
+    criteria = search_criteria("sort", "cursor", "limit")
     sort = parse_sort(request.args.get("sort"))
     limit = page_size()
     found = decode_cursor(request.args.get("cursor"))
@@ -381,190 +377,6 @@ def read_expert(public_id: str):
     return answer(record_from_rows(external_id, rows, sensitive=shown), etag=expert_etag(expert))
 
 
-# Status decisions ------------------------------------------------------------------------
-
-
-class StatusDecision(Strict):
-    """A decision on an expert's roster status, as the vetting page's form takes it."""
-
-    to: StatusCode
-    reason: str = Field(default="", max_length=ROSTER_STATUSES.max_reason)
-
-
-class StatusChange(BaseModel):
-    """A change of roster status as the expert's history keeps it."""
-
-    public_id: str
-    from_status: str | None
-    to_status: str
-    reason: str
-    changed_at: datetime
-
-
-@api.post("/experts/<public_id>/status")
-@api.doc(tags=[TAG])
-@token_required("roster:write", *STAFF)
-@described(request=StatusDecision, responses={200: StatusChange}, if_match=True)
-def decide_status(public_id: str):
-    """Decide on an expert's roster status, through the status machine; the expert is mailed.
-
-    The machine says which changes are open to the caller and which need a reason (the
-    expert reads it in their history and in the mail). If-Match names the ETag of the
-    expert as last read; a decision on a profile changed since gets 412 and changes
-    nothing.
-    """
-    session = get_session()
-    expert = expert_or_404(session, public_id)
-    decision = parse(StatusDecision)
-    require_match(expert_etag(expert))
-    change = vetting.decide(
-        session=session,
-        expert=expert,
-        to=decision.to,
-        by=g._login_user,
-        reason=decision.reason,
-        version=expert.version,
-    )
-    made = StatusChange(
-        public_id=expert.public_id,
-        from_status=change.from_status.value if change.from_status else None,
-        to_status=RosterStatus(change.to_status).value,
-        reason=change.reason or "",
-        changed_at=moment(change.changed_at),
-    )
-    return answer(made.model_dump(mode="json"), etag=expert_etag(expert))
-
-
-class BulkStatusPlanRequest(Strict):
-    """A status for a search's experts (the search in the address): all, or those listed."""
-
-    to: StatusCode
-    experts: list[str] | None = Field(default=None, max_length=bulk.MAX_BULK)
-
-
-class BulkStatusRequest(BulkStatusPlanRequest):
-    """The change planned, with its one reason (each expert reads it)."""
-
-    reason: str = Field(default="", max_length=ROSTER_STATUSES.max_reason)
-
-
-class BulkGroupOut(BaseModel):
-    """The experts of one current status; ``refusal`` says why they cannot move, if not."""
-
-    from_status: str
-    count: int
-    names: list[str]
-    refusal: str | None = None
-
-
-class BulkPlanOut(BaseModel):
-    """What a bulk change would do: who moves, who cannot and why. Nothing is written."""
-
-    to: str
-    will_move: int
-    cannot_move: int
-    movable: list[BulkGroupOut]
-    blocked: list[BulkGroupOut]
-
-
-class SkippedExpert(BaseModel):
-    """An expert the bulk change skipped, and why."""
-
-    full_name: str
-    refusal: str
-
-
-class BulkOutcomeOut(BaseModel):
-    """What a bulk change did."""
-
-    to: str
-    moved: int
-    skipped: list[SkippedExpert]
-
-
-def _plan_etag(plan: bulk.BulkPlan) -> str:
-    return etag_of("status-plan", plan.fingerprint, plan.to.value)
-
-
-def _group(group: bulk.BulkGroup) -> BulkGroupOut:
-    return BulkGroupOut(
-        from_status=group.from_status.value,
-        count=group.count,
-        names=list(group.names),
-        refusal=translate(group.refusal) if group.refusal is not None else None,
-    )
-
-
-def _planned(wanted: BulkStatusPlanRequest) -> bulk.BulkPlan:
-    return bulk.plan_status_change(
-        session=get_session(),
-        criteria=_criteria(),
-        chosen=wanted.experts,
-        to=wanted.to,
-        by=g._login_user,
-    )
-
-
-@api.post("/experts/status/plan")
-@api.doc(tags=[TAG])
-@token_required("roster:write", *STAFF)
-@described(
-    request=BulkStatusPlanRequest, responses={200: BulkPlanOut}, etag=True, query=SEARCH_QUERY
-)
-def plan_bulk_status():
-    """Show what moving a search's experts to a status would do; nothing is written.
-
-    The search is in the address (the filters of `GET /experts`); `experts` narrows it to
-    the public ids listed (the page's ticked rows). At most 1,000 experts at once. The
-    ETag names this plan: send it in If-Match to `POST /experts/status`.
-    """
-    plan = _planned(parse(BulkStatusPlanRequest))
-    shown = BulkPlanOut(
-        to=plan.to.value,
-        will_move=plan.will_move,
-        cannot_move=plan.cannot_move,
-        movable=[_group(group) for group in plan.movable],
-        blocked=[_group(group) for group in plan.blocked],
-    )
-    return answer(shown.model_dump(mode="json"), etag=_plan_etag(plan))
-
-
-@api.post("/experts/status")
-@api.doc(tags=[TAG])
-@token_required("roster:write", *STAFF)
-@described(
-    request=BulkStatusRequest, responses={200: BulkOutcomeOut}, if_match=True, query=SEARCH_QUERY
-)
-def apply_bulk_status():
-    """Move a search's experts to a status with one reason, each through the status machine.
-
-    If-Match names the plan shown (`POST /experts/status/plan`'s ETag): if the experts
-    found or their statuses changed since, 412 and nothing is changed. Experts whose
-    change the machine does not allow are skipped and named; each expert moved is mailed.
-    """
-    wanted = parse(BulkStatusRequest)
-    plan = _planned(wanted)
-    require_match(_plan_etag(plan))
-    outcome = bulk.apply_status_change(
-        session=get_session(),
-        criteria=_criteria(),
-        chosen=wanted.experts,
-        to=wanted.to,
-        by=g._login_user,
-        reason=wanted.reason,
-        fingerprint=plan.fingerprint,
-    )
-    done = BulkOutcomeOut(
-        to=outcome.to.value,
-        moved=outcome.moved,
-        skipped=[
-            SkippedExpert(full_name=name, refusal=translate(refusal))
-            for name, refusal in outcome.skipped
-        ],
-    )
-    return answer(done.model_dump(mode="json"))
-
-
 # Export ----------------------------------------------------------------------------------------
 
 
@@ -588,7 +400,7 @@ def export_experts():
     The columns are the page's export's; gender, disability and year of birth are never
     exported. `X-Rows` says how many experts the file holds.
     """
-    criteria = _criteria("sort")
+    criteria = search_criteria("sort")
     sort = parse_sort(request.args.get("sort"))
     reason = parse(ExportRequest).reason
     rows = export.record_export(

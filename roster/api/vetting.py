@@ -137,6 +137,7 @@ def verify_expertise(public_id: str, code: str):
     vets their own profile. If-Match names the expert's ETag; the answer carries the new
     one.
     """
+    only_parameters(())
     session = get_session()
     expert = expert_or_404(session, public_id)
     mark = parse(Verification)

@@ -85,6 +85,7 @@ from roster.api import (  # noqa: E402, F401
     me,
     me_candidacies,
     needs,
+    roster_status,
     shortlists,
     vetting,
 )

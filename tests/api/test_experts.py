@@ -297,6 +297,7 @@ def test_an_expert_s_or_a_planner_s_token_is_refused_everywhere(roster, api_as, 
     calls = [
         ("GET", "/experts"),
         ("GET", f"/experts/{target}?purpose=vetting"),
+        ("GET", f"/experts/{target}/status"),
         ("POST", f"/experts/{target}/status"),
         ("POST", "/experts/status/plan"),
         ("POST", "/experts/status"),
@@ -444,3 +445,21 @@ def test_a_cursor_among_experts_without_a_value_whose_expert_was_erased_is_refus
 
     assert answer.status_code == 422
     assert answer.get_json()["problems"][0]["path"] == "cursor"
+
+
+def test_across_the_page_s_pages_the_order_is_the_same(db_session, api, page):
+    names = ["Émile Zola", "emile zola", "Zoë Ba", "ana", "Ana", "Ångström", "Ñora"] * 5
+    with db_session() as session:
+        for number, name in enumerate(names):
+            session.add(
+                Expert(
+                    external_id=f"MANY-{number:03d}",
+                    full_name=name,
+                    email=f"many{number}@example.org",
+                    years_experience=number % 4 or None,
+                )
+            )
+    for query in ("", "sort=-years", "sort=-name"):
+        on_pages = page_ids(page, query) + page_ids(page, f"{query}&page=2")
+
+        assert walk(api, query, limit=4) == on_pages and len(on_pages) == 35, query

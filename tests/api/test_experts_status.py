@@ -210,6 +210,32 @@ def test_a_decision_on_an_unknown_expert_is_404(roster, api):
     assert answer.status_code == 404
 
 
+def test_the_decisions_open_are_the_vetting_page_s(roster, api, api_as):
+    target = public_id(roster, "EXP-T-0001")
+    admin = api_as("ada@example.org", "admin")
+
+    answer = api.get(f"/experts/{target}/status")
+    by_admin = admin.get(f"/experts/{target}/status").get_json()
+
+    assert answer.status_code == 200
+    shown = answer.get_json()
+    assert shown["roster_status"] == "under_review"
+    assert [d["to"] for d in shown["items"]] == ["applicant", "rostered", "declined"]
+    assert shown["items"][1] == {
+        "to": "rostered",
+        "words": "Put on the roster",
+        "reason_required": False,
+    }
+    assert [d["to"] for d in by_admin["items"]][-1] == "withdrawn"
+    decided = api.post(
+        f"/experts/{target}/status",
+        json={"to": "rostered"},
+        headers={"If-Match": answer.headers["ETag"]},
+    )
+    assert decided.status_code == 200
+    assert api.get("/experts/nobody/status").status_code == 404
+
+
 # --- a search's experts at once -------------------------------------------------------------
 
 
