@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import defer
 from sqlmodel import Session
 
@@ -39,6 +39,9 @@ FAILED_TO_RUN = "the import could not run to its end; nothing was imported. Send
 # queue, or never queued); one running this long had its worker stopped under it.
 QUEUE_AGAIN_AFTER = timedelta(minutes=10)
 GIVE_UP_AFTER = timedelta(hours=2)
+# A finished import's report (its problems name records and quote values) is kept this
+# long for its sender to read; the audit trail keeps that it happened.
+KEPT_FOR = timedelta(days=30)
 
 
 def progress_key(public_id: str) -> str:
@@ -173,11 +176,18 @@ def sweep_runs(*, session: Session, now: datetime | None = None) -> list[str]:
     """Fail the imports whose worker stopped while they ran, and find those to queue again.
 
     An import left running past ``GIVE_UP_AFTER`` wrote nothing (its transaction ended
-    with its worker): it is failed, saying so, and its file dropped. Returns the public
-    ids of the imports queued longer than ``QUEUE_AGAIN_AFTER``: running one twice is
-    harmless, since a job runs only an import still queued.
+    with its worker): it is failed, saying so, and its file dropped. Finished imports
+    older than ``KEPT_FOR`` go. Returns the public ids of the imports queued longer than
+    ``QUEUE_AGAIN_AFTER``: running one twice is harmless, since a job runs only an
+    import still queued.
     """
     now = now or utcnow()
+    session.execute(
+        delete(ImportRun).where(
+            ImportRun.state.in_([ImportState.DONE.value, ImportState.FAILED.value]),
+            ImportRun.finished_at < now - KEPT_FOR,
+        )
+    )
     for run in session.scalars(
         select(ImportRun).where(
             ImportRun.state == ImportState.RUNNING.value,

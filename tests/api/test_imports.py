@@ -248,7 +248,10 @@ def test_imports_left_behind_are_failed_or_queued_again(app, make_user):
             content=_lines(expert_record(1)),
             created_at=long_ago,
         )
-        session.add_all([stopped, lost])
+        old = ImportRun(
+            user_id=owner.id, format="csv", state="done", finished_at=long_ago - timedelta(days=30)
+        )
+        session.add_all([stopped, lost, old])
         session.flush()
         ids = stopped.public_id, lost.public_id
 
