@@ -57,16 +57,27 @@ def test_the_readme_s_curl_session_works_as_written(
     with session_scope(app) as session:
         ensure_demo_accounts(session=session)
     session_text, shown_problem = _session_and_problem()
-    environment = {
+    # gunicorn as `make run` starts it; the session's shell is a second terminal's, whose
+    # flask command finds the same database and instance folder (make run's instance/).
+    served_at = f"http://127.0.0.1:{unused_tcp_port}"  # ``serve`` takes the same free port
+    instance = {
+        "DATABASE_URL": database_url,
         "ROSTER_INSTANCE_PATH": str(tmp_path / "instance"),
-        "ROSTER_ENV": "development",
-        "SECRET_KEY": "test-secret-key-not-for-production",
     }
-    # The port gunicorn is given (``serve`` takes the same free one).
-    served_at = f"http://127.0.0.1:{unused_tcp_port}"
-    server = serve(database_url, **environment, ROSTER_BASE_URL=served_at)
+    server = serve(
+        database_url,
+        **instance,
+        ROSTER_ENV="development",
+        SECRET_KEY="test-secret-key-not-for-production",
+        ROSTER_BASE_URL=served_at,
+    )
     script = RECORDING_CURL + session_text.replace(MADE_FOR, served_at)
-    environment |= {"DATABASE_URL": database_url, "ROSTER_BASE_URL": served_at}
+    terminal = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in ("ROSTER_BASE_URL", "ROSTER_ENV", "SECRET_KEY")
+    }
+    environment = {**terminal, **instance}
 
     ran, statuses = _run(script, environment, tmp_path / "first")
     again, statuses_again = _run(script, environment, tmp_path / "again")
@@ -100,7 +111,7 @@ def _run(script: str, environment: dict[str, str], answers: Path):
     ran = subprocess.run(
         ["bash", "-c", script],
         cwd=PROJECT_ROOT,
-        env={**os.environ, **environment, "ANSWERS": str(answers)},
+        env={**environment, "ANSWERS": str(answers)},
         capture_output=True,
         text=True,
         timeout=120,
