@@ -3,11 +3,12 @@
 Every operation of the document gets requests generated from its declaration, valid ones
 and invalid ones, on a small realistic roster (``tests/api/seed.py``) with tokens that may
 call it: a staff member holding every staff role with all their scopes, and an expert for
-the expert's own operations. Path parameters are real ids of the roster as often as
-generated ones, so that requests reach the handlers past their 404s, and an update sends
+the expert's own operations; now and then another account's token, or none. Path and
+query parameters that name records are more often real ids of the roster than generated
+ones, so that requests reach the handlers past their 404s, and an update sends
 ``If-Match: *`` now and then so that it reaches the write. Each answer must be no server
-error, of a status, content type and body its document declares. Generation is
-derandomized: the same code and roster, the same requests.
+error, with a status, content type, headers and body its document declares. Generation
+is derandomized (fixed draws): every run sends as many requests, made the same way.
 """
 
 import math
@@ -37,7 +38,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 # The issue's floor for one run, on each database.
 REQUESTS_AT_LEAST = 2000
 # Requests planned beyond the floor, shared among the operations (20 at least each, valid
-# and invalid): about two minutes on each database.
+# and invalid): one to two minutes on each database.
 PLANNED = 2400
 EXAMPLES_AT_LEAST = 20
 CHECKS = [
