@@ -34,7 +34,7 @@ from roster.db import get_session
 from roster.i18n import translate
 from roster.messages import N_, Message
 from roster.missions import assessments, progress
-from roster.missions.records import NeedsInvalid, needs_record
+from roster.missions.records import NeedsInvalid, checked_needs, needs_record
 from roster.models import CallOut, MissionRole, NeedsAssessment, Shortlist
 from roster.refusal import Problem, Problems, Refused
 
@@ -188,17 +188,17 @@ def create_needs():
     An assessment with the same id already stored is refused at ``id``: change it with
     PUT on its address. Names are read as codes as the upload reads them.
     """
-    record = json_object()
     blind, days = _settings()
+    record, _notes = checked_needs(json_object())
     session = get_session()
-    found = record.get("id")
-    if isinstance(found, str) and session.scalar(
-        select(NeedsAssessment.id).where(NeedsAssessment.external_id == found.strip())
+    if session.scalar(
+        select(NeedsAssessment.id).where(NeedsAssessment.external_id == record["id"])
     ):
+        # Saved over, it would replace the stored one unseen: that is PUT, with If-Match.
         raise NeedsInvalid.at(
             "id",
             N_("Another needs assessment has the id %(id)s: change it at its own address."),
-            id=found.strip(),
+            id=record["id"],
         )
     needs, _notes = assessments.save_assessment(
         session=session,
