@@ -178,7 +178,7 @@ def read_call_out(public_id: str):
 @api.post("/me/call-outs/<public_id>/reply")
 @api.doc(tags=[TAG])
 @token_required("profile:write", EXPERT)
-@described(request=CallOutReply, responses={200: OwnCallOut})
+@described(request=CallOutReply, responses={200: OwnCallOut}, problems={410: "Withdrawn, closed."})
 @idempotent
 def reply_to_call_out(public_id: str):
     """Answer one of your call-outs, as its mailed links do: once, while it is open.
