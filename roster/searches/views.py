@@ -25,12 +25,8 @@ KEEPERS = (RoleName.RECRUITER, RoleName.ADMIN)
 
 
 def _owned(search_id: str) -> SavedSearch:
-    # Ids are 32-bit integers on PostgreSQL: anything else is no saved search.
-    number = int(search_id) if search_id.isascii() and search_id.isdigit() else 0
-    found = (
-        service.owned_search(session=get_session(), search_id=number, owner_id=current_user.id)
-        if 0 < number < 2**31
-        else None
+    found = service.owned_search(
+        session=get_session(), public_id=search_id, owner_id=current_user.id
     )
     if found is None:
         abort(404, gettext("There is no saved search of yours at this address."))
@@ -43,7 +39,9 @@ def _index(form: SaveSearchForm | None = None, status: int = 200):
         "searches/index.html",
         form=form or SaveSearchForm(formdata=None),
         searches=searches,
-        watch={s.id: WatchForm(formdata=None, data={"watched": s.watched}) for s in searches},
+        watch={
+            s.public_id: WatchForm(formdata=None, data={"watched": s.watched}) for s in searches
+        },
         confirm=ConfirmForm(formdata=None),
     ), status
 
