@@ -81,6 +81,8 @@ from roster.api import (  # noqa: E402, F401
     duplicates,
     experts,
     imports,
+    lists,
     roster_status,
+    saved_searches,
     vetting,
 )

@@ -45,6 +45,8 @@ from roster.refusal import Problems, Refused
 from roster.validation import clean_text
 
 MAX_NAME = 200
+# The canonical query of a search is far shorter; a longer one is no search's.
+MAX_QUERY = 8000
 # Public ids are 16 characters; a longer text is no saved search's.
 MAX_PUBLIC_ID = 32
 # A digest names at most this many experts a search, then says how many more there are.

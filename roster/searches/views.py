@@ -17,7 +17,7 @@ from roster.messages import N_
 from roster.models import RoleName, SavedSearch
 from roster.recruiting import saved as service
 from roster.recruiting.search import SearchRefused, parse_criteria
-from roster.searches.forms import MAX_QUERY, ConfirmForm, SaveSearchForm, WatchForm
+from roster.searches.forms import ConfirmForm, SaveSearchForm, WatchForm
 from roster.web.forms import show_refusal
 
 blueprint = Blueprint("searches", __name__, url_prefix="/searches")
@@ -61,7 +61,7 @@ def save():
     if form.validate_on_submit():
         query = form.query.data or ""
         try:
-            if len(query) > MAX_QUERY:
+            if len(query) > service.MAX_QUERY:
                 raise SearchRefused.at("", N_("This search is too long to keep."))
             criteria = parse_criteria(MultiDict(parse_qsl(query, keep_blank_values=True)))
             kept = service.save_search(
