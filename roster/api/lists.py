@@ -218,7 +218,8 @@ def _position() -> lists.ListPosition | None:
         or not isinstance(after, str)
         or len(name) > 4 * lists.MAX_NAME
         or len(after) > lists.MAX_PUBLIC_ID
-        or "\x00" in name + after
+        # Never a database error: no control or half character PostgreSQL cannot take.
+        or not (name + after).isprintable()
     ):
         raise Refused.at(
             "cursor", N_("This cursor was not given by the roster: start from the first page.")

@@ -316,7 +316,11 @@ def test_lists_are_paged_own_first_then_shared_by_name(api_as, rita, db_session)
         if cursor is None:
             break
     assert seen == ["Alpha", "beta", "delta", "gamma", "Aardvark"]
-    for cursor in ("nonsense", encode_cursor({"others": 7, "name": "a", "after": "b"})):
+    for cursor in (
+        "nonsense",
+        encode_cursor({"others": 7, "name": "a", "after": "b"}),
+        encode_cursor({"others": 0, "name": "\ud800", "after": "b"}),
+    ):
         refused = rita.get("/lists", query_string={"cursor": cursor})
         assert refused.status_code == 422 and refused.get_json()["problems"][0]["path"] == "cursor"
     assert rita.get("/lists?colour=red").status_code == 422
