@@ -345,7 +345,7 @@ def delete_list(public_id: str):
     only_parameters(())
     expert_list = _owned(public_id)
     require_match(list_etag(expert_list))
-    lists.delete_list(session=get_session(), expert_list=expert_list)
+    lists.delete_list(session=get_session(), expert_list=expert_list, version=expert_list.version)
     return Response(status=204)
 
 

@@ -194,7 +194,9 @@ def watch_saved_search(public_id: str):
     wanted = parse(Watching)
     require_match(saved_etag(saved))
     try:
-        service.set_watched(session=get_session(), saved=saved, watched=wanted.watched)
+        service.set_watched(
+            session=get_session(), saved=saved, watched=wanted.watched, version=saved.version
+        )
     except SearchRefused:
         raise Refused.at(
             "watched",
@@ -216,5 +218,5 @@ def delete_saved_search(public_id: str):
     only_parameters(())
     saved = _owned(public_id)
     require_match(saved_etag(saved))
-    service.delete_search(session=get_session(), saved=saved)
+    service.delete_search(session=get_session(), saved=saved, version=saved.version)
     return Response(status=204)

@@ -155,8 +155,14 @@ def share_list(*, session: Session, expert_list: ExpertList, shared: bool, versi
     _changed(session, expert_list, version, shared=shared)
 
 
-def delete_list(*, session: Session, expert_list: ExpertList) -> None:
-    """Delete the list (its entries with it; the experts stay on the roster)."""
+def delete_list(*, session: Session, expert_list: ExpertList, version: int | None = None) -> None:
+    """Delete the list (its entries with it; the experts stay on the roster).
+
+    Raises:
+        Changed: with ``version``, the list changed since it was read; nothing is written.
+    """
+    if version is not None:
+        _changed(session, expert_list, version)
     session.execute(delete(ExpertListEntry).where(ExpertListEntry.list_id == expert_list.id))
     session.delete(expert_list)
 

@@ -41,7 +41,7 @@ from roster.models import (
 )
 from roster.outbox import queue_mail
 from roster.recruiting.search import SearchCriteria, SearchRefused, parse_criteria, search_statement
-from roster.refusal import Problems, Refused
+from roster.refusal import Changed, Problems, Refused
 from roster.validation import clean_text
 
 MAX_NAME = 200
@@ -148,21 +148,42 @@ def _set_of(saved_id: int):
     return select(SavedSearchMatch.expert_id).where(SavedSearchMatch.saved_search_id == saved_id)
 
 
-def set_watched(*, session: Session, saved: SavedSearch, watched: bool) -> None:
+def set_watched(
+    *, session: Session, saved: SavedSearch, watched: bool, version: int | None = None
+) -> None:
     """Watch the search (its next digests name the experts who newly match) or stop.
 
     Watching starts from the experts who match now: they are not news. Stopping
-    forgets them.
+    forgets them. With ``version``, only if the search is still at that version.
 
     Raises:
         SearchRefused: the saved query names something the roster no longer knows.
+        Changed: the search changed since ``version`` was read; nothing is written.
     """
+    if version is not None:
+        _claim_version(session, saved, version)
     session.execute(delete(SavedSearchMatch).where(SavedSearchMatch.saved_search_id == saved.id))
     if watched:
         _remember(session, saved, utcnow())
     saved.watched = watched
-    saved.version += 1
+    if version is None:
+        saved.version += 1
     session.add(saved)
+
+
+def _claim_version(session: Session, saved: SavedSearch, version: int) -> None:
+    """Move the search past ``version`` (compare-and-set), else ``Changed``."""
+    claimed = session.execute(
+        update(SavedSearch)
+        .where(SavedSearch.id == saved.id, SavedSearch.version == version)
+        .values(version=version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        raise Changed(
+            Message(N_("The saved search was changed meanwhile: read it again and resend."))
+        )
+    session.refresh(saved)
 
 
 def _forget_gone(session: Session, saved: SavedSearch) -> None:
@@ -189,8 +210,14 @@ def _remember(session: Session, saved: SavedSearch, now: datetime) -> None:
     )
 
 
-def delete_search(*, session: Session, saved: SavedSearch) -> None:
-    """Forget a saved search and what it matched."""
+def delete_search(*, session: Session, saved: SavedSearch, version: int | None = None) -> None:
+    """Forget a saved search and what it matched (with ``version``: only if still at it).
+
+    Raises:
+        Changed: the search changed since ``version`` was read; nothing is written.
+    """
+    if version is not None:
+        _claim_version(session, saved, version)
     session.execute(delete(SavedSearchMatch).where(SavedSearchMatch.saved_search_id == saved.id))
     session.delete(saved)
 

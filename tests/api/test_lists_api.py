@@ -440,3 +440,25 @@ def test_saved_searches_are_paged_by_name(rita):
 def test_list_ids_are_not_numbers(rita):
     public_id = _make(rita, "Draft").get_json()["public_id"]
     assert not re.fullmatch(r"\d+", public_id) and len(public_id) >= 16
+
+
+def test_a_delete_or_watch_racing_another_change_writes_nothing(rita, db_session):
+    """If-Match is checked, then the write compares the version again as it writes."""
+    from roster.recruiting import lists, saved
+    from roster.refusal import Changed
+
+    list_id = _make(rita, "Draft").get_json()["public_id"]
+    search_id = rita.post("/saved-searches", json={"name": "S", "query": ""}).get_json()[
+        "public_id"
+    ]
+    with db_session() as session:
+        kept = session.scalar(select(ExpertList).where(ExpertList.public_id == list_id))
+        search = session.scalar(select(SavedSearch).where(SavedSearch.public_id == search_id))
+        with pytest.raises(Changed):
+            lists.delete_list(session=session, expert_list=kept, version=kept.version - 1)
+        with pytest.raises(Changed):
+            saved.set_watched(session=session, saved=search, watched=True, version=7)
+        with pytest.raises(Changed):
+            saved.delete_search(session=session, saved=search, version=7)
+    assert count_rows(db_session, ExpertList) == count_rows(db_session, SavedSearch) == 1
+    assert rita.get(f"/saved-searches/{search_id}").get_json()["watched"] is False
