@@ -52,9 +52,9 @@ def prepare_accounts(env: dict[str, str], *, experts: int, recruiters: int, seed
     from roster.accounts.services import create_user
     from roster.db import engines, session_scope
     from roster.models import Expert
-    from roster.profile.identity import save_identity
-    from roster.profile.languages import save_languages
-    from roster.profile.summary import save_summary
+    from roster.profiles.identity import save_identity
+    from roster.profiles.languages import save_languages
+    from roster.profiles.summary import save_summary
 
     os.environ["ROSTER_INSTANCE_PATH"] = env["ROSTER_INSTANCE_PATH"]
     # Configured as the served app is: a development instance (it serves plain HTTP).

@@ -182,7 +182,7 @@ def change_shows(env: dict[str, str], url: str, email: str, paths: list[str]) ->
     from roster import create_app
     from roster.db import session_scope
     from roster.models import Expert
-    from roster.profile.availability import remove_availability
+    from roster.profiles.availability import remove_availability
 
     client = signed_in(url, email)
     for path in paths:

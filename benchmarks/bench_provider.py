@@ -5,7 +5,7 @@ holds fewer than ``--experts``), in this process:
 
 * ``read_records`` (the rostered experts, Core queries) and ``Matcher.fit`` on them;
 * **change to shortlist**: an expert at the top of a shortlist saves their languages
-  without the role's required one (``roster.profile.languages.save_languages``, one
+  without the role's required one (``roster.profiles.languages.save_languages``, one
   commit); shortlists are then asked for every 50 ms through ``current_matcher()``
   until one no longer holds the expert. Each request answers at once; the time is
   from the commit to the first shortlist showing the change.
@@ -126,7 +126,7 @@ def change_to_shortlist(app, rounds: int) -> list[float]:
     from roster.db import session_scope
     from roster.matchers import current_matcher, up_to_date_matcher
     from roster.models import Expert
-    from roster.profile.languages import save_languages
+    from roster.profiles.languages import save_languages
 
     up_to_date_matcher(app)
     seconds = []

@@ -119,8 +119,11 @@ class Description:
     ``request`` and each answer are a contract format's name (``"needs"``, the file
     ``needs.schema.json``), a ``Strict``/``BaseModel`` class, a raw JSON schema (a dict),
     or None for no body; an answer that is not JSON is a pair (media type, raw schema),
-    such as ``("text/csv", {"type": "string"})``. ``query`` lists the operation's query
-    parameters.
+    such as ``("text/csv", {"type": "string"})``, or a media type alone
+    (``"application/pdf"``), a file. ``query`` lists the operation's query parameters.
+    ``problems`` names the problem statuses the operation answers besides those every
+    operation may (401, 403, 404 ...), with their words: ``{410: "The call-out was
+    withdrawn."}``.
     """
 
     request: str | type[BaseModel] | dict | None = None
@@ -132,6 +135,7 @@ class Description:
     if_match: bool = False
     etag: bool = False
     request_types: tuple[str, ...] = ("application/json",)
+    problems: dict[int, str] = field(default_factory=dict)
 
 
 DESCRIPTION_ATTRIBUTE = "roster_api_description"
@@ -145,6 +149,7 @@ def described(
     if_match: bool = False,
     etag: bool = False,
     request_types: tuple[str, ...] = ("application/json",),
+    problems: dict[int, str] | None = None,
 ) -> Callable[[Callable], Callable]:
     """Declare an operation's body, answers and query parameters (see ``Description``)."""
 
@@ -160,6 +165,7 @@ def described(
                 if_match=if_match,
                 etag=etag,
                 request_types=request_types,
+                problems=dict(problems or {}),
             ),
         )
         return view

@@ -67,6 +67,7 @@ COMMON_PROBLEMS = {
     405: N_("The address does not take this method."),
     429: N_("Too many requests with this token: wait for Retry-After seconds."),
 }
+CHANGED_MEANWHILE = N_("Someone changed the record meanwhile: nothing changed; read it again.")
 BODY_PROBLEMS = {
     413: N_("The body is larger than the operation reads."),
     415: N_("The body is not of a type the operation reads."),
@@ -99,6 +100,7 @@ MARKED_WORDS = frozenset(
         *COMMON_PROBLEMS.values(),
         *BODY_PROBLEMS.values(),
         *OPERATION_PROBLEMS.values(),
+        CHANGED_MEANWHILE,
         *STATUS_WORDS.values(),
         IDEMPOTENCY_KEY_WORDS,
         IF_MATCH_WORDS,
@@ -180,13 +182,13 @@ def complete(app: Flask, spec: dict[str, Any]) -> dict[str, Any]:
             if method not in ("get", "post", "put", "patch", "delete"):
                 continue
             rule, description = _operation_for(app, path, method)
-            _complete_operation(operation, rule, description, schemas)
+            _complete_operation(operation, method, rule, description, schemas)
     spec["info"]["description"] = _document_description()
     return spec
 
 
 def _complete_operation(
-    operation: dict, rule, description: Description | None, schemas: dict
+    operation: dict, method: str, rule, description: Description | None, schemas: dict
 ) -> None:
     responses: dict[str, Any] = {}
     if isinstance(rule, TokenRule):
@@ -205,6 +207,8 @@ def _complete_operation(
         if isinstance(body, tuple):  # (media type, schema): an answer other than JSON
             kind, schema = body
             entry["content"] = {kind: {"schema": _schema_ref(schema, schemas)}}
+        elif isinstance(body, str) and "/" in body:  # a media type: a file, not JSON
+            entry["content"] = {body: {"schema": {"type": "string", "format": "binary"}}}
         elif body is not None:
             entry["content"] = {"application/json": {"schema": _schema_ref(body, schemas)}}
         if description.etag or description.if_match:
@@ -213,8 +217,12 @@ def _complete_operation(
     if not responses:
         responses["200"] = {"description": "OK"}
     problems = dict(COMMON_PROBLEMS)
-    if description.request is not None or description.query:
+    if description.request is not None or description.query or method != "get":
+        # Besides refused content, any change may be refused by the domain's rules.
         problems.update({422: BODY_PROBLEMS[422]})
+    if method != "get":
+        # A change races others: the services' ``Changed`` is answered 412 on any of them.
+        problems[412] = CHANGED_MEANWHILE
     if description.request is not None:
         problems.update(BODY_PROBLEMS)
         operation["requestBody"] = {
@@ -252,6 +260,7 @@ def _complete_operation(
         )
     if description.query:
         operation.setdefault("parameters", []).extend(description.query)
+    problems.update(description.problems)
     for status, words in problems.items():
         responses.setdefault(str(status), _problem(words))
     operation["responses"] = responses

@@ -78,11 +78,16 @@ def token_in_use():
 
 from roster.api import (  # noqa: E402, F401
     admin,
+    decisions,
     duplicates,
     experts,
     imports,
     lists,
+    me,
+    me_candidacies,
+    needs,
     roster_status,
     saved_searches,
+    shortlists,
     vetting,
 )

@@ -90,6 +90,13 @@ def shortlist_of(*, session: Session, role: MissionRole, public_id: str) -> Shor
     )
 
 
+def shortlist_by_public_id(*, session: Session, public_id: str) -> Shortlist | None:
+    """The shortlist with this public id, whichever role it is of, if there is one."""
+    if len(public_id) > 32:
+        return None
+    return session.scalar(select(Shortlist).where(Shortlist.public_id == public_id))
+
+
 @dataclass
 class Candidate:
     """One candidate as a role's page shows them.
@@ -163,12 +170,21 @@ def next_outcomes(
 
 
 def issued_candidates(
-    *, session: Session, role: MissionRole, shortlist: Shortlist, viewer: User
+    *,
+    session: Session,
+    role: MissionRole,
+    shortlist: Shortlist,
+    viewer: User,
+    cards: bool = True,
 ) -> list[Candidate]:
-    """The candidates of an issued shortlist as it was, with where each stands now."""
+    """The candidates of an issued shortlist as it was, with where each stands now.
+
+    ``cards`` False leaves the lists a card shows (languages, expertise ...) unread, for
+    a reader that needs only who each candidate is and where they stand (the API's).
+    """
     entries = list(shortlist.entries)
     ids = [e.expert_id for e in entries if e.expert_id is not None]
-    state = _RoleState.read(session, role, ids)
+    state = _RoleState.read(session, role, ids, cards=cards)
     issued_at = _naive(shortlist.created_at)
     candidates = []
     for entry in entries:
@@ -195,10 +211,12 @@ def issued_candidates(
     return candidates
 
 
-def preview_candidates(*, session: Session, role: MissionRole, matched: Matched) -> list[Candidate]:
+def preview_candidates(
+    *, session: Session, role: MissionRole, matched: Matched, cards: bool = True
+) -> list[Candidate]:
     """The candidates of a live (not issued) shortlist, with where each stands on the role."""
     experts = experts_by_external_id(session, matched.external_ids)
-    state = _RoleState.read(session, role, [e.id for e in experts.values()])
+    state = _RoleState.read(session, role, [e.id for e in experts.values()], cards=cards)
     candidates = []
     for found in matched.result["candidates"]:
         expert = experts.get(found["external_id"])
@@ -229,16 +247,16 @@ class _RoleState:
     revealed: set[int]
 
     @classmethod
-    def read(cls, session: Session, role: MissionRole, expert_ids: list[int]) -> "_RoleState":
+    def read(
+        cls, session: Session, role: MissionRole, expert_ids: list[int], *, cards: bool = True
+    ) -> "_RoleState":
         if not expert_ids:
             return cls({}, {}, {}, set())
         # What a card shows of each candidate, read in one query a list rather than a
         # query a list a candidate (60 queries on a page of ten).
-        shown = (
-            select(Expert)
-            .where(Expert.id.in_(expert_ids))
-            .options(*(selectinload(getattr(Expert, name)) for name in CARD_LISTS))
-        )
+        shown = select(Expert).where(Expert.id.in_(expert_ids))
+        if cards:
+            shown = shown.options(*(selectinload(getattr(Expert, name)) for name in CARD_LISTS))
         experts = {e.id: e for e in session.scalars(shown)}
         outcomes: dict[int, CandidateOutcome] = {}
         decisions = session.execute(

@@ -30,8 +30,10 @@ MAX_REASON = 500  # decisions.schema.json
 EXPLAINED = {CandidateOutcome.NOT_SELECTED, CandidateOutcome.WITHDRAWN}
 
 
-def decision_records(session: Session) -> Iterator[dict[str, Any]]:
+def decision_records(session: Session, *, needs_id: str | None = None) -> Iterator[dict[str, Any]]:
     """Yield one record per candidate and role, as it stands at its last decision.
+
+    ``needs_id`` (an assessment's id in the format) keeps that assessment's records only.
 
     Records come in the order of the needs assessments' ids, their roles' order, and the
     experts' ids. Each has ``needs_id``, ``role_id``, ``external_id`` (the expert's) and
@@ -67,9 +69,14 @@ def decision_records(session: Session) -> Iterator[dict[str, Any]]:
         )
         .execution_options(yield_per=1000)
     )
+    if needs_id is not None:
+        query = query.where(NeedsAssessment.external_id == needs_id)
     rows = session.execute(query)
-    for _, decisions in groupby(rows, key=lambda row: (row.role_row, row.expert_row)):
-        yield _record(list(decisions))
+    try:
+        for _, decisions in groupby(rows, key=lambda row: (row.role_row, row.expert_row)):
+            yield _record(list(decisions))
+    finally:
+        rows.close()  # a reader that stops early leaves no server-side cursor open
 
 
 def _record(decisions: Sequence[Row]) -> dict[str, Any]:

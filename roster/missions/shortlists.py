@@ -25,6 +25,7 @@ from matching.balance import women_ceil
 from roster.messages import N_
 from roster.missions.records import needs_record, role_record, save_needs
 from roster.models import (
+    CandidateDecision,
     CandidateOutcome,
     Expert,
     MissionRole,
@@ -34,7 +35,7 @@ from roster.models import (
     UnmetDemand,
     User,
 )
-from roster.policy.candidacy import current_outcome, record_outcome
+from roster.policy.candidacy import record_outcome
 from roster.refusal import Refused
 
 CO = CandidateOutcome
@@ -294,11 +295,21 @@ def issue_shortlist(
         )
         shortlist.entries.append(entry)
     session.flush()
+    # A candidacy without any decision has no outcome yet: one query for the shortlist.
+    known = set(
+        session.scalars(
+            select(CandidateDecision.expert_id).where(
+                CandidateDecision.role_id == role.id,
+                CandidateDecision.expert_id.in_([e.id for e in experts.values()]),
+            )
+        )
+    )
     for entry in shortlist.entries:
         expert = experts.get(_external_id_of(result, entry.rank))
         if expert is None:
             continue
-        if current_outcome(session=session, role_id=role.id, expert_id=expert.id) is None:
+        if expert.id not in known:
+            known.add(expert.id)
             record_outcome(
                 session=session,
                 role=role,

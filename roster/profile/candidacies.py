@@ -8,29 +8,14 @@ from flask_login import current_user
 from roster.auth.access import roles_required
 from roster.db import get_session
 from roster.i18n import translate
-from roster.messages import N_
 from roster.missions import callouts
 from roster.missions.candidacies import candidacies_of, own_call_out
 from roster.models import RoleName
 from roster.profile.forms import AnswerForm
 from roster.profile.pages import blueprint, current_expert
+from roster.profiles.candidacies import OUTCOME_WORDS
 from roster.web.pages import render_form
 
-# Where a candidacy stands, as the expert reads it (the contract's outcomes).
-OUTCOME_WORDS = {
-    None: N_("On a shortlist: no decision yet"),
-    "shortlisted": N_("Shortlisted"),
-    "contacted": N_("Asked whether you are available"),
-    "available": N_("You said you are available"),
-    "unavailable": N_("You said you are not available"),
-    "no_response": N_("No answer was recorded in time"),
-    "proposed": N_("Proposed for the role"),
-    "selected": N_("Selected"),
-    "not_selected": N_("Not selected"),
-    "deployed": N_("Deployed"),
-    "completed": N_("Deployment completed"),
-    "withdrawn": N_("Withdrawn"),
-}
 TITLE = _l("Roles I was considered for")
 
 

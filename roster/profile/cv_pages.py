@@ -14,9 +14,9 @@ from roster.errors import render_error
 from roster.extensions import limiter
 from roster.i18n import translate
 from roster.models import RoleName
-from roster.profile import cv
 from roster.profile.forms import ConfirmForm, CvForm
 from roster.profile.pages import blueprint, current_expert, start_first
+from roster.profiles import cv
 from roster.web.files import cv_download as pdf_of
 from roster.web.files import cv_folder
 from roster.web.pages import render_form, submit
@@ -36,11 +36,11 @@ def _account_or_address() -> str:
 
 
 @blueprint.route("/cv", methods=["GET", "POST"])
-@limiter.limit(
-    "20 per hour",
+@limiter.shared_limit(
+    cv.UPLOADS_PER_HOUR,
+    scope=cv.UPLOADS_SCOPE,
     methods=["POST"],
     key_func=_account_or_address,
-    # Each upload costs a child process reading the PDF for up to five seconds.
     error_message=_l("Too many CV uploads. Please wait an hour and try again."),
 )
 @roles_required(EXPERT)

@@ -26,8 +26,8 @@ from wtforms.validators import AnyOf, DataRequired, InputRequired, NumberRange, 
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from matching.vocabulary import ACCESSIBILITY_EXPERTISE, GENDERS, LANGUAGE_LEVELS, SENIORITY
-from roster.profile.rows import MAX_ROWS
-from roster.profile.summary import MAX_SUMMARY
+from roster.profiles.rows import MAX_ROWS
+from roster.profiles.summary import MAX_SUMMARY
 from roster.web.forms import at_most, options
 
 _DATE = _l("Please give a date, like 2027-03-01.")

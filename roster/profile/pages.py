@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from roster.db import get_session
 from roster.models import Expert
-from roster.profile.services import expert_for_user
+from roster.profiles.services import expert_for_user
 from roster.web import display
 
 blueprint = Blueprint("profile", __name__, url_prefix="/me")

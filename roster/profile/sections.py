@@ -23,15 +23,6 @@ from roster.db import get_session
 from roster.messages import Message
 from roster.models import Expert, RoleName
 from roster.policy.deployments import self_declared
-from roster.profile import (
-    availability,
-    deployments,
-    expertise,
-    identity,
-    languages,
-    sensitive,
-    summary,
-)
 from roster.profile.forms import (
     BLANK_ROWS,
     AccessibilityForm,
@@ -44,6 +35,15 @@ from roster.profile.forms import (
     SummaryForm,
 )
 from roster.profile.pages import current_expert, start_first
+from roster.profiles import (
+    availability,
+    deployments,
+    expertise,
+    identity,
+    languages,
+    sensitive,
+    summary,
+)
 from roster.web.pages import submit
 
 Saver = Callable[[FlaskForm, Expert | None], list[Message] | None]

@@ -8,17 +8,10 @@ from roster.auth.access import roles_required
 from roster.db import get_session
 from roster.models import RoleName
 from roster.policy.deployments import self_declared
-from roster.profile import (
-    availability,
-    candidacies,
-    cv_pages,
-    deployments,
-    sections,
-    services,
-    your_data,
-)
+from roster.profile import candidacies, cv_pages, sections, your_data
 from roster.profile.forms import ConfirmForm, DeploymentForm, PeriodForm, RemoveForm
 from roster.profile.pages import blueprint, current_expert, start_first
+from roster.profiles import availability, deployments, services
 from roster.reminders import confirm_profile, is_stale
 from roster.web.pages import render_form, submit
 

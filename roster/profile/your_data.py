@@ -15,11 +15,11 @@ from roster.extensions import limiter
 from roster.missions.candidacies import candidacies_of
 from roster.models import RoleName
 from roster.policy import privacy
-from roster.profile import transparency
 from roster.profile.candidacies import outcome_words
-from roster.profile.erasure import erase_account
 from roster.profile.forms import ConfirmForm, DeleteForm
 from roster.profile.pages import blueprint, current_expert
+from roster.profiles import transparency
+from roster.profiles.erasure import erase_account
 from roster.web.files import cv_folder
 from roster.web.pages import render_form
 

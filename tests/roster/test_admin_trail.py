@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from roster.audit_words import AUDIT_ACTIONS
 from roster.models import AuditEvent, Expert, User
-from roster.profile.transparency import STAFF_VIEW_ACTIONS
+from roster.profiles.transparency import STAFF_VIEW_ACTIONS
 from tests.conftest import sign_in
 from tests.roster.conftest import ADMIN_EMAIL
 

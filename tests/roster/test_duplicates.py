@@ -378,7 +378,7 @@ def test_merged_records_leave_search_matching_and_the_home_counts(db_session, ma
 
 def test_erasing_a_profile_erases_the_records_merged_into_it(app, db_session, make_user, tmp_path):
     from roster.models import User
-    from roster.profile.erasure import erase_account
+    from roster.profiles.erasure import erase_account
     from roster.recruiting.merge import merge_experts
 
     _load(db_session, TWINS[:2])

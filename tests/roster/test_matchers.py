@@ -78,7 +78,7 @@ def test_an_import_bumps_the_revision_and_an_unchanged_one_does_not(app, db_sess
 
 
 def test_a_profile_section_saved_bumps_the_revision_once_for_its_expert(app, db_session, roster):
-    from roster.profile.languages import save_languages
+    from roster.profiles.languages import save_languages
 
     start = revision(db_session)
     with db_session() as session:
@@ -90,7 +90,7 @@ def test_a_profile_section_saved_bumps_the_revision_once_for_its_expert(app, db_
 
 
 def test_a_section_that_only_drops_its_last_row_bumps_the_revision(app, db_session, roster):
-    from roster.profile.languages import save_languages
+    from roster.profiles.languages import save_languages
 
     start = revision(db_session)
     with db_session() as session:
@@ -123,7 +123,7 @@ def test_a_rating_bumps_the_revision(app, db_session, roster):
 
 
 def test_erasure_bumps_the_revision(app, db_session, make_user, tmp_path):
-    from roster.profile.erasure import erase_account
+    from roster.profiles.erasure import erase_account
 
     user = make_user("awa@example.org", "expert")
     with db_session() as session:
@@ -202,7 +202,7 @@ def _served_when_current(app, db_session):
 def test_after_an_erasure_and_an_import_the_matcher_ranks_as_a_fresh_fit(
     app, db_session, make_user, roster, tmp_path
 ):
-    from roster.profile.erasure import erase_account
+    from roster.profiles.erasure import erase_account
 
     current_matcher(app)
     user = make_user("e3@example.org", "expert")

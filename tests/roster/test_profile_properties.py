@@ -33,7 +33,7 @@ from roster import cvs
 from roster.db import engines
 from roster.messages import Message, english
 from roster.models import Expert, User, utcnow
-from roster.profile import (
+from roster.profiles import (
     availability,
     cv,
     deployments,
@@ -42,8 +42,8 @@ from roster.profile import (
     sensitive,
     services,
 )
-from roster.profile.languages import read_languages, save_languages
-from roster.profile.summary import save_summary
+from roster.profiles.languages import read_languages, save_languages
+from roster.profiles.summary import save_summary
 from roster.validation import UnstorableText, storable_text
 from roster.web.display import (
     accessibility_label,

@@ -26,7 +26,7 @@ from roster.models import (
     RosterStatusChange,
 )
 from roster.policy import privacy
-from roster.profile.transparency import STAFF_VIEW_ACTIONS
+from roster.profiles.transparency import STAFF_VIEW_ACTIONS
 from roster.search import too_long_message
 from roster.web.display import language_suggestions
 from tests.conftest import sign_in
@@ -90,9 +90,9 @@ ELSEWHERE = (
     privacy.STAFF_RULE_IN_WORDS,  # roster/policy/privacy.py, on the staff's profile page
     *(field.label for field in privacy.SensitiveField),  # "year of birth", withheld fields
     *privacy.VIEW_PURPOSES.values(),  # roster/policy/privacy.py, reasons for opening
-    *STAFF_VIEW_ACTIONS.values(),  # roster/profile/transparency.py, "opened your profile"
+    *STAFF_VIEW_ACTIONS.values(),  # roster/profiles/transparency.py, "opened your profile"
     "recruiter",  # roster/models/users.py RoleName.label, via transparency.staff_role
-    # roster/profile/services.py: the reason stored with the first roster status, shown
+    # roster/profiles/services.py: the reason stored with the first roster status, shown
     # as the status history stores it.
     "registered online",
 )

@@ -3,8 +3,8 @@
 import pytest
 
 from roster.messages import N_
-from roster.profile.identity import save_identity
-from roster.profile.services import ProfileInvalid
+from roster.profiles.identity import save_identity
+from roster.profiles.services import ProfileInvalid
 from roster.refusal import Problems, Refused
 
 

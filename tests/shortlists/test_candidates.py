@@ -9,7 +9,7 @@ from sqlalchemy import select
 from matching.vocabulary import ACCESSIBILITY_EXPERTISE
 from roster.db import session_scope
 from roster.models import AuditEvent, CandidateDecision, CandidateReveal, Deployment, Expert
-from roster.profile.transparency import staff_views
+from roster.profiles.transparency import staff_views
 from tests.factories import needs_record, ranked_expert
 from tests.roster.test_pseudo_locale import assert_all_marked
 from tests.shortlists.conftest import (

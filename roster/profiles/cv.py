@@ -16,10 +16,14 @@ from sqlmodel import Session
 from roster.cvs import after_commit, after_rollback, cv_path, display_name, remove_quietly
 from roster.messages import N_, Message
 from roster.models import Expert, utcnow
-from roster.profile.services import ProfileChanged, ProfileInvalid, lock
+from roster.profiles.services import ProfileChanged, ProfileInvalid, lock
 from roster.refusal import Problem
 
 MAX_CV_BYTES = 5 * 1024 * 1024
+# Each upload costs a child process reading the PDF for up to five seconds: one budget per
+# account, whether the file comes from the profile page or the API (a limiter's scope).
+UPLOADS_PER_HOUR = "20 per hour"
+UPLOADS_SCOPE = "cv-upload"
 PDF_MAGIC = b"%PDF-"
 PROBE = Path(__file__).with_name("pdf_probe.py")
 # The probe stops itself after 5 s of CPU; this is for a machine too busy to give it that.

@@ -12,8 +12,8 @@ from sqlmodel import Session
 from matching.vocabulary import ACCESSIBILITY_EXPERTISE, VocabularyError, normalise_skill
 from roster.messages import N_, Message
 from roster.models import Expert, ExpertAccessibility, ExpertSkill
-from roster.profile.rows import CodedRows
-from roster.profile.services import ProfileInvalid, lock, sync_children
+from roster.profiles.rows import CodedRows
+from roster.profiles.services import ProfileInvalid, lock, sync_children
 from roster.refusal import Refused
 from roster.validation import clean_text, whole_number
 

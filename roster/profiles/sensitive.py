@@ -5,7 +5,7 @@ from sqlmodel import Session
 from matching.vocabulary import GENDERS
 from roster.messages import N_, Message
 from roster.models import Expert, utcnow
-from roster.profile.services import ProfileInvalid, lock
+from roster.profiles.services import ProfileInvalid, lock
 from roster.refusal import Problems
 from roster.validation import whole_number
 

@@ -1,6 +1,6 @@
 """Read a PDF from standard input and print one verdict word; run in a child process.
 
-``roster.profile.cv`` runs this file with ``python -I`` under a memory and CPU limit, so
+``roster.profiles.cv`` runs this file with ``python -I`` under a memory and CPU limit, so
 that a hostile file (object streams that each inflate to 75 MB, or megabytes of padding
 that pypdf skips a byte at a time) costs one short-lived process, never the web worker.
 It imports nothing but the standard library and pypdf, to start quickly.

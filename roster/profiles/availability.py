@@ -1,12 +1,13 @@
 """When an expert can deploy: windows added and removed one at a time, never overlapping."""
 
+from collections.abc import Sequence
 from datetime import date, datetime
 
 from sqlmodel import Session
 
 from roster.messages import N_
 from roster.models import AvailabilityWindow, Expert, utcnow
-from roster.profile.services import ProfileInvalid, lock
+from roster.profiles.services import ProfileChanged, ProfileInvalid, at_row, lock
 from roster.refusal import Problems
 
 EARLIEST = date(1950, 1, 1)
@@ -14,6 +15,8 @@ LATEST = date(2100, 12, 31)
 # Availability is a promise about the next few years, not a lifetime.
 LONGEST_AVAILABILITY_YEARS = 3
 FARTHEST_START_YEARS = 5
+# A whole list of periods given at once: more than anyone plans, fewer than would cost.
+MOST_PERIODS = 50
 
 
 def years_after(day: date, years: int) -> date:
@@ -106,3 +109,48 @@ def remove_availability(*, session: Session, expert: Expert, version: int, windo
     lock(session=session, expert=expert, version=version)
     expert.availability.remove(window)
     session.add(expert)
+
+
+def replace_availability(
+    *, session: Session, expert: Expert, version: int, periods: Sequence[tuple[object, object]]
+) -> None:
+    """Make the windows exactly ``periods`` (first day, last day): a window given again
+    stays as it is, one left out is removed, and each new one is added under the rules
+    of ``add_availability`` (so a period already past can stay, but not be added).
+
+    Raises:
+        ProfileInvalid: with every new period's problems, at ``availability[<index in
+            periods>]``. ProfileChanged: stale ``version``.
+    """
+    if expert.version != version:
+        raise ProfileChanged()
+    if len(periods) > MOST_PERIODS:
+        raise ProfileInvalid.at(
+            f"availability[{MOST_PERIODS}]",
+            N_("Give at most %(most)s periods of availability."),
+            most=MOST_PERIODS,
+        )
+    left = list(expert.availability)
+    new = []
+    for index, (start, end) in enumerate(periods):
+        same = next((w for w in left if (w.start, w.end) == (start, end)), None)
+        if same is None:
+            new.append((index, start, end))
+        else:
+            left.remove(same)
+    for window in left:
+        remove_availability(
+            session=session, expert=expert, version=expert.version, window_id=window.id
+        )
+    problems = Problems()
+    for index, start, end in new:
+        stored = len(expert.availability)
+        try:
+            add_availability(
+                session=session, expert=expert, version=expert.version, start=start, end=end
+            )
+        except ProfileInvalid as refusal:
+            problems.extend(at_row(refusal, name="availability", stored=stored, given=index))
+    problems.raise_if_any(ProfileInvalid)
+    if not left and not new:  # saved as it was: the profile is confirmed all the same
+        lock(session=session, expert=expert, version=version)

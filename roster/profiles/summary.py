@@ -5,7 +5,7 @@ from sqlmodel import Session
 
 from roster.messages import N_, Message
 from roster.models import Expert
-from roster.profile.services import ProfileInvalid, lock
+from roster.profiles.services import ProfileInvalid, lock
 from roster.refusal import Problems
 from roster.validation import clean_text
 

@@ -12,8 +12,8 @@ from sqlmodel import Session
 from matching.vocabulary import LANGUAGE_LEVELS, VocabularyError, level_rank, normalise_language
 from roster.messages import N_, Message
 from roster.models import Expert, ExpertLanguage
-from roster.profile.rows import CodedRows
-from roster.profile.services import lock, sync_children
+from roster.profiles.rows import CodedRows
+from roster.profiles.services import lock, sync_children
 from roster.refusal import Refused
 from roster.validation import clean_text
 

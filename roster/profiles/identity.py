@@ -12,7 +12,7 @@ from matching.vocabulary import SENIORITY
 from roster.messages import N_, Message
 from roster.models import Expert, ExpertNationality, FoundBy, RosterStatus, User
 from roster.policy.roster_status import change_roster_status
-from roster.profile.services import (
+from roster.profiles.services import (
     ProfileChanged,
     ProfileInvalid,
     expert_for_user,

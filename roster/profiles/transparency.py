@@ -119,10 +119,25 @@ def profile_record(
     return record_from_rows(external_id, rows, sensitive=sensitive)
 
 
-def _profile_part(session: Session, user: User, expert: Expert) -> dict[str, Any]:
-    sensitive = visible_sensitive_fields(
+def own_sensitive_fields(*, user: User, expert: Expert) -> frozenset[SensitiveField]:
+    """The sensitive fields ``user`` reads on ``expert``'s profile as its owner (those
+    consented to)."""
+    return visible_sensitive_fields(
         viewer=standing_of(user=user, expert=expert), consented=consented_fields(expert)
     )
+
+
+def own_record(*, session: Session, user: User, expert: Expert) -> dict[str, Any]:
+    """The profile as its owner reads it: the interchange record (expert.schema.json)."""
+    return profile_record(
+        session=session,
+        expert_id=expert.id,
+        sensitive=own_sensitive_fields(user=user, expert=expert),
+    )
+
+
+def _profile_part(session: Session, user: User, expert: Expert) -> dict[str, Any]:
+    sensitive = own_sensitive_fields(user=user, expert=expert)
     return {
         "expert": profile_record(session=session, expert_id=expert.id, sensitive=sensitive),
         "consent_given_at": {

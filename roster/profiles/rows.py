@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from roster.messages import N_, Message
-from roster.profile.services import ProfileInvalid
+from roster.profiles.services import ProfileInvalid
 from roster.refusal import Problems
 
 MAX_ROWS = 20

@@ -25,7 +25,7 @@ from roster.models import (
     ExpertSkill,
     utcnow,
 )
-from roster.refusal import Changed, Refused
+from roster.refusal import Changed, Problem, Refused
 
 CHANGED_MESSAGE = Message(
     N_(
@@ -112,3 +112,18 @@ def sync_children(
             setattr(item, name, value)
         kept.append(item)
     collection[:] = kept
+
+
+def at_row(refusal: Refused, *, name: str, stored: int, given: int) -> Refused:
+    """A refusal with its problems at row ``stored`` of list ``name`` moved to row ``given``.
+
+    A row added to a list is checked at the index it would take (``availability[3]``);
+    the one who sent a whole list reads it at the index they gave it (``availability[0]``).
+    """
+    before, after = f"{name}[{stored}]", f"{name}[{given}]"
+    return type(refusal)(
+        Problem(after + found.path[len(before) :], found.message)
+        if found.path == before or found.path.startswith((before + ".", before + "["))
+        else found
+        for found in refusal.problems
+    )
