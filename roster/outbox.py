@@ -281,6 +281,15 @@ def outbox_page(
 
 
 GONE = N_("This message is no longer in the outbox.")
+# Public ids are 16 characters; a longer text is no message's.
+MAX_PUBLIC_ID = 32
+
+
+def message_by_public_id(*, session: Session, public_id: str) -> OutboxMessage | None:
+    """The message at ``public_id``, or None."""
+    if not public_id or len(public_id) > MAX_PUBLIC_ID or "\x00" in public_id:
+        return None  # no message's id, and no text to send the database
+    return session.scalar(select(OutboxMessage).where(OutboxMessage.public_id == public_id))
 
 
 class RetryRefused(Refused):
@@ -288,7 +297,7 @@ class RetryRefused(Refused):
 
 
 def retry_now(
-    *, session: Session, message_id: int, actor_id: int, now: datetime | None = None
+    *, session: Session, public_id: str, actor_id: int, now: datetime | None = None
 ) -> OutboxMessage:
     """Try a failing or given-up message again at once; audited; sent after the commit.
 
@@ -299,9 +308,10 @@ def retry_now(
             erased), already sent, or has not failed.
     """
     now = now or utcnow()
-    message = session.get(OutboxMessage, message_id)
+    message = message_by_public_id(session=session, public_id=public_id)
     if message is None:
         raise RetryRefused.at("", GONE)
+    message_id = message.id
     if message_state(message) not in (OutboxState.FAILED, OutboxState.RETRYING):
         raise RetryRefused.at(
             "",
@@ -322,7 +332,9 @@ def retry_now(
     if retried.rowcount != 1:
         raise RetryRefused.at("", N_("This message was sent meanwhile: there is nothing to retry."))
     session.add(
-        AuditEvent(actor_id=actor_id, action="outbox.retried", detail={"message": message_id})
+        AuditEvent(
+            actor_id=actor_id, action="outbox.retried", detail={"message": message.public_id}
+        )
     )
     session.info.setdefault(_PENDING, []).append(message)
     return message

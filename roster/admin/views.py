@@ -31,7 +31,6 @@ from roster.administration.export import export_lines
 from roster.auth.access import roles_required
 from roster.db import engines, get_session
 from roster.i18n import translate
-from roster.messages import Message
 from roster.models import RoleName, User, utcnow
 from roster.web.forms import show_refusal
 
@@ -288,10 +287,7 @@ def outbox_retry(message_id: str):
     if not form.validate_on_submit():
         abort(400, gettext("The form expired. Please open the outbox and try again."))
     try:
-        number = int(message_id) if message_id.isascii() and message_id.isdigit() else 0
-        if not 0 < number < 2**31:
-            abort(404, translate(Message(outbox.GONE)))
-        outbox.retry_now(session=get_session(), message_id=number, actor_id=current_user.id)
+        outbox.retry_now(session=get_session(), public_id=message_id, actor_id=current_user.id)
     except outbox.RetryRefused as refused:
         if refused.problems[0].message.text == outbox.GONE:
             abort(404, translate(refused.problems[0].message))

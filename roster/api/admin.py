@@ -122,6 +122,7 @@ class TrailPage(BaseModel):
 class OutboxEntry(BaseModel):
     """A message of the outbox: whom to, subject, state and tries; never its body."""
 
+    id: str
     recipient: str
     subject: str
     state: outbox.OutboxState
@@ -445,18 +446,44 @@ def outbox_list():
         before=before,
         size=page_size(),
     )
-    items = [
-        OutboxEntry(
-            recipient=message.recipient,
-            subject=message.subject,
-            state=outbox.message_state(message),
-            created_at=message.created_at,
-            sent_at=message.sent_at,
-            next_attempt_at=message.next_attempt_at,
-            attempts=message.attempts,
-            last_error=message.last_error,
-        )
-        for message in page.messages
-    ]
+    items = [_outbox_entry(message) for message in page.messages]
     cursor = encode_cursor({"before": page.older}) if page.older is not None else None
     return answer(OutboxPage(items=items, next_cursor=cursor).model_dump(mode="json"))
+
+
+def _outbox_entry(message) -> OutboxEntry:
+    return OutboxEntry(
+        id=message.public_id,
+        recipient=message.recipient,
+        subject=message.subject,
+        state=outbox.message_state(message),
+        created_at=message.created_at,
+        sent_at=message.sent_at,
+        next_attempt_at=message.next_attempt_at,
+        attempts=message.attempts,
+        last_error=message.last_error,
+    )
+
+
+@api.post("/admin/outbox/<public_id>/retry")
+@api.doc(tags=["Admin"])
+@token_required("admin", *ADMIN)
+@described(responses={200: OutboxEntry})
+@idempotent
+def outbox_retry(public_id: str):
+    """Try a failing or given-up message again now (audited); it goes out once this commits.
+
+    A message given up on gets a full set of tries again. 404 for a message no longer in
+    the outbox; 422 for one that was sent, or has not failed (it goes out with the next
+    send). A retry under the same Idempotency-Key gets the first answer.
+    """
+    session = get_session()
+    try:
+        message = outbox.retry_now(session=session, public_id=public_id, actor_id=g._login_user.id)
+    except outbox.RetryRefused as refusal:
+        if refusal.problems[0].message.text == outbox.GONE:
+            raise NotFound(translate(refusal.problems[0].message)) from None
+        raise
+    session.flush()
+    session.refresh(message)
+    return answer(_outbox_entry(message).model_dump(mode="json"))

@@ -82,10 +82,12 @@ from roster.api import (  # noqa: E402, F401
     duplicates,
     experts,
     imports,
+    lists,
     me,
     me_candidacies,
     needs,
     roster_status,
+    saved_searches,
     shortlists,
     vetting,
 )

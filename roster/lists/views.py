@@ -25,8 +25,6 @@ blueprint = Blueprint("lists", __name__, url_prefix="/lists")
 blueprint.context_processor(display.context)
 KEEPERS = (RoleName.RECRUITER, RoleName.ADMIN)
 READERS = (RoleName.RECRUITER, RoleName.PLANNER, RoleName.ADMIN)
-# Ids are 32-bit integers on PostgreSQL: a larger number is no list, not a query.
-LARGEST_ID = 2**31 - 1
 GONE = "There is no list at this address, or it is not shared with you."
 
 
@@ -34,11 +32,11 @@ GONE = "There is no list at this address, or it is not shared with you."
 def _lists_to_add_to() -> dict:
     """``own_lists()`` for the "Add to list" forms that other pages include."""
 
-    def own_lists() -> list[tuple[int, str]]:
+    def own_lists() -> list[tuple[str, str]]:
         if not current_user.is_authenticated or not current_user.has_role(*KEEPERS):
             return []
         return [
-            (summary.id, summary.name)
+            (summary.public_id, summary.name)
             for summary in lists.lists_for(session=get_session(), user_id=current_user.id)
             if summary.owned
         ]
@@ -46,26 +44,15 @@ def _lists_to_add_to() -> dict:
     return {"own_lists": own_lists}
 
 
-def _number(text: str) -> int:
-    """A list's number from its address; anything else is no list (404)."""
-    if not text.isascii() or not text.isdigit() or int(text) > LARGEST_ID:
-        abort(404, gettext(GONE))
-    return int(text)
-
-
 def _readable(list_id: str) -> ExpertList:
-    found = lists.readable_list(
-        session=get_session(), list_id=_number(list_id), user_id=current_user.id
-    )
+    found = lists.readable_list(session=get_session(), public_id=list_id, user_id=current_user.id)
     if found is None:
         abort(404, gettext(GONE))
     return found
 
 
 def _owned(list_id: str) -> ExpertList:
-    found = lists.owned_list(
-        session=get_session(), list_id=_number(list_id), user_id=current_user.id
-    )
+    found = lists.owned_list(session=get_session(), public_id=list_id, user_id=current_user.id)
     if found is None:
         abort(404, gettext(GONE))
     return found
@@ -108,7 +95,7 @@ def create():
         "lists/index.html",
         save,
         saved=gettext("The list is made. Add experts from their profiles or from a search."),
-        next_url=lambda: url_for("lists.show", list_id=made[0].id),
+        next_url=lambda: url_for("lists.show", list_id=made[0].public_id),
         summaries=lists.lists_for(session=get_session(), user_id=current_user.id),
         keeps_lists=_keeps_lists(),
     )
@@ -247,9 +234,9 @@ def _target(form: AddForm) -> ExpertList:
                 Problem("new_name" if found.path == "name" else found.path, found.message)
                 for found in refused.problems
             ) from None
-    chosen = form.list.data or ""
-    list_id = int(chosen) if chosen.isascii() and chosen.isdigit() and len(chosen) < 10 else 0
-    found = lists.owned_list(session=get_session(), list_id=list_id, user_id=current_user.id)
+    found = lists.owned_list(
+        session=get_session(), public_id=form.list.data or "", user_id=current_user.id
+    )
     if found is None:
         raise lists.ListRefused.at("list", N_("Please choose one of your lists, or a new list."))
     return found
@@ -290,5 +277,5 @@ def add():
                     ),
                     "info",
                 )
-            return redirect(url_for("lists.show", list_id=expert_list.id))
+            return redirect(url_for("lists.show", list_id=expert_list.public_id))
     return render_template("lists/add.html", form=form), 400

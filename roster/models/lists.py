@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from roster.models._common import utcnow
+from roster.models._common import new_public_id, utcnow
 
 
 class ExpertList(SQLModel, table=True):
@@ -16,6 +16,7 @@ class ExpertList(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("owner_id", "name", name="uq_expert_list_owner_name"),)
 
     id: int | None = Field(default=None, primary_key=True)
+    public_id: str = Field(default_factory=new_public_id, unique=True, index=True, max_length=32)
     owner_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
     name: str = Field(max_length=200)
     shared: bool = Field(default=False)
@@ -46,6 +47,7 @@ class SavedSearch(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("owner_id", "name", name="uq_saved_search_owner_name"),)
 
     id: int | None = Field(default=None, primary_key=True)
+    public_id: str = Field(default_factory=new_public_id, unique=True, index=True, max_length=32)
     owner_id: int = Field(foreign_key="user.id", index=True, ondelete="CASCADE")
     name: str = Field(max_length=200)
     query: str = Field(sa_column=Column(Text, nullable=False))

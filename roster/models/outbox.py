@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import Column, Text
 from sqlmodel import Field, SQLModel
 
-from roster.models._common import utcnow
+from roster.models._common import new_public_id, utcnow
 
 
 class OutboxMessage(SQLModel, table=True):
@@ -16,6 +16,7 @@ class OutboxMessage(SQLModel, table=True):
     __tablename__ = "outbox_message"
 
     id: int | None = Field(default=None, primary_key=True)
+    public_id: str = Field(default_factory=new_public_id, unique=True, index=True, max_length=32)
     recipient: str = Field(max_length=254)
     subject: str = Field(max_length=255)
     body: str = Field(sa_column=Column(Text, nullable=False))

@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import and_, case, delete, func, or_, select, update
 from sqlmodel import Session
 
 from matching.vocabulary import un_region
@@ -33,6 +33,8 @@ from roster.validation import clean_text
 MAX_NAME = 200
 # How many experts one request may put on a list (a page of search results is far fewer).
 MAX_ADDED = 500
+# Public ids are 16 characters; a longer text is no list's.
+MAX_PUBLIC_ID = 32
 
 
 class ListRefused(Refused):
@@ -43,7 +45,7 @@ class ListRefused(Refused):
 class ListSummary:
     """A list as the lists page shows it."""
 
-    id: int
+    public_id: str
     name: str
     shared: bool
     owner: str
@@ -68,10 +70,13 @@ class Member:
 
 @dataclass(frozen=True)
 class Added:
-    """What adding did: the names put on the list, and those already on it."""
+    """What adding did: the names put on the list, and those already on it (with the
+    public ids of both, in the same order)."""
 
     added: list[str]
     already: list[str]
+    added_ids: list[str]
+    already_ids: list[str]
 
 
 def _name(session: Session, *, owner_id: int, name: str, other_than: int | None = None) -> str:
@@ -150,43 +155,98 @@ def share_list(*, session: Session, expert_list: ExpertList, shared: bool, versi
     _changed(session, expert_list, version, shared=shared)
 
 
-def delete_list(*, session: Session, expert_list: ExpertList) -> None:
-    """Delete the list (its entries with it; the experts stay on the roster)."""
+def delete_list(*, session: Session, expert_list: ExpertList, version: int | None = None) -> None:
+    """Delete the list (its entries with it; the experts stay on the roster).
+
+    Raises:
+        Changed: with ``version``, the list changed since it was read; nothing is written.
+    """
+    if version is not None:
+        _changed(session, expert_list, version)
     session.execute(delete(ExpertListEntry).where(ExpertListEntry.list_id == expert_list.id))
     session.delete(expert_list)
 
 
-def owned_list(*, session: Session, list_id: int, user_id: int) -> ExpertList | None:
-    """The list if ``user_id`` owns it, else None."""
-    expert_list = session.get(ExpertList, list_id)
+def owned_list(*, session: Session, public_id: str, user_id: int) -> ExpertList | None:
+    """The list at ``public_id`` if ``user_id`` owns it, else None."""
+    expert_list = _by_public_id(session, public_id)
     return expert_list if expert_list is not None and expert_list.owner_id == user_id else None
 
 
-def readable_list(*, session: Session, list_id: int, user_id: int) -> ExpertList | None:
-    """The list if ``user_id`` owns it or it is shared, else None (as if it did not exist)."""
-    expert_list = session.get(ExpertList, list_id)
+def readable_list(*, session: Session, public_id: str, user_id: int) -> ExpertList | None:
+    """The list at ``public_id`` if ``user_id`` owns it or it is shared, else None (as if
+    it did not exist)."""
+    expert_list = _by_public_id(session, public_id)
     if expert_list is None or not (expert_list.shared or expert_list.owner_id == user_id):
         return None
     return expert_list
 
 
+def _by_public_id(session: Session, public_id: str) -> ExpertList | None:
+    if not public_id or len(public_id) > MAX_PUBLIC_ID or "\x00" in public_id:
+        return None  # no list's id, and no text to send the database
+    return session.scalar(select(ExpertList).where(ExpertList.public_id == public_id))
+
+
 def lists_for(*, session: Session, user_id: int) -> list[ListSummary]:
     """The user's own lists, then those others share, each by name; with their sizes."""
+    return lists_after(session=session, user_id=user_id, after=None, limit=None)[0]
+
+
+@dataclass(frozen=True)
+class ListPosition:
+    """Where a page of lists ended: not owned (0 or 1), the name in lower case, public id."""
+
+    others: int
+    name: str
+    public_id: str
+
+
+def lists_after(
+    *, session: Session, user_id: int, after: ListPosition | None, limit: int | None
+) -> tuple[list[ListSummary], ListPosition | None]:
+    """Up to ``limit`` lists in the lists page's order after ``after``, and the next position.
+
+    The order is the user's own lists, then those others share, each by name (any case),
+    then by public id. The next position is None on the last page (and without a limit).
+    """
     sizes = (
         select(ExpertListEntry.list_id, func.count().label("size"))
         .group_by(ExpertListEntry.list_id)
         .subquery()
     )
-    rows = session.execute(
-        select(ExpertList, User.display_name, User.email, sizes.c.size)
+    others = case((ExpertList.owner_id == user_id, 0), else_=1)
+    lowered = func.lower(ExpertList.name)
+    statement = (
+        select(ExpertList, User.display_name, User.email, sizes.c.size, others, lowered)
         .join(User, User.id == ExpertList.owner_id)
         .outerjoin(sizes, sizes.c.list_id == ExpertList.id)
         .where(or_(ExpertList.owner_id == user_id, ExpertList.shared.is_(True)))
-        .order_by(ExpertList.owner_id != user_id, func.lower(ExpertList.name), ExpertList.id)
+        .order_by(others, lowered, ExpertList.public_id)
     )
+    if after is not None:
+        statement = statement.where(
+            or_(
+                others > after.others,
+                and_(others == after.others, lowered > after.name),
+                and_(
+                    others == after.others,
+                    lowered == after.name,
+                    ExpertList.public_id > after.public_id,
+                ),
+            )
+        )
+    if limit is not None:
+        statement = statement.limit(limit + 1)
+    rows = list(session.execute(statement))
+    following = None
+    if limit is not None and len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        following = ListPosition(others=last[4], name=last[5], public_id=last[0].public_id)
     return [
         ListSummary(
-            id=expert_list.id,
+            public_id=expert_list.public_id,
             name=expert_list.name,
             shared=expert_list.shared,
             owner=display_name or email,
@@ -194,8 +254,8 @@ def lists_for(*, session: Session, user_id: int) -> list[ListSummary]:
             size=size or 0,
             updated_at=expert_list.updated_at,
         )
-        for expert_list, display_name, email, size in rows
-    ]
+        for expert_list, display_name, email, size, _, _ in rows
+    ], following
 
 
 def owner_name(*, session: Session, expert_list: ExpertList) -> str:
@@ -204,11 +264,11 @@ def owner_name(*, session: Session, expert_list: ExpertList) -> str:
     return (owner.display_name or owner.email) if owner else ""
 
 
-def _on_roster(session: Session, public_ids: list[str]) -> list[tuple[int, str]]:
-    """(id, name) of the experts named, leaving out any merged into another record."""
+def _on_roster(session: Session, public_ids: list[str]) -> list[tuple[int, str, str]]:
+    """(id, name, public id) of the experts named, leaving out any merged into another."""
     return list(
         session.execute(
-            select(Expert.id, Expert.full_name)
+            select(Expert.id, Expert.full_name, Expert.public_id)
             .where(Expert.public_id.in_(public_ids), Expert.merged_into_id.is_(None))
             .order_by(Expert.full_name, Expert.id)
         )
@@ -240,29 +300,34 @@ def add_experts(
         session.scalars(
             select(ExpertListEntry.expert_id).where(
                 ExpertListEntry.list_id == expert_list.id,
-                ExpertListEntry.expert_id.in_([expert_id for expert_id, _ in found]),
+                ExpertListEntry.expert_id.in_([row[0] for row in found]),
             )
         )
     )
-    new = [(expert_id, name) for expert_id, name in found if expert_id not in present]
-    already = [name for expert_id, name in found if expert_id in present]
+    new = [row for row in found if row[0] not in present]
+    already = [row for row in found if row[0] in present]
     if not new:
         raise ListRefused.at(
             "expert",
             N_("%(names)s is already on the list “%(list)s”.")
             if len(already) == 1
             else N_("All of them are already on the list “%(list)s”."),
-            names=already[0],
+            names=already[0][1],
             list=expert_list.name,
         )
     session.add_all(
         ExpertListEntry(list_id=expert_list.id, expert_id=expert_id, added_by_id=actor_id)
-        for expert_id, _ in new
+        for expert_id, _, _ in new
     )
     expert_list.updated_at = utcnow()
     session.add(expert_list)
     session.flush()
-    return Added(added=[name for _, name in new], already=already)
+    return Added(
+        added=[row[1] for row in new],
+        already=[row[1] for row in already],
+        added_ids=[row[2] for row in new],
+        already_ids=[row[2] for row in already],
+    )
 
 
 def remove_expert(*, session: Session, expert_list: ExpertList, public_id: str) -> str | None:

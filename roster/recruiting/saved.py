@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import parse_qsl
 
-from sqlalchemy import delete, exists, func, insert, literal, select, update
+from sqlalchemy import and_, delete, exists, func, insert, literal, or_, select, update
 from sqlmodel import Session
 from werkzeug.datastructures import MultiDict
 
@@ -41,10 +41,14 @@ from roster.models import (
 )
 from roster.outbox import queue_mail
 from roster.recruiting.search import SearchCriteria, SearchRefused, parse_criteria, search_statement
-from roster.refusal import Problems, Refused
+from roster.refusal import Changed, Problems, Refused
 from roster.validation import clean_text
 
 MAX_NAME = 200
+# The canonical query of a search is far shorter; a longer one is no search's.
+MAX_QUERY = 8000
+# Public ids are 16 characters; a longer text is no saved search's.
+MAX_PUBLIC_ID = 32
 # A digest names at most this many experts a search, then says how many more there are.
 DIGEST_NAMES = 50
 WATCHERS = (RoleName.RECRUITER.value, RoleName.ADMIN.value)
@@ -95,18 +99,43 @@ def save_search(
 
 def saved_searches(*, session: Session, owner_id: int) -> list[SavedSearch]:
     """The owner's saved searches by name."""
-    return list(
-        session.scalars(
-            select(SavedSearch)
-            .where(SavedSearch.owner_id == owner_id)
-            .order_by(func.lower(SavedSearch.name), SavedSearch.id)
-        )
+    return searches_after(session=session, owner_id=owner_id, after=None, limit=None)[0]
+
+
+def searches_after(
+    *, session: Session, owner_id: int, after: tuple[str, str] | None, limit: int | None
+) -> tuple[list[SavedSearch], tuple[str, str] | None]:
+    """Up to ``limit`` of the owner's saved searches after ``after``, and the next position.
+
+    The order is by name (any case), then public id; a position is the last search's
+    name in lower case and its public id. The next position is None on the last page.
+    """
+    lowered = func.lower(SavedSearch.name)
+    statement = (
+        select(SavedSearch, lowered)
+        .where(SavedSearch.owner_id == owner_id)
+        .order_by(lowered, SavedSearch.public_id)
     )
+    if after is not None:
+        statement = statement.where(
+            or_(lowered > after[0], and_(lowered == after[0], SavedSearch.public_id > after[1]))
+        )
+    if limit is not None:
+        statement = statement.limit(limit + 1)
+    rows = list(session.execute(statement))
+    following = None
+    if limit is not None and len(rows) > limit:
+        rows = rows[:limit]
+        following = (rows[-1][1], rows[-1][0].public_id)
+    return [saved for saved, _ in rows], following
 
 
-def owned_search(*, session: Session, search_id: int, owner_id: int) -> SavedSearch | None:
-    """The saved search if ``owner_id`` owns it, else None (another's is nobody else's)."""
-    saved = session.get(SavedSearch, search_id)
+def owned_search(*, session: Session, public_id: str, owner_id: int) -> SavedSearch | None:
+    """The saved search at ``public_id`` if ``owner_id`` owns it, else None (another's is
+    nobody else's)."""
+    if not public_id or len(public_id) > MAX_PUBLIC_ID or "\x00" in public_id:
+        return None  # no saved search's id, and no text to send the database
+    saved = session.scalar(select(SavedSearch).where(SavedSearch.public_id == public_id))
     return saved if saved is not None and saved.owner_id == owner_id else None
 
 
@@ -119,21 +148,42 @@ def _set_of(saved_id: int):
     return select(SavedSearchMatch.expert_id).where(SavedSearchMatch.saved_search_id == saved_id)
 
 
-def set_watched(*, session: Session, saved: SavedSearch, watched: bool) -> None:
+def set_watched(
+    *, session: Session, saved: SavedSearch, watched: bool, version: int | None = None
+) -> None:
     """Watch the search (its next digests name the experts who newly match) or stop.
 
     Watching starts from the experts who match now: they are not news. Stopping
-    forgets them.
+    forgets them. With ``version``, only if the search is still at that version.
 
     Raises:
         SearchRefused: the saved query names something the roster no longer knows.
+        Changed: the search changed since ``version`` was read; nothing is written.
     """
+    if version is not None:
+        _claim_version(session, saved, version)
     session.execute(delete(SavedSearchMatch).where(SavedSearchMatch.saved_search_id == saved.id))
     if watched:
         _remember(session, saved, utcnow())
     saved.watched = watched
-    saved.version += 1
+    if version is None:
+        saved.version += 1
     session.add(saved)
+
+
+def _claim_version(session: Session, saved: SavedSearch, version: int) -> None:
+    """Move the search past ``version`` (compare-and-set), else ``Changed``."""
+    claimed = session.execute(
+        update(SavedSearch)
+        .where(SavedSearch.id == saved.id, SavedSearch.version == version)
+        .values(version=version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        raise Changed(
+            Message(N_("The saved search was changed meanwhile: read it again and resend."))
+        )
+    session.refresh(saved)
 
 
 def _forget_gone(session: Session, saved: SavedSearch) -> None:
@@ -160,8 +210,14 @@ def _remember(session: Session, saved: SavedSearch, now: datetime) -> None:
     )
 
 
-def delete_search(*, session: Session, saved: SavedSearch) -> None:
-    """Forget a saved search and what it matched."""
+def delete_search(*, session: Session, saved: SavedSearch, version: int | None = None) -> None:
+    """Forget a saved search and what it matched (with ``version``: only if still at it).
+
+    Raises:
+        Changed: the search changed since ``version`` was read; nothing is written.
+    """
+    if version is not None:
+        _claim_version(session, saved, version)
     session.execute(delete(SavedSearchMatch).where(SavedSearchMatch.saved_search_id == saved.id))
     session.delete(saved)
 

@@ -7,9 +7,6 @@ from wtforms.widgets import HiddenInput
 
 from roster.recruiting.saved import MAX_NAME
 
-# The canonical query of a search is far shorter; a longer one is no search's.
-MAX_QUERY = 8000
-
 
 class SaveSearchForm(FlaskForm):
     """Keep the search shown (its query string) under a name."""

@@ -17,7 +17,7 @@ from roster.messages import N_
 from roster.models import RoleName, SavedSearch
 from roster.recruiting import saved as service
 from roster.recruiting.search import SearchRefused, parse_criteria
-from roster.searches.forms import MAX_QUERY, ConfirmForm, SaveSearchForm, WatchForm
+from roster.searches.forms import ConfirmForm, SaveSearchForm, WatchForm
 from roster.web.forms import show_refusal
 
 blueprint = Blueprint("searches", __name__, url_prefix="/searches")
@@ -25,12 +25,8 @@ KEEPERS = (RoleName.RECRUITER, RoleName.ADMIN)
 
 
 def _owned(search_id: str) -> SavedSearch:
-    # Ids are 32-bit integers on PostgreSQL: anything else is no saved search.
-    number = int(search_id) if search_id.isascii() and search_id.isdigit() else 0
-    found = (
-        service.owned_search(session=get_session(), search_id=number, owner_id=current_user.id)
-        if 0 < number < 2**31
-        else None
+    found = service.owned_search(
+        session=get_session(), public_id=search_id, owner_id=current_user.id
     )
     if found is None:
         abort(404, gettext("There is no saved search of yours at this address."))
@@ -43,7 +39,9 @@ def _index(form: SaveSearchForm | None = None, status: int = 200):
         "searches/index.html",
         form=form or SaveSearchForm(formdata=None),
         searches=searches,
-        watch={s.id: WatchForm(formdata=None, data={"watched": s.watched}) for s in searches},
+        watch={
+            s.public_id: WatchForm(formdata=None, data={"watched": s.watched}) for s in searches
+        },
         confirm=ConfirmForm(formdata=None),
     ), status
 
@@ -63,7 +61,7 @@ def save():
     if form.validate_on_submit():
         query = form.query.data or ""
         try:
-            if len(query) > MAX_QUERY:
+            if len(query) > service.MAX_QUERY:
                 raise SearchRefused.at("", N_("This search is too long to keep."))
             criteria = parse_criteria(MultiDict(parse_qsl(query, keep_blank_values=True)))
             kept = service.save_search(

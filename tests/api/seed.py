@@ -24,10 +24,14 @@ from roster.models import (
     CallOut,
     DuplicatePair,
     Expert,
+    ExpertList,
+    ExpertListEntry,
     ExpertSkill,
     MissionRole,
     NeedsAssessment,
+    OutboxMessage,
     RoleName,
+    SavedSearch,
     Shortlist,
     User,
     utcnow,
@@ -111,8 +115,30 @@ def seed_roster(app: Flask, runner: FlaskCliRunner) -> Seeded:
             expert_token=_token(session, expert_user),
             expert_public_id=expert.public_id,
         )
+        _keep_lists_searches_and_mail(session, staff)
         seeded.ids = _ids(session, keep=[staff.id, expert_user.id])
     return seeded
+
+
+def _keep_lists_searches_and_mail(session, staff: User) -> None:
+    """The staff member's lists (one shared) and saved searches, and failing mail."""
+    experts = list(session.scalars(select(Expert.id).order_by(Expert.id).limit(3)))
+    for n, shared in enumerate((False, True)):
+        kept = ExpertList(owner_id=staff.id, name=f"Seeded list {n}", shared=shared)
+        session.add(kept)
+        session.flush()
+        session.add_all(ExpertListEntry(list_id=kept.id, expert_id=each) for each in experts)
+    session.add_all(
+        SavedSearch(owner_id=staff.id, name=f"Seeded search {n}", query=query)
+        for n, query in enumerate(("lang=fr", "skill=electoral-management"))
+    )
+    session.add_all(
+        OutboxMessage(
+            recipient=f"failing{n}@example.org", subject="S", body="B", attempts=2, last_error="x"
+        )
+        for n in range(3)
+    )
+    session.flush()
 
 
 def _token(session, user: User) -> str:
@@ -149,5 +175,8 @@ def _ids(session, keep: list[int]) -> dict[str, list[str]]:
             )
         ),
         "candidates": ["1", "2", "3"],
+        "lists": public_ids(ExpertList),
+        "saved-searches": public_ids(SavedSearch),
+        "outbox": public_ids(OutboxMessage),
         "expertise": sorted(set(session.scalars(select(ExpertSkill.code).limit(40))))[:4],
     }

@@ -1,10 +1,12 @@
 """Administration by API: staff accounts, roles, the audit trail and the outbox, for admins."""
 
-from sqlalchemy import select
+from datetime import timedelta
+
+from sqlalchemy import select, update
 
 from roster.api.kernel import encode_cursor
 from roster.db import session_scope
-from roster.models import AuditEvent, OutboxMessage, User
+from roster.models import AuditEvent, OutboxMessage, User, utcnow
 from tests.conftest import count_rows, outbox, sign_in
 
 NEW_STAFF = {"email": "rui@example.org", "display_name": "Rui Costa", "roles": ["recruiter"]}
@@ -207,6 +209,7 @@ def test_a_recruiter_s_token_and_a_token_without_the_admin_scope_get_403(api_as)
         assert api.delete("/admin/users/x", headers={"If-Match": "*"}).status_code == 403
         assert api.post("/admin/users/x/invitation").status_code == 403
         assert api.post("/admin/audit/export").status_code == 403
+        assert api.post("/admin/outbox/x/retry").status_code == 403
 
 
 def test_answers_match_the_openapi_document(api_as):
@@ -300,3 +303,107 @@ def test_a_staff_account_is_removed_under_if_match_never_one_s_own(app, api_as):
     web = app.test_client()
     assert sign_in(web, "ada@example.org").status_code == 302
     assert "rui@example.org" not in web.get("/admin/users").get_data(as_text=True)
+
+
+def _failing_mail(db_session) -> dict[str, str]:
+    """Messages in each state (public ids by state), as the outbox holds them."""
+    now = utcnow()
+    with db_session() as session:
+        messages = {
+            "queued": OutboxMessage(recipient="q@example.org", subject="Waiting", body="B1"),
+            "failed": OutboxMessage(
+                recipient="failed@example.org",
+                subject="Given up",
+                body="SECRET-LINK",
+                attempts=10,
+                last_error="SMTPRecipientsRefused: 550",
+            ),
+            "retrying": OutboxMessage(
+                recipient="r@example.org",
+                subject="Failing",
+                body="B3",
+                attempts=2,
+                last_error="ConnectionRefusedError",
+                next_attempt_at=now + timedelta(hours=1),
+            ),
+        }
+        session.add_all(messages.values())
+        session.flush()
+        session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == messages["failed"].id)
+            .values(next_attempt_at=None)
+        )
+        return {state: message.public_id for state, message in messages.items()}
+
+
+def test_an_admin_retries_a_failed_message_by_its_public_id_and_it_goes_out(
+    app, api_as, db_session
+):
+    from tests.api.schema_check import assert_conforms
+
+    api = api_as("ada@example.org", "admin")
+    mail = _failing_mail(db_session)
+    listed = {m["recipient"]: m["id"] for m in api.get("/admin/outbox").get_json()["items"]}
+    assert listed["failed@example.org"] == mail["failed"]
+
+    retried = api.post(f"/admin/outbox/{mail['failed']}/retry")
+
+    assert retried.status_code == 200, retried.get_json()
+    assert_conforms(api, "POST", "/api/v1/admin/outbox/<public_id>/retry", retried)
+    assert retried.get_json()["id"] == mail["failed"]
+    # Sent once the retry committed (the test's job queue runs at once).
+    assert [m["To"] for m in outbox(app) if m["To"] == "failed@example.org"] == [
+        "failed@example.org"
+    ]
+    with db_session(write=False) as session:
+        row = session.scalar(select(OutboxMessage).where(OutboxMessage.public_id == mail["failed"]))
+        event = session.scalar(select(AuditEvent).where(AuditEvent.action == "outbox.retried"))
+    assert row.sent_at is not None
+    assert event.detail == {"message": mail["failed"]}
+    sent = api.get("/admin/outbox?state=sent").get_json()["items"]
+    assert [m["id"] for m in sent] == [mail["failed"]]
+    # The page shows it sent, and its retry button names the public id of those still failing.
+    web = app.test_client()
+    assert sign_in(web, "ada@example.org").status_code == 302
+    page = web.get("/admin/outbox").get_data(as_text=True)
+    assert f"/admin/outbox/{mail['retrying']}/retry" in page
+    assert f"/admin/outbox/{mail['failed']}/retry" not in page
+
+
+def test_a_retry_of_what_has_not_failed_or_is_no_message_changes_nothing(api_as, db_session):
+    api = api_as("ada@example.org", "admin")
+    mail = _failing_mail(db_session)
+    with db_session(write=False) as session:
+        number = session.scalar(
+            select(OutboxMessage.id).where(OutboxMessage.public_id == mail["failed"])
+        )
+
+    queued = api.post(f"/admin/outbox/{mail['queued']}/retry")
+    assert queued.status_code == 422
+    assert "has not failed" in queued.get_json()["detail"]
+    for address in (str(number), "1", "x" * 60, "AAAAAAAAAAAAAAAA"):
+        assert api.post(f"/admin/outbox/{address}/retry").status_code == 404, address
+    with db_session(write=False) as session:
+        assert (
+            session.scalar(select(AuditEvent).where(AuditEvent.action == "outbox.retried")) is None
+        )
+        row = session.scalar(select(OutboxMessage).where(OutboxMessage.public_id == mail["failed"]))
+        assert row.next_attempt_at is None and row.attempts == 10
+
+
+def test_a_retried_retry_under_its_key_gets_the_first_answer(app, api_as, db_session):
+    api = api_as("ada@example.org", "admin")
+    mail = _failing_mail(db_session)
+    key = {"Idempotency-Key": "retry-1"}
+
+    first = api.post(f"/admin/outbox/{mail['retrying']}/retry", headers=key)
+    again = api.post(f"/admin/outbox/{mail['retrying']}/retry", headers=key)
+    other = api.post(f"/admin/outbox/{mail['failed']}/retry", headers=key)
+
+    assert first.status_code == again.status_code == 200
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert other.status_code == 422
+    with db_session(write=False) as session:
+        events = session.scalars(select(AuditEvent).where(AuditEvent.action == "outbox.retried"))
+        assert [event.detail for event in events] == [{"message": mail["retrying"]}]

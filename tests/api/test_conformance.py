@@ -63,6 +63,9 @@ KINDS = {
     "accounts": "users",
     "candidates": "candidates",
     "expertise": "expertise",
+    "lists": "lists",
+    "saved-searches": "saved-searches",
+    "outbox": "outbox",
 }
 # Query parameters that name a record, by the kind of record.
 QUERY_KINDS = {"needs": "needs", "role": "roles", "expert": "experts"}

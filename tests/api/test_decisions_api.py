@@ -77,9 +77,7 @@ def test_a_decision_through_the_api_is_on_the_page_and_in_the_export(
     assert listed["items"] == exported and listed["next_cursor"] is None
 
 
-def test_many_decisions_are_all_or_nothing_with_the_refused_one_s_path(
-    app, planner_api, shortlist
-):
+def test_many_decisions_are_all_or_nothing_with_the_refused_one_s_path(app, planner_api, shortlist):
     ids = [c["external_id"] for c in shortlist["document"]["candidates"]]
     before = count(app, CandidateDecision)
 
@@ -251,9 +249,7 @@ def test_only_planners_with_the_scope_record_decisions_and_call_out(
         assert session.scalar(select(func.count()).select_from(Expert)) > 0
 
 
-def test_bodies_of_another_type_or_broken_or_with_controls_are_refused(
-    app, planner_api, shortlist
-):
+def test_bodies_of_another_type_or_broken_or_with_controls_are_refused(app, planner_api, shortlist):
     first = shortlist["document"]["candidates"][0]["external_id"]
     before = count(app, CandidateDecision)
     where = f"/needs/{shortlist['needs']}/roles/R1/call-outs"

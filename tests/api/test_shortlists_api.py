@@ -136,9 +136,12 @@ def test_blind_review_hides_candidates_until_revealed(app, planner_api, roster):
     assert read["candidates"][0]["external_id"] == revealed.get_json()["external_id"]
     assert count(app, CandidateReveal) == 1
     with session_scope(app, write=False) as session:
-        assert session.scalar(
-            select(AuditEvent).where(AuditEvent.action == "candidate.revealed")
-        ).detail["rank"] == 1
+        assert (
+            session.scalar(
+                select(AuditEvent).where(AuditEvent.action == "candidate.revealed")
+            ).detail["rank"]
+            == 1
+        )
 
 
 def test_an_outcome_goes_through_the_candidacy_s_rules(app, planner_api, needs_id, signed_in):
@@ -231,9 +234,7 @@ def test_the_preview_is_the_live_page_s_shortlist_and_keeps_nothing(
     app, planner_api, needs_id, signed_in
 ):
     preview = planner_api.get(f"/needs/{needs_id}/roles/R1/shortlist-preview")
-    widened = planner_api.get(
-        f"/needs/{needs_id}/roles/R1/shortlist-preview?partial=true&lower=fr"
-    )
+    widened = planner_api.get(f"/needs/{needs_id}/roles/R1/shortlist-preview?partial=true&lower=fr")
     refused = planner_api.get(f"/needs/{needs_id}/roles/R1/shortlist-preview?lower=de")
 
     assert preview.status_code == 200 and widened.status_code == 200

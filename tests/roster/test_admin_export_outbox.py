@@ -184,7 +184,7 @@ def mail(db_session):
         session.execute(
             update(OutboxMessage).where(OutboxMessage.id.in_(ids)).values(next_attempt_at=None)
         )
-        return {state: message.id for state, message in messages.items()}
+        return {state: message.public_id for state, message in messages.items()}
 
 
 def table_rows(page: str) -> list[str]:
@@ -267,7 +267,7 @@ def test_retry_now_sends_a_failed_message_at_once_and_is_audited(admin, mail, db
     # The job queue sent it once the retry committed (mail goes to the outbox folder here).
     assert [message["To"] for message in outbox(admin.application)] == ["failed@example.org"]
     with db_session(write=False) as session:
-        row = session.get(OutboxMessage, mail["failed"])
+        row = session.scalar(select(OutboxMessage).where(OutboxMessage.public_id == mail["failed"]))
         event = session.scalar(select(AuditEvent).where(AuditEvent.action == "outbox.retried"))
     assert row.sent_at is not None and row.attempts == 1
     assert event.detail == {"message": mail["failed"]}
@@ -291,7 +291,8 @@ def test_retry_now_of_a_message_sent_meanwhile_changes_nothing(admin, mail, db_s
 def test_retry_now_without_the_form_token_is_refused(admin, mail, db_session):
     assert admin.post(f"/admin/outbox/{mail['failed']}/retry").status_code == 400
     with db_session(write=False) as session:
-        assert session.get(OutboxMessage, mail["failed"]).next_attempt_at is None
+        row = session.scalar(select(OutboxMessage).where(OutboxMessage.public_id == mail["failed"]))
+        assert row.next_attempt_at is None
 
 
 def test_the_trail_is_searched_by_a_person_s_name_too(admin, trail, db_session):

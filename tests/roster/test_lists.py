@@ -54,8 +54,9 @@ def make_list(client, name: str):
     return post_form(client, "/lists", {"name": name}, form_url="/lists")
 
 
-def list_id(response) -> int:
-    return int(re.search(r"/lists/(\d+)$", response.headers["Location"]).group(1))
+def list_id(response) -> str:
+    """The list's public id, from the address its page was opened at."""
+    return re.search(r"/lists/([\w-]+)$", response.headers["Location"]).group(1)
 
 
 def add(client, *public_ids: str, to: str = "", new_name: str = ""):
@@ -86,7 +87,7 @@ def test_a_recruiter_makes_a_list_adds_experts_and_reads_it(staff, experts):
     made = make_list(rita, "Francophone registrars")
     assert made.status_code == 302
     number = list_id(made)
-    added = add(rita, experts["Awa Ndiaye"], experts["Bruno Díaz"], to=str(number))
+    added = add(rita, experts["Awa Ndiaye"], experts["Bruno Díaz"], to=number)
     assert added.headers["Location"].endswith(f"/lists/{number}")
     page = rita.get(added.headers["Location"]).get_data(as_text=True)
     assert "2 experts added to “Francophone registrars”." in page
@@ -126,11 +127,11 @@ def test_the_profile_page_adds_its_expert_to_a_new_list(staff, experts):
 def test_adding_an_expert_twice_keeps_one_entry_and_says_so(staff, experts, db_session):
     rita = staff("recruiter")
     number = list_id(make_list(rita, "Shortlist A"))
-    add(rita, experts["Awa Ndiaye"], to=str(number))
-    again = add(rita, experts["Awa Ndiaye"], to=str(number))
+    add(rita, experts["Awa Ndiaye"], to=number)
+    again = add(rita, experts["Awa Ndiaye"], to=number)
     assert again.status_code == 400
     assert "Awa Ndiaye is already on the list “Shortlist A”." in again.get_data(as_text=True)
-    mixed = add(rita, experts["Awa Ndiaye"], experts["Chen Wei"], to=str(number))
+    mixed = add(rita, experts["Awa Ndiaye"], experts["Chen Wei"], to=number)
     page = rita.get(mixed.headers["Location"]).get_data(as_text=True)
     assert "1 expert added to “Shortlist A”." in page
     assert "Already on it, so left as they were: Awa Ndiaye." in page
@@ -175,7 +176,7 @@ def test_two_lists_of_one_owner_cannot_share_a_name(staff, experts, db_session):
 
 def test_adding_nobody_or_a_stranger_is_refused(staff, experts):
     rita = staff("recruiter")
-    number = str(list_id(make_list(rita, "Empty")))
+    number = list_id(make_list(rita, "Empty"))
     assert "Please choose at least one expert" in add(rita, to=number).get_data(as_text=True)
     response = add(rita, "not-a-public-id", to=number)
     assert response.status_code == 400
@@ -185,7 +186,7 @@ def test_adding_nobody_or_a_stranger_is_refused(staff, experts):
 def test_a_private_list_is_nobody_else_s(staff, signed_in, experts):
     rita = staff("recruiter")
     number = list_id(make_list(rita, "Mine alone"))
-    add(rita, experts["Awa Ndiaye"], to=str(number))
+    add(rita, experts["Awa Ndiaye"], to=number)
     other = signed_in("otto@example.org", "recruiter", name="Otto Recruiter")
     planner = staff("planner", name="Paul Mensah")
     for client in (other, planner):
@@ -201,7 +202,7 @@ def test_a_private_list_is_nobody_else_s(staff, signed_in, experts):
         }
         assert other.post(f"/lists/{number}/{action}", data=data).status_code == 404
     refused = other.post(
-        "/lists/add", data={"csrf_token": token, "list": str(number), "expert": experts["Chen Wei"]}
+        "/lists/add", data={"csrf_token": token, "list": number, "expert": experts["Chen Wei"]}
     )
     assert refused.status_code == 400
     assert "Please choose one of your lists" in refused.get_data(as_text=True)
@@ -211,7 +212,7 @@ def test_a_private_list_is_nobody_else_s(staff, signed_in, experts):
 def test_a_shared_list_is_read_by_planners_without_what_they_may_not_see(staff, experts):
     rita = staff("recruiter")
     number = list_id(make_list(rita, "For the Mali mission"))
-    add(rita, experts["Awa Ndiaye"], to=str(number))
+    add(rita, experts["Awa Ndiaye"], to=number)
     shared = post_form(rita, f"/lists/{number}/share", {"shared": "y"}, form_url=f"/lists/{number}")
     assert shared.status_code == 302
     planner = staff("planner", name="Paul Mensah")
@@ -243,7 +244,7 @@ def test_planners_keep_no_lists_of_their_own(staff):
 def test_the_owner_renames_takes_off_and_deletes(staff, experts, db_session):
     rita = staff("recruiter")
     number = list_id(make_list(rita, "Draft"))
-    add(rita, experts["Awa Ndiaye"], experts["Chen Wei"], to=str(number))
+    add(rita, experts["Awa Ndiaye"], experts["Chen Wei"], to=number)
     renamed = post_form(
         rita, f"/lists/{number}/rename", {"name": "Final"}, form_url=f"/lists/{number}"
     )
@@ -283,7 +284,12 @@ def test_a_rename_from_a_stale_page_is_told_and_nothing_lost(staff):
     assert "<bdi>One</bdi>" in page
 
 
-def test_a_list_address_that_is_no_number_is_not_found(staff):
+def test_a_list_is_found_by_its_public_id_alone_never_by_its_number(staff, db_session):
     rita = staff("recruiter")
-    assert rita.get("/lists/abc").status_code == 404
-    assert rita.get("/lists/999999").status_code == 404
+    public_id = list_id(make_list(rita, "Mine"))
+    assert len(public_id) >= 16
+    with db_session(write=False) as session:
+        number = session.scalar(select(ExpertList.id).where(ExpertList.public_id == public_id))
+    for address in (str(number), "abc", "999999", "x" * 40):
+        assert rita.get(f"/lists/{address}").status_code == 404
+    assert rita.get(f"/lists/{public_id}").status_code == 200

@@ -1,9 +1,11 @@
 """The migrations build exactly the schema that the models describe; new ones pass the linter."""
 
+import re
 import shutil
 import subprocess
 import sys
 
+import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -13,6 +15,7 @@ from sqlmodel import SQLModel
 import roster.models  # noqa: F401  (registers every table)
 from roster.db import make_engines
 from roster.migrate import COMPARE, MIGRATIONS, PYPROJECT, alembic_config, upgrade
+from tests.conftest import POSTGRES_URL
 
 
 def test_autogenerate_finds_no_difference_between_the_models_and_the_migrations(
@@ -102,3 +105,81 @@ def test_migration_0003_knows_which_owners_chose_a_password(tmp_path):
     finally:
         engine.dispose()
     assert chosen == {"invited": 0, "admin": 1, "expert": 1, "confirmed-expert": 1}
+
+
+@pytest.fixture
+def scratch_url(tmp_path):
+    """An empty database of the kind the suite runs on, dropped afterwards."""
+    if not POSTGRES_URL:
+        yield f"sqlite:///{tmp_path / 'roster.db'}"
+        return
+    from sqlalchemy.engine import make_url
+
+    from roster.config import _sqlalchemy_url
+
+    server = make_url(_sqlalchemy_url(POSTGRES_URL))
+    name = f"scratch_{tmp_path.name.lower().replace('-', '_')[:40]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield server.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+def test_migration_0013_gives_every_list_search_and_message_a_public_id(scratch_url):
+    """Rows made before 0013 get distinct random url-safe ids; 0013 goes down and up again."""
+    from sqlalchemy import text
+
+    command.upgrade(alembic_config(scratch_url), "0012")
+    engine = make_engines(scratch_url).write
+    moment = "'2026-01-01 00:00:00'"
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    'INSERT INTO "user" (id, public_id, email, display_name, password_hash, '
+                    "session_token, disabled, failed_logins, password_changed_at, created_at, "
+                    f"updated_at) VALUES (1, 'u1', 'rita@example.org', 'Rita', 'x', 's', "
+                    f"false, 0, {moment}, {moment}, {moment})"
+                )
+            )
+            for n in range(1, 4):
+                connection.execute(
+                    text(
+                        "INSERT INTO expert_list (owner_id, name, shared, created_at, "
+                        f"updated_at, version) VALUES (1, :name, false, {moment}, {moment}, 1)"
+                    ),
+                    {"name": f"List {n}"},
+                )
+                connection.execute(
+                    text(
+                        "INSERT INTO saved_search (owner_id, name, query, watched, created_at, "
+                        f"version) VALUES (1, :name, 'lang=fr', false, {moment}, 1)"
+                    ),
+                    {"name": f"Search {n}"},
+                )
+                connection.execute(
+                    text(
+                        "INSERT INTO outbox_message (recipient, subject, body, created_at, "
+                        f"attempts, last_error) VALUES ('a@example.org', 'S', 'B', {moment}, 0, '')"
+                    )
+                )
+        command.upgrade(alembic_config(scratch_url), "head")
+        found = {}
+        with engine.connect() as connection:
+            for table in ("expert_list", "saved_search", "outbox_message"):
+                found[table] = list(
+                    connection.execute(text(f"SELECT public_id FROM {table}")).scalars()
+                )
+        command.downgrade(alembic_config(scratch_url), "0012")
+        command.upgrade(alembic_config(scratch_url), "head")
+    finally:
+        engine.dispose()
+    ids = [public_id for kept in found.values() for public_id in kept]
+    assert [len(kept) for kept in found.values()] == [3, 3, 3]
+    assert len(set(ids)) == 9
+    assert all(re.fullmatch(r"[A-Za-z0-9_-]{16}", public_id) for public_id in ids)

@@ -77,7 +77,7 @@ def test_the_lists_pages_are_all_marked(recruiter, staff, expert):
     assert refused.status_code == 400
     assert_all_marked(refused, *RECRUITER)
     made = post_form(pseudo, "/lists", {"name": names[0]}, form_url="/lists")
-    number = re.search(r"/lists/(\d+)$", made.headers["Location"]).group(1)
+    number = re.search(r"/lists/([\w-]+)$", made.headers["Location"]).group(1)
     token = csrf_token(pseudo, "/lists")
     added = pseudo.post(
         "/lists/add",
@@ -120,7 +120,7 @@ def test_the_saved_searches_page_is_all_marked(recruiter, expert):
         follow_redirects=True,
     )
     assert_all_marked(saved, *RECRUITER, "French")
-    number = re.search(r'action="/searches/(\d+)/watch"', saved.get_data(as_text=True)).group(1)
+    number = re.search(r'action="/searches/([\w-]+)/watch"', saved.get_data(as_text=True)).group(1)
     watched = pseudo.post(
         f"/searches/{number}/watch",
         data={"csrf_token": token, "watched": "y"},

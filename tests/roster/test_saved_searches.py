@@ -60,7 +60,7 @@ def watch(client, name: str, on: bool = True):
     row = re.search(
         rf'<tr>\s*<th scope="row"><a [^>]*><bdi>{re.escape(name)}</bdi>.*?</tr>', page, re.S
     )
-    action = re.search(r'action="(/searches/\d+/watch)"', row.group(0)).group(1)
+    action = re.search(r'action="(/searches/[\w-]+/watch)"', row.group(0)).group(1)
     token = csrf_token(client, "/searches")
     return client.post(action, data={"csrf_token": token, "watched": "y" if on else ""})
 
@@ -133,7 +133,7 @@ def test_a_saved_search_is_its_owner_s_alone(staff, signed_in, db_session):
     rita = staff("recruiter")
     save_from_the_search_page(rita, "lang=fr", "Private")
     with db_session(write=False) as session:
-        number = session.scalar(select(SavedSearch.id))
+        number = session.scalar(select(SavedSearch.public_id))
     other = signed_in("otto@example.org", "recruiter", name="Otto")
     assert "Private" not in other.get("/searches").get_data(as_text=True)
     token = csrf_token(other, "/searches")
@@ -144,7 +144,8 @@ def test_a_saved_search_is_its_owner_s_alone(staff, signed_in, db_session):
     planner = staff("planner", name="Paul")
     assert planner.get("/searches").status_code == 403
     with db_session(write=False) as session:
-        assert session.get(SavedSearch, number).watched is False
+        kept = session.scalar(select(SavedSearch).where(SavedSearch.public_id == number))
+        assert kept.watched is False
 
 
 def test_a_saved_search_is_deleted_with_what_it_matched(staff, add_expert, db_session):
@@ -153,7 +154,7 @@ def test_a_saved_search_is_deleted_with_what_it_matched(staff, add_expert, db_se
     save_from_the_search_page(rita, "lang=fr", "Gone soon")
     watch(rita, "Gone soon")
     page = rita.get("/searches").get_data(as_text=True)
-    action = re.search(r'action="(/searches/\d+/delete)"', page).group(1)
+    action = re.search(r'action="(/searches/[\w-]+/delete)"', page).group(1)
     deleted = rita.post(action, data={"csrf_token": csrf_token(rita, "/searches")})
     assert "“Gone soon” is deleted" in rita.get(deleted.headers["Location"]).get_data(as_text=True)
     with db_session(write=False) as session:
