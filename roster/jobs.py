@@ -46,6 +46,8 @@ DIGEST_SCHEDULE = crontab(minute="15", hour="5")
 
 # Imports left behind by a stopped worker or a lost queue are looked for every few minutes.
 IMPORTS_SCHEDULE = crontab(minute="*/5")
+# The answers kept for retried API requests last a day: forgotten once an hour.
+RETRIES_SCHEDULE = crontab(minute="41")
 # The whole roster is compared for likely duplicates once a night.
 DUPLICATES_SCHEDULE = crontab(minute="17", hour="2")
 logger = logging.getLogger(__name__)
@@ -55,7 +57,8 @@ logger = logging.getLogger(__name__)
 class Jobs:
     """An app's queue and its jobs: send one outbox message, sweep the outbox, remind
     those who have not answered a call-out, mail the watched searches' digests, and look
-    for duplicates every night, and run the imports sent to the API."""
+    for duplicates every night, run the imports sent to the API, and forget the answers
+    kept for retried API requests after a day."""
 
     queue: Huey
     send_message: TaskWrapper
@@ -65,6 +68,7 @@ class Jobs:
     sweep_duplicates: TaskWrapper
     run_import: TaskWrapper
     sweep_imports: TaskWrapper
+    forget_retries: TaskWrapper
 
 
 # Which app's jobs a session's commit belongs to, found from the connection pool of the
@@ -193,6 +197,15 @@ def sweep_imports(app: Flask, *, now: datetime | None = None) -> list[str]:
     return waiting
 
 
+def forget_retries(app: Flask, *, now: datetime | None = None) -> int:
+    """Forget the answers kept for retried API requests past their day; return how many."""
+    from roster.db import session_scope
+    from roster.retries import forget_old_answers
+
+    with app.app_context(), session_scope(app) as session:
+        return forget_old_answers(session=session, now=now)
+
+
 def init_app(app: Flask) -> None:
     """Create the app's queue and register its jobs on it."""
     queue = make_queue(app.config)
@@ -233,6 +246,11 @@ def init_app(app: Flask) -> None:
         if waiting := sweep_imports(app):
             logger.info("%d import(s) queued again.", len(waiting))
 
+    def forget_old_retries() -> None:
+        """Forget the answers kept for retried API requests once they are a day old."""
+        if forgotten := forget_retries(app):
+            logger.info("%d kept answer(s) of retried requests forgotten.", forgotten)
+
     jobs = Jobs(
         queue=queue,
         send_message=queue.task(name="send_outbox_message")(send_outbox_message),
@@ -249,6 +267,9 @@ def init_app(app: Flask) -> None:
         run_import=queue.task(name="run_import")(run_sent_import),
         sweep_imports=queue.periodic_task(IMPORTS_SCHEDULE, name="sweep_imports")(
             look_after_imports
+        ),
+        forget_retries=queue.periodic_task(RETRIES_SCHEDULE, name="forget_retries")(
+            forget_old_retries
         ),
     )
     app.extensions["roster_jobs"] = jobs

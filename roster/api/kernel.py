@@ -37,6 +37,7 @@ from roster.i18n import translate
 from roster.messages import N_, Message
 from roster.models import IdempotentRequest
 from roster.refusal import Changed, Problem, Refused, join_path
+from roster.retries import expired
 from roster.validation import storable_text
 
 api = APIBlueprint("api", __name__, url_prefix="/api/v1", enable_openapi=True)
@@ -453,11 +454,17 @@ def idempotent(view: Callable) -> Callable:
 
 
 def _kept(session, user_id: int, key: str) -> IdempotentRequest | None:
-    return session.scalar(
+    kept = session.scalar(
         select(IdempotentRequest).where(
             IdempotentRequest.user_id == user_id, IdempotentRequest.key == key
         )
     )
+    if kept is not None and expired(kept):
+        # Past its day (the hourly job has not come by yet): the key is free again.
+        session.delete(kept)
+        session.flush()
+        return None
+    return kept
 
 
 def _replay(kept: IdempotentRequest, fingerprint: str) -> Response:
