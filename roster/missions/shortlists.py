@@ -35,7 +35,7 @@ from roster.models import (
     UnmetDemand,
     User,
 )
-from roster.policy.candidacy import record_outcome
+from roster.policy.candidacy import lock_role, record_outcome
 from roster.refusal import Refused
 
 CO = CandidateOutcome
@@ -295,7 +295,9 @@ def issue_shortlist(
         )
         shortlist.entries.append(entry)
     session.flush()
-    # A candidacy without any decision has no outcome yet: one query for the shortlist.
+    # Locked once for the whole shortlist; a candidacy without any decision has no
+    # outcome yet: one query for the shortlist, none for each candidate.
+    lock_role(session=session, role=role)
     known = set(
         session.scalars(
             select(CandidateDecision.expert_id).where(
@@ -317,6 +319,7 @@ def issue_shortlist(
                 to=CO.SHORTLISTED,
                 by=by,
                 shortlist_entry=entry,
+                first=True,
             )
     if matched.eligible_count < role.positions:
         _log_short(session, role, matched)

@@ -81,6 +81,11 @@ CANDIDACIES = StateMachine(
 )
 
 
+def lock_role(*, session: Session, role: MissionRole) -> None:
+    """Take the role's decisions one at a time: its row locked on PostgreSQL until commit."""
+    session.execute(select(MissionRole.id).where(MissionRole.id == role.id).with_for_update())
+
+
 def current_outcome(*, session: Session, role_id: int, expert_id: int) -> CandidateOutcome | None:
     """Where the candidacy of ``expert_id`` for ``role_id`` stands: its latest outcome, if any."""
     return session.scalar(
@@ -101,6 +106,7 @@ def record_outcome(
     reason: str = "",
     rating: int | None = None,
     shortlist_entry: ShortlistEntry | None = None,
+    first: bool = False,
 ) -> CandidateDecision:
     """Move ``expert``'s candidacy for ``role`` to ``to``, if ``by`` may; keep it and audit it.
 
@@ -118,6 +124,9 @@ def record_outcome(
         reason: why; required where ``OUTCOME_RULES`` says so.
         rating: the appraisal (1 to 5), only with ``completed``.
         shortlist_entry: the shortlist entry the candidacy came from, if any.
+        first: the caller holds the role's lock (``lock_role``) and knows the candidacy
+            has no decision yet: neither is asked of the database again (a shortlist
+            records ten or more candidates at once).
     Returns:
         The decision row written.
     Raises:
@@ -125,8 +134,11 @@ def record_outcome(
             ``by``, lacks its reason; the expert is not rostered; the rating or the
             shortlist entry does not fit. Nothing is written.
     """
-    session.execute(select(MissionRole.id).where(MissionRole.id == role.id).with_for_update())
-    current = current_outcome(session=session, role_id=role.id, expert_id=expert.id)
+    if first:
+        current = None
+    else:
+        lock_role(session=session, role=role)
+        current = current_outcome(session=session, role_id=role.id, expert_id=expert.id)
     wanted, text = CANDIDACIES.check(current=current, to=to, by=by, expert=expert, reason=reason)
     _check_fit(expert, role, current, wanted, rating, shortlist_entry)
     decision = CandidateDecision(
