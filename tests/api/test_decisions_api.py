@@ -6,6 +6,7 @@ import pytest
 from jsonschema import Draft202012Validator
 from sqlalchemy import func, select
 
+from matching.vocabulary import DATA_DIR
 from roster.db import session_scope
 from roster.models import AuditEvent, CallOut, CandidateDecision, Expert
 from tests.api.conftest import ApiClient
@@ -14,7 +15,7 @@ from tests.factories import needs_record
 from tests.shortlists.conftest import import_roster, role_url, roster_records, save
 
 PLANNER = "paula@example.org"
-with open("../shared/spec/decisions.schema.json") as contract:
+with open(DATA_DIR / "decisions.schema.json") as contract:
     DECISIONS_SCHEMA = Draft202012Validator(json.load(contract))
 
 

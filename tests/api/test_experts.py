@@ -8,13 +8,13 @@ import csv
 import io
 import json
 import re
-from pathlib import Path
 from urllib.parse import urlencode
 
 import jsonschema
 import pytest
 from sqlalchemy import select
 
+from matching.vocabulary import DATA_DIR
 from roster.interchange.services import import_records
 from roster.models import AuditEvent, Expert
 from roster.recruiting.criteria import ARGUMENTS
@@ -22,7 +22,7 @@ from roster.recruiting.search import facet_counts, parse_criteria
 from tests.factories import expert_record
 from tests.roster.conftest import post_form
 
-CONTRACT = json.loads(Path("matching/data/expert.schema.json").read_text())
+CONTRACT = json.loads((DATA_DIR / "expert.schema.json").read_text())
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from matching.vocabulary import DATA_DIR
 from roster.db import session_scope
 from roster.models import ApiToken, AuditEvent, utcnow
 from tests.conftest import sign_in
@@ -110,7 +111,7 @@ def test_the_openapi_document_carries_the_contract_s_schemas_as_they_are(anonymo
     assert answer.status_code == 200 and document["openapi"].startswith("3.1")
     schemas = document["components"]["schemas"]
     for name, title in [("expert", "Expert"), ("needs", "Needs"), ("decisions", "Decisions")]:
-        with open(f"../shared/spec/{name}.schema.json") as contract:
+        with open(DATA_DIR / f"{name}.schema.json") as contract:
             expected = json.load(contract)
         expected.pop("$schema"), expected.pop("$id", None)
         text = json.dumps(expected).replace('"#/$defs/', f'"#/components/schemas/{title}/$defs/')

@@ -6,13 +6,14 @@ import pytest
 from jsonschema import Draft202012Validator
 from sqlalchemy import func, select
 
+from matching.vocabulary import DATA_DIR
 from roster.db import session_scope
 from roster.models import AuditEvent, CandidateDecision, MissionRole, NeedsAssessment
 from tests.api.conftest import ApiClient
 from tests.factories import needs_record, role_record
 
 PLANNER = "paula@example.org"
-with open("../shared/spec/needs.schema.json") as contract:
+with open(DATA_DIR / "needs.schema.json") as contract:
     NEEDS_SCHEMA = Draft202012Validator(json.load(contract))
 
 

@@ -6,6 +6,7 @@ import pytest
 from jsonschema import Draft202012Validator
 from sqlalchemy import func, select
 
+from matching.vocabulary import DATA_DIR
 from roster.db import session_scope
 from roster.models import AuditEvent, CandidateDecision, CandidateReveal, Shortlist
 from tests.api.conftest import ApiClient
@@ -14,7 +15,7 @@ from tests.shortlists.conftest import import_roster, role_url, roster_records, s
 from tests.shortlists.test_role_page import page_ranking
 
 PLANNER = "paula@example.org"
-with open("../shared/spec/shortlist.schema.json") as contract:
+with open(DATA_DIR / "shortlist.schema.json") as contract:
     SHORTLIST_SCHEMA = Draft202012Validator(json.load(contract))
 
 
