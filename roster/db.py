@@ -235,6 +235,11 @@ def _reads_only() -> bool:
     return not getattr(view, "roster_writes", False)
 
 
+def reads_only() -> bool:
+    """Whether this request's session reads only (a GET, not marked ``writes``)."""
+    return _reads_only()
+
+
 def get_session() -> Session:
     """Return this request's session, opening it on first use."""
     if "db_session" not in g:

@@ -10,7 +10,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Engine, or_, select, update
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session
 
@@ -256,6 +256,31 @@ def authenticate(*, session: Session, secret: str) -> tuple[User, ApiToken]:
     user = token.user
     if user.disabled or user.removed_at is not None:
         raise TokenFailure(Message(N_("The account of this access token is disabled.")))
-    if token.last_used_at is None or now - token.last_used_at > LAST_USED_EVERY:
-        token.last_used_at = now
     return user, token
+
+
+def use_to_note(token: ApiToken) -> bool:
+    """Whether ``token``'s last use is older than ``LAST_USED_EVERY``: worth writing again."""
+    return token.last_used_at is None or utcnow() - token.last_used_at > LAST_USED_EVERY
+
+
+def note_use(*, engine: Engine, token: ApiToken) -> None:
+    """Write now as when ``token`` was last used, in a short transaction of its own.
+
+    For a request that only reads: its read transaction stays one, and on SQLite never
+    becomes a writer that another's commit would make fail. A request that writes sets
+    ``last_used_at`` in its own transaction instead (this one would wait for it).
+    """
+    now = utcnow()
+    with engine.begin() as connection:
+        connection.execute(
+            update(ApiToken)
+            .where(
+                ApiToken.id == token.id,
+                or_(
+                    ApiToken.last_used_at.is_(None),
+                    ApiToken.last_used_at < now - LAST_USED_EVERY,
+                ),
+            )
+            .values(last_used_at=now)
+        )

@@ -40,10 +40,11 @@ from roster.db import get_session
 from roster.i18n import translate
 from roster.messages import N_, Message
 from roster.missions import callouts
-from roster.missions.candidates import call_out_state
+from roster.missions.candidates import BEYOND_SHORTLISTED, call_out_state
 from roster.missions.decisions import decision_records
 from roster.models import (
     CallOut,
+    CandidateReveal,
     Expert,
     MissionRole,
     NeedsAssessment,
@@ -208,13 +209,49 @@ def record_decisions():
             counted[done] += 1
     problems.raise_if_any()
     touched = {(r["needs_id"], r["role_id"], r["external_id"]) for r in records}
+    shown = _shown_to_planners(session, {r["needs_id"] for r in records})
     items = [
         found
         for needs_id in sorted({r["needs_id"] for r in records})
         for found in decision_records(session, needs_id=needs_id)
-        if (found["needs_id"], found["role_id"], found["external_id"]) in touched
+        if (found["needs_id"], found["role_id"], found["external_id"]) in touched and shown(found)
     ]
     return answer({**counted, "items": items})
+
+
+def _shown_to_planners(session, needs_ids: set[str]):
+    """A test of records: False for a candidate a blind review still hides.
+
+    Under blind review the role's page names a shortlisted candidate only once revealed
+    (``CandidateReveal``, audited) or moved on past shortlisted; the API names no more.
+    """
+    blind = set(
+        session.scalars(
+            select(NeedsAssessment.external_id).where(
+                NeedsAssessment.external_id.in_(needs_ids), NeedsAssessment.blind_review
+            )
+        )
+    )
+    if not blind:
+        return lambda record: True
+    revealed = {
+        tuple(row)
+        for row in session.execute(
+            select(NeedsAssessment.external_id, MissionRole.role_key, Expert.external_id)
+            .select_from(CandidateReveal)
+            .join(MissionRole, MissionRole.id == CandidateReveal.role_id)
+            .join(NeedsAssessment, NeedsAssessment.id == MissionRole.needs_id)
+            .join(Expert, Expert.id == CandidateReveal.expert_id)
+            .where(NeedsAssessment.external_id.in_(blind))
+        )
+    }
+    beyond = {str(outcome) for outcome in BEYOND_SHORTLISTED}
+
+    def shown(record: dict[str, Any]) -> bool:
+        key = (record["needs_id"], record["role_id"], record["external_id"])
+        return record["needs_id"] not in blind or record["outcome"] in beyond or key in revealed
+
+    return shown
 
 
 DECISIONS_QUERY = [
@@ -235,7 +272,11 @@ DECISIONS_QUERY = [
 @token_required("needs:read", *PLANNERS)
 @described(responses={200: DECISIONS_PAGE}, query=DECISIONS_QUERY)
 def export_decisions():
-    """A needs assessment's candidacies as ``roster decisions export`` writes them, by pages."""
+    """A needs assessment's candidacies as ``roster decisions export`` writes them, by pages.
+
+    Under blind review, a shortlisted candidate not yet revealed is left out, as the role's
+    page names them only "Candidate <rank>".
+    """
     wanted = request.args.get("needs")
     if not wanted:
         raise Refused(Problem("needs", Message(N_("Name the needs assessment (its public id)."))))
@@ -258,10 +299,11 @@ def export_decisions():
             ) from None
     items: list[dict[str, Any]] = []
     more = False
+    shown = _shown_to_planners(get_session(), {needs.external_id})
     with closing(decision_records(get_session(), needs_id=needs.external_id)) as records:
         for found in records:
             key = (order.get(found["role_id"], -1), found["external_id"])
-            if after is not None and key <= after:
+            if not shown(found) or (after is not None and key <= after):
                 continue
             if len(items) == limit:
                 more = True

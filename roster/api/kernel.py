@@ -249,6 +249,10 @@ def json_body() -> Any:
     data = raw_body()
     try:
         document = json.loads(data.decode("utf-8"), parse_constant=_no_constant)
+    except RecursionError:
+        raise BadRequest(
+            translate(Message(N_("The body is not valid JSON: it is nested too deeply.")))
+        ) from None
     except (UnicodeDecodeError, ValueError) as error:
         raise BadRequest(
             translate(Message(N_("The body is not valid JSON: %(error)s."), {"error": str(error)}))
@@ -352,22 +356,62 @@ def encode_cursor(position: dict[str, Any]) -> str:
     return base64.urlsafe_b64encode(json.dumps(position, separators=(",", ":")).encode()).decode()
 
 
+# A cursor's values are short texts, whole numbers a database stores, and nothing deep.
+MAX_CURSOR_TEXT = 300
+MAX_CURSOR_NUMBER = 2**31 - 1
+
+
+def digits(text: str) -> bool:
+    """Whether ``text`` is a whole number in ASCII digits (``"²".isdigit()`` is true too)."""
+    return text.isascii() and text.isdigit()
+
+
+def _plain(value: Any) -> bool:
+    """Whether a decoded cursor holds only what the roster puts in one."""
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _plain(v) for k, v in value.items())
+    if isinstance(value, str):
+        return len(value) <= MAX_CURSOR_TEXT and value.isprintable()
+    if isinstance(value, bool) or value is None:
+        return True
+    if isinstance(value, int):
+        return abs(value) <= MAX_CURSOR_NUMBER
+    return False  # lists, fractions: no cursor of the roster holds them
+
+
+def foreign_cursor() -> Refused:
+    """The refusal of a cursor the roster did not give."""
+    return Refused(
+        Problem(
+            "cursor",
+            Message(N_("This cursor was not given by the roster: start from the first page.")),
+        )
+    )
+
+
 def decode_cursor(cursor: str | None) -> dict[str, Any] | None:
     """The position a cursor names; a 422 problem at ``cursor`` for one not made here."""
     if not cursor:
         return None
     try:
-        position = json.loads(base64.urlsafe_b64decode(cursor.encode("ascii")))
-    except (ValueError, binascii.Error, UnicodeError):
-        position = None
-    if not isinstance(position, dict):
-        raise Refused(
-            Problem(
-                "cursor",
-                Message(N_("This cursor was not given by the roster: start from the first page.")),
-            )
+        position = json.loads(
+            base64.urlsafe_b64decode(cursor.encode("ascii")), parse_constant=_no_constant
         )
+    except (ValueError, binascii.Error, UnicodeError, RecursionError):
+        position = None
+    if not isinstance(position, dict) or not _plain(position):
+        raise foreign_cursor()
     return position
+
+
+def cursor_moment(text: Any) -> datetime:
+    """A moment written in a cursor (ISO 8601 with its UTC offset), or ``ValueError``."""
+    if not isinstance(text, str):
+        raise ValueError(text)
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        raise ValueError(text)
+    return moment
 
 
 def page_size(default: int = PAGE_SIZE) -> int:
@@ -375,7 +419,7 @@ def page_size(default: int = PAGE_SIZE) -> int:
     text = request.args.get("limit")
     if text is None:
         return default
-    if not text.isdigit() or not 1 <= int(text) <= MAX_PAGE_SIZE:
+    if not digits(text) or len(text) > 3 or not 1 <= int(text) <= MAX_PAGE_SIZE:
         raise Refused(
             Problem(
                 "limit",
@@ -421,7 +465,7 @@ def idempotent(view: Callable) -> Callable:
         session = get_session()
         user_id = g._login_user.id
         fingerprint = hashlib.sha256(
-            b"\n".join([request.method.encode(), request.path.encode(), request.get_data()])
+            b"\n".join([request.method.encode(), request.full_path.encode(), request.get_data()])
         ).hexdigest()
         kept = _kept(session, user_id, key)
         if kept is not None:

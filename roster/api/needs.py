@@ -22,6 +22,7 @@ from roster.api.kernel import (
     api,
     decode_cursor,
     described,
+    digits,
     encode_cursor,
     etag_of,
     idempotent,
@@ -159,7 +160,7 @@ def _settings() -> tuple[bool | None, int | None]:
     days = request.args.get("reminder_days")
     if blind is not None and blind not in ("true", "false"):
         problems.add("blind_review", N_("Say true or false."))
-    if days is not None and not (days.isdigit() and len(days) <= 2):
+    if days is not None and not (digits(days) and len(days) <= 2):
         low, high = assessments.REMINDER_DAYS
         problems.add(
             "reminder_days",

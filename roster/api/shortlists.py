@@ -22,8 +22,10 @@ from roster.api.kernel import (
     Strict,
     answer,
     api,
+    cursor_moment,
     decode_cursor,
     described,
+    digits,
     encode_cursor,
     idempotent,
     json_object,
@@ -236,7 +238,7 @@ def shortlist_or_404(shortlist_id: str) -> Shortlist:
 
 def entry_or_404(shortlist: Shortlist, rank: str) -> ShortlistEntry:
     """The shortlist's entry at ``rank``, or 404."""
-    wanted = int(rank) if rank.isdigit() and len(rank) < 6 else None
+    wanted = int(rank) if digits(rank) and len(rank) < 6 else None
     entry = next((e for e in shortlist.entries if e.rank == wanted), None)
     if entry is None:
         raise NotFound(
@@ -495,7 +497,7 @@ def list_shortlists():
 
 def _after(position: dict[str, Any]) -> tuple[datetime, str]:
     try:
-        return datetime.fromisoformat(position["issued"]), str(position["after"])
+        return cursor_moment(position["issued"]), str(position["after"])
     except (KeyError, TypeError, ValueError):
         raise Refused(
             Problem(

@@ -25,6 +25,7 @@ from roster.api.kernel import (
     Strict,
     answer,
     api,
+    cursor_moment,
     decode_cursor,
     described,
     encode_cursor,
@@ -68,7 +69,7 @@ def _position(found: dict | None) -> tuple[datetime, str] | None:
     try:
         if not isinstance(since, str) or not isinstance(after, str):
             raise ValueError(since)
-        return datetime.fromisoformat(since), after
+        return cursor_moment(since), after
     except ValueError:
         raise Refused.at(
             "cursor", N_("This cursor was not given by the roster: start from the first page.")

@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from flask import Flask, abort, current_app, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user, user_logged_in, user_logged_out
+from sqlalchemy.exc import DBAPIError
 from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import Forbidden, Unauthorized
 
-from roster.accounts.tokens import SCOPES, TokenFailure, authenticate
-from roster.db import get_session
+from roster.accounts.tokens import SCOPES, TokenFailure, authenticate, note_use, use_to_note
+from roster.db import engines, get_session, reads_only
 from roster.messages import N_, Message
 from roster.models import STAFF_ROLES, RoleName, utcnow
 
@@ -115,6 +116,16 @@ def _token_access(rule: TokenRule) -> None:
     except TokenFailure as failure:
         raise _bearer_refused(failure.reason) from None
     g._login_user, g.api_token = user, token
+    if not use_to_note(token):
+        pass
+    elif not reads_only():
+        token.last_used_at = utcnow()
+    else:
+        try:
+            note_use(engine=engines().write, token=token)
+        except DBAPIError as error:
+            # When a token was last used is a courtesy to its owner: never worth a refusal.
+            current_app.logger.warning("A token's last use was not written: %s", error.orig)
     if rule.scope is not None and rule.scope not in token.scopes:
         raise Forbidden(
             translate(

@@ -12,12 +12,12 @@ from email import message_from_binary_file
 from email.utils import getaddresses
 from pathlib import Path
 
-from sqlalchemy import String, cast, or_, select, update
+from sqlalchemy import String, cast, delete, or_, select, update
 from sqlmodel import Session
 
 from roster.cvs import after_commit, cv_path, remove_quietly
 from roster.db import checkpoint
-from roster.models import AuditEvent, CandidateDecision, Expert, User
+from roster.models import AuditEvent, CandidateDecision, Expert, IdempotentRequest, User
 from roster.outbox import forget_recipient
 
 
@@ -36,6 +36,13 @@ def _scrub_audit(session: Session, *, user: User, expert: Expert | None) -> None
         event.detail = {}
         if any(t and t in event.reason for t in traces):
             event.reason = ""
+    # Answers kept for retried API requests (a day) may name the person: a list's members,
+    # a shortlist's ids, an invitation. They go, rather than be replayed after the erasure.
+    session.execute(
+        delete(IdempotentRequest).where(
+            or_(*(IdempotentRequest.body.contains(t, autoescape=True) for t in traces if t))
+        )
+    )
 
 
 def mail_to(outbox: Path, email: str) -> list[Path]:

@@ -61,9 +61,12 @@ class Position:
             elif key == "name" and isinstance(value, str):
                 pass
             elif key == "years" and isinstance(value, int) and not isinstance(value, bool):
-                pass
+                if abs(value) > 2**31 - 1:  # more than a database's integer holds
+                    raise ValueError(value)
             elif key in MOMENTS and isinstance(value, str):
                 value = datetime.fromisoformat(value)
+                if value.tzinfo is None:  # the roster writes every moment with its offset
+                    raise ValueError(value)
             else:
                 raise ValueError(value)
         except ValueError:

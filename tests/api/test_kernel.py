@@ -139,3 +139,33 @@ def test_a_token_s_use_is_remembered_and_its_making_audited(app, api_as):
         assert token.last_used_at is not None
         event = session.scalar(select(AuditEvent).where(AuditEvent.action == "api.token_created"))
         assert event.detail["token"] == token.public_id
+
+
+def test_numbers_and_cursors_the_roster_never_writes_are_refused_in_plain_words(api_as):
+    api = api_as("rita@example.org", "recruiter")
+    cursor = __import__("base64").urlsafe_b64encode
+    for query in [
+        "limit=%C2%B2",  # "²" counts as a digit to Python, not as a number
+        "limit=9999999999999999999999",
+        "cursor=" + cursor(b'{"sort": "years", "value": 1e400, "after": "x"}').decode(),
+        "cursor="
+        + cursor(b'{"sort": "years", "value": 10000000000000000000000, "after": "x"}').decode(),
+        "sort=confirmed&cursor="
+        + cursor(b'{"sort": "confirmed", "value": "2026-01-01T00:00:00", "after": "x"}').decode(),
+        "cursor=" + cursor(b"[" * 50000).decode(),
+        "cursor=" + cursor(b'{"after": "a\\u0000b"}').decode(),
+    ]:
+        answer = api.get(f"/experts?{query}")
+        assert answer.status_code == 422, query
+        assert answer.get_json()["problems"][0]["path"] in ("limit", "cursor"), query
+
+
+def test_a_body_nested_too_deeply_is_a_bad_request(api_as):
+    planner = api_as("pat@example.org", "planner")
+
+    answer = planner.post(
+        "/decisions", data="[" * 50000, headers={"Content-Type": "application/json"}
+    )
+
+    assert answer.status_code == 400
+    assert "nested too deeply" in answer.get_json()["detail"]

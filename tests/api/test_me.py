@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from roster.db import session_scope
 from roster.missions.reply_links import aware
-from roster.models import AuditEvent, Deployment, Expert, User, utcnow
+from roster.models import AuditEvent, Deployment, Expert, IdempotentRequest, User, utcnow
 from tests.api import me_support as support
 from tests.api.me_support import ANA, IDENTITY, browser_of, conforms, problem_paths, put, stored
 from tests.conftest import PASSWORD
@@ -515,3 +515,29 @@ def test_erasure_needs_the_write_scope_and_a_well_formed_body(app, issue_token, 
     unknown = ana_with_profile.post("/me/erasure", json={"password": PASSWORD, "now": True})
     assert unknown.status_code == 422 and problem_paths(unknown) == ["now"]
     assert stored(app) is not None
+
+
+def test_an_erasure_forgets_the_kept_answers_that_name_the_expert(app, ana_with_profile, make_user):
+    user = make_user("rita@example.org", "recruiter")
+    with session_scope(app) as session:
+        expert = session.scalar(select(Expert))
+        session.add_all(
+            [
+                IdempotentRequest(
+                    user_id=user.id,
+                    key="a",
+                    fingerprint="f",
+                    status=201,
+                    body=f'{{"experts": ["{expert.public_id}"]}}',
+                ),
+                IdempotentRequest(
+                    user_id=user.id, key="b", fingerprint="f", status=201, body='{"experts": []}'
+                ),
+            ]
+        )
+
+    erased = ana_with_profile.post("/me/erasure", json={"password": PASSWORD})
+
+    assert erased.status_code == 204
+    with session_scope(app, write=False) as session:
+        assert session.scalars(select(IdempotentRequest.key)).all() == ["b"]

@@ -48,3 +48,18 @@ def test_the_hourly_job_forgets_answers_past_their_day_and_keeps_the_others(app,
         "/needs", json=needs_record(id="NA-2"), headers={"Idempotency-Key": "new"}
     )
     assert replay.headers["Idempotent-Replayed"] == "true"
+
+
+def test_the_same_key_with_other_query_parameters_is_another_request(app, api_as):
+    planner = api_as("pat@example.org", "planner")
+    first = planner.post(
+        "/needs?blind_review=false", json=needs_record(), headers={"Idempotency-Key": "q"}
+    )
+
+    other = planner.post(
+        "/needs?blind_review=true", json=needs_record(), headers={"Idempotency-Key": "q"}
+    )
+
+    assert first.status_code == 201
+    assert other.status_code == 422 and "Idempotent-Replayed" not in other.headers
+    assert _count(app, NeedsAssessment) == 1

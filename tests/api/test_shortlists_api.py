@@ -246,3 +246,18 @@ def test_the_preview_is_the_live_page_s_shortlist_and_keeps_nothing(
     ]
     assert refused.status_code == 422 and refused.get_json()["problems"][0]["path"] == "lower"
     assert count(app, Shortlist) == 0 and count(app, CandidateDecision) == 0
+
+
+def test_the_decisions_export_names_no_candidate_a_blind_review_hides(app, planner_api, roster):
+    needs_id = save(app, needs_record(), blind_review=True)
+    shortlist = issued(planner_api, needs_id).get_json()["id"]
+    external = needs_record()["id"]
+
+    before = planner_api.get(f"/decisions?needs={needs_id}").get_json()["items"]
+    revealed = planner_api.post(f"/shortlists/{shortlist}/candidates/1/reveal").get_json()
+    after = planner_api.get(f"/decisions?needs={needs_id}").get_json()["items"]
+
+    assert before == []
+    assert [(r["needs_id"], r["external_id"]) for r in after] == [
+        (external, revealed["external_id"])
+    ]
