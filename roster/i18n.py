@@ -228,6 +228,19 @@ def reason_text(reason: matcher_messages.Reason | Mapping) -> str:
     return gettext(text, **shown)
 
 
+def binding_text(binding: Mapping[str, Any] | None) -> str:
+    """The requirement that excludes the most, in the reader's language where its code is known."""
+    if not binding:
+        return ""
+    code = binding.get("code")
+    if code in matcher_messages.TEMPLATES or code in matcher_messages.UNTRANSLATED:
+        try:
+            return reason_text(binding)
+        except (KeyError, TypeError, ValueError):
+            pass  # parameters of another version of the code: its own sentence
+    return str(binding.get("text", ""))
+
+
 def _shown_in(locale: Locale | None, name: str, value, english):
     """A parameter of a matcher's reason as ``locale`` names it; ``english`` as the matcher does."""
     in_english = locale is None or locale.language == "en"

@@ -1,15 +1,12 @@
 """The needs pages' blueprint and what their views and templates share."""
 
-from collections.abc import Mapping
 from datetime import date
-from typing import Any
 
 from flask import Blueprint, abort, request, url_for
 from flask_babel import gettext
 
-from matching import messages as matcher_messages
 from roster.db import get_session
-from roster.i18n import reason_text
+from roster.i18n import binding_text
 from roster.missions.assessments import needs_by_public_id
 from roster.missions.needs_file import MAX_NEEDS_FILE
 from roster.missions.progress import STAGES
@@ -40,19 +37,6 @@ def role_url(needs: NeedsAssessment, role: MissionRole) -> str:
 def team_url(needs: NeedsAssessment) -> str:
     """The mission's proposed team."""
     return url_for("teams.team", public_id=needs.public_id)
-
-
-def binding_text(binding: Mapping[str, Any] | None) -> str:
-    """The requirement that excludes the most, in the reader's language where its code is known."""
-    if not binding:
-        return ""
-    code = binding.get("code")
-    if code in matcher_messages.TEMPLATES or code in matcher_messages.UNTRANSLATED:
-        try:
-            return reason_text(binding)
-        except (KeyError, TypeError, ValueError):
-            pass  # parameters of another version of the code: its own sentence
-    return str(binding.get("text", ""))
 
 
 @blueprint.url_value_preprocessor
