@@ -14,7 +14,7 @@ from typing import Any
 from flask import g, request, url_for
 from pydantic import BaseModel, Field
 from sqlalchemy import and_, or_, select
-from werkzeug.exceptions import NotFound
+from werkzeug.exceptions import Forbidden, NotFound
 
 from matching.messages import TEMPLATES
 from roster.accounts.tokens import PLANNERS
@@ -628,11 +628,15 @@ def candidate_cv(shortlist_id: str, rank: str):
     """A selected candidate's CV as a PDF (audited as a staff download; the expert sees it).
 
     Only once the candidate is selected (or beyond) for the role, as on the role's page:
-    before, 422 and nothing recorded. No CV on the profile: 404, nothing recorded. The
-    scope is that of the contact details, which the same rule opens.
+    before, 403 (a problem saying so) and nothing recorded. No CV on the profile: 404,
+    nothing recorded. The scope is that of the contact details, which the same rule opens.
     """
     shortlist = shortlist_or_404(shortlist_id)
-    return cv_download(_selected_expert(shortlist, rank, "cv"))
+    try:
+        expert = _selected_expert(shortlist, rank, "cv")
+    except Refused as refusal:  # the role's page's answer: 403, with the rule's words
+        raise Forbidden(translate(refusal.problems[0].message)) from None
+    return cv_download(expert)
 
 
 @api.post(f"{CANDIDATE}/outcome")

@@ -210,10 +210,9 @@ def test_the_cv_of_a_candidate_not_selected_or_without_a_cv_is_refused_unaudited
     select_first(planner_api, shortlist)
     other_rank = planner_api.get(f"/shortlists/{shortlist}/candidates/2/cv")
 
-    assert early.status_code == 422 and early.mimetype == "application/problem+json"
-    assert problem_paths(early) == [""]
-    assert "selected" in early.get_json()["problems"][0]["message"]
-    assert other_rank.status_code == 422
+    assert early.status_code == 403 and early.mimetype == "application/problem+json"
+    assert "once a candidate is selected" in early.get_json()["detail"]
+    assert other_rank.status_code == 403
     assert downloads(app) == []
     # Selected, but without a CV: 404, and the look is not recorded.
     for current, to in SELECTING:
