@@ -52,6 +52,7 @@ from roster.recruiting.search import (
 from roster.refusal import Problems
 from roster.search import MAX_SEARCH
 from roster.spreadsheet import csv_lines
+from roster.web.files import cv_download
 
 # Who works with experts' records: the search page's and the vetting page's roles.
 STAFF = (RoleName.RECRUITER, RoleName.ADMIN)
@@ -375,6 +376,32 @@ def read_expert(public_id: str):
     shown = privacy.shown_to(user=user, expert=expert, purpose=purpose)
     external_id, rows = load_rows(session, [expert.id])[expert.id]
     return answer(record_from_rows(external_id, rows, sensitive=shown), etag=expert_etag(expert))
+
+
+@api.get("/experts/<public_id>/cv")
+@api.doc(tags=[TAG])
+@token_required("roster:read", *STAFF)
+@described(responses={200: "application/pdf"}, query=VIEW_QUERY)
+@writes
+def download_expert_cv(public_id: str):
+    """The expert's CV as a PDF, downloaded for a stated purpose (audited).
+
+    As the profile page's download: the purpose is one of the page's reasons (and a note
+    for `other`), recorded as a `cv.download` the expert reads among the views of their
+    profile. No purpose, or no CV on the profile, writes nothing (422, 404).
+    """
+    only_parameters(("purpose", "note"))
+    session = get_session()
+    expert = expert_or_404(session, public_id)
+    access.record_access(
+        session=session,
+        action="cv.download",
+        actor_id=g._login_user.id,
+        expert=expert,
+        purpose=request.args.get("purpose", ""),
+        note=request.args.get("note", ""),
+    )
+    return cv_download(expert)  # No CV: a 404, and the audit row rolls back.
 
 
 # Export ----------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from typing import Any
 from flask import g, request, url_for
 from pydantic import BaseModel, Field
 from sqlalchemy import and_, or_, select
-from werkzeug.exceptions import NotFound
+from werkzeug.exceptions import Forbidden, NotFound
 
 from matching.messages import TEMPLATES
 from roster.accounts.tokens import PLANNERS
@@ -31,16 +31,18 @@ from roster.api.kernel import (
     json_object,
     page_size,
     parse,
+    require_match,
 )
-from roster.api.needs import _utc, needs_or_404
+from roster.api.needs import _utc, needs_etag, needs_or_404
 from roster.auth.access import token_required
-from roster.db import get_session
+from roster.db import get_session, writes
 from roster.i18n import reason_text, translate
 from roster.matchers import current_matcher
 from roster.messages import N_, Message
 from roster.missions import candidates as on_role
 from roster.missions import shortlists as services
 from roster.missions import teams
+from roster.missions.records import needs_record
 from roster.models import (
     CandidateOutcome,
     Expert,
@@ -50,6 +52,7 @@ from roster.models import (
     ShortlistEntry,
 )
 from roster.refusal import Problem, Refused
+from roster.web.files import cv_download
 
 # --- what is taken and answered -----------------------------------------------------------
 
@@ -353,6 +356,35 @@ def issue_shortlist(public_id: str, role_key: str):
     )
 
 
+@api.put("/needs/<public_id>/roles/<role_key>/terms")
+@api.doc(tags=["Shortlists"])
+@token_required("needs:write", *PLANNERS)
+@described(request=WideningIn, responses={200: "needs"}, if_match=True, etag=True)
+def save_role_terms(public_id: str, role_key: str):
+    """Save a widening to the role's own terms, as the role's page does: the assessment is
+    saved again (audited), and later shortlists of the role follow the new terms.
+
+    Send the assessment's ETag in If-Match (a stale one changes nothing: 412). A widening
+    that asks for nothing, or does not fit the role (a language it does not require), is
+    refused (422).
+    """
+    needs = needs_or_404(public_id)
+    role = role_or_404(public_id, role_key)
+    require_match(needs_etag(needs))
+    asked = parse(WideningIn)
+    widening = services.Widening(
+        partial=asked.partial,
+        lower_languages=tuple(asked.lower_languages),
+        optional_skills=tuple(asked.optional_skills),
+    )
+    if not widening:
+        raise Refused(Problem("", Message(N_("Choose how to widen the role first."))))
+    needs = services.save_widened_terms(
+        session=get_session(), role=role, by=g._login_user, widening=widening, version=needs.version
+    )
+    return answer(needs_record(needs), etag=needs_etag(needs))
+
+
 PREVIEW_QUERY = [
     {
         "name": "partial",
@@ -563,15 +595,7 @@ def reveal_candidate(shortlist_id: str, rank: str):
 @described(responses={200: Contact})
 def candidate_contact(shortlist_id: str, rank: str):
     """A selected candidate's contact details (audited as a staff view; the expert sees it)."""
-    shortlist = shortlist_or_404(shortlist_id)
-    entry = entry_or_404(shortlist, rank)
-    if entry.expert_id is None:
-        raise NotFound(translate(Message(N_("This candidate is no longer on the roster."))))
-    session = get_session()
-    expert = session.get(Expert, entry.expert_id)
-    on_role.record_contact_view(
-        session=session, role=shortlist.role, expert=expert, by=g._login_user, what="contact"
-    )
+    expert = _selected_expert(shortlist_or_404(shortlist_id), rank, "contact")
     return answer(
         Contact(
             expert=expert.public_id,
@@ -580,6 +604,39 @@ def candidate_contact(shortlist_id: str, rank: str):
             email=expert.email,
         ).model_dump(mode="json")
     )
+
+
+def _selected_expert(shortlist: Shortlist, rank: str, what: str) -> Expert:
+    """The expert of a selected candidate, their look audited as the role's page does."""
+    entry = entry_or_404(shortlist, rank)
+    if entry.expert_id is None:
+        raise NotFound(translate(Message(N_("This candidate is no longer on the roster."))))
+    session = get_session()
+    expert = session.get(Expert, entry.expert_id)
+    on_role.record_contact_view(
+        session=session, role=shortlist.role, expert=expert, by=g._login_user, what=what
+    )
+    return expert
+
+
+@api.get(f"{CANDIDATE}/cv")
+@api.doc(tags=["Shortlists"])
+@token_required("shortlists:write", *PLANNERS)
+@described(responses={200: "application/pdf"})
+@writes
+def candidate_cv(shortlist_id: str, rank: str):
+    """A selected candidate's CV as a PDF (audited as a staff download; the expert sees it).
+
+    Only once the candidate is selected (or beyond) for the role, as on the role's page:
+    before, 403 (a problem saying so) and nothing recorded. No CV on the profile: 404,
+    nothing recorded. The scope is that of the contact details, which the same rule opens.
+    """
+    shortlist = shortlist_or_404(shortlist_id)
+    try:
+        expert = _selected_expert(shortlist, rank, "cv")
+    except Refused as refusal:  # the role's page's answer: 403, with the rule's words
+        raise Forbidden(translate(refusal.problems[0].message)) from None
+    return cv_download(expert)
 
 
 @api.post(f"{CANDIDATE}/outcome")
