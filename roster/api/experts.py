@@ -8,9 +8,9 @@ profile is opened with one of the page's reasons and audited as there
 machine, which mails the expert, and the export writes the page's audit row.
 """
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
-from flask import Response, abort, current_app, g, request, stream_with_context
+from flask import abort, current_app, g, request
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
@@ -51,8 +51,7 @@ from roster.recruiting.search import (
 )
 from roster.refusal import Problems
 from roster.search import MAX_SEARCH
-from roster.spreadsheet import csv_lines
-from roster.web.files import cv_download
+from roster.web.files import cv_download, experts_csv
 
 # Who works with experts' records: the search page's and the vetting page's roles.
 STAFF = (RoleName.RECRUITER, RoleName.ADMIN)
@@ -437,21 +436,4 @@ def export_experts():
         sort=sort,
         reason=reason,
     )
-    read = engines().read
-
-    def body():
-        # The request's session is committed (the audit row) and closed before this runs.
-        yield "\ufeff"  # so that spreadsheets read the text as UTF-8
-        with Session(read) as session:
-            yield from csv_lines(export.export_rows(session=session, criteria=criteria, sort=sort))
-
-    name = f"experts-{date.today().isoformat()}.csv"
-    return Response(
-        stream_with_context(body()),
-        mimetype="text/csv",
-        headers={
-            "Content-Disposition": f'attachment; filename="{name}"',
-            "X-Content-Type-Options": "nosniff",
-            "X-Rows": str(rows),
-        },
-    )
+    return experts_csv(criteria=criteria, sort=sort, rows=rows)

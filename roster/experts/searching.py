@@ -6,21 +6,17 @@ and renders. Every refusal is the search page (or the confirmation page) again, 
 """
 
 from dataclasses import replace
-from datetime import date
 from urllib.parse import parse_qsl, urlencode
 
 from flask import (
-    Response,
     current_app,
     flash,
     redirect,
     render_template,
-    stream_with_context,
     url_for,
 )
 from flask_babel import format_number, ngettext
 from flask_login import current_user
-from sqlmodel import Session
 from werkzeug.datastructures import MultiDict
 
 from roster.db import engines, get_session
@@ -39,8 +35,8 @@ from roster.recruiting.search import (
     parse_sort,
     run_search,
 )
-from roster.spreadsheet import csv_lines
 from roster.web.display import status_label
+from roster.web.files import experts_csv
 from roster.web.forms import show_refusal
 
 LANGUAGES_SHOWN = 12  # of the languages facet: the most held
@@ -173,25 +169,7 @@ def export_csv():
     except (export.ExportRefused, SearchRefused) as refusal:
         show_refusal(form, refusal)
         return search_page(args, export_form=form, status=400)
-    read = engines().read
-
-    def body():
-        # The request's session is committed (the audit row) and closed before this runs.
-        yield "\ufeff"  # so that spreadsheets read the text as UTF-8
-        with Session(read) as session:
-            yield from csv_lines(export.export_rows(session=session, criteria=criteria, sort=sort))
-
-    name = f"experts-{date.today().isoformat()}.csv"
-    return Response(
-        stream_with_context(body()),
-        mimetype="text/csv",
-        headers={
-            "Content-Disposition": f'attachment; filename="{name}"',
-            "X-Content-Type-Options": "nosniff",
-            "Cache-Control": "private, no-store",
-            "X-Rows": str(rows),
-        },
-    )
+    return experts_csv(criteria=criteria, sort=sort, rows=rows)
 
 
 def _search_url(query: str | None) -> str:
