@@ -176,7 +176,7 @@ def test_the_learning_report_says_where_the_weights_came_from(learned, history):
     assert report["validation"]["metric"] == "nDCG@10" and report["validation"]["folds"] == 5
     assert (
         report["reason"]
-        == "Weights learned from the decisions on %d roles of 30 missions." % (report["roles"])
+        == f"Weights learned from the decisions on {report['roles']} roles of 30 missions."
     )
     assert set(learned.shapes_) == {"languages", "experience"}
     assert sum(learned.weights_.values()) == pytest.approx(1.0, abs=1e-3)
