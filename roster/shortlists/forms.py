@@ -7,9 +7,18 @@ fields of the page share an id.
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, SelectField, SelectMultipleField, TextAreaField
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.widgets import CheckboxInput, ListWidget, NumberInput
 
+from matching.scoring import CRITERIA
+from roster.missions.shortlists import MAX_WEIGHT
 from roster.web.forms import at_most, options
 
 MAX_REASON = 500  # decisions.schema.json: reason
@@ -54,3 +63,68 @@ class OutcomeForm(FlaskForm):
         default="",
     )
     shown_at = HiddenField()
+
+
+# What each criterion of the score rewards, in a planner's words.
+CRITERION_LABELS = {
+    "skills": _l("Expertise"),
+    "languages": _l("Languages"),
+    "accessibility": _l("Accessibility expertise"),
+    "experience": _l("Experience"),
+    "availability": _l("Availability"),
+    "text": _l("Terms of reference"),
+    "ratings": _l("Past ratings"),
+}
+CRITERION_HINTS = {
+    "skills": _l("Holding the expertise areas the role asks for, and years of practice in each."),
+    "languages": _l("Speaking the role's languages at or above the level it asks for."),
+    "accessibility": _l("Having the accessibility expertise the role asks for."),
+    "experience": _l("Years of experience beyond the role's minimum, and a grade close to its."),
+    "availability": _l("Being available for more of the role's period."),
+    "text": _l("A summary or expertise worded like the role's title and terms of reference."),
+    "ratings": _l("Good ratings on past deployments."),
+}
+
+
+class WeightField(StringField):
+    """A criterion's weight: a number input whose text the service reads and checks."""
+
+
+class WeighForm(FlaskForm):
+    """The planner's weight for each criterion of the score, for one request.
+
+    Its fields are named ``weights-<criterion>``, so a refusal at ``weights.skills``
+    lands on its field. The text is read by ``weights_asked``; the service says what is
+    wrong with it (``roster.missions.shortlists.check_weights``).
+    """
+
+    class Meta:
+        csrf = False
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, prefix="weights", **kwargs)
+
+    def asked(self) -> dict[str, object]:
+        """Each criterion's weight as a number, or as the text sent where it is not one."""
+        return {name: _number(self[name].data) for name in CRITERIA}
+
+
+def _number(text: object) -> object:
+    written = str(text if text is not None else "").strip()
+    try:
+        return float(written)
+    except ValueError:
+        return written
+
+
+for _name in CRITERIA:
+    setattr(
+        WeighForm,
+        _name,
+        WeightField(
+            CRITERION_LABELS.get(_name, _name),
+            description=CRITERION_HINTS.get(_name, ""),
+            widget=NumberInput(step="any", min=0, max=MAX_WEIGHT),
+            render_kw={"inputmode": "decimal"},
+        ),
+    )
