@@ -185,6 +185,17 @@ def save_widened_terms(
 # make one criterion count two hundred times that much (more than any order needs) while
 # a slip of the finger (100 for 1.00, 1e9) is refused rather than silently ranked by.
 MAX_WEIGHT = 10
+# What each criterion of the score rewards, in a planner's words (the page's hints, the
+# API's descriptions).
+CRITERION_HINTS = {
+    "skills": N_("Holding the expertise areas the role asks for, and years of practice in each."),
+    "languages": N_("Speaking the role's languages at or above the level it asks for."),
+    "accessibility": N_("Having the accessibility expertise the role asks for."),
+    "experience": N_("Years of experience beyond the role's minimum, and a grade close to its."),
+    "availability": N_("Being available for more of the role's period."),
+    "text": N_("A summary or expertise worded like the role's title and terms of reference."),
+    "ratings": N_("Good ratings on past deployments."),
+}
 
 
 def base_weights(fitted: FittedMatcher) -> dict[str, float]:

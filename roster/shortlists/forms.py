@@ -18,7 +18,7 @@ from wtforms import (
 from wtforms.widgets import CheckboxInput, ListWidget, NumberInput
 
 from matching.scoring import CRITERIA
-from roster.missions.shortlists import MAX_WEIGHT
+from roster.missions.shortlists import CRITERION_HINTS, MAX_WEIGHT
 from roster.web.forms import at_most, options
 
 MAX_REASON = 500  # decisions.schema.json: reason
@@ -65,7 +65,7 @@ class OutcomeForm(FlaskForm):
     shown_at = HiddenField()
 
 
-# What each criterion of the score rewards, in a planner's words.
+# The criteria as the page names them; what each rewards is ``CRITERION_HINTS``.
 CRITERION_LABELS = {
     "skills": _l("Expertise"),
     "languages": _l("Languages"),
@@ -74,15 +74,6 @@ CRITERION_LABELS = {
     "availability": _l("Availability"),
     "text": _l("Terms of reference"),
     "ratings": _l("Past ratings"),
-}
-CRITERION_HINTS = {
-    "skills": _l("Holding the expertise areas the role asks for, and years of practice in each."),
-    "languages": _l("Speaking the role's languages at or above the level it asks for."),
-    "accessibility": _l("Having the accessibility expertise the role asks for."),
-    "experience": _l("Years of experience beyond the role's minimum, and a grade close to its."),
-    "availability": _l("Being available for more of the role's period."),
-    "text": _l("A summary or expertise worded like the role's title and terms of reference."),
-    "ratings": _l("Good ratings on past deployments."),
 }
 
 
@@ -123,7 +114,7 @@ for _name in CRITERIA:
         _name,
         WeightField(
             CRITERION_LABELS.get(_name, _name),
-            description=CRITERION_HINTS.get(_name, ""),
+            description=_l(CRITERION_HINTS[_name]) if _name in CRITERION_HINTS else "",
             widget=NumberInput(step="any", min=0, max=MAX_WEIGHT),
             render_kw={"inputmode": "decimal"},
         ),

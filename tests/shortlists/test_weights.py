@@ -42,11 +42,10 @@ def words(page) -> str:
     return " ".join(html.unescape(page.get_data(as_text=True)).split())
 
 
-@pytest.fixture
-def needs_id(app, runner, tmp_path) -> str:
-    # Five experts strong on everything but French, only at the level asked (C1): among the
-    # first by default, out of the top ten when only languages count (twelve natives).
-    seasoned = [
+def seasoned_experts() -> list[dict]:
+    """Five experts strong on everything but French, only at the level asked (C1): among
+    the first by default, out of the top ten when only languages count (twelve natives)."""
+    return [
         ranked_expert(
             f"C1-{n}",
             years=30,
@@ -62,7 +61,11 @@ def needs_id(app, runner, tmp_path) -> str:
         )
         for n in range(5)
     ]
-    import_roster(runner, tmp_path, roster_records() + seasoned)
+
+
+@pytest.fixture
+def needs_id(app, runner, tmp_path) -> str:
+    import_roster(runner, tmp_path, roster_records() + seasoned_experts())
     return save(app, needs_record())
 
 
