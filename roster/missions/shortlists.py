@@ -30,7 +30,7 @@ from sqlmodel import Session
 from matching import vocabulary as vocab
 from matching.balance import women_ceil
 from matching.scoring import CRITERIA
-from roster.messages import N_
+from roster.messages import N_, Message
 from roster.missions.records import needs_record, role_record, save_needs
 from roster.models import (
     CandidateDecision,
@@ -185,8 +185,17 @@ def save_widened_terms(
 # make one criterion count two hundred times that much (more than any order needs) while
 # a slip of the finger (100 for 1.00, 1e9) is refused rather than silently ranked by.
 MAX_WEIGHT = 10
-# What each criterion of the score rewards, in a planner's words (the page's hints, the
-# API's descriptions).
+# The criteria of the score as planners name them, and what each rewards in their words
+# (the page's labels and hints, the API's descriptions and messages).
+CRITERION_NAMES = {
+    "skills": N_("Expertise"),
+    "languages": N_("Languages"),
+    "accessibility": N_("Accessibility expertise"),
+    "experience": N_("Experience"),
+    "availability": N_("Availability"),
+    "text": N_("Terms of reference"),
+    "ratings": N_("Past ratings"),
+}
 CRITERION_HINTS = {
     "skills": N_("Holding the expertise areas the role asks for, and years of practice in each."),
     "languages": N_("Speaking the role's languages at or above the level it asks for."),
@@ -233,8 +242,14 @@ def check_weights(override: Mapping[str, Any] | None) -> dict[str, float]:
             or not math.isfinite(value)
             or not 0 <= value <= MAX_WEIGHT
         ):
+            criterion = Message(CRITERION_NAMES.get(name, name))
             problems.append(
-                problem(path, N_("Enter a number from 0 to %(most)s."), most=MAX_WEIGHT)
+                problem(
+                    path,
+                    N_("The weight of %(criterion)s must be a number from 0 to %(most)s."),
+                    criterion=criterion,
+                    most=MAX_WEIGHT,
+                )
             )
         else:
             weights[name] = float(value)

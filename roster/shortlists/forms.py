@@ -18,7 +18,7 @@ from wtforms import (
 from wtforms.widgets import CheckboxInput, ListWidget, NumberInput
 
 from matching.scoring import CRITERIA
-from roster.missions.shortlists import CRITERION_HINTS, MAX_WEIGHT
+from roster.missions.shortlists import CRITERION_HINTS, CRITERION_NAMES, MAX_WEIGHT
 from roster.web.forms import at_most, options
 
 MAX_REASON = 500  # decisions.schema.json: reason
@@ -65,18 +65,6 @@ class OutcomeForm(FlaskForm):
     shown_at = HiddenField()
 
 
-# The criteria as the page names them; what each rewards is ``CRITERION_HINTS``.
-CRITERION_LABELS = {
-    "skills": _l("Expertise"),
-    "languages": _l("Languages"),
-    "accessibility": _l("Accessibility expertise"),
-    "experience": _l("Experience"),
-    "availability": _l("Availability"),
-    "text": _l("Terms of reference"),
-    "ratings": _l("Past ratings"),
-}
-
-
 class WeightField(StringField):
     """A criterion's weight: a number input whose text the service reads and checks."""
 
@@ -113,7 +101,7 @@ for _name in CRITERIA:
         WeighForm,
         _name,
         WeightField(
-            CRITERION_LABELS.get(_name, _name),
+            _l(CRITERION_NAMES[_name]) if _name in CRITERION_NAMES else _name,
             description=_l(CRITERION_HINTS[_name]) if _name in CRITERION_HINTS else "",
             widget=NumberInput(step="any", min=0, max=MAX_WEIGHT),
             render_kw={"inputmode": "decimal"},

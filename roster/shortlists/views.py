@@ -28,15 +28,7 @@ blueprint.context_processor(display.context)
 PLANNERS = (RoleName.PLANNER, RoleName.ADMIN)
 TEMPLATE = "shortlists/role.html"
 
-CRITERION_WORDS = {
-    "skills": N_("Expertise"),
-    "languages": N_("Languages"),
-    "accessibility": N_("Accessibility expertise"),
-    "experience": N_("Experience"),
-    "availability": N_("Availability"),
-    "text": N_("Terms of reference"),
-    "ratings": N_("Past ratings"),
-}
+CRITERION_WORDS = services.CRITERION_NAMES
 CALL_OUT_WORDS = {
     "awaiting": N_("called out, awaiting an answer"),
     "reminded": N_("called out and reminded, awaiting an answer"),

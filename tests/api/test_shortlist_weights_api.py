@@ -111,9 +111,21 @@ def test_weights_that_are_not_weights_are_a_422_and_nothing_is_issued(
 @pytest.mark.parametrize(
     ("sent", "path", "message"),
     [
-        ({"weights[languages]": "-1"}, "weights.languages", "Enter a number from 0 to 10."),
-        ({"weights[skills]": "lots"}, "weights.skills", "Enter a number from 0 to 10."),
-        ({"weights[skills]": "inf"}, "weights.skills", "Enter a number from 0 to 10."),
+        (
+            {"weights[languages]": "-1"},
+            "weights.languages",
+            "The weight of Languages must be a number from 0 to 10.",
+        ),
+        (
+            {"weights[skills]": "lots"},
+            "weights.skills",
+            "The weight of Expertise must be a number from 0 to 10.",
+        ),
+        (
+            {"weights[skills]": "inf"},
+            "weights.skills",
+            "The weight of Expertise must be a number from 0 to 10.",
+        ),
         ({"weights[charm]": "1"}, "weights.charm", None),
         (query({name: 0 for name in CRITERIA}), "weights", None),
         ({"weights": "1"}, "weights", None),

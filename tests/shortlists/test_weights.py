@@ -151,11 +151,31 @@ def test_weights_can_be_combined_with_a_widening(planner, needs_id):
 @pytest.mark.parametrize(
     ("sent", "where", "said"),
     [
-        ({"languages": "-1"}, "weights-languages", "Enter a number from 0 to 10."),
-        ({"skills": "lots"}, "weights-skills", "Enter a number from 0 to 10."),
-        ({"text": "11"}, "weights-text", "Enter a number from 0 to 10."),
-        ({"ratings": "nan"}, "weights-ratings", "Enter a number from 0 to 10."),
-        ({"ratings": ""}, "weights-ratings", "Enter a number from 0 to 10."),
+        (
+            {"languages": "-1"},
+            "weights-languages",
+            "The weight of Languages must be a number from 0 to 10.",
+        ),
+        (
+            {"skills": "lots"},
+            "weights-skills",
+            "The weight of Expertise must be a number from 0 to 10.",
+        ),
+        (
+            {"text": "11"},
+            "weights-text",
+            "The weight of Terms of reference must be a number from 0 to 10.",
+        ),
+        (
+            {"ratings": "nan"},
+            "weights-ratings",
+            "The weight of Past ratings must be a number from 0 to 10.",
+        ),
+        (
+            {"ratings": ""},
+            "weights-ratings",
+            "The weight of Past ratings must be a number from 0 to 10.",
+        ),
         ({name: "0" for name in CRITERIA}, None, "Give at least one criterion a weight above 0."),
     ],
 )
