@@ -245,8 +245,12 @@ def _reset_url(role: MissionRole, widening: services.Widening | None) -> str:
 @blueprint.get("")
 @roles_required(*PLANNERS)
 def role(public_id: str, role_key: str):
-    """The role's latest shortlist as issued, or the live one with a button to issue it."""
-    return _render(_role_or_404(public_id, role_key))
+    """The role's latest shortlist as issued, or the live one with a button to issue it;
+    with the planner's weights in the query (``weights-<criterion>``), ranked under them."""
+    role = _role_or_404(public_id, role_key)
+    if any(key.startswith("weights-") for key in request.args):
+        return _preview(role)
+    return _render(role)
 
 
 @blueprint.get("/widen")
@@ -256,15 +260,11 @@ def widen(public_id: str, role_key: str):
     return _preview(_role_or_404(public_id, role_key))
 
 
-@blueprint.get("/weigh")
-@roles_required(*PLANNERS)
-def weigh(public_id: str, role_key: str):
-    """The role's shortlist ranked under the planner's weights, before it is issued."""
-    return _preview(_role_or_404(public_id, role_key))
-
-
 def _preview(role: MissionRole):
-    """A preview, widened or weighed or both as the query asks; nothing is kept."""
+    """A preview, widened or weighed or both as the query asks; nothing is kept.
+
+    ``widen`` previews a widening, the role's page the planner's weights: each reads both.
+    """
     form = _widen_form(role, request.args)
     weigh_form = WeighForm(formdata=request.args)
     if not form.validate():

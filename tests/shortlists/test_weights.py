@@ -88,7 +88,7 @@ def test_a_planner_previews_with_weights_on_languages_issues_and_the_weights_are
     seasoned = {f"C1-{n}" for n in range(5)}
     assert len(seasoned & set(default)) >= 4
 
-    page = planner.get(role_url(needs_id) + "/weigh?" + urlencode(weights_query(ONLY_LANGUAGES)))
+    page = planner.get(role_url(needs_id) + "?" + urlencode(weights_query(ONLY_LANGUAGES)))
     assert page.status_code == 200
     text = words(page)
     assert "A shortlist under your weights, not issued" in text
@@ -141,7 +141,7 @@ def test_a_shortlist_issued_without_weights_keeps_the_roster_weights(app, planne
 
 def test_weights_can_be_combined_with_a_widening(planner, needs_id):
     query = {"partial": "y", **weights_query(ONLY_LANGUAGES)}
-    page = planner.get(role_url(needs_id) + "/weigh?" + urlencode(query))
+    page = planner.get(role_url(needs_id) + "?" + urlencode(query))
     assert page.status_code == 200
     text = words(page)
     assert "A wider shortlist under your weights, not issued" in text
@@ -183,7 +183,7 @@ def test_weights_that_are_not_weights_are_refused_on_their_field(
     app, db_session, planner, needs_id, sent, where, said
 ):
     weights = {**DEFAULT_WEIGHTS, **sent}
-    page = planner.get(role_url(needs_id) + "/weigh?" + urlencode(weights_query(weights)))
+    page = planner.get(role_url(needs_id) + "?" + urlencode(weights_query(weights)))
     assert page.status_code == 400
     text = words(page)
     assert said in text
