@@ -73,7 +73,7 @@ class WeighForm(FlaskForm):
     """The planner's weight for each criterion of the score, for one request.
 
     Its fields are named ``weights-<criterion>``, so a refusal at ``weights.skills``
-    lands on its field. The text is read by ``weights_asked``; the service says what is
+    lands on its field. The text is read by ``asked``; the service says what is
     wrong with it (``roster.missions.shortlists.check_weights``).
     """
 

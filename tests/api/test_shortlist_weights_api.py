@@ -144,8 +144,14 @@ def test_the_openapi_document_describes_the_weights(planner_api):
     document = planner_api.get("/openapi.json").get_json()
     issue = document["paths"]["/api/v1/needs/{public_id}/roles/{role_key}/shortlists"]["post"]
     body = issue["requestBody"]["content"]["application/json"]["schema"]
-    text = str(document)
-    assert "WeightsIn" in text or "weights" in str(body)
+    schemas = document["components"]["schemas"]
+    if "$ref" in body:
+        body = schemas[body["$ref"].rsplit("/", 1)[-1]]
+    weights = str(body["properties"]["weights"])
+    assert "WeightsIn" in weights
+    described = schemas["WeightsIn"]["properties"]
+    assert set(described) == set(CRITERIA)
+    assert "maximum': 10" in str(described["languages"])
     preview = document["paths"]["/api/v1/needs/{public_id}/roles/{role_key}/shortlist-preview"]
     [weights] = [p for p in preview["get"]["parameters"] if p["name"] == "weights"]
     assert weights["style"] == "deepObject"
