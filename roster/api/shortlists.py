@@ -8,15 +8,17 @@ them (no moves by the gender balance), and on an assessment under blind review a
 candidate's ``external_id`` left empty ("Candidate <rank>" on the page).
 """
 
+import re
 from datetime import datetime
 from typing import Any
 
 from flask import g, request, url_for
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, create_model
 from sqlalchemy import and_, or_, select
 from werkzeug.exceptions import Forbidden, NotFound
 
 from matching.messages import TEMPLATES
+from matching.scoring import CRITERIA
 from roster.accounts.tokens import PLANNERS
 from roster.api.kernel import (
     Strict,
@@ -63,6 +65,39 @@ class WideningIn(Strict):
     partial: bool = False
     lower_languages: list[str] = Field(default_factory=list, max_length=50)
     optional_skills: list[str] = Field(default_factory=list, max_length=50)
+
+
+WeightsIn = create_model(
+    "WeightsIn",
+    __base__=Strict,
+    __doc__=(
+        "The caller's weights for some or all criteria, laid on the roster's weights in use "
+        f"for this request only: each a number from 0 to {services.MAX_WEIGHT} (only their "
+        "ratios change the order), at least one above 0 once laid on."
+    ),
+    **{
+        name: (
+            float | None,
+            Field(
+                default=None,
+                ge=0,
+                le=services.MAX_WEIGHT,
+                allow_inf_nan=False,
+                description=services.CRITERION_HINTS.get(name),
+            ),
+        )
+        for name in CRITERIA
+    },
+)
+
+
+class ShortlistIn(WideningIn):
+    """A shortlist to issue: widened and weighed for this request if asked (the role is not)."""
+
+    weights: WeightsIn | None = Field(  # type: ignore[valid-type]
+        default=None,
+        description="Weights for this request; the shortlist keeps and publishes them.",
+    )
 
 
 class NextOutcome(BaseModel):
@@ -318,36 +353,42 @@ def _candidate(shortlist: Shortlist, rank: int) -> dict[str, Any]:
 # --- issuing and reading shortlists --------------------------------------------------------
 
 
-def _widening() -> services.Widening:
-    """The body's widening; no body at all is no widening."""
+def _asked() -> tuple[services.Widening, dict[str, float] | None]:
+    """The body's widening and weights; no body at all is neither."""
     if not request.get_data(cache=True) and not request.mimetype:
-        return services.Widening()
-    asked = parse(WideningIn, json_object())
-    return services.Widening(
+        return services.Widening(), None
+    asked = parse(ShortlistIn, json_object())
+    widening = services.Widening(
         partial=asked.partial,
         lower_languages=tuple(asked.lower_languages),
         optional_skills=tuple(asked.optional_skills),
     )
+    weights = asked.weights.model_dump(exclude_none=True) if asked.weights else None
+    return widening, weights
 
 
 @api.post("/needs/<public_id>/roles/<role_key>/shortlists")
 @api.doc(tags=["Shortlists"])
 @token_required("shortlists:write", *PLANNERS)
-@described(request=WideningIn, responses={201: "shortlist"})
+@described(request=ShortlistIn, responses={201: "shortlist"})
 @idempotent
 def issue_shortlist(public_id: str, role_key: str):
-    """Issue the role's shortlist (widened if asked): kept as issued, candidates shortlisted.
+    """Issue the role's shortlist (widened and weighed if asked): kept as issued, with the
+    weights it was ranked with, candidates shortlisted.
 
-    The body may be empty (no widening). Earlier shortlists of the role stay.
+    The body may be empty (no widening, the roster's weights). ``weights`` names some or
+    all criteria, each from 0 to 10; the others keep the roster's weights in use. Earlier
+    shortlists of the role stay.
     """
     role = role_or_404(public_id, role_key)
-    widening = _widening()
+    widening, weights = _asked()
     shortlist = services.issue_shortlist(
         session=get_session(),
         role=role,
         by=g._login_user,
         fitted=current_matcher(),
         widen=widening,
+        weights=weights,
     )
     return answer(
         shortlist_document(shortlist),
@@ -411,7 +452,53 @@ PREVIEW_QUERY = [
         "style": "form",
         "explode": True,
     },
+    {
+        "name": "weights",
+        "in": "query",
+        "required": False,
+        "description": (
+            "Weights for this request, as weights[criterion]=number (0 to 10): the criteria "
+            "named are laid on the roster's weights in use, at least one must stay above 0."
+        ),
+        "schema": {
+            "type": "object",
+            "properties": {
+                name: {
+                    "type": "number",
+                    "minimum": 0,
+                    "maximum": services.MAX_WEIGHT,
+                    "description": hint,
+                }
+                for name, hint in services.CRITERION_HINTS.items()
+            },
+            "additionalProperties": False,
+        },
+        "style": "deepObject",
+        "explode": True,
+    },
 ]
+WEIGHT_PARAMETER = re.compile(r"weights\[([^\]]*)\]")
+
+
+def _query_weights() -> dict[str, Any] | None:
+    """The query's ``weights[criterion]`` as numbers (or the text sent, refused by the
+    service at ``weights.<criterion>``); None where it names none."""
+    found: dict[str, Any] = {}
+    for key, text in request.args.items():
+        named = WEIGHT_PARAMETER.fullmatch(key)
+        if named is None:
+            if key == "weights":
+                raise Refused(
+                    Problem(
+                        "weights", Message(N_("Give each weight as weights[criterion]=number."))
+                    )
+                )
+            continue
+        try:
+            found[named.group(1)] = float(text)
+        except ValueError:
+            found[named.group(1)] = text
+    return found or None
 
 
 @api.get("/needs/<public_id>/roles/<role_key>/shortlist-preview")
@@ -419,9 +506,10 @@ PREVIEW_QUERY = [
 @token_required("needs:read", *PLANNERS)
 @described(responses={200: "shortlist"}, query=PREVIEW_QUERY)
 def preview_shortlist(public_id: str, role_key: str):
-    """The role's shortlist as the roster gives it now (widened if asked), not issued.
+    """The role's shortlist as the roster gives it now (widened and weighed if asked), not issued.
 
-    What the role's page shows before its shortlist is issued: nothing is kept.
+    What the role's page shows before its shortlist is issued: nothing is kept. Issue it
+    with the same widening and ``weights`` to keep this order.
     """
     role = role_or_404(public_id, role_key)
     partial = request.args.get("partial", "false")
@@ -432,8 +520,11 @@ def preview_shortlist(public_id: str, role_key: str):
         lower_languages=tuple(request.args.getlist("lower")),
         optional_skills=tuple(request.args.getlist("optional")),
     )
+    weights = _query_weights()
     try:
-        matched = services.match_role(role=role, fitted=current_matcher(), widening=widening)
+        matched = services.match_role(
+            role=role, fitted=current_matcher(), widening=widening, weights=weights
+        )
     except services.WideningInvalid as refusal:
         # The query names them ``lower`` and ``optional``, as the page's form does.
         names = {"lower_languages": "lower", "optional_skills": "optional"}

@@ -11,10 +11,17 @@ the page shows the matcher's order, scores and reasons exactly.
 
 A widening (``Widening``) changes the request, never the role, unless the planner saves
 its terms (``save_widened_terms``, through ``roster.missions.records.save_needs``).
+
+A planner may also weigh the criteria for one request: ``check_weights`` refuses what is
+not a weight, ``weigh`` lays the planner's override on the weights in use
+(``base_weights``), and the shortlist issued keeps the weights it was ranked with.
 """
 
+import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from numbers import Real
 from typing import Any, Protocol
 
 from sqlalchemy import select
@@ -22,7 +29,8 @@ from sqlmodel import Session
 
 from matching import vocabulary as vocab
 from matching.balance import women_ceil
-from roster.messages import N_
+from matching.scoring import CRITERIA
+from roster.messages import N_, Message
 from roster.missions.records import needs_record, role_record, save_needs
 from roster.models import (
     CandidateDecision,
@@ -36,7 +44,7 @@ from roster.models import (
     User,
 )
 from roster.policy.candidacy import lock_role, record_outcome
-from roster.refusal import Refused
+from roster.refusal import Refused, problem
 
 CO = CandidateOutcome
 # Past these outcomes a candidate is known by name on a blind shortlist, and from
@@ -52,6 +60,10 @@ class FittedMatcher(Protocol):
 
 class WideningInvalid(Refused):
     """A widening that does not fit the role (a language it does not require, say)."""
+
+
+class WeightsInvalid(Refused):
+    """A planner's weights that are not weights (a negative number, a word, all zero)."""
 
 
 def default_k(positions: int) -> int:
@@ -166,6 +178,111 @@ def save_widened_terms(
     return needs
 
 
+# --- weighing ----------------------------------------------------------------------------
+
+# The score adds up criterion times weight, so only the ratios between weights change an
+# order: the weights in use add up to 1, the smallest is 0.05. Up to 10 lets a planner
+# make one criterion count two hundred times that much (more than any order needs) while
+# a slip of the finger (100 for 1.00, 1e9) is refused rather than silently ranked by.
+MAX_WEIGHT = 10
+# The criteria of the score as planners name them, and what each rewards in their words
+# (the page's labels and hints, the API's descriptions and messages).
+CRITERION_NAMES = {
+    "skills": N_("Expertise"),
+    "languages": N_("Languages"),
+    "accessibility": N_("Accessibility expertise"),
+    "experience": N_("Experience"),
+    "availability": N_("Availability"),
+    "text": N_("Terms of reference"),
+    "ratings": N_("Past ratings"),
+}
+CRITERION_HINTS = {
+    "skills": N_("Holding the expertise areas the role asks for, and years of practice in each."),
+    "languages": N_("Speaking the role's languages at or above the level it asks for."),
+    "accessibility": N_("Having the accessibility expertise the role asks for."),
+    "experience": N_("Years of experience beyond the role's minimum, and a grade close to its."),
+    "availability": N_("Being available for more of the role's period."),
+    "text": N_("A summary or expertise worded like the role's title and terms of reference."),
+    "ratings": N_("Good ratings on past deployments."),
+}
+
+
+def base_weights(fitted: FittedMatcher) -> dict[str, float]:
+    """The weights a request is ranked with unless a planner overrides them.
+
+    The fitted matcher's today; where the roster adopts learned weights, these are them.
+    """
+    return {name: float(value) for name, value in fitted.matcher.weights_.items()}
+
+
+def check_weights(override: Mapping[str, Any] | None) -> dict[str, float]:
+    """A planner's weights for some or all criteria, refused at ``weights.<criterion>``.
+
+    Each is a number from 0 to ``MAX_WEIGHT``; a name that is not a criterion of
+    ``matching.scoring.CRITERIA`` is refused at its own path.
+
+    Raises:
+        WeightsInvalid: every problem found, one per criterion.
+    """
+    problems = []
+    weights: dict[str, float] = {}
+    for name, value in (override or {}).items():
+        path = f"weights.{name}"
+        if name not in CRITERIA:
+            problems.append(
+                problem(
+                    path,
+                    N_("This is not a criterion of the score: choose among %(names)s."),
+                    names=", ".join(CRITERIA),
+                )
+            )
+        elif (
+            isinstance(value, bool)
+            or not isinstance(value, Real)
+            or not math.isfinite(value)
+            or not 0 <= value <= MAX_WEIGHT
+        ):
+            criterion = Message(CRITERION_NAMES.get(name, name))
+            problems.append(
+                problem(
+                    path,
+                    N_("The weight of %(criterion)s must be a number from 0 to %(most)s."),
+                    criterion=criterion,
+                    most=MAX_WEIGHT,
+                )
+            )
+        else:
+            weights[name] = float(value)
+    if problems:
+        raise WeightsInvalid(problems)
+    return weights
+
+
+def weigh(
+    base: Mapping[str, float] | None, override: Mapping[str, Any] | None
+) -> dict[str, float] | None:
+    """The weights a request is ranked with: ``override`` (checked) laid on ``base``.
+
+    None when neither says anything (the matcher then ranks with its fitted weights).
+
+    Raises:
+        WeightsInvalid: an override that is not weights, or that leaves every weight at 0
+            (nothing would rank anybody above anybody).
+    """
+    asked = check_weights(override)
+    if not asked and not base:
+        return None
+    merged = {**(base or {}), **asked}
+    if asked and base is not None and not any(merged.get(name, 0) > 0 for name in CRITERIA):
+        raise WeightsInvalid.at("weights", N_("Give at least one criterion a weight above 0."))
+    return merged
+
+
+def weights_differ(weights: Mapping[str, float], base: Mapping[str, float]) -> list[str]:
+    """The criteria whose weight in ``weights`` is not the one in ``base``, in order."""
+    return [name for name in CRITERIA if float(weights.get(name, 0)) != float(base.get(name, 0))]
+
+
 # --- matching ----------------------------------------------------------------------------
 
 
@@ -213,6 +330,7 @@ def match_role(
     fitted: FittedMatcher,
     k: int | None = None,
     widening: Widening | None = None,
+    weights: Mapping[str, Any] | None = None,
 ) -> Matched:
     """Ask the fitted matcher for the role's shortlist (and what binds, where it can say).
 
@@ -221,13 +339,19 @@ def match_role(
         fitted: ``roster.matchers.current_matcher()``.
         k: the shortlist's length, ``default_k(role.positions)`` when None.
         widening: how to ask more loosely than the role does; nothing is saved.
+        weights: the planner's weights for some or all criteria, laid on the weights in
+            use (``base_weights``) for this request only.
     Raises:
         WideningInvalid: the widening does not fit the role.
+        WeightsInvalid: the weights are not weights (``check_weights``), or all zero.
     """
     request = role_request(role, widening)
+    asked = weigh(base_weights(fitted), weights) if weights else None
     length = k or default_k(role.positions)
     matcher = fitted.matcher
-    result = matcher.shortlist(request, role_id=role.role_key, k=length, structured=True)
+    result = matcher.shortlist(
+        request, role_id=role.role_key, k=length, structured=True, weights=asked
+    )
     requirements = None
     if hasattr(matcher, "requirements"):
         requirements = matcher.requirements(request, role_id=role.role_key, structured=True)
@@ -242,6 +366,7 @@ def issue_shortlist(
     fitted: FittedMatcher,
     k: int | None = None,
     widen: Widening | None = None,
+    weights: Mapping[str, Any] | None = None,
 ) -> Shortlist:
     """Match the role and keep the answer as issued: the shortlist, its entries, its terms.
 
@@ -256,14 +381,16 @@ def issue_shortlist(
         fitted: ``roster.matchers.current_matcher()``.
         k: the shortlist's length, ``default_k(role.positions)`` when None.
         widen: the widening the planner previewed, if any.
+        weights: the planner's weights as previewed, if any; kept on the shortlist.
     Returns:
         The shortlist written, its entries in rank order.
     Raises:
         WideningInvalid: the widening does not fit the role.
+        WeightsInvalid: the weights are not weights. Nothing is written.
         roster.policy.transitions.TransitionRefused: a candidate cannot be shortlisted
             by ``by`` (their own profile, say). Nothing is written.
     """
-    matched = match_role(role=role, fitted=fitted, k=k, widening=widen)
+    matched = match_role(role=role, fitted=fitted, k=k, widening=widen, weights=weights)
     result = matched.result
     constraints = dict(result["constraints"])
     if matched.requirements is not None:

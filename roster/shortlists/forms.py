@@ -7,9 +7,18 @@ fields of the page share an id.
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, SelectField, SelectMultipleField, TextAreaField
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.widgets import CheckboxInput, ListWidget, NumberInput
 
+from matching.scoring import CRITERIA
+from roster.missions.shortlists import CRITERION_HINTS, CRITERION_NAMES, MAX_WEIGHT
 from roster.web.forms import at_most, options
 
 MAX_REASON = 500  # decisions.schema.json: reason
@@ -54,3 +63,47 @@ class OutcomeForm(FlaskForm):
         default="",
     )
     shown_at = HiddenField()
+
+
+class WeightField(StringField):
+    """A criterion's weight: a number input whose text the service reads and checks."""
+
+
+class WeighForm(FlaskForm):
+    """The planner's weight for each criterion of the score, for one request.
+
+    Its fields are named ``weights-<criterion>``, so a refusal at ``weights.skills``
+    lands on its field. The text is read by ``asked``; the service says what is
+    wrong with it (``roster.missions.shortlists.check_weights``).
+    """
+
+    class Meta:
+        csrf = False
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, prefix="weights", **kwargs)
+
+    def asked(self) -> dict[str, object]:
+        """Each criterion's weight as a number, or as the text sent where it is not one."""
+        return {name: _number(self[name].data) for name in CRITERIA}
+
+
+def _number(text: object) -> object:
+    written = str(text if text is not None else "").strip()
+    try:
+        return float(written)
+    except ValueError:
+        return written
+
+
+for _name in CRITERIA:
+    setattr(
+        WeighForm,
+        _name,
+        WeightField(
+            _l(CRITERION_NAMES[_name]) if _name in CRITERION_NAMES else _name,
+            description=_l(CRITERION_HINTS[_name]) if _name in CRITERION_HINTS else "",
+            widget=NumberInput(step="any", min=0, max=MAX_WEIGHT),
+            render_kw={"inputmode": "decimal"},
+        ),
+    )

@@ -1,10 +1,12 @@
-"""A role's shortlist page: issued or live, widened, and each candidate's outcome and call-out."""
+"""A role's shortlist page: issued or live, widened or weighed; each candidate's outcome and
+call-out."""
 
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import format_decimal, gettext
 from flask_login import current_user
 
 from matching.messages import TEMPLATES
+from matching.scoring import CRITERIA
 from roster.auth.access import roles_required
 from roster.db import get_session
 from roster.i18n import reason_text, translate
@@ -15,7 +17,7 @@ from roster.missions import shortlists as services
 from roster.missions.records import NeedsChanged, NeedsInvalid
 from roster.models import Expert, MissionRole, RoleName, Shortlist, ShortlistEntry
 from roster.refusal import Refused
-from roster.shortlists.forms import OutcomeForm, WidenForm
+from roster.shortlists.forms import OutcomeForm, WeighForm, WidenForm
 from roster.web import display
 from roster.web.files import cv_download
 from roster.web.forms import show_refusal
@@ -26,15 +28,7 @@ blueprint.context_processor(display.context)
 PLANNERS = (RoleName.PLANNER, RoleName.ADMIN)
 TEMPLATE = "shortlists/role.html"
 
-CRITERION_WORDS = {
-    "skills": N_("Expertise"),
-    "languages": N_("Languages"),
-    "accessibility": N_("Accessibility expertise"),
-    "experience": N_("Experience"),
-    "availability": N_("Availability"),
-    "text": N_("Terms of reference"),
-    "ratings": N_("Past ratings"),
-}
+CRITERION_WORDS = services.CRITERION_NAMES
 CALL_OUT_WORDS = {
     "awaiting": N_("called out, awaiting an answer"),
     "reminded": N_("called out and reminded, awaiting an answer"),
@@ -61,6 +55,9 @@ def _helpers() -> dict:
         "call_out_word": lambda state: gettext(CALL_OUT_WORDS[state]) if state else "",
         "call_out_state": on_role.call_out_state,
         "number": lambda value, places=3: format_decimal(value, format="0." + "0" * places),
+        "weight": lambda value: format_decimal(value, format="0.######"),
+        "criteria": CRITERIA,
+        "max_weight": services.MAX_WEIGHT,
     }
 
 
@@ -104,6 +101,32 @@ def _widen_form(role: MissionRole, formdata=None) -> WidenForm:
     return form
 
 
+def _weigh_form(in_use: dict[str, float], formdata=None) -> WeighForm:
+    """The planner's weights as sent, or prefilled with the weights in use."""
+    form = WeighForm(formdata=formdata)
+    if formdata is None:
+        for name, value in in_use.items():
+            if name in form:
+                form[name].data = repr(float(value))
+    return form
+
+
+def _weights_sent(formdata) -> dict | None:
+    """The planner's weights in ``formdata`` (numbers, or the text sent), None if none."""
+    form = WeighForm(formdata=formdata)
+    if not any(key.startswith("weights-") for key in formdata):
+        return None
+    return form.asked()
+
+
+def _show(refusal: Refused, widen_form: WidenForm, weigh_form: WeighForm) -> None:
+    """Put a refusal on the form it is about: the weights', or the widening's."""
+    if all(found.path.startswith("weights") for found in refusal.problems):
+        show_refusal(weigh_form, refusal)
+    else:
+        show_refusal(widen_form, refusal)
+
+
 def _widening(form: WidenForm) -> services.Widening:
     return services.Widening(
         partial=bool(form.partial.data),
@@ -133,17 +156,22 @@ def _render(
     *,
     shortlist: Shortlist | None = None,
     widening: services.Widening | None = None,
+    weights: dict | None = None,
     widen_form: WidenForm | None = None,
+    weigh_form: WeighForm | None = None,
     status: int = 200,
     forms: dict[int, OutcomeForm] | None = None,
     contact_rank: int | None = None,
 ):
-    """The role's page: an issued shortlist as it was, or the live (perhaps widened) one."""
+    """The role's page: an issued shortlist as it was, or the live (perhaps widened or weighed)
+    one; ``weights`` are the planner's for this request, checked by the service."""
     session = get_session()
     issued = on_role.shortlists_of(session=session, role=role)
-    if shortlist is None and not widening and issued:
+    preview = bool(widening) or bool(weights)
+    if shortlist is None and not preview and issued:
         shortlist = issued[0]
     matched = base = None
+    fitted = current_matcher()
     if shortlist is not None:
         candidates = on_role.issued_candidates(
             session=session, role=role, shortlist=shortlist, viewer=current_user
@@ -152,9 +180,8 @@ def _render(
         shortfall = constraints.get("shortfall") or {}
         binding, shortfall_notes = shortfall.get("binding"), shortfall.get("note_codes", [])
     else:
-        fitted = current_matcher()
-        matched = services.match_role(role=role, fitted=fitted, widening=widening)
-        if widening:
+        matched = services.match_role(role=role, fitted=fitted, widening=widening, weights=weights)
+        if preview:
             base = services.match_role(role=role, fitted=fitted)
         candidates = on_role.preview_candidates(session=session, role=role, matched=matched)
         eligible, constraints = matched.eligible_count, matched.result["constraints"]
@@ -164,10 +191,19 @@ def _render(
         if candidate.entry is not None and candidate.rank not in forms:
             forms[candidate.rank] = _outcome_form(candidate)
     length = len(candidates)
+    in_use = (base or matched).result["weights"] if matched else services.base_weights(fitted)
+    shown_weights = dict(matched.result["weights"] if matched else shortlist.weights)
     return render_form(
         TEMPLATE,
         widen_form or _widen_form(role),
         status,
+        weigh_form=weigh_form or _weigh_form(shown_weights if weights else in_use),
+        weighed=bool(weights),
+        preview=preview,
+        weights_in_use=in_use,
+        shown_weights=shown_weights,
+        changed_weights=services.weights_differ(shown_weights, in_use) if shown_weights else [],
+        reset_url=_reset_url(role, widening),
         role=role,
         needs=role.needs,
         shortlist=shortlist,
@@ -192,26 +228,58 @@ def _render(
     )
 
 
+def _reset_url(role: MissionRole, widening: services.Widening | None) -> str:
+    """The page without the planner's weights: the widened preview, or the role's page."""
+    if not widening:
+        return url_for(".role", public_id=role.needs.public_id, role_key=role.role_key)
+    return url_for(
+        ".widen",
+        public_id=role.needs.public_id,
+        role_key=role.role_key,
+        partial="y" if widening.partial else None,
+        lower=list(widening.lower_languages),
+        optional=list(widening.optional_skills),
+    )
+
+
 @blueprint.get("")
 @roles_required(*PLANNERS)
 def role(public_id: str, role_key: str):
-    """The role's latest shortlist as issued, or the live one with a button to issue it."""
-    return _render(_role_or_404(public_id, role_key))
+    """The role's latest shortlist as issued, or the live one with a button to issue it;
+    with the planner's weights in the query (``weights-<criterion>``), ranked under them."""
+    role = _role_or_404(public_id, role_key)
+    if any(key.startswith("weights-") for key in request.args):
+        return _preview(role)
+    return _render(role)
 
 
 @blueprint.get("/widen")
 @roles_required(*PLANNERS)
 def widen(public_id: str, role_key: str):
     """The role's shortlist asked for more loosely, and how it differs, before it is issued."""
-    role = _role_or_404(public_id, role_key)
+    return _preview(_role_or_404(public_id, role_key))
+
+
+def _preview(role: MissionRole):
+    """A preview, widened or weighed or both as the query asks; nothing is kept.
+
+    ``widen`` previews a widening, the role's page the planner's weights: each reads both.
+    """
     form = _widen_form(role, request.args)
+    weigh_form = WeighForm(formdata=request.args)
     if not form.validate():
-        return _render(role, widen_form=form, status=400)
+        return _render(role, widen_form=form, weigh_form=weigh_form, status=400)
     try:
-        return _render(role, widening=_widening(form), widen_form=form)
-    except services.WideningInvalid as refusal:
-        show_refusal(form, refusal)
-        return _render(role, widen_form=form, status=400)
+        return _render(
+            role,
+            widening=_widening(form),
+            weights=_weights_sent(request.args),
+            widen_form=form,
+            weigh_form=weigh_form,
+        )
+    except (services.WideningInvalid, services.WeightsInvalid) as refusal:
+        _show(refusal, form, weigh_form)
+        return _render(role, widen_form=form, weigh_form=weigh_form, status=400)
 
 
 @blueprint.get("/shortlists/<shortlist_id>")
@@ -225,11 +293,13 @@ def shortlist(public_id: str, role_key: str, shortlist_id: str):
 @blueprint.post("/issue")
 @roles_required(*PLANNERS)
 def issue(public_id: str, role_key: str):
-    """Issue the role's shortlist (widened as previewed): kept as issued, candidates shortlisted."""
+    """Issue the role's shortlist (widened and weighed as previewed): kept as issued with its
+    weights, candidates shortlisted."""
     role = _role_or_404(public_id, role_key)
     form = _widen_form(role, request.form)
+    weigh_form = WeighForm(formdata=request.form)
     if not form.validate():
-        return _render(role, widen_form=form, status=400)
+        return _render(role, widen_form=form, weigh_form=weigh_form, status=400)
     try:
         services.issue_shortlist(
             session=get_session(),
@@ -237,10 +307,11 @@ def issue(public_id: str, role_key: str):
             by=current_user,
             fitted=current_matcher(),
             widen=_widening(form),
+            weights=_weights_sent(request.form),
         )
     except Refused as refusal:
-        show_refusal(form, refusal)
-        return _render(role, widen_form=form, status=400)
+        _show(refusal, form, weigh_form)
+        return _render(role, widen_form=form, weigh_form=weigh_form, status=400)
     flash(gettext("The shortlist was issued."), "success")
     return redirect(url_for(".role", public_id=public_id, role_key=role_key))
 
