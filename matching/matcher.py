@@ -20,7 +20,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
-from matching import explain, messages, scoring, text
+from matching import explain, learning, messages, scoring, text
 from matching import vocabulary as vocab
 from matching.balance import cells, fill, pool, region_cap
 from matching.constraints import report
@@ -81,6 +81,14 @@ class Matcher(BaseEstimator):
         counts in the skills criterion than a self-declared one (a verified area counts
         ``1 + verified_bonus`` times as much; the criterion stays in [0, 1], see
         ``matching.scoring``). Unused without ``verified``.
+    shapes : dict of str to str, optional
+        How the criteria with more than one defensible shape earn credit
+        (``matching.scoring.SHAPES``: ``languages`` "met" or "margin", ``experience``
+        "linear" or "concave"); missing ones keep their default
+        (``matching.scoring.DEFAULT_SHAPES``) or, fitted with a history, are chosen by it.
+    min_history_roles : int, default 8
+        Fewest roles with a revealed preference (see ``matching.learning``) a history
+        needs before weights are learned from it; below it the weights stay.
 
     Attributes
     ----------
@@ -93,7 +101,21 @@ class Matcher(BaseEstimator):
     rating_mean_ : float
         Mean deployment rating of the roster.
     weights_ : dict
-        Validated weights, in ``CRITERIA`` order.
+        The weights in use, in ``CRITERIA`` order: learned from the history, or
+        else the defaults (``weights`` over ``matching.scoring.DEFAULT_WEIGHTS``).
+    shapes_ : dict
+        The shape of each criterion that has several (``matching.scoring.SHAPES``).
+    learning_ : dict
+        Where ``weights_`` and ``shapes_`` came from (JSON-able): ``source``
+        ("learned", or "defaults" without a history, when it was too small or when its
+        weights ranked no better; the defaults are then ``weights`` over the
+        defaults), ``reason`` (an English sentence; ``reason_code`` and
+        ``reason_params`` for ``matching.messages``), ``roles``, ``missions``,
+        ``decisions`` and ``pairs`` used, ``decisions_total`` and ``unknown_experts`` of
+        the history, ``min_roles``, ``default_weights`` and ``default_shapes`` (the
+        prior), ``validation`` (``metric`` "nDCG@10", ``folds``, ``defaults`` and
+        ``learned``: ranking quality on held-out missions) and ``regularisation`` (the
+        ridge strength chosen). See ``matching.learning``.
     notes_ : list of str
         What normalisation did to the roster ("'Frnech' read as fr").
     n_experts_ : int
@@ -128,6 +150,8 @@ class Matcher(BaseEstimator):
         host_language_level="B2",
         text_max_features=50000,
         verified_bonus=0.5,
+        shapes=None,
+        min_history_roles=8,
     ):
         self.weights = weights
         self.skill_years_cap = skill_years_cap
@@ -137,6 +161,8 @@ class Matcher(BaseEstimator):
         self.host_language_level = host_language_level
         self.text_max_features = text_max_features
         self.verified_bonus = verified_bonus
+        self.shapes = shapes
+        self.min_history_roles = min_history_roles
 
     def _check_params(self) -> None:
         """Validate the constructor arguments (scikit-learn validates in ``fit``)."""
@@ -158,8 +184,25 @@ class Matcher(BaseEstimator):
             or bonus < 0
         ):
             raise ValueError(f"verified_bonus must be a non-negative number, got {bonus!r}")
+        minimum = self.min_history_roles
+        if isinstance(minimum, bool) or not isinstance(minimum, numbers.Integral) or minimum < 2:
+            raise ValueError(f"min_history_roles must be an integer of 2 or more, got {minimum!r}")
+        shapes = self.shapes
+        if shapes is not None and not isinstance(shapes, Mapping):
+            raise ValueError(f"shapes must be a mapping of criterion to shape, got {shapes!r}")
+        for name, shape in (shapes or {}).items():
+            if name not in scoring.SHAPES:
+                raise ValueError(
+                    f"no shape to choose for {name!r}; criteria with shapes: "
+                    f"{', '.join(scoring.SHAPES)}"
+                )
+            if shape not in scoring.SHAPES[name]:
+                raise ValueError(
+                    f"shape of {name} must be one of {', '.join(scoring.SHAPES[name])}, "
+                    f"got {shape!r}"
+                )
 
-    def fit(self, experts, y=None, *, verified=None):
+    def fit(self, experts, y=None, *, verified=None, history=None):
         """Normalise and index the roster.
 
         Parameters
@@ -179,10 +222,24 @@ class Matcher(BaseEstimator):
             None (the default): nobody's areas are known to be verified, and the output
             is exactly that of a matcher without this parameter. An empty mapping means
             "verified areas are known, and there are none".
+        history : list of dict, optional
+            The roster's institutional memory: needs assessments with the decisions
+            about their candidates, ``[{"needs": <needs.schema.json>, "decisions":
+            [<decisions.schema.json>, ...]}, ...]``. The weights (and the shapes not
+            given in ``shapes``) are then learned from the preferences the decisions
+            reveal, validated on held-out missions (``matching.learning``); with too
+            little history, or no gain on the held-out missions, they stay as given.
+            ``learning_`` says which. Decisions about experts not in ``experts`` are
+            counted and passed over.
 
         Returns
         -------
         self
+
+        Raises
+        ------
+        ValueError
+            On bad parameters, records, or history (naming the record at fault).
         """
         self._check_params()
         verified = check_verified(verified)
@@ -206,9 +263,18 @@ class Matcher(BaseEstimator):
         )
         self.index_ = index
         self.weights_ = weights
+        self.shapes_ = {**scoring.DEFAULT_SHAPES, **(self.shapes or {})}
         self.notes_ = index.notes
         self.n_experts_ = index.n
         self.verified_ = verified is not None
+        found = learning.learn(
+            self,
+            [] if history is None else history,
+            prior=weights,
+            shapes=self.shapes,
+            min_roles=int(self.min_history_roles),
+        )
+        self.weights_, self.shapes_, self.learning_ = found.weights, found.shapes, found.report
         return self
 
     def update(self, experts, removed_ids=(), *, verified=None):
@@ -339,9 +405,11 @@ class Matcher(BaseEstimator):
         index = self.index_
         raw = {
             "skills": scoring.skills(index, query, rows, self.skill_years_cap, self.verified_bonus),
-            "languages": scoring.languages(index, query, rows),
+            "languages": scoring.languages(index, query, rows, self.shapes_["languages"]),
             "accessibility": scoring.accessibility(index, query, rows),
-            "experience": scoring.experience(index, query, rows, self.experience_years_cap),
+            "experience": scoring.experience(
+                index, query, rows, self.experience_years_cap, self.shapes_["experience"]
+            ),
             "availability": covered,
             "text": label,
             "ratings": self.ratings_[rows],

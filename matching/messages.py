@@ -270,6 +270,30 @@ TEMPLATES: dict[str, Template] = {
         ),
         "women",
     ),
+    # --- where the weights in use came from (matching.learning) ---------------------
+    "learning.none": Template(N_("No decisions to learn from: the default weights are used.")),
+    "learning.too_little": Template(
+        *Nn_(
+            "Only %(roles)d role in the history has a decision that shows a preference; "
+            "at least %(minimum)d are needed to learn from, so the default weights are used.",
+            "Only %(roles)d roles in the history have a decision that shows a preference; "
+            "at least %(minimum)d are needed to learn from, so the default weights are used.",
+        ),
+        "roles",
+    ),
+    "learning.not_better": Template(
+        N_(
+            "Weights learned from the history ranked missions they had not seen no better "
+            "than the default weights, so the default weights are used."
+        )
+    ),
+    "learning.learned": Template(
+        *Nn_(
+            "Weights learned from the decisions on %(roles)d role of %(missions)d missions.",
+            "Weights learned from the decisions on %(roles)d roles of %(missions)d missions.",
+        ),
+        "roles",
+    ),
     # --- what the normalisation of the needs did (matching.records) ------------------
     # Written in English by the records' normalisation and passed on as it is: not
     # structured yet, so not for translation.

@@ -1,7 +1,8 @@
 """Checking records against the spec's JSON Schemas, fast and in plain English.
 
-Loads the shipped copies of ``expert.schema.json`` and ``needs.schema.json``
-(:data:`EXPERT_SCHEMA`, :data:`NEEDS_SCHEMA`) and checks records against them under
+Loads the shipped copies of ``expert.schema.json``, ``needs.schema.json`` and
+``decisions.schema.json`` (:data:`EXPERT_SCHEMA`, :data:`NEEDS_SCHEMA`,
+:data:`DECISIONS_SCHEMA`) and checks records against them under
 Draft 2020-12, with ``date`` and ``email`` formats enforced (email syntax as the web
 forms check it, by email-validator, without DNS).
 
@@ -35,6 +36,9 @@ EXPERT_SCHEMA: dict[str, Any] = json.loads(
 )
 NEEDS_SCHEMA: dict[str, Any] = json.loads(
     (DATA_DIR / "needs.schema.json").read_text(encoding="utf-8")
+)
+DECISIONS_SCHEMA: dict[str, Any] = json.loads(
+    (DATA_DIR / "decisions.schema.json").read_text(encoding="utf-8")
 )
 
 _FORMATS = FormatChecker(formats=("date",))
@@ -389,3 +393,9 @@ class _SchemaChecker:
 # Built once: compiling validators costs more than checking a record.
 _EXPERT_CHECKER = _SchemaChecker(EXPERT_SCHEMA)
 _NEEDS_CHECKER = _SchemaChecker(NEEDS_SCHEMA)
+_DECISIONS_CHECKER = _SchemaChecker(DECISIONS_SCHEMA)
+
+
+def decision_errors(record: object) -> list[FieldError]:
+    """Every problem of a ``decisions.schema.json`` record; empty when it is valid."""
+    return _DECISIONS_CHECKER.field_errors(record)

@@ -17,15 +17,22 @@ skills
     expert with every area verified and saturated still scores 1, one with none
     verified ``1 / (1 + bonus)`` of what they would score with all verified.
 languages
-    Mean over the role's languages: a required one earns its margin above the required
-    level, ``(level - required) / (native - required)`` (1 when native is required); a
-    desired one earns 1 when met, else ``0.5 * level / desired level``.
+    Mean over the role's languages. A required one (met by every eligible expert, a
+    hard filter) earns, in the ``"margin"`` shape (the default), its margin above the
+    required level, ``(level - required) / (native - required)`` (meeting the level
+    exactly earns 0); in the ``"met"`` shape half for meeting the level and half for
+    the margin, ``0.5 + 0.5 * margin``, which halves what the margin counts against the
+    desired languages. Both are 1 when native is required. A desired one earns 1 when met, else
+    ``0.5 * level / desired level``.
 accessibility
     Share of the accessibility expertise asked for by the role that the expert has.
 experience
-    Mean of the years component, ``min(years / (2 * min_years), 1)`` (meeting the
-    minimum earns 0.5; with no minimum, ``years / experience_years_cap``), and, when
-    the role names a seniority, ``max(0, 1 - 0.25 * |grade difference|)``.
+    Mean of the years component and, when the role names a seniority,
+    ``max(0, 1 - 0.25 * |grade difference|)``. In the ``"linear"`` shape (the default)
+    the years component is ``min(years / (2 * min_years), 1)`` (meeting the minimum
+    earns 0.5; with no minimum, ``years / experience_years_cap``); in the ``"concave"``
+    shape it is the square root of that, so the first years above nothing count most
+    (meeting the minimum earns 0.71).
 availability
     Share of the role period the expert is available for (1 under full availability).
 text
@@ -53,6 +60,13 @@ DEFAULT_WEIGHTS = {
     "text": 0.10,
     "ratings": 0.10,
 }
+# How criteria earn credit, where more than one shape is defensible: the first is the
+# default, and a history of decisions may choose another (``matching.learning``).
+SHAPES: dict[str, tuple[str, ...]] = {
+    "languages": ("margin", "met"),
+    "experience": ("linear", "concave"),
+}
+DEFAULT_SHAPES = {criterion: shapes[0] for criterion, shapes in SHAPES.items()}
 DECIMALS = 6
 NATIVE = 7
 
@@ -100,15 +114,22 @@ def _verified_skills(
     return total / weight if weight else total
 
 
-def languages(index: RosterIndex, query: RoleQuery, rows: np.ndarray) -> np.ndarray:
-    """Return the languages criterion of ``rows``."""
+def languages(
+    index: RosterIndex, query: RoleQuery, rows: np.ndarray, shape: str = "margin"
+) -> np.ndarray:
+    """Return the languages criterion of ``rows``, required levels credited by ``shape``."""
     total = np.zeros(len(rows))
     parts = len(query.required_languages) + len(query.desired_languages)
+    met = 0.5 if shape == "met" else 0.0
     for code, required in query.required_languages:
         if code not in index.languages:  # nobody speaks it: no row is eligible anyway
             continue
         level = index.lang_levels[:, index.languages[code]][rows].astype(np.float64)
-        total += 1.0 if required == NATIVE else (level - required) / (NATIVE - required)
+        if required == NATIVE:
+            total += 1.0
+        else:  # below the level (a row no hard filter removed) earns nothing
+            margin = np.maximum(level - required, -1.0) / (NATIVE - required)
+            total += np.where(level >= required, met + (1 - met) * margin, 0.0)
     for code, desired in query.desired_languages:
         column = index.languages.get(code)
         if column is None:
@@ -129,12 +150,14 @@ def accessibility(index: RosterIndex, query: RoleQuery, rows: np.ndarray) -> np.
 
 
 def experience(
-    index: RosterIndex, query: RoleQuery, rows: np.ndarray, years_cap: int
+    index: RosterIndex, query: RoleQuery, rows: np.ndarray, years_cap: int, shape: str = "linear"
 ) -> np.ndarray:
     """Return the experience criterion: years against the minimum, and seniority."""
     years = index.years[rows].astype(np.float64)
     scale = 2.0 * query.min_years if query.min_years else float(years_cap)
     result = np.minimum(years / scale, 1.0)
+    if shape == "concave":
+        result = np.sqrt(result)
     if query.seniority:
         grade = index.seniority[rows].astype(np.float64)
         fit = np.where(grade > 0, np.maximum(0.0, 1 - 0.25 * np.abs(grade - query.seniority)), 0)

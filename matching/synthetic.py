@@ -268,3 +268,101 @@ def make_needs(
         "gender_target": gender_target,
         "roles": roles,
     }
+
+
+# Countries of the synthetic missions of a history, and their share of partial availability.
+HISTORY_COUNTRIES = ("ML", "HT", "NP", "TN", "GT", "KE", "MD", "LB")
+PARTIAL_SHARE = 0.3
+
+
+def make_history(
+    matcher,
+    *,
+    preference: dict[str, float],
+    shapes: dict[str, str] | None = None,
+    missions: int = 20,
+    roles_per_mission: int = 5,
+    seed: int = 0,
+    noise: float = 0.05,
+    pool: int = 20,
+    partial_share: float = PARTIAL_SHARE,
+) -> list[dict]:
+    """Return a seeded history of planners choosing by a hidden preference, with noise.
+
+    For each role of ``missions`` synthetic needs assessments, the planner sees the
+    shortlist of ``pool`` that ``matcher`` (fitted on the roster) issues with its own
+    weights, and contacts everyone on it. Each answers ``available``, ``unavailable``
+    (likelier the less of the role period they cover, where the mission allows partial
+    availability) or not at all. The planner ranks those available by a hidden utility,
+    ``preference`` applied to the criteria under ``shapes`` (``matching.learning.
+    criteria_of``), plus Gumbel noise of scale ``noise``: the best ``positions`` are
+    selected and deployed, and their appraisal (1 to 5) rises with the utility; the next
+    ``2 * positions`` are not selected; the rest stay ``available``. A share
+    ``partial_share`` of the missions allows partial availability.
+
+    Returns ``[{"needs": ..., "decisions": [...]}, ...]`` as ``Matcher.fit(history=...)``
+    takes it, every record valid against its schema.
+    """
+    from matching.learning import criteria_of  # noqa: PLC0415  (synthetic data only)
+    from matching.query import role_query  # noqa: PLC0415
+    from matching.records import normalise_needs  # noqa: PLC0415
+    from matching.scoring import CRITERIA, DEFAULT_SHAPES  # noqa: PLC0415
+
+    rng = np.random.default_rng(seed)
+    hidden = {**DEFAULT_SHAPES, **(shapes or {})}
+    weights = np.array([preference.get(name, 0.0) for name in CRITERIA])
+    history = []
+    for m in range(missions):
+        needs = make_needs(
+            roles_per_mission,
+            seed=seed * 10_000 + m,
+            country=HISTORY_COUNTRIES[m % len(HISTORY_COUNTRIES)],
+            gender_target=0.5,
+        )
+        needs["id"] = f"NA-HIST-{seed}-{m:04d}"
+        needs["allow_partial_availability"] = bool(rng.random() < partial_share)
+        for role in needs["roles"]:
+            role["positions"] = int(rng.integers(1, 3))
+        normalised, _ = normalise_needs(needs)
+        decisions = []
+        for role in needs["roles"]:
+            shortlist = matcher.shortlist(needs, role_id=role["id"], k=pool, reasons=False)
+            ids = [c["external_id"] for c in shortlist["candidates"]]
+            if not ids:
+                continue
+            query = role_query(normalised, role["id"])
+            rows = np.array([matcher.index_.row_of(e) for e in ids], dtype=np.int64)
+            criteria = criteria_of(matcher, query, rows, hidden)
+            utility = weights @ criteria
+            covered = criteria[CRITERIA.index("availability")]
+            answer = rng.random(len(ids))
+            unavailable = answer < 0.1 + 0.6 * (1 - covered)
+            silent = ~unavailable & (answer > 0.92)
+            noisy = utility + noise * rng.gumbel(size=len(ids))
+            available = np.flatnonzero(~unavailable & ~silent)
+            ranked = available[np.argsort(-noisy[available], kind="stable")]
+            chosen = ranked[: role["positions"]]
+            passed = ranked[role["positions"] : 3 * role["positions"]]
+            spread = float(utility.std()) or 1.0
+            for i, external_id in enumerate(ids):
+                record = {
+                    "needs_id": needs["id"],
+                    "role_id": role["id"],
+                    "external_id": external_id,
+                }
+                record["rank"] = i + 1
+                if i in chosen:
+                    z = (utility[i] - utility.mean()) / spread
+                    rating = int(np.clip(np.rint(3 + z + rng.normal(0, 0.5)), 1, 5))
+                    record.update(outcome="completed", rating=rating)
+                elif i in passed:
+                    record.update(outcome="not_selected", reason="Another candidate fitted better.")
+                elif unavailable[i]:
+                    record["outcome"] = "unavailable"
+                elif silent[i]:
+                    record["outcome"] = "no_response"
+                else:
+                    record["outcome"] = "available"
+                decisions.append(record)
+        history.append({"needs": needs, "decisions": decisions})
+    return history

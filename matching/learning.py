@@ -1,0 +1,409 @@
+"""Weights learned from what planners chose: the roster's institutional memory.
+
+A history is a list of needs assessments, each with the decisions about its candidates
+(``decisions.schema.json``: one record per candidate and role, at its furthest stage).
+The decisions reveal preferences between two candidates of the same role:
+
+- a candidate the planner chose (``proposed``, ``selected``, ``deployed``,
+  ``completed``) over one not selected;
+- of two deployments appraised (``completed`` with a rating), the better rated;
+- an expert who said they were ``available`` over one ``unavailable``, only where the
+  role allows partial availability: elsewhere every eligible expert is available for
+  the whole period and availability earns everyone the same.
+
+Other outcomes (``shortlisted``, ``contacted``, ``no_response``, ``withdrawn``) say
+nothing about the planner's preference and are left out.
+
+Each preference ``i`` over ``j`` is one example of a pairwise logistic model on the
+difference of their criteria (computed on today's roster, as the score computes them):
+``P(i over j) = sigmoid(v . (c_i - c_j))``. ``v`` is found by L-BFGS-B (SciPy) with
+``v >= 0``, each role weighing the same, and a ridge penalty pulling ``v`` toward the
+prior weights (the defaults, or the weights the matcher was given) at the scale that
+fits them best. scikit-learn's ``LogisticRegression`` has neither bounds nor a prior
+other than zero, hence SciPy's optimiser; the folds (``GroupKFold``) and the metric
+(``ndcg_score``) are scikit-learn's. The learned weights are ``v`` scaled to the sum of
+the prior weights, so they remain weights of the same additive, explained score; a
+criterion no decision tells about keeps its prior share.
+
+The penalty's strength, and the shape of the criteria that have more than one
+(``matching.scoring.SHAPES``), are chosen by holding out whole missions: every fold
+learns on the other missions and ranks the decided candidates of the held-out ones;
+the figure is nDCG@10 of that ranking against the decisions (chosen 2, not selected 0,
+an appraised deployment 1 to 3 by its rating, available 1 and unavailable 0 where
+availability is a criterion). The learned weights are used only when they rank the
+held-out missions better than the prior weights with the default shapes; below
+``min_roles`` roles with a preference, the prior stays and ``learning_`` says why.
+
+Everything is deterministic: the same roster and history give the same weights.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from itertools import product
+from typing import Any
+
+import numpy as np
+from scipy.optimize import minimize, minimize_scalar
+from sklearn.metrics import ndcg_score
+from sklearn.model_selection import GroupKFold
+
+from matching import messages, scoring, text
+from matching.filters import coverage
+from matching.query import RoleQuery, role_query
+from matching.records import normalise_needs
+from matching.schema import RecordError, decision_errors
+
+__all__ = ["CHOSEN", "Learning", "learn"]
+
+CHOSEN = frozenset({"proposed", "selected", "deployed", "completed"})
+NOT_CHOSEN = "not_selected"
+FOLDS = 5
+STRENGTHS = (0.01, 0.1, 1.0, 10.0)  # ridge strengths tried, relative to the fitted scale
+DIGITS = 4  # learned weights are rounded: the same history gives the same published weights
+_K = 10
+
+
+@dataclass
+class _Role:
+    """The decided candidates of one role and the preferences between them."""
+
+    mission: str
+    query: RoleQuery
+    rows: np.ndarray  # roster rows of the decided candidates
+    grades: np.ndarray  # relevance for validation, NaN where the outcome tells nothing
+    pairs: np.ndarray  # (preferred, other) positions into ``rows``
+    rated: np.ndarray  # per pair: whether it comes from two ratings (see ``_differences``)
+
+
+@dataclass
+class Learning:
+    """What ``learn`` found: the weights and shapes to use, and where they came from."""
+
+    weights: dict[str, float]
+    shapes: dict[str, str]
+    report: dict[str, Any]
+
+
+def learn(
+    matcher,
+    history: object,
+    *,
+    prior: Mapping[str, float],
+    shapes: Mapping[str, str] | None,
+    min_roles: int,
+) -> Learning:
+    """Learn weights (and shapes not fixed by ``shapes``) from ``history``.
+
+    ``matcher`` is fitted (its index, text model and ratings are read); ``prior`` are
+    the weights to fall back on and to pull toward; ``shapes`` fixes every criterion
+    shape it names (None: every shape may be learned).
+
+    Raises:
+        ValueError: the history is not a list of ``{"needs", "decisions"}``, or one of
+            its records is invalid (the message names it: ``history[2].decisions[5]``).
+    """
+    roles, counts = _read(matcher, history)
+    fixed = dict(shapes or {})
+    defaults = {**scoring.DEFAULT_SHAPES, **fixed}
+    prior = {name: float(prior[name]) for name in scoring.CRITERIA}
+    report: dict[str, Any] = {
+        **counts,
+        "min_roles": int(min_roles),
+        "default_weights": dict(prior),
+        "default_shapes": dict(defaults),
+        "validation": None,
+        "regularisation": None,
+    }
+    informative = [role for role in roles if len(role.pairs)]
+    report["roles"] = len(informative)
+    report["missions"] = len({role.mission for role in informative})
+    report["pairs"] = int(sum(len(role.pairs) for role in informative))
+    report["decisions"] = int(sum(np.count_nonzero(~np.isnan(r.grades)) for r in informative))
+    if not counts["decisions_total"]:
+        return _kept(prior, defaults, report, "learning.none", {})
+    if len(informative) < min_roles or report["missions"] < 2:
+        params = {"roles": len(informative), "minimum": int(min_roles)}
+        return _kept(prior, defaults, report, "learning.too_little", params)
+    folds = GroupKFold(n_splits=min(FOLDS, report["missions"]))
+    missions = [role.mission for role in informative]
+    splits = list(folds.split(np.zeros(len(informative)), groups=missions))
+    choices = _shape_choices(defaults, fixed)
+    tables = {choice: _tables(matcher, informative, dict(choice)) for choice in choices}
+    baseline = _validate(tables[choices[0]], informative, splits, prior, None)
+    best = (baseline, choices[0], None)
+    for choice, strength in product(choices, STRENGTHS):
+        figure = _validate(tables[choice], informative, splits, prior, strength)
+        if figure > best[0] + 1e-9:
+            best = (figure, choice, strength)
+    figure, choice, strength = best
+    report["validation"] = {
+        "metric": "nDCG@10",
+        "folds": len(splits),
+        "defaults": round(baseline, DIGITS),
+        "learned": round(figure, DIGITS),
+    }
+    if strength is None:
+        return _kept(prior, defaults, report, "learning.not_better", {})
+    weights = _fit(tables[choice], informative, range(len(informative)), prior, strength)
+    report["regularisation"] = strength
+    report["source"] = "learned"
+    params = {"roles": len(informative), "missions": report["missions"]}
+    reason = messages.Reason("learning.learned", params)
+    report.update(reason_code=reason.code, reason_params=params, reason=str(reason))
+    return Learning(weights=weights, shapes=dict(choice), report=report)
+
+
+def _kept(
+    prior: dict[str, float], shapes: dict[str, str], report: dict, code: str, params: dict
+) -> Learning:
+    """The prior weights and default shapes, with the reason they were kept."""
+    reason = messages.Reason(code, params)
+    report.update(source="defaults", reason_code=code, reason_params=params, reason=str(reason))
+    return Learning(weights=dict(prior), shapes=dict(shapes), report=report)
+
+
+# --- the history ------------------------------------------------------------------------
+
+
+def _read(matcher, history: object) -> tuple[list[_Role], dict[str, int]]:
+    """Check the history and compile each role's decided candidates on the fitted roster."""
+    if isinstance(history, str | bytes | Mapping) or not isinstance(history, list | tuple):
+        raise ValueError("history must be a list of {'needs': ..., 'decisions': [...]}")
+    roles: list[_Role] = []
+    counts = {"decisions_total": 0, "unknown_experts": 0}
+    for i, item in enumerate(history):
+        where = f"history[{i}]"
+        if not isinstance(item, Mapping) or set(item) != {"needs", "decisions"}:
+            raise ValueError(f"{where} must be an object with 'needs' and 'decisions' only")
+        try:
+            needs, _ = normalise_needs(item["needs"])
+        except RecordError as error:
+            raise ValueError(f"{where}.needs: {error}") from None
+        decisions = item["decisions"]
+        if not isinstance(decisions, list):
+            raise ValueError(f"{where}.decisions must be a list of decision records")
+        by_role: dict[str, dict[str, dict]] = {role["id"]: {} for role in needs["roles"]}
+        for j, decision in enumerate(decisions):
+            place = f"{where}.decisions[{j}]"
+            errors = decision_errors(decision)
+            if errors:
+                raise ValueError(f"{place}: {'; '.join(e.message for e in errors)}")
+            if decision["needs_id"] != needs["id"]:
+                raise ValueError(
+                    f"{place}: needs_id {decision['needs_id']!r} is not the assessment's "
+                    f"id {needs['id']!r}"
+                )
+            if decision["role_id"] not in by_role:
+                raise ValueError(f"{place}: the assessment has no role {decision['role_id']!r}")
+            seen = by_role[decision["role_id"]]
+            if decision["external_id"] in seen:
+                raise ValueError(
+                    f"{place}: a second record for {decision['external_id']!r} in role "
+                    f"{decision['role_id']!r} (one record per candidate and role)"
+                )
+            seen[decision["external_id"]] = decision
+        counts["decisions_total"] += len(decisions)
+        for role_id, decided in by_role.items():
+            if decided:
+                role, unknown = _role(matcher, needs, role_id, decided)
+                counts["unknown_experts"] += unknown
+                roles.append(role)
+    return roles, counts
+
+
+def _role(matcher, needs: dict, role_id: str, decided: dict[str, dict]) -> tuple[_Role, int]:
+    """One role's candidates on the roster, their grades and preference pairs."""
+    query = role_query(needs, role_id)
+    rows, grades, kinds, ratings = [], [], [], []
+    unknown = 0
+    for external_id in sorted(decided):
+        row = matcher.index_.row_of(external_id)
+        if row is None:
+            unknown += 1
+            continue
+        decision = decided[external_id]
+        kind, grade = _grade(decision, query.partial)
+        rows.append(row)
+        grades.append(grade)
+        kinds.append(kind)
+        ratings.append(decision.get("rating") if decision["outcome"] == "completed" else None)
+    pairs, rated = [], []
+    for i, j in product(range(len(rows)), repeat=2):
+        if _prefers(kinds[i], kinds[j]):
+            pairs.append((i, j))
+            rated.append(False)
+        elif ratings[i] is not None and ratings[j] is not None and ratings[i] > ratings[j]:
+            pairs.append((i, j))
+            rated.append(True)
+    return (
+        _Role(
+            mission=needs["id"],
+            query=query,
+            rows=np.array(rows, dtype=np.int64),
+            grades=np.array(grades, dtype=np.float64),
+            pairs=np.array(pairs, dtype=np.int64).reshape(-1, 2),
+            rated=np.array(rated, dtype=bool),
+        ),
+        unknown,
+    )
+
+
+def _grade(decision: dict, partial: bool) -> tuple[str, float]:
+    """What a decision says of the planner's preference: its kind and validation grade."""
+    outcome = decision["outcome"]
+    if outcome in CHOSEN:
+        rating = decision.get("rating") if outcome == "completed" else None
+        return "chosen", 2.0 if rating is None else 2.0 + (rating - 3) / 2
+    if outcome == NOT_CHOSEN:
+        return "not_chosen", 0.0
+    if partial and outcome in ("available", "unavailable"):
+        return outcome, 1.0 if outcome == "available" else 0.0
+    return "silent", np.nan
+
+
+def _prefers(kind: str, other: str) -> bool:
+    """Whether a decision of ``kind`` is revealed preferred over one of ``other``."""
+    return (kind, other) in (("chosen", "not_chosen"), ("available", "unavailable"))
+
+
+# --- the criteria of the decided candidates --------------------------------------------
+
+
+def _shape_choices(
+    defaults: dict[str, str], fixed: dict[str, str]
+) -> list[tuple[tuple[str, str], ...]]:
+    """Every combination of shapes to try, the defaults first."""
+    options = [
+        [shape for shape in (defaults[name], *scoring.SHAPES[name]) if name not in fixed]
+        or [fixed[name]]
+        for name in scoring.SHAPES
+    ]
+    combos = [tuple(dict.fromkeys(option)) for option in options]
+    return [tuple(zip(scoring.SHAPES, choice, strict=True)) for choice in product(*combos)]
+
+
+def _tables(matcher, roles: list[_Role], shapes: dict[str, str]) -> list[np.ndarray]:
+    """Per role, the criteria of its decided candidates: ``(len(CRITERIA), n)``."""
+    return [criteria_of(matcher, role.query, role.rows, shapes) for role in roles]
+
+
+def criteria_of(matcher, query: RoleQuery, rows: np.ndarray, shapes: dict[str, str]) -> np.ndarray:
+    """Return the rounded criteria of any ``rows`` for ``query``, as a shortlist scores them.
+
+    Unlike a shortlist, the rows need not be eligible: a decided candidate may no
+    longer meet a requirement. Availability is the share of the period covered where
+    the role allows partial availability, else 1 (it is no criterion there); the text
+    criterion is the best of the summary's and the held labels' similarity.
+    """
+    index, model = matcher.index_, matcher.text_model_
+    if query.partial:
+        covered = np.clip(coverage(index, rows, query.start, query.end) / query.days, 0, 1)
+    else:
+        covered = np.ones(len(rows))
+    vector = text.query_vector(model, query.text)
+    similarity = np.maximum(
+        text.label_similarity(model, index, vector, rows),
+        text.summary_similarity(model, vector, rows),
+    )
+    raw = {
+        "skills": scoring.skills(
+            index, query, rows, matcher.skill_years_cap, matcher.verified_bonus
+        ),
+        "languages": scoring.languages(index, query, rows, shapes["languages"]),
+        "accessibility": scoring.accessibility(index, query, rows),
+        "experience": scoring.experience(
+            index, query, rows, matcher.experience_years_cap, shapes["experience"]
+        ),
+        "availability": covered,
+        "text": similarity,
+        "ratings": matcher.ratings_[rows],
+    }
+    stacked = np.array([raw[name] for name in scoring.CRITERIA], dtype=np.float64)
+    np.clip(stacked, 0.0, 1.0, out=stacked)
+    return np.round(stacked, scoring.DECIMALS)
+
+
+# --- fitting and validation -------------------------------------------------------------
+
+
+def _differences(tables: list[np.ndarray], roles: list[_Role], chosen) -> tuple:
+    """The criteria differences of every preference pair and each pair's weight.
+
+    Every role weighs the same, however many pairs it has. A pair that comes from two
+    appraisals leaves out the ratings criterion: the expert's ratings include that very
+    appraisal, so it would only teach that a good rating predicts itself.
+    """
+    blocks, weights = [], []
+    ratings = scoring.CRITERIA.index("ratings")
+    for i in chosen:
+        pairs = roles[i].pairs
+        if len(pairs):
+            table = tables[i]
+            block = (table[:, pairs[:, 0]] - table[:, pairs[:, 1]]).T
+            block[roles[i].rated, ratings] = 0.0
+            blocks.append(block)
+            weights.append(np.full(len(pairs), 1.0 / len(pairs)))
+    x, w = np.vstack(blocks), np.concatenate(weights)
+    return x, w / w.sum()
+
+
+def _loss(v: np.ndarray, x: np.ndarray, w: np.ndarray) -> tuple[float, np.ndarray]:
+    """Weighted logistic loss of preferring each pair's first and its gradient."""
+    margin = x @ v
+    loss = float(w @ np.logaddexp(0.0, -margin))
+    gradient = -(x.T @ (w * np.exp(-np.logaddexp(0.0, margin))))
+    return loss, gradient
+
+
+def _fit(
+    tables: list[np.ndarray], roles: list[_Role], chosen, prior: dict[str, float], strength: float
+) -> dict[str, float]:
+    """Fit non-negative weights on the pairs of the ``chosen`` roles, pulled toward ``prior``."""
+    x, w = _differences(tables, roles, chosen)
+    base = np.array([prior[name] for name in scoring.CRITERIA])
+    fitted = minimize_scalar(
+        lambda s: _loss(s * base, x, w)[0], bounds=(0.0, 1000.0), method="bounded"
+    )
+    scale = max(float(fitted.x), 1.0)
+    target = scale * base
+
+    def objective(v: np.ndarray) -> tuple[float, np.ndarray]:
+        loss, gradient = _loss(v, x, w)
+        gap = (v - target) / scale
+        return loss + strength * float(gap @ gap), gradient + 2 * strength * gap / scale
+
+    found = minimize(
+        objective,
+        target,
+        jac=True,
+        method="L-BFGS-B",
+        bounds=[(0.0, None)] * len(base),
+        options={"maxiter": 500},
+    )
+    v = np.maximum(found.x, 0.0)
+    if not np.isfinite(v).all() or v.sum() <= 0:
+        return dict(prior)
+    learned = np.round(v / v.sum() * base.sum(), DIGITS)
+    return {name: float(value) for name, value in zip(scoring.CRITERIA, learned, strict=True)}
+
+
+def _validate(
+    tables: list[np.ndarray],
+    roles: list[_Role],
+    splits: list[tuple[np.ndarray, np.ndarray]],
+    prior: dict[str, float],
+    strength: float | None,
+) -> float:
+    """Mean nDCG@10 over the held-out roles of every fold (``strength`` None: the prior)."""
+    figures = []
+    for train, test in splits:
+        weights = prior if strength is None else _fit(tables, roles, train, prior, strength)
+        vector = np.array([weights[name] for name in scoring.CRITERIA])
+        for i in test:
+            graded = ~np.isnan(roles[i].grades)
+            grades = roles[i].grades[graded]
+            if len(grades) < 2 or grades.min() == grades.max():
+                continue
+            scores = vector @ tables[i][:, graded]
+            figures.append(ndcg_score(grades[None, :], scores[None, :], k=_K))
+    return float(np.mean(figures)) if figures else 0.0
