@@ -78,9 +78,9 @@ CRITERION_HINTS: dict[str, str] = {
 
 # The shapes by which a criterion earns credit, in plain words; an unknown one by its name.
 SHAPE_WORDS: dict[str, str] = {
-    "met": N_("full credit once the level asked for is met"),
-    "margin": N_("more credit the further above the level asked for"),
-    "linear": N_("credit grows evenly with each year, up to a cap"),
+    "margin": N_("a required language earns credit only for its level above the one asked for"),
+    "met": N_("a required language earns half for meeting the level, half for the margin above"),
+    "linear": N_("credit grows evenly with the years, up to twice the minimum asked for"),
     "concave": N_("the first years count most, later ones less"),
 }
 
