@@ -7,7 +7,13 @@ both are audited.
 """
 
 import json
+import os
 import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 from jsonschema import Draft202012Validator, FormatChecker
@@ -15,14 +21,17 @@ from sqlalchemy import event, select
 
 from matching.scoring import CRITERIA, DEFAULT_SHAPES, DEFAULT_WEIGHTS
 from matching.vocabulary import DATA_DIR
+from roster import create_app
 from roster.db import engines, session_scope
+from roster.jobs import prepare
 from roster.matchers import current_matcher, snapshot_folder, stop_matcher, up_to_date_matcher
 from roster.missions.decisions import decision_records
 from roster.missions.learning import in_use, roster_history
 from roster.missions.records import save_needs
 from roster.models import AuditEvent, LearningRun, Shortlist, WeightsAdoption
-from tests.conftest import count_rows
+from tests.conftest import add_account, count_rows, sign_in
 from tests.factories import needs_record
+from tests.roster.conftest import ADMIN_EMAIL
 from tests.shortlists.conftest import import_roster, issue, roster_records, save
 
 NEEDS_SCHEMA = Draft202012Validator(
@@ -241,7 +250,7 @@ def test_the_page_shows_the_run_beside_the_defaults_in_plain_words(app, admin, d
     assert "Learned from 310 decision(s) about the candidates of 12 role(s) of 5 mission(s)" in text
     assert "3 decision(s) about experts no longer on the roster were left out." in text
     rows = re.findall(
-        r'<tr>\s*<th scope="row">([^<]+)</th>\s*<td class="hint">[^<]+</td>\s*'
+        r'<tr>\s*<th scope="row">([^<]+) <span class="hint">[^<]+</span></th>\s*'
         r"<td>([\d.]+)</td>\s*<td>([\d.]+)</td>\s*<td>([\d.]+)</td>",
         text,
     )
@@ -406,3 +415,54 @@ def test_adopting_refits_the_matcher_and_no_snapshot_with_other_shapes_is_served
     assert list(snapshot_folder(app).glob("matcher-*.joblib"))
     fresh = current_matcher(app)
     assert fresh.matcher.weights_ == DEFAULT_WEIGHTS and fresh.matcher.shapes_ == DEFAULT_SHAPES
+
+
+@pytest.mark.slow
+def test_a_worker_process_runs_the_learning_an_admin_asked_for(app, database_url, tmp_path):
+    """The page's button queues the job; the real consumer, in its own process, runs it."""
+
+    web = create_app(
+        {
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": app.config["SECRET_KEY"],
+            "SESSION_COOKIE_SECURE": False,
+            "JOBS_IMMEDIATE": False,
+        }
+    )
+    prepare(web.extensions["roster_jobs"].queue)
+    env = os.environ | {
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": app.config["SECRET_KEY"],
+        "ROSTER_INSTANCE_PATH": app.instance_path,
+    }
+    env.pop("JOBS_IMMEDIATE", None)
+    log = tmp_path / "worker.log"
+    with log.open("wb") as handle:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "wsgi", "roster", "worker", "--workers", "1"],
+            cwd=Path(__file__).resolve().parents[2],
+            env=env,
+            stdout=handle,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        add_account(web, ADMIN_EMAIL, "admin", name="Ada Lovelace")
+        admin = web.test_client()
+        assert sign_in(admin, ADMIN_EMAIL).status_code == 302
+        assert press(admin, "/admin/matching", "/admin/matching/learn").status_code == 302
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with session_scope(app, write=False) as session:
+                if session.scalar(select(LearningRun)) is not None:
+                    break
+            time.sleep(0.2)
+        page = admin.get("/admin/matching").get_data(as_text=True)
+        assert "asked for by Ada Lovelace" in page, log.read_text()
+    finally:
+        worker.send_signal(signal.SIGINT)
+        code = worker.wait(timeout=30)
+        web.extensions["roster_jobs"].queue.storage.close()
+        for engine in {engines(web).read, engines(web).write}:
+            engine.dispose()
+    assert code == 0, log.read_text()
+    assert "Learning run" in log.read_text()
