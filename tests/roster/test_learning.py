@@ -466,3 +466,17 @@ def test_a_worker_process_runs_the_learning_an_admin_asked_for(app, database_url
             engine.dispose()
     assert code == 0, log.read_text()
     assert "Learning run" in log.read_text()
+
+
+def test_the_pages_are_all_marked_for_translation(app, admin):
+    from tests.roster.test_pseudo_locale import assert_all_marked
+    from tests.roster.test_pseudo_locale_staff import choose
+
+    run = stored_run(app)
+    pseudo = choose(admin, "en-XA")
+    data = ("Ada Lovelace", ADMIN_EMAIL, "nDCG@10")
+    assert_all_marked(pseudo.get("/admin/matching"), *data)
+    assert_all_marked(pseudo.get(f"/admin/matching/runs/{run}/adopt"), *data)
+    press(pseudo, f"/admin/matching/runs/{run}/adopt")
+    assert_all_marked(pseudo.get("/admin/matching"), *data)
+    assert_all_marked(pseudo.get("/admin/matching/defaults"), *data)
