@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from weakref import WeakKeyDictionary
 
@@ -216,8 +217,9 @@ def learn_weights(app: Flask, actor_id: int | None) -> str:
     from roster.db import session_scope
     from roster.missions.learning import learn
 
-    with app.app_context(), session_scope(app) as session:
-        return learn(session=session, by_id=actor_id).public_id
+    with app.app_context():
+        run = learn(open_session=partial(session_scope, app), by_id=actor_id)
+        return run.public_id
 
 
 def init_app(app: Flask) -> None:

@@ -74,12 +74,14 @@ def learn_command(adopt: bool) -> None:
     with its weights from now on; if the history was too small to learn from, nothing
     is adopted and the command exits with status 1, saying why.
     """
-    from roster.missions.learning import LearningRefused, in_use, learn
+    from roster.missions.learning import LearningRefused, fit_run, in_use, keep_run
     from roster.missions.learning import adopt as adopt_run
 
     refusal = None
+    with session_scope(write=False) as session:  # the fit holds no write lock
+        run = fit_run(session=session, by_id=None)
     with session_scope() as session:
-        run = learn(session=session, by_id=None)
+        keep_run(session=session, run=run)
         if adopt:
             try:
                 adopt_run(session=session, run=run, by_id=None)

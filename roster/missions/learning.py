@@ -14,7 +14,7 @@ so every shortlist and team the app makes ranks with them and publishes them, an
 planner's weights for one request are laid over them.
 """
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import groupby
 from typing import Any
@@ -43,6 +43,8 @@ __all__ = [
     "in_use",
     "latest_run",
     "overview",
+    "fit_run",
+    "keep_run",
     "learn",
     "request_learning",
     "restore_defaults",
@@ -200,17 +202,18 @@ def forget_requested(session: Session) -> None:
     session.info.pop(_REQUESTED, None)
 
 
-def learn(*, session: Session, by_id: int | None) -> LearningRun:
-    """Fit the weights on the rostered experts and the roster's history; keep the run.
+def fit_run(*, session: Session, by_id: int | None) -> LearningRun:
+    """Fit the weights on the rostered experts and the roster's history; nothing is written.
 
-    Nothing is adopted. Below the matcher's minimum of history the run holds the
-    defaults and says why (``learning["reason"]``).
+    Below the matcher's minimum of history the run holds the defaults and says why
+    (``learning["reason"]``). The fit takes seconds on a large roster: read in a
+    session that does not hold the database for writing, then ``keep_run``.
 
     Args:
-        session: the session to read the roster in and write the run to; the caller commits.
+        session: the session to read the roster and its history in (one transaction).
         by_id: the admin who asked for it; None for the command line.
     Returns:
-        The run written (flushed).
+        The run, not added to any session.
     """
     # Imported here: roster.matchers imports this module for ``in_use``.
     from roster.matchers import read_records, read_verified
@@ -218,22 +221,40 @@ def learn(*, session: Session, by_id: int | None) -> LearningRun:
     session.connection()  # one transaction: the roster and its history agree
     history = roster_history(session)
     matcher = Matcher().fit(read_records(session), verified=read_verified(session), history=history)
-    run = LearningRun(
+    return LearningRun(
         weights={name: float(matcher.weights_[name]) for name in CRITERIA},
         shapes=dict(matcher.shapes_),
         learning=dict(matcher.learning_),
         created_by_id=by_id,
     )
+
+
+def keep_run(*, session: Session, run: LearningRun) -> LearningRun:
+    """Write a fitted run and its audit event (nothing is adopted); the caller commits."""
     session.add(run)
     session.flush()
     session.add(
         AuditEvent(
-            actor_id=by_id,
+            actor_id=run.created_by_id,
             action="matcher.learned",
             detail={"run": run.public_id, **_counts(run)},
         )
     )
     return run
+
+
+def learn(*, open_session: Callable[..., Any], by_id: int | None) -> LearningRun:
+    """Fit a run in a reading session, then keep it in a short writing one.
+
+    Args:
+        open_session: ``roster.db.session_scope`` bound to the app: called with
+            ``write=False`` for the fit, without arguments for the write (it commits).
+        by_id: the admin who asked for it; None for the command line.
+    """
+    with open_session(write=False) as session:
+        run = fit_run(session=session, by_id=by_id)
+    with open_session() as session:
+        return keep_run(session=session, run=run)
 
 
 def _counts(run: LearningRun) -> dict[str, Any]:
