@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from sqlmodel import Session
 
-from matching import Matcher
+from matching import Matcher, scoring
 from matching.scoring import CRITERIA, DEFAULT_WEIGHTS
 from roster.messages import N_
 from roster.missions.decisions import decision_records
@@ -158,8 +158,13 @@ def in_use(session: Session) -> InUse:
     run = session.get(LearningRun, adoption.run_id) if adoption and adoption.run_id else None
     if run is None:
         return InUse(adoption=adoption, run=None, weights=dict(DEFAULT_WEIGHTS), shapes=None)
-    weights = {name: float(run.weights[name]) for name in CRITERIA}
-    return InUse(adoption=adoption, run=run, weights=weights, shapes=dict(run.shapes))
+    # A criterion or shape the matcher has since gained or dropped: its default, so that
+    # a run kept from an older matcher never stops the matcher from fitting.
+    weights = {name: float(run.weights.get(name, DEFAULT_WEIGHTS[name])) for name in CRITERIA}
+    shapes = {
+        name: shape for name, shape in run.shapes.items() if shape in scoring.SHAPES.get(name, ())
+    }
+    return InUse(adoption=adoption, run=run, weights=weights, shapes=shapes)
 
 
 def weights_in_use(session: Session) -> dict[str, float]:
