@@ -366,3 +366,42 @@ def make_history(
                 decisions.append(record)
         history.append({"needs": needs, "decisions": decisions})
     return history
+
+
+def preference_ndcg(
+    matcher,
+    reference,
+    needs: dict,
+    role_id: str,
+    *,
+    preference: dict[str, float],
+    shapes: dict[str, str] | None = None,
+    k: int = 10,
+    min_pool: int = 20,
+) -> float | None:
+    """nDCG@k of ``matcher``'s shortlist against a hidden preference, as planners would judge.
+
+    The gain of an eligible expert is the ``preference`` applied to their criteria under
+    ``shapes`` (``make_history``'s hidden utility), computed on ``reference`` (a matcher
+    fitted on the same roster); the ideal is the best ``k`` of the whole eligible pool
+    by that gain. None when fewer than ``min_pool`` experts are eligible.
+    """
+    from matching.learning import criteria_of  # noqa: PLC0415  (synthetic data only)
+    from matching.query import role_query  # noqa: PLC0415
+    from matching.records import normalise_needs  # noqa: PLC0415
+    from matching.scoring import CRITERIA, DEFAULT_SHAPES  # noqa: PLC0415
+
+    pool = reference.shortlist(needs, role_id=role_id, k=reference.n_experts_, reasons=False)
+    everyone = [c["external_id"] for c in pool["candidates"]]
+    if len(everyone) < min_pool:
+        return None
+    query = role_query(normalise_needs(needs)[0], role_id)
+    rows = np.array([reference.index_.row_of(e) for e in everyone], dtype=np.int64)
+    criteria = criteria_of(reference, query, rows, {**DEFAULT_SHAPES, **(shapes or {})})
+    gains = np.array([preference.get(c, 0.0) for c in CRITERIA]) @ criteria
+    gain = dict(zip(everyone, gains.tolist(), strict=True))
+    shortlist = matcher.shortlist(needs, role_id=role_id, k=k, reasons=False)
+    discount = 1 / np.log2(np.arange(2, k + 2))
+    ranked = [gain.get(c["external_id"], 0.0) for c in shortlist["candidates"]]
+    ideal = np.sort(gains)[::-1][:k]
+    return float(np.dot(ranked, discount[: len(ranked)]) / np.dot(ideal, discount[: len(ideal)]))

@@ -13,11 +13,9 @@ import numpy as np
 import pytest
 
 from matching import Matcher
-from matching.learning import criteria_of
-from matching.query import role_query
-from matching.records import normalise_needs
+from matching.learning import ndcg_rows
 from matching.scoring import CRITERIA, DEFAULT_SHAPES, DEFAULT_WEIGHTS
-from matching.synthetic import make_history, make_needs, make_roster
+from matching.synthetic import make_history, make_needs, make_roster, preference_ndcg
 from tests.matching.conftest import ids, recomputed
 from tests.matching.test_matcher_properties import counts_as_woman, is_eligible
 from tests.spec import assert_valid
@@ -64,29 +62,6 @@ def unseen_missions(count: int, *, gender_target: float) -> list[dict]:
     return missions
 
 
-def hidden_ndcg(matcher: Matcher, base: Matcher, needs: dict, role_id: str) -> float | None:
-    """nDCG@10 of ``matcher``'s shortlist against the planners' hidden utility.
-
-    The ideal is the best ten of the eligible pool by that utility (gains: the utility);
-    None when the pool is too small to rank.
-    """
-    pool = base.shortlist(needs, role_id=role_id, k=10_000, reasons=False)
-    everyone = ids(pool)
-    if len(everyone) < 20:
-        return None
-    query = role_query(normalise_needs(needs)[0], role_id)
-    rows = np.array([base.index_.row_of(e) for e in everyone])
-    utility = np.array([PREFERENCE[c] for c in CRITERIA]) @ criteria_of(
-        base, query, rows, DEFAULT_SHAPES
-    )
-    gain = dict(zip(everyone, utility, strict=True))
-    ranked = ids(matcher.shortlist(needs, role_id=role_id, k=10, reasons=False))
-    discount = 1 / np.log2(np.arange(2, 12))
-    dcg = sum(gain[e] * d for e, d in zip(ranked, discount, strict=False))
-    ideal = sum(g * d for g, d in zip(sorted(utility, reverse=True), discount, strict=False))
-    return dcg / ideal
-
-
 def test_the_history_is_made_of_valid_records(history):
     assert len(history) == 30
     outcomes = set()
@@ -124,11 +99,13 @@ def test_learning_ranks_unseen_missions_closer_to_the_planners(base, learned):
     figures = {"defaults": [], "learned": []}
     for needs in unseen_missions(8, gender_target=0.5):
         for role in needs["roles"]:
-            before = hidden_ndcg(base, base, needs, role["id"])
+            before = preference_ndcg(base, base, needs, role["id"], preference=PREFERENCE)
             if before is None:
                 continue
             figures["defaults"].append(before)
-            figures["learned"].append(hidden_ndcg(learned, base, needs, role["id"]))
+            figures["learned"].append(
+                preference_ndcg(learned, base, needs, role["id"], preference=PREFERENCE)
+            )
     defaults, after = np.mean(figures["defaults"]), np.mean(figures["learned"])
     print(
         f"\nunseen missions ({len(figures['learned'])} roles), nDCG@10 against the hidden "
@@ -270,3 +247,15 @@ def test_bad_learning_parameters_are_refused_in_fit(roster, params, message):
     with pytest.raises(ValueError) as raised:
         matcher.fit(roster[:20])
     assert message in str(raised.value)
+
+
+def test_ndcg_rows_agrees_with_scikit_learn():
+    from sklearn.metrics import ndcg_score
+
+    rng = np.random.default_rng(4)
+    y_true = rng.integers(0, 4, size=(30, 25)).astype(float)
+    y_score = rng.random((30, 25))
+    rows = ndcg_rows(y_true, y_score)
+    assert rows.shape == (30,)
+    assert rows.mean() == pytest.approx(ndcg_score(y_true, y_score, k=10))
+    assert rows[3] == pytest.approx(ndcg_score(y_true[3:4], y_score[3:4], k=10))
