@@ -480,3 +480,35 @@ def test_the_pages_are_all_marked_for_translation(app, admin):
     press(pseudo, f"/admin/matching/runs/{run}/adopt")
     assert_all_marked(pseudo.get("/admin/matching"), *data)
     assert_all_marked(pseudo.get("/admin/matching/defaults"), *data)
+
+
+def test_the_proposed_team_ranks_with_the_adopted_weights(app, roster, admin, planner):
+    from matching import Matcher
+    from roster.interchange.store import iter_records
+    from roster.matchers import read_verified
+    from roster.missions.records import needs_record as stored_needs_record
+    from roster.missions.teams import needs_by_public_id, proposed_team
+
+    run = stored_run(app)
+    press(admin, f"/admin/matching/runs/{run}/adopt")
+    needs_id = save(app, needs_record())
+    fitted = up_to_date_matcher(app)
+    with session_scope(app, write=False) as session:
+        needs = needs_by_public_id(session=session, public_id=needs_id)
+        team = proposed_team(
+            session=session, needs=needs, matcher=fitted.matcher, revision=fitted.revision
+        )
+        by_hand = Matcher(weights=LEARNED, shapes=OTHER_SHAPES).fit(
+            iter_records(session, rostered_only=True), verified=read_verified(session)
+        )
+        wanted = by_hand.team(stored_needs_record(needs))
+        records = list(iter_records(session, rostered_only=True))
+        default = Matcher().fit(records, verified=read_verified(session))
+        assert default.team(stored_needs_record(needs))["total_score"] != pytest.approx(
+            wanted["total_score"]
+        )
+    assert team.total_score == pytest.approx(wanted["total_score"])
+    assert [m.external_id for m in team.members] == [m["external_id"] for m in wanted["members"]]
+    # And the planner's page shows that team.
+    page = planner.get(f"/needs/{needs_id}/team").get_data(as_text=True)
+    assert all(m.name in page for m in team.members)
