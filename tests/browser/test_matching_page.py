@@ -70,3 +70,30 @@ def test_an_admin_adopts_the_learned_weights_and_goes_back_to_the_defaults(
             assert in_use(session).run is None
     finally:
         context.close()
+
+
+def test_with_too_little_history_the_page_says_so(app, live_server, browser, make_user):
+    make_user("ada@example.org", "admin", name="Ada Lovelace")
+    stored_run(
+        app,
+        source="defaults",
+        reason_code="learning.too_little",
+        reason_params={"roles": 3, "minimum": 8},
+        roles=3,
+        decisions_total=41,
+        validation=None,
+    )
+    context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        keyboard_sign_in(page, live_server, "ada@example.org")
+        page.goto(f"{live_server}/admin/matching")
+        notice = page.locator("#defaults-kept").inner_text()
+        assert "Nothing learned: the default weights stay" in notice
+        assert "at least 8 are needed" in notice
+        assert page.get_by_role("link", name="Adopt these weights").count() == 0
+        assert_accessible(page)
+        shot(page, "matching-too-little")
+    finally:
+        context.close()

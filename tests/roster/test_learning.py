@@ -78,10 +78,16 @@ def learning_report(**more) -> dict:
 
 
 def stored_run(app, **learning) -> str:
-    """A learning run as the matcher would have written it; returns its public id."""
+    """A learning run as the matcher would have written it; returns its public id.
+
+    One whose ``source`` is "defaults" holds the default weights and shapes.
+    """
     with session_scope(app) as session:
+        learned = learning.get("source", "learned") == "learned"
         run = LearningRun(
-            weights=dict(LEARNED), shapes=dict(OTHER_SHAPES), learning=learning_report(**learning)
+            weights=dict(LEARNED if learned else DEFAULT_WEIGHTS),
+            shapes=dict(OTHER_SHAPES if learned else DEFAULT_SHAPES),
+            learning=learning_report(**learning),
         )
         session.add(run)
         session.flush()
