@@ -127,6 +127,7 @@ def register_error_handlers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     """Add the ``flask roster`` and ``flask match`` command groups."""
+    from roster import learning_cli  # noqa: F401  (adds `flask match learn` and its kin)
     from roster.cli import duplicates_cli, match_cli, roster_cli
     from roster.missions_cli import decisions_cli, needs_cli
 

@@ -91,6 +91,17 @@ AUDIT_ACTIONS: dict[str, AuditAction] = {
     "duplicates.account_disabled": AuditAction(
         N_("disabled the second account of an expert whose records were merged")
     ),
+    "matcher.learned": AuditAction(
+        N_("had the matcher learn its weights from the roster's decisions"),
+        without_actor=N_("system (command line)"),
+    ),
+    "matcher.weights_adopted": AuditAction(
+        N_("adopted the matcher's learned weights"), without_actor=N_("system (command line)")
+    ),
+    "matcher.defaults_restored": AuditAction(
+        N_("put the matcher back on its default weights"),
+        without_actor=N_("system (command line)"),
+    ),
 }
 
 

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from weakref import WeakKeyDictionary
 
@@ -57,8 +58,9 @@ logger = logging.getLogger(__name__)
 class Jobs:
     """An app's queue and its jobs: send one outbox message, sweep the outbox, remind
     those who have not answered a call-out, mail the watched searches' digests, and look
-    for duplicates every night, run the imports sent to the API, and forget the answers
-    kept for retried API requests after a day."""
+    for duplicates every night, run the imports sent to the API, forget the answers
+    kept for retried API requests after a day, and learn the matcher's weights from the
+    roster's decisions when an admin asks."""
 
     queue: Huey
     send_message: TaskWrapper
@@ -69,6 +71,7 @@ class Jobs:
     run_import: TaskWrapper
     sweep_imports: TaskWrapper
     forget_retries: TaskWrapper
+    learn_weights: TaskWrapper
 
 
 # Which app's jobs a session's commit belongs to, found from the connection pool of the
@@ -206,6 +209,19 @@ def forget_retries(app: Flask, *, now: datetime | None = None) -> int:
         return forget_old_answers(session=session, now=now)
 
 
+def learn_weights(app: Flask, actor_id: int | None) -> str:
+    """Fit the matcher's weights on the roster's decisions and keep the run; return its id.
+
+    Nothing is adopted: an admin reads the run's figures first.
+    """
+    from roster.db import session_scope
+    from roster.missions.learning import learn
+
+    with app.app_context():
+        run = learn(open_session=partial(session_scope, app), by_id=actor_id)
+        return run.public_id
+
+
 def init_app(app: Flask) -> None:
     """Create the app's queue and register its jobs on it."""
     queue = make_queue(app.config)
@@ -251,6 +267,10 @@ def init_app(app: Flask) -> None:
         if forgotten := forget_retries(app):
             logger.info("%d kept answer(s) of retried requests forgotten.", forgotten)
 
+    def learn_from_decisions(actor_id: int | None) -> None:
+        """Learn the matcher's weights from the roster's decisions (an admin asked)."""
+        logger.info("Learning run %s stored.", learn_weights(app, actor_id))
+
     jobs = Jobs(
         queue=queue,
         send_message=queue.task(name="send_outbox_message")(send_outbox_message),
@@ -271,6 +291,7 @@ def init_app(app: Flask) -> None:
         forget_retries=queue.periodic_task(RETRIES_SCHEDULE, name="forget_retries")(
             forget_old_retries
         ),
+        learn_weights=queue.task(name="learn_weights")(learn_from_decisions),
     )
     app.extensions["roster_jobs"] = jobs
     for engine in {write, engines(app).read}:
@@ -322,8 +343,28 @@ def _import_after_commit(session: OrmSession) -> None:
 def _forget_imports(session: OrmSession) -> None:
     if not session.in_nested_transaction():
         from roster.interchange.runs import forget_rolled_back
+        from roster.missions.learning import forget_requested
 
         forget_rolled_back(session)
+        forget_requested(session)
+
+
+@event.listens_for(OrmSession, "after_commit")
+def _learn_after_commit(session: OrmSession) -> None:
+    if session.in_nested_transaction():
+        return
+    from roster.missions.learning import take_requested
+
+    asked = take_requested(session)
+    found = _JOBS_BY_POOL.get(session.bind.pool) if asked and session.bind else None
+    jobs = found() if found else None
+    if jobs is None:
+        return
+    for actor_id in asked:
+        try:
+            jobs.learn_weights(actor_id)
+        except Exception:  # noqa: BLE001  (nothing is lost: the admin asks again)
+            logger.exception("A learning run could not be queued.")
 
 
 def prepare(queue: Huey) -> None:

@@ -10,6 +10,11 @@ matcher) and, when it moved, reads the rostered experts again with a few Core qu
 snapshot's memory-mapped copy. No request waits for a fit once a matcher exists.
 
 A new snapshot needs no roster change rows older than itself; the thread prunes them.
+
+The matcher is fitted with the weights and shapes in use (``roster.missions.learning.in_use``:
+the adopted learning run's, or the defaults). The adoption in force is part of the key the
+thread watches, so adopting a run, or going back to the defaults, makes it fit again; a
+snapshot fitted with other weights or shapes is never served.
 """
 
 import copy
@@ -31,6 +36,7 @@ from sqlmodel import Session
 
 from matching import Matcher
 from roster.db import engines
+from roster.missions.learning import InUse, in_use
 from roster.models import (
     AvailabilityWindow,
     Deployment,
@@ -70,6 +76,9 @@ UPDATE_AT_MOST = 2000
 PRUNE_ABOVE = 1000
 # Nor before this age: a transaction still open may have taken a lower id than the newest.
 PRUNE_AFTER = timedelta(hours=1)
+# The key the thread watches: the roster revision, its count of change rows, and the
+# adoption of weights in force (0: the defaults, never chosen).
+Key = tuple[int, int, int]
 SNAPSHOT_PREFIX = "matcher-"
 SNAPSHOT_SUFFIX = ".joblib"
 
@@ -246,6 +255,25 @@ _CHILDREN = (
 )
 
 
+def matcher_for(used: InUse) -> Matcher:
+    """An unfitted matcher with the weights and shapes in use."""
+    return Matcher(weights=dict(used.weights), shapes=used.shapes)
+
+
+def _state(session: Session) -> tuple[Key, InUse]:
+    """What the fitted matcher must reflect: the roster revision and the adoption in force."""
+    used = in_use(session)
+    return (*revision_key(session), used.marker), used
+
+
+def _fitted_as(matcher: Matcher, used: InUse) -> bool:
+    """Whether ``matcher`` was made with the weights and shapes in use."""
+    weights = getattr(matcher, "weights", None)
+    return dict(weights or {}) == dict(used.weights) and getattr(matcher, "shapes", None) == (
+        used.shapes
+    )
+
+
 def _revision_of(snapshot: Path) -> int:
     return int(snapshot.name.removeprefix(SNAPSHOT_PREFIX).removesuffix(SNAPSHOT_SUFFIX))
 
@@ -277,7 +305,7 @@ class _Provider:
         self.pid = os.getpid()
         self.folder = snapshot_folder(app)
         self.fitted: Fitted | None = None
-        self.key: tuple[int, int] | None = None
+        self.key: Key | None = None
         self.lock = threading.Lock()
         self.wake = threading.Event()
         self.thread: threading.Thread | None = None
@@ -305,56 +333,63 @@ class _Provider:
     def _start(self) -> None:
         """Load the newest usable snapshot, or fit when there is none."""
         with self._session() as session:
-            key = revision_key(session)
-        loaded = self._load_snapshot(key[0])
+            key, used = _state(session)
+        loaded = self._load_snapshot(key, used)
         if loaded is not None:
             self.fitted, self.key = loaded
             self.saved_at = time.monotonic()
             return
         self._refit()
 
-    def _load_snapshot(self, revision: int) -> tuple[Fitted, tuple[int, int]] | None:
-        """The newest snapshot not newer than the roster, memory-mapped; None if unusable."""
+    def _load_snapshot(self, key: Key, used: InUse) -> tuple[Fitted, Key] | None:
+        """The newest snapshot not newer than the roster, fitted with the weights and
+        shapes in use, memory-mapped; None if there is none usable."""
+        revision = key[0]
         for path in sorted(self.folder.glob(f"{SNAPSHOT_PREFIX}*{SNAPSHOT_SUFFIX}"), reverse=True):
             try:
                 saved = joblib.load(path, mmap_mode="r")
-                fitted, key = saved["fitted"], tuple(saved["key"])
+                fitted, saved_key = saved["fitted"], tuple(saved["key"])
                 if not isinstance(fitted, Fitted) or not isinstance(fitted.matcher, Matcher):
                     raise TypeError("not a fitted matcher")
                 fitted.matcher.n_experts_  # noqa: B018  (fitted, or AttributeError)
                 if not getattr(fitted.matcher, "verified_", False):
                     raise TypeError("fitted without the verified expertise")
+                if len(saved_key) != 3 or not _fitted_as(fitted.matcher, used):
+                    raise TypeError("fitted with other weights or shapes than those in use")
             except Exception as error:  # noqa: BLE001  (a snapshot is only a shortcut)
                 log.warning("Matcher snapshot %s unusable, skipped: %s", path.name, error)
                 continue
             if fitted.revision > revision:
                 continue  # from another database, or one restored from a backup
-            return fitted, key  # type: ignore[return-value]
+            # Its adoption is the one in force (the weights and shapes say so), whatever
+            # adoption row put them there.
+            return fitted, (*saved_key[:2], key[2])  # type: ignore[return-value]
         return None
 
     def _refit(self, *, erased: bool = False) -> None:
         """Read the whole roster and fit; after an erasure, keep no older snapshot."""
         with self._session() as session:
             session.connection()  # one transaction: the key and the records agree
-            key = revision_key(session)
+            key, used = _state(session)
             records = read_records(session)
             verified = read_verified(session)
-        fitted = Fitted(Matcher().fit(records, verified=verified), key[0])
+        fitted = Fitted(matcher_for(used).fit(records, verified=verified), key[0])
         del records
         self._serve(fitted, key, snapshot=True, keep=1 if erased else SNAPSHOTS_KEPT)
 
-    def _catch_up(self, key: tuple[int, int]) -> None:
+    def _catch_up(self, key: Key) -> None:
         """Bring the matcher up to ``key``: an update with the changed experts, or a fit.
 
         A fit when a change names no expert (a bulk write), names an expert no longer
-        stored (erased: their external id is gone), or when change rows appeared below
-        the fitted revision or went (a late commit on PostgreSQL, or pruning).
+        stored (erased: their external id is gone), when change rows appeared below
+        the fitted revision or went (a late commit on PostgreSQL, or pruning), or when
+        other weights were adopted (the shapes are fitted state).
         """
         assert self.fitted is not None and self.key is not None
         erased = False
         with self._session() as session:
             session.connection()  # one transaction: the key, the changes and the records agree
-            key = revision_key(session)
+            key, _used = _state(session)
             since = select(RosterChange.expert_id).where(RosterChange.id > self.fitted.revision)
             changed = list(session.scalars(since))
             ids = set(changed)
@@ -364,6 +399,7 @@ class _Provider:
             erased = len(external) < len(named)
             whole = (
                 not ids
+                or key[2] != self.key[2]
                 or None in ids
                 or len(changed) != key[1] - self.key[1]
                 or len(ids) > UPDATE_AT_MOST
@@ -383,7 +419,7 @@ class _Provider:
         return time.monotonic() - self.saved_at >= SNAPSHOT_EVERY_S
 
     def _serve(
-        self, fitted: Fitted, key: tuple[int, int], *, snapshot: bool, keep: int = SNAPSHOTS_KEPT
+        self, fitted: Fitted, key: Key, *, snapshot: bool, keep: int = SNAPSHOTS_KEPT
     ) -> None:
         """Serve ``fitted``; with ``snapshot``, save it and serve the memory-mapped copy."""
         self.fitted, self.key = fitted, key
@@ -397,7 +433,7 @@ class _Provider:
         except Exception:  # noqa: BLE001  (the fitted matcher serves without a snapshot)
             log.exception("The matcher snapshot could not be saved")
 
-    def _save(self, fitted: Fitted, key: tuple[int, int]) -> Path:
+    def _save(self, fitted: Fitted, key: Key) -> Path:
         """Write a snapshot atomically (a temporary file, then a rename)."""
         self.folder.mkdir(parents=True, exist_ok=True)
         path = self.folder / f"{SNAPSHOT_PREFIX}{fitted.revision:012d}{SNAPSHOT_SUFFIX}"
@@ -448,7 +484,7 @@ class _Provider:
         """
         while True:
             with self._session() as session:
-                key = revision_key(session)
+                key, _used = _state(session)
             if key == self.key and self.fitted is not None:
                 return self.fitted
             with self.renewed:
@@ -470,7 +506,7 @@ class _Provider:
             failure = None
             try:
                 with self._session() as session:
-                    key = revision_key(session)
+                    key, _used = _state(session)
                 if key != self.key:
                     self._catch_up(key)
             except Exception as error:  # noqa: BLE001  (try again at the next poll)

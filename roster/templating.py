@@ -96,6 +96,7 @@ NAVIGATION: tuple[tuple[str, Any, tuple[RoleName, ...]], ...] = (
     ("admin.users", _l("Users"), (RoleName.ADMIN,)),
     ("admin.audit", _l("Audit trail"), (RoleName.ADMIN,)),
     ("admin.outbox_page", _l("Mail outbox"), (RoleName.ADMIN,)),
+    ("admin.matching", _l("Matching weights"), (RoleName.ADMIN,)),
     ("lists.index", _l("Lists"), (RoleName.RECRUITER, RoleName.PLANNER, RoleName.ADMIN)),
     ("searches.index", _l("Saved searches"), (RoleName.RECRUITER, RoleName.ADMIN)),
 )

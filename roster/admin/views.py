@@ -296,3 +296,7 @@ def outbox_retry(message_id: str):
         return redirect(url_for("admin.outbox_page"))
     flash(gettext("The message will be tried again now."), "success")
     return redirect(url_for("admin.outbox_page", state=request.args.get("state") or None))
+
+
+# The matcher's weights, on the same blueprint (imported last: it uses ``blueprint``).
+from roster.admin import matching  # noqa: E402, F401

@@ -16,6 +16,7 @@ from roster.models.experts import (
     RosterStatusChange,
 )
 from roster.models.imports import ImportRun, ImportState
+from roster.models.learning import LearningRun, WeightsAdoption
 from roster.models.lists import ExpertList, ExpertListEntry, SavedSearch, SavedSearchMatch
 from roster.models.missions import (
     CallOut,
@@ -53,6 +54,7 @@ __all__ = [
     "IdempotentRequest",
     "ImportRun",
     "ImportState",
+    "LearningRun",
     "MissionRole",
     "NeedsAssessment",
     "OutboxMessage",
@@ -69,6 +71,7 @@ __all__ = [
     "UnmetDemand",
     "User",
     "UserRole",
+    "WeightsAdoption",
     "new_public_id",
     "utcnow",
 ]
