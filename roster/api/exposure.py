@@ -111,29 +111,32 @@ def exposure():
         since=request.args.get("from"), until=request.args.get("to"), today=utcnow().date()
     )
     found = report.exposure(session=get_session(), period=period)
+    return answer(exposure_answer(found).model_dump(mode="json"))
+
+
+def exposure_answer(found: report.Exposure) -> Exposure:
+    """The report as the API answers it (``flask match exposure`` prints the same)."""
     erased = found.erased
-    return answer(
-        Exposure(
-            since=period.since,
-            until=period.until,
-            shortlists=found.shortlists,
-            rostered=found.rostered,
-            spreads=[Spread(**vars(spread)) for spread in found.spreads],
-            most_exposed=[
-                ExposedExpert(
-                    id=e.public_id,
-                    name=e.name,
-                    first=e.first,
-                    top3=e.top3,
-                    shortlisted=e.shortlisted,
-                    roles=e.candidacies,
-                    selected=e.selected,
-                    deployed=e.deployed,
-                )
-                for e in found.most_exposed
-            ],
-            erased=ErasedSlots(first=erased.first, top3=erased.top3, shortlisted=erased.shortlisted)
-            if erased
-            else None,
-        ).model_dump(mode="json")
+    return Exposure(
+        since=found.period.since,
+        until=found.period.until,
+        shortlists=found.shortlists,
+        rostered=found.rostered,
+        spreads=[Spread(**vars(spread)) for spread in found.spreads],
+        most_exposed=[
+            ExposedExpert(
+                id=e.public_id,
+                name=e.name,
+                first=e.first,
+                top3=e.top3,
+                shortlisted=e.shortlisted,
+                roles=e.candidacies,
+                selected=e.selected,
+                deployed=e.deployed,
+            )
+            for e in found.most_exposed
+        ],
+        erased=ErasedSlots(first=erased.first, top3=erased.top3, shortlisted=erased.shortlisted)
+        if erased
+        else None,
     )

@@ -1,5 +1,6 @@
 """The exposure report through the API: the page's figures, as JSON, for the page's readers."""
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -72,3 +73,12 @@ def test_a_bad_period_is_a_problem_document(shortlists, api_as, query, path, wor
 def test_planners_and_experts_may_not(shortlists, api_as):
     assert api_as("paula@example.org", "planner").get("/figures/exposure").status_code == 403
     assert api_as("ed@example.org", "expert").get("/figures/exposure").status_code == 403
+
+
+def test_the_command_prints_what_the_api_answers(shortlists, runner, api_as):
+    result = runner.invoke(args=["match", "exposure"])
+    assert result.exit_code == 0, result.output
+    printed = json.loads(result.output)
+    answered = api_as("rita@example.org", "recruiter").get("/figures/exposure").get_json()
+    assert printed == answered
+    assert printed["most_exposed"][0]["name"] == "Amina Diallo"

@@ -304,3 +304,15 @@ def test_the_page_is_all_marked(shortlists, staff):
     refused = client.get("/dashboard/exposure?from=2027-03-02&to=2027-03-01")
     assert refused.status_code == 400
     assert_all_marked(refused, "Rita Okafor", "recruiter@example.org")
+
+
+# --- the command line ----------------------------------------------------------------------
+
+
+def test_the_command_refuses_a_bad_period_in_words(shortlists, runner):
+    result = runner.invoke(args=["match", "exposure", "--from", "2027-03-02", "--to", "2027-03-01"])
+    assert result.exit_code == 1
+    assert "--to: The last day comes before the first day" in result.output
+    result = runner.invoke(args=["match", "exposure", "--from", "March"])
+    assert result.exit_code == 1
+    assert "--from: This must be a day written year-month-day" in result.output
