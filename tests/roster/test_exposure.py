@@ -347,3 +347,26 @@ def test_the_command_refuses_a_bad_period_in_words(shortlists, runner):
     result = runner.invoke(args=["match", "exposure", "--from", "March"])
     assert result.exit_code == 1
     assert "--from: This must be a day written year-month-day" in result.output
+
+
+def test_shortlists_issued_by_a_planner_are_counted(app, runner, tmp_path, signed_in):
+    from tests.factories import needs_record
+    from tests.shortlists.conftest import import_roster, issue, roster_records, save
+
+    import_roster(runner, tmp_path, roster_records())
+    needs_id = save(app, needs_record())
+    planner = signed_in("paula@example.org", "planner")
+    # The same role issued twice: two shortlists, one candidacy each.
+    assert issue(planner, needs_id).status_code == 302
+    assert issue(planner, needs_id).status_code == 302
+    with session_scope(app, write=False) as session:
+        report = exposure(session=session, period=period(since=None, until=None, today=TODAY))
+    assert report.shortlists == 2 and report.rostered == 12
+    first, top3, top10, whole = report.spreads
+    assert (first.slots, first.experts, first.gini) == (2, 1, 0.0)
+    assert (top10.slots, top10.experts) == (20, 10)
+    leader = report.most_exposed[0]
+    assert (leader.first, leader.shortlisted, leader.candidacies) == (2, 2, 1)
+    page = signed_in("rita@example.org", "recruiter").get("/dashboard/exposure")
+    assert "2 shortlists issued" in text_of(page.get_data(as_text=True))
+    assert leader.name in page.get_data(as_text=True)
