@@ -156,12 +156,16 @@ def exposure():
         )
     except exposure_report.ExposureRefused as refused:
         show_refusal(form, refused)
-        return render_template("dashboard/exposure.html", form=form, report=None), 400
+        return _exposure_page(form, None), 400
     form.since.data, form.until.data = period.since.isoformat(), period.until.isoformat()
+    return _exposure_page(form, exposure_report.exposure(session=get_session(), period=period))
+
+
+def _exposure_page(form: PeriodForm, report: exposure_report.Exposure | None) -> str:
     return render_template(
         "dashboard/exposure.html",
         form=form,
-        report=exposure_report.exposure(session=get_session(), period=period),
+        report=report,
         most_exposed=exposure_report.MOST_EXPOSED,
         top_share_of=exposure_report.TOP_SHARE_OF,
         default_days=exposure_report.DEFAULT_DAYS,

@@ -241,6 +241,7 @@ def test_a_bad_period_is_a_400_page_that_says_why(shortlists, signed_in):
     page = client.get("/dashboard/exposure?from=2027-03-02&to=2027-03-01")
     assert page.status_code == 400
     assert "The last day comes before the first day" in page.get_data(as_text=True)
+    assert "The last 90 days unless you choose" in text_of(page.get_data(as_text=True))
     page = client.get("/dashboard/exposure?from=yesterday")
     assert page.status_code == 400
     assert "like 2027-03-01" in text_of(page.get_data(as_text=True))
