@@ -559,3 +559,24 @@ def duplicates_sweep_command() -> None:
         f"in {time.perf_counter() - started:.1f} s: {len(report.found)} likely duplicate(s), "
         f"{report.new} new to review at /duplicates."
     )
+
+
+@match_cli.command("exposure")
+@click.option("--from", "since", metavar="YYYY-MM-DD", help="The first day (UTC).")
+@click.option("--to", "until", metavar="YYYY-MM-DD", help="The last day, included (UTC).")
+def exposure_command(since: str | None, until: str | None) -> None:
+    """Print how concentrated the top of the shortlists issued in a period is, as JSON.
+
+    The last 90 days by default; as ``GET /api/v1/figures/exposure`` answers it.
+    """
+    from roster.api.exposure import exposure_answer
+    from roster.models import utcnow
+    from roster.recruiting.exposure import ExposureRefused, exposure, parse_period
+
+    try:
+        period = parse_period(since=since, until=until, today=utcnow().date())
+    except ExposureRefused as refused:
+        fail("; ".join(f"--{found}" for found in refused.problems))
+    with session_scope(write=False) as session:
+        found = exposure(session=session, period=period)
+    click.echo(exposure_answer(found).model_dump_json(indent=2))

@@ -81,6 +81,7 @@ from roster.api import (  # noqa: E402, F401
     decisions,
     duplicates,
     experts,
+    exposure,
     figures,
     imports,
     lists,

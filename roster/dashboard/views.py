@@ -1,19 +1,22 @@
 """The dashboard: the roster by gender, region, language and accessibility, and where it is thin."""
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, current_app, render_template, request
 from flask_babel import format_decimal
 from flask_login import current_user
 
 from matching.vocabulary import ACCESSIBILITY_EXPERTISE, EXPERTISE_AREAS
 from roster.auth.access import roles_required
 from roster.dashboard import charts
+from roster.dashboard.forms import PeriodForm
 from roster.db import get_session, session_scope
 from roster.messages import N_
-from roster.models import RoleName
+from roster.models import RoleName, utcnow
 from roster.policy.privacy import SMALL_COUNT
+from roster.recruiting import exposure as exposure_report
 from roster.recruiting.dashboard_kept import kept_dashboard
 from roster.recruiting.diversity import DEMAND_MONTHS, QUARTERS
 from roster.web import display
+from roster.web.forms import show_refusal
 
 blueprint = Blueprint("dashboard", __name__)
 
@@ -130,4 +133,42 @@ def index():
         timestamp=display.timestamp,
         points=points,
         one_decimal=one_decimal,
+    )
+
+
+def decimal(value: float, places: int = 1) -> str:
+    """A figure to ``places`` decimals, in the page's locale."""
+    return format_decimal(value, format="#,##0." + "0" * places)
+
+
+@blueprint.get("/dashboard/exposure")
+@roles_required(RoleName.RECRUITER, RoleName.ADMIN)
+def exposure():
+    """How concentrated the top positions of the shortlists issued in a period are.
+
+    The experts shown most are named, each linked to their profile, which asks why it is
+    opened and records it, as from the search.
+    """
+    form = PeriodForm(formdata=request.args)
+    try:
+        period = exposure_report.parse_period(
+            since=form.since.data, until=form.until.data, today=utcnow().date()
+        )
+    except exposure_report.ExposureRefused as refused:
+        show_refusal(form, refused)
+        return _exposure_page(form, None), 400
+    form.since.data, form.until.data = period.since.isoformat(), period.until.isoformat()
+    return _exposure_page(form, exposure_report.exposure(session=get_session(), period=period))
+
+
+def _exposure_page(form: PeriodForm, report: exposure_report.Exposure | None) -> str:
+    return render_template(
+        "dashboard/exposure.html",
+        form=form,
+        report=report,
+        most_exposed=exposure_report.MOST_EXPOSED,
+        top_share_of=exposure_report.TOP_SHARE_OF,
+        default_days=exposure_report.DEFAULT_DAYS,
+        long_date=display.long_date,
+        decimal=decimal,
     )

@@ -227,9 +227,13 @@ def test_after_an_erasure_and_an_import_the_matcher_ranks_as_a_fresh_fit(
         )
     assert ranked(served) == ["E5", "E2", "E1", "E6"]
     assert served.matcher.shortlist(needs_record(), k=10) == fresh.shortlist(needs_record(), k=10)
-    # The erased expert is in no snapshot left behind.
-    [snapshot] = snapshot_folder(app).glob("matcher-*.joblib")
-    assert joblib.load(snapshot)["fitted"].matcher.index_.ids == ["E1", "E2", "E5", "E6"]
+    # The erased expert is in no snapshot left behind (the import may have saved one more,
+    # depending on how soon the provider caught up with it).
+    snapshots = sorted(snapshot_folder(app).glob("matcher-*.joblib"))
+    assert snapshots
+    for snapshot in snapshots:
+        assert "E3" not in joblib.load(snapshot)["fitted"].matcher.index_.ids
+    assert joblib.load(snapshots[-1])["fitted"].matcher.index_.ids == ["E1", "E2", "E5", "E6"]
 
 
 def _fresh_process(app) -> dict:
