@@ -60,6 +60,8 @@ __all__ = ["CHOSEN", "Learning", "learn"]
 
 CHOSEN = frozenset({"proposed", "selected", "deployed", "completed"})
 NOT_CHOSEN = "not_selected"
+# Kinds of decision revealed preferred over another kind, within a role (see ``_grade``).
+PREFERENCES = (("chosen", "not_chosen"), ("available", "unavailable"))
 FOLDS = 5
 STRENGTHS = (0.01, 0.1, 1.0, 10.0)  # ridge strengths tried, relative to the fitted scale
 DIGITS = 4  # learned weights are rounded: the same history gives the same published weights
@@ -76,6 +78,7 @@ class _Role:
     grades: np.ndarray  # relevance for validation, NaN where the outcome tells nothing
     pairs: np.ndarray  # (preferred, other) positions into ``rows``
     rated: np.ndarray  # per pair: whether it comes from two ratings (see ``_differences``)
+    own: np.ndarray  # per candidate: the role's own appraisal found on the roster, else 0
 
 
 @dataclass
@@ -94,18 +97,23 @@ def learn(
     prior: Mapping[str, float],
     shapes: Mapping[str, str] | None,
     min_roles: int,
+    records: list[dict] | None = None,
 ) -> Learning:
     """Learn weights (and shapes not fixed by ``shapes``) from ``history``.
 
     ``matcher`` is fitted (its index, text model and ratings are read); ``prior`` are
     the weights to fall back on and to pull toward; ``shapes`` fixes every criterion
-    shape it names (None: every shape may be learned).
+    shape it names (None: every shape may be learned). ``records`` are the expert
+    records fitted: a deployment among them that is a history role's own appraisal
+    (same country, period and rating as a ``completed`` decision of that role, as the
+    roster writes it) is left out of that candidate's ratings criterion for that role,
+    so that the outcome never predicts itself.
 
     Raises:
         ValueError: the history is not a list of ``{"needs", "decisions"}``, or one of
             its records is invalid (the message names it: ``history[2].decisions[5]``).
     """
-    roles, counts = _read(matcher, history)
+    roles, counts = _read(matcher, history, records or [])
     fixed = dict(shapes or {})
     defaults = {**scoring.DEFAULT_SHAPES, **fixed}
     prior = {name: float(prior[name]) for name in scoring.CRITERIA}
@@ -124,9 +132,11 @@ def learn(
     report["decisions"] = int(sum(np.count_nonzero(~np.isnan(r.grades)) for r in informative))
     if not counts["decisions_total"]:
         return _kept(prior, defaults, report, "learning.none", {})
-    if len(informative) < min_roles or report["missions"] < 2:
+    if len(informative) < min_roles:
         params = {"roles": len(informative), "minimum": int(min_roles)}
         return _kept(prior, defaults, report, "learning.too_little", params)
+    if report["missions"] < 2:  # nothing to hold out
+        return _kept(prior, defaults, report, "learning.one_mission", {})
     folds = GroupKFold(n_splits=min(FOLDS, report["missions"]))
     missions = [role.mission for role in informative]
     splits = list(folds.split(np.zeros(len(informative)), groups=missions))
@@ -152,8 +162,10 @@ def learn(
         "folds": len(splits),
         "held_out_roles": len(figures[0]),
         "defaults": round(baseline, DIGITS),
-        "learned": round(float(max(np.mean(f) for f in figures)), DIGITS),
-        "chosen": round(chosen, DIGITS),
+        # The figure of the weights kept (the defaults' when they are kept), and the best
+        # of every setting tried: an optimistic figure, since the same folds chose it.
+        "learned": round(chosen, DIGITS),
+        "best": round(float(max(np.mean(f) for f in figures)), DIGITS),
     }
     if strength is None:
         return _kept(prior, defaults, report, "learning.not_better", {})
@@ -179,12 +191,19 @@ def _kept(
 # --- the history ------------------------------------------------------------------------
 
 
-def _read(matcher, history: object) -> tuple[list[_Role], dict[str, int]]:
+def _read(matcher, history: object, records: list[dict]) -> tuple[list[_Role], dict[str, int]]:
     """Check the history and compile each role's decided candidates on the fitted roster."""
     if isinstance(history, str | bytes | Mapping) or not isinstance(history, list | tuple):
         raise ValueError("history must be a list of {'needs': ..., 'decisions': [...]}")
     roles: list[_Role] = []
     counts = {"decisions_total": 0, "unknown_experts": 0}
+    appraised = _appraised(history)
+    deployments = {
+        record["external_id"]: record.get("deployments") or []
+        for record in records
+        if isinstance(record, Mapping) and record.get("external_id") in appraised
+    }
+    first: dict[str, int] = {}
     for i, item in enumerate(history):
         where = f"history[{i}]"
         if not isinstance(item, Mapping) or set(item) != {"needs", "decisions"}:
@@ -193,6 +212,13 @@ def _read(matcher, history: object) -> tuple[list[_Role], dict[str, int]]:
             needs, _ = normalise_needs(item["needs"])
         except RecordError as error:
             raise ValueError(f"{where}.needs: {error}") from None
+        if needs["id"] in first:
+            raise ValueError(
+                f"{where}.needs: the assessment {needs['id']!r} is already in the history "
+                f"(history[{first[needs['id']]}]); give each assessment once, with all its "
+                "decisions"
+            )
+        first[needs["id"]] = i
         decisions = item["decisions"]
         if not isinstance(decisions, list):
             raise ValueError(f"{where}.decisions must be a list of decision records")
@@ -219,16 +245,51 @@ def _read(matcher, history: object) -> tuple[list[_Role], dict[str, int]]:
         counts["decisions_total"] += len(decisions)
         for role_id, decided in by_role.items():
             if decided:
-                role, unknown = _role(matcher, needs, role_id, decided)
+                role, unknown = _role(matcher, needs, role_id, decided, deployments)
                 counts["unknown_experts"] += unknown
                 roles.append(role)
     return roles, counts
 
 
-def _role(matcher, needs: dict, role_id: str, decided: dict[str, dict]) -> tuple[_Role, int]:
-    """One role's candidates on the roster, their grades and preference pairs."""
+def _appraised(history: list | tuple) -> set[str]:
+    """The external ids of the experts with an appraised ``completed`` decision."""
+    return {
+        decision.get("external_id")
+        for item in history
+        if isinstance(item, Mapping) and isinstance(item.get("decisions"), list)
+        for decision in item["decisions"]
+        if isinstance(decision, Mapping)
+        and decision.get("outcome") == "completed"
+        and decision.get("rating") is not None
+    }
+
+
+def _own_appraisal(deployments: list, needs: dict, role: dict, rating: int) -> int:
+    """``rating`` if a deployment is the role's own appraisal (as the roster writes it), else 0."""
+    start, end = role.get("start", needs["start"]), role.get("end", needs["end"])
+    for deployment in deployments:
+        if (
+            isinstance(deployment, Mapping)
+            and deployment.get("rating") == rating
+            and deployment.get("from") == start
+            and deployment.get("to") == end
+            and str(deployment.get("country", "")).upper() == needs["country"]
+        ):
+            return rating
+    return 0
+
+
+def _role(
+    matcher, needs: dict, role_id: str, decided: dict[str, dict], deployments: dict[str, list]
+) -> tuple[_Role, int]:
+    """One role's candidates on the roster, their grades and preference pairs.
+
+    Only candidates whose outcome tells something are kept; pairs are made with numpy
+    (a role may have hundreds of decided candidates).
+    """
     query = role_query(needs, role_id)
-    rows, grades, kinds, ratings = [], [], [], []
+    role = next(r for r in needs["roles"] if r["id"] == role_id)
+    rows, grades, kinds, ratings, own = [], [], [], [], []
     unknown = 0
     for external_id in sorted(decided):
         row = matcher.index_.row_of(external_id)
@@ -237,26 +298,31 @@ def _role(matcher, needs: dict, role_id: str, decided: dict[str, dict]) -> tuple
             continue
         decision = decided[external_id]
         kind, grade = _grade(decision, query.partial)
+        if kind == "silent":
+            continue
+        rating = decision.get("rating") if decision["outcome"] == "completed" else None
         rows.append(row)
         grades.append(grade)
         kinds.append(kind)
-        ratings.append(decision.get("rating") if decision["outcome"] == "completed" else None)
-    pairs, rated = [], []
-    for i, j in product(range(len(rows)), repeat=2):
-        if _prefers(kinds[i], kinds[j]):
-            pairs.append((i, j))
-            rated.append(False)
-        elif ratings[i] is not None and ratings[j] is not None and ratings[i] > ratings[j]:
-            pairs.append((i, j))
-            rated.append(True)
+        ratings.append(np.nan if rating is None else float(rating))
+        appraisal = 0 if rating is None else rating
+        own.append(_own_appraisal(deployments.get(external_id, []), needs, role, appraisal))
+    kind = np.array(kinds, dtype=object)
+    rating = np.array(ratings, dtype=np.float64)
+    preferred = np.zeros((len(rows), len(rows)), dtype=bool)
+    for better, worse in PREFERENCES:
+        preferred |= (kind == better)[:, None] & (kind == worse)[None, :]
+    by_rating = (rating[:, None] > rating[None, :]) & ~preferred  # NaN compares False
+    first, second = np.nonzero(preferred | by_rating)
     return (
         _Role(
             mission=needs["id"],
             query=query,
             rows=np.array(rows, dtype=np.int64),
             grades=np.array(grades, dtype=np.float64),
-            pairs=np.array(pairs, dtype=np.int64).reshape(-1, 2),
-            rated=np.array(rated, dtype=bool),
+            pairs=np.stack([first, second], axis=1).astype(np.int64).reshape(-1, 2),
+            rated=by_rating[first, second],
+            own=np.array(own, dtype=np.float64),
         ),
         unknown,
     )
@@ -273,11 +339,6 @@ def _grade(decision: dict, partial: bool) -> tuple[str, float]:
     if partial and outcome in ("available", "unavailable"):
         return outcome, 1.0 if outcome == "available" else 0.0
     return "silent", np.nan
-
-
-def _prefers(kind: str, other: str) -> bool:
-    """Whether a decision of ``kind`` is revealed preferred over one of ``other``."""
-    return (kind, other) in (("chosen", "not_chosen"), ("available", "unavailable"))
 
 
 # --- the criteria of the decided candidates --------------------------------------------
@@ -298,16 +359,24 @@ def _shape_choices(
 
 def _tables(matcher, roles: list[_Role], shapes: dict[str, str]) -> list[np.ndarray]:
     """Per role, the criteria of its decided candidates: ``(len(CRITERIA), n)``."""
-    return [criteria_of(matcher, role.query, role.rows, shapes) for role in roles]
+    return [criteria_of(matcher, role.query, role.rows, shapes, role.own) for role in roles]
 
 
-def criteria_of(matcher, query: RoleQuery, rows: np.ndarray, shapes: dict[str, str]) -> np.ndarray:
+def criteria_of(
+    matcher,
+    query: RoleQuery,
+    rows: np.ndarray,
+    shapes: dict[str, str],
+    left_out: np.ndarray | None = None,
+) -> np.ndarray:
     """Return the rounded criteria of any ``rows`` for ``query``, as a shortlist scores them.
 
     Unlike a shortlist, the rows need not be eligible: a decided candidate may no
     longer meet a requirement. Availability is the share of the period covered where
     the role allows partial availability, else 1 (it is no criterion there); the text
     criterion is the best of the summary's and the held labels' similarity.
+    ``left_out`` gives, per row, an appraisal (1 to 5) to leave out of its ratings,
+    0 for none.
     """
     index, model = matcher.index_, matcher.text_model_
     if query.partial:
@@ -330,11 +399,22 @@ def criteria_of(matcher, query: RoleQuery, rows: np.ndarray, shapes: dict[str, s
         ),
         "availability": covered,
         "text": similarity,
-        "ratings": matcher.ratings_[rows],
+        "ratings": (
+            matcher.ratings_[rows] if left_out is None else _ratings(matcher, rows, left_out)
+        ),
     }
     stacked = np.array([raw[name] for name in scoring.CRITERIA], dtype=np.float64)
     np.clip(stacked, 0.0, 1.0, out=stacked)
     return np.round(stacked, scoring.DECIMALS)
+
+
+def _ratings(matcher, rows: np.ndarray, left_out: np.ndarray) -> np.ndarray:
+    """The ratings criterion of ``rows`` without the appraisals ``left_out`` (0: none)."""
+    index, strength = matcher.index_, float(matcher.rating_prior_strength)
+    total = index.rating_sum[rows] - left_out
+    count = index.rating_count[rows] - (left_out > 0)
+    shrunk = (total + strength * matcher.rating_mean_) / (count + strength)
+    return (shrunk - 1.0) / 4.0
 
 
 # --- fitting and validation -------------------------------------------------------------

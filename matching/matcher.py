@@ -249,7 +249,10 @@ class Matcher(BaseEstimator):
         enabled = gc.isenabled()
         gc.disable()
         try:
-            index = build_index(list(experts), strict=self.strict)
+            records: list | None = list(experts)
+            index = build_index(records, strict=self.strict)
+            if history is None:  # only learning reads them again: free them now
+                records = None
             self.text_model_ = text.fit_text(index.documents, index.skills, self.text_max_features)
         finally:
             if enabled:
@@ -273,7 +276,9 @@ class Matcher(BaseEstimator):
             prior=weights,
             shapes=self.shapes,
             min_roles=int(self.min_history_roles),
+            records=records,
         )
+        del records
         self.weights_, self.shapes_, self.learning_ = found.weights, found.shapes, found.report
         return self
 

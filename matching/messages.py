@@ -281,6 +281,12 @@ TEMPLATES: dict[str, Template] = {
         ),
         "roles",
     ),
+    "learning.one_mission": Template(
+        N_(
+            "All the decisions in the history are about one mission: learning needs "
+            "missions to hold out, so the default weights are used."
+        )
+    ),
     "learning.not_better": Template(
         N_(
             "Weights learned from the history ranked missions they had not seen no better "

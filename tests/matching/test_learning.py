@@ -259,3 +259,69 @@ def test_ndcg_rows_agrees_with_scikit_learn():
     assert rows.shape == (30,)
     assert rows.mean() == pytest.approx(ndcg_score(y_true, y_score, k=10))
     assert rows[3] == pytest.approx(ndcg_score(y_true[3:4], y_score[3:4], k=10))
+
+
+def _with_appraisals(roster: list[dict], history: list[dict]) -> list[dict]:
+    """The roster as the app keeps it: each completed decision's appraisal a deployment."""
+    by_id = {record["external_id"]: copy.deepcopy(record) for record in roster}
+    for item in history:
+        needs = item["needs"]
+        titles = {role["id"]: role["title"] for role in needs["roles"]}
+        for decision in item["decisions"]:
+            if decision["outcome"] == "completed":
+                by_id[decision["external_id"]].setdefault("deployments", []).append(
+                    {
+                        "mission": needs["id"],
+                        "country": needs["country"],
+                        "role": titles[decision["role_id"]],
+                        "from": needs["start"],
+                        "to": needs["end"],
+                        "rating": decision["rating"],
+                    }
+                )
+    return list(by_id.values())
+
+
+def test_a_roles_own_appraisal_never_teaches_the_ratings_weight(roster, base):
+    # Planners who pay no attention to past appraisals.
+    indifferent = dict(PREFERENCE, ratings=0.0, languages=0.65)
+    history = make_history(
+        base, preference=indifferent, missions=30, roles_per_mission=4, seed=8, partial_share=0
+    )
+    clean = Matcher().fit(roster, history=history)
+    kept = Matcher().fit(_with_appraisals(roster, history), history=history)
+    print(
+        f"\nratings weight: roster without the appraisals {clean.weights_['ratings']}, "
+        f"with them {kept.weights_['ratings']}"
+    )
+    assert clean.learning_["source"] == kept.learning_["source"] == "learned"
+    assert kept.weights_["ratings"] <= clean.weights_["ratings"] + 0.02
+
+
+def test_the_same_assessment_twice_is_refused(roster, history):
+    with pytest.raises(ValueError) as raised:
+        Matcher().fit(roster[:50], history=[history[0], history[1], history[0]])
+    assert f"history[2].needs: the assessment {history[0]['needs']['id']!r} is already" in str(
+        raised.value
+    )
+
+
+def test_one_mission_is_too_little_to_hold_out(roster, base):
+    one = make_history(base, preference=PREFERENCE, missions=1, roles_per_mission=12, seed=4)
+    matcher = Matcher(min_history_roles=2).fit(roster, history=one)
+    assert matcher.learning_["reason_code"] == "learning.one_mission"
+    assert matcher.weights_ == DEFAULT_WEIGHTS
+
+
+def test_choices_made_by_chance_leave_the_defaults_in_place(roster, base):
+    # Planners who weigh nothing: every choice and appraisal is chance.
+    random = make_history(
+        base, preference={}, missions=20, roles_per_mission=4, seed=6, partial_share=0
+    )
+    matcher = Matcher().fit(roster, history=random)
+    report = matcher.learning_
+    print(f"\nvalidation of choices made by chance: {report['validation']}")
+    assert report["source"] == "defaults" and report["reason_code"] == "learning.not_better"
+    assert matcher.weights_ == DEFAULT_WEIGHTS
+    assert report["validation"]["learned"] == report["validation"]["defaults"]
+    assert report["validation"]["best"] >= report["validation"]["learned"]
