@@ -14,7 +14,7 @@ so every shortlist and team the app makes ranks with them and publishes them, an
 planner's weights for one request are laid over them.
 """
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import groupby
 from typing import Any
@@ -143,8 +143,9 @@ def roster_history(session: Session) -> list[dict[str, Any]]:
     return [{"needs": needs[needs_id], "decisions": records} for needs_id, records in grouped]
 
 
-def _iter_adoptions(session: Session) -> Iterator[WeightsAdoption]:
-    return iter(session.scalars(select(WeightsAdoption).order_by(WeightsAdoption.id.desc())))
+def _newest_adoption(session: Session) -> WeightsAdoption | None:
+    """The adoption in force (the newest), None before any: one row, by the primary key."""
+    return session.scalar(select(WeightsAdoption).order_by(WeightsAdoption.id.desc()).limit(1))
 
 
 def adoption_marker(session: Session) -> int:
@@ -154,7 +155,7 @@ def adoption_marker(session: Session) -> int:
 
 def in_use(session: Session) -> InUse:
     """The weights (and shapes) the roster ranks with now: the newest adoption's."""
-    adoption = next(_iter_adoptions(session), None)
+    adoption = _newest_adoption(session)
     run = session.get(LearningRun, adoption.run_id) if adoption and adoption.run_id else None
     if run is None:
         return InUse(adoption=adoption, run=None, weights=dict(DEFAULT_WEIGHTS), shapes=None)
