@@ -293,9 +293,7 @@ def test_the_matcher_served_from_a_snapshot_ranks_as_a_fresh_fit(app, db_session
     assert loaded.matcher.team(needs_record())["members"] == fresh.team(needs_record())["members"]
 
 
-def test_a_poll_reads_the_adoption_marker_not_every_adoption_and_its_run(
-    app, db_session, roster
-):
+def test_a_poll_reads_the_adoption_marker_not_every_adoption_and_its_run(app, db_session, roster):
     from sqlalchemy import event
 
     from matching.scoring import DEFAULT_SHAPES, DEFAULT_WEIGHTS
