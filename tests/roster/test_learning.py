@@ -576,6 +576,7 @@ def test_a_failed_job_says_on_the_page_that_learning_failed_and_why(app, roster,
     assert page.status_code == 200
     text = re.sub(r"\s+", " ", page.get_data(as_text=True))
     assert "The last learning run failed: the weights in use stay" in text
+    assert "Tried on" in text and "asked for by Ada Lovelace" in text
     assert (
         "Needs assessment NA-BROKEN, or a decision about its candidates, could not be read" in text
     )
