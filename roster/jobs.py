@@ -212,13 +212,16 @@ def forget_retries(app: Flask, *, now: datetime | None = None) -> int:
 def learn_weights(app: Flask, actor_id: int | None) -> str:
     """Fit the matcher's weights on the roster's decisions and keep the run; return its id.
 
-    Nothing is adopted: an admin reads the run's figures first.
+    Nothing is adopted: an admin reads the run's figures first. A history the matcher
+    cannot read is kept as a failed run (the page says why), and logged as a warning.
     """
     from roster.db import session_scope
     from roster.missions.learning import learn
 
     with app.app_context():
         run = learn(open_session=partial(session_scope, app), by_id=actor_id)
+        if run.failed:
+            logger.warning("Learning run %s failed: %s", run.public_id, run.learning["reason"])
         return run.public_id
 
 

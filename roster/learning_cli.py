@@ -22,7 +22,9 @@ def _weights_table(run: LearningRun | None, in_use: dict[str, float]) -> list[st
     for name in CRITERIA:
         line = f"{name:<14}{DEFAULT_WEIGHTS[name]:>9.3f}"
         if run:
-            line += f"{run.weights[name]:>9.3f}"
+            # A run kept by a matcher without this criterion (or a failed run) has none.
+            learned_weight = run.weights.get(name)
+            line += "—".rjust(9) if learned_weight is None else f"{learned_weight:>9.3f}"
         lines.append(line + f"{in_use[name]:>9.3f}")
     return lines
 
@@ -41,6 +43,8 @@ def _shapes_line(shapes: dict[str, str] | None, defaults: dict[str, str] | None)
 def describe_run(run: LearningRun) -> list[str]:
     """A run's counts and validation figures in plain words."""
     learning: dict[str, Any] = run.learning
+    if run.failed:
+        return [f"Run {run.public_id}: {learning.get('reason', '')}".rstrip()]
     lines = [
         f"Run {run.public_id}: {learning.get('reason', '')}".rstrip(),
         f"History: {learning.get('roles', 0)} role(s) of {learning.get('missions', 0)} "
@@ -50,11 +54,17 @@ def describe_run(run: LearningRun) -> list[str]:
         f"at least {learning.get('min_roles', 0)} role(s) needed to learn.",
     ]
     validation = learning.get("validation")
-    if validation:
+    if validation and run.learned:
         lines.append(
             f"Validation on missions the fit did not see ({validation['folds']} fold(s)): "
             f"{validation['metric']} {validation['learned']:.3f} with the learned weights, "
             f"{validation['defaults']:.3f} with the defaults."
+        )
+    elif validation:  # kept the defaults: the weights chosen were the defaults themselves
+        lines.append(
+            f"Validation on missions the fit did not see ({validation['folds']} fold(s)): "
+            f"{validation['metric']} {validation['defaults']:.3f} with the defaults; "
+            "no learned weights did better, so none were kept."
         )
     if (shapes := _shapes_line(run.shapes, learning.get("default_shapes"))) is not None:
         lines.append(shapes)
@@ -72,7 +82,9 @@ def learn_command(adopt: bool) -> None:
 
     The run is kept (the admin page shows it). With --adopt, shortlists and teams rank
     with its weights from now on; if the history was too small to learn from, nothing
-    is adopted and the command exits with status 1, saying why.
+    is adopted and the command exits with status 1, saying why. A history that cannot
+    be read (a stored decision the matcher refuses) is kept as a failed run, and the
+    command says which record and exits with status 1.
     """
     from roster.missions.learning import LearningRefused, fit_run, in_use, keep_run
     from roster.missions.learning import adopt as adopt_run
@@ -90,8 +102,14 @@ def learn_command(adopt: bool) -> None:
         weights = in_use(session).weights
         for line in describe_run(run):
             click.echo(line)
-        for line in _weights_table(run, weights):
-            click.echo(line)
+        if not run.failed:
+            for line in _weights_table(run, weights):
+                click.echo(line)
+    if run.failed:
+        fail(
+            f"{run.learning.get('reason')} Nothing was learned and the weights in use "
+            "stay; correct that record and run `flask match learn` again."
+        )
     if refusal is not None:
         fail(f"nothing adopted: {str(refusal.problems[0].message)}")
     if adopt:

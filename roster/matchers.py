@@ -36,7 +36,7 @@ from sqlmodel import Session
 
 from matching import Matcher
 from roster.db import engines
-from roster.missions.learning import InUse, in_use
+from roster.missions.learning import InUse, adoption_marker, in_use
 from roster.models import (
     AvailabilityWindow,
     Deployment,
@@ -260,8 +260,17 @@ def matcher_for(used: InUse) -> Matcher:
     return Matcher(weights=dict(used.weights), shapes=used.shapes)
 
 
+def _key(session: Session) -> Key:
+    """What the fitted matcher must reflect: the roster revision and the adoption marker.
+
+    Two cheap reads, made on every request and every poll: the adoption itself (and its
+    run's weights) is read only to fit or to load a snapshot (``_state``).
+    """
+    return (*revision_key(session), adoption_marker(session))
+
+
 def _state(session: Session) -> tuple[Key, InUse]:
-    """What the fitted matcher must reflect: the roster revision and the adoption in force."""
+    """The key, and the adoption in force with its weights and shapes: to fit or load."""
     used = in_use(session)
     return (*revision_key(session), used.marker), used
 
@@ -389,7 +398,7 @@ class _Provider:
         erased = False
         with self._session() as session:
             session.connection()  # one transaction: the key, the changes and the records agree
-            key, _used = _state(session)
+            key = _key(session)
             since = select(RosterChange.expert_id).where(RosterChange.id > self.fitted.revision)
             changed = list(session.scalars(since))
             ids = set(changed)
@@ -484,7 +493,7 @@ class _Provider:
         """
         while True:
             with self._session() as session:
-                key, _used = _state(session)
+                key = _key(session)
             if key == self.key and self.fitted is not None:
                 return self.fitted
             with self.renewed:
@@ -506,7 +515,7 @@ class _Provider:
             failure = None
             try:
                 with self._session() as session:
-                    key, _used = _state(session)
+                    key = _key(session)
                 if key != self.key:
                     self._catch_up(key)
             except Exception as error:  # noqa: BLE001  (try again at the next poll)

@@ -7,7 +7,7 @@ dashboard's). A bad period is refused with a problem document at ``from`` or ``t
 from datetime import date
 
 from flask import request
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from roster.api.figures import READERS_OF_DASHBOARD, TAG, _known_parameters
 from roster.api.kernel import answer, api, described
@@ -26,7 +26,7 @@ class Spread(BaseModel):
     ``top_share`` is the share of the slots held by the 10 experts shown most;
     ``effective`` the effective number of experts (1 / the sum of the squared shares);
     ``gini`` the Gini coefficient of the experts' counts (0 even, towards 1 concentrated);
-    ``breadth`` the experts shown per rostered expert.
+    ``breadth`` the experts shown who are rostered now, per expert rostered now (at most 1).
     """
 
     depth: int | None
@@ -42,12 +42,15 @@ class Spread(BaseModel):
 class ExposedExpert(BaseModel):
     """An expert shown in the period: slots first, in the top 3, anywhere on a shortlist.
 
-    ``roles`` counts the roles they were shortlisted for; ``selected`` and ``deployed``
-    how many of those candidacies ever reached that outcome (completed counts as both).
+    Named by their public id (``id``, as shortlists' ``expert``) and ``external_id``, never
+    by name: a script reading figures has no reason to open a profile, and the page's
+    names lead to profiles that ask why and record it. ``roles`` counts the roles they
+    were shortlisted for; ``selected`` and ``deployed`` how many of those candidacies ever
+    reached that outcome (completed counts as both).
     """
 
-    id: str
-    name: str
+    id: str = Field(description="The expert's public id (shortlists' and call-outs' expert).")
+    external_id: str
     first: int
     top3: int
     shortlisted: int
@@ -65,11 +68,17 @@ class ErasedSlots(BaseModel):
 
 
 class Exposure(BaseModel):
-    """The exposure report of the shortlists issued from ``since`` to ``until`` (UTC)."""
+    """The exposure report of the shortlists issued from ``since`` to ``until`` (UTC).
+
+    ``shortlists`` were issued for ``roles`` roles; only each role's latest shortlist of
+    the period counts in ``spreads`` and ``most_exposed`` (one issued again, widened or
+    with other weights, replaces the one before).
+    """
 
     since: date
     until: date
     shortlists: int
+    roles: int
     rostered: int
     spreads: list[Spread]
     most_exposed: list[ExposedExpert]
@@ -103,8 +112,9 @@ def exposure():
 
     For the first position, the top 3, the top 10 and whole shortlists: slots filled,
     experts shown, the share of the 10 shown most, the effective number of experts, the
-    Gini coefficient and the breadth; then the 20 experts shown most (by times first, in
-    the top 3, then shortlisted), and erased experts' slots together.
+    Gini coefficient and the breadth, over each role's latest shortlist of the period; then
+    the 20 experts shown most (by times first, in the top 3, then shortlisted) by public
+    id and external id, without names, and erased experts' slots together.
     """
     _known_parameters("from", "to")
     period = report.parse_period(
@@ -121,12 +131,13 @@ def exposure_answer(found: report.Exposure) -> Exposure:
         since=found.period.since,
         until=found.period.until,
         shortlists=found.shortlists,
+        roles=found.roles,
         rostered=found.rostered,
         spreads=[Spread(**vars(spread)) for spread in found.spreads],
         most_exposed=[
             ExposedExpert(
                 id=e.public_id,
-                name=e.name,
+                external_id=e.external_id,
                 first=e.first,
                 top3=e.top3,
                 shortlisted=e.shortlisted,

@@ -14,7 +14,8 @@ so every shortlist and team the app makes ranks with them and publishes them, an
 planner's weights for one request are laid over them.
 """
 
-from collections.abc import Callable, Iterator
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import groupby
 from typing import Any
@@ -43,6 +44,7 @@ __all__ = [
     "in_use",
     "latest_run",
     "overview",
+    "failed_run",
     "fit_run",
     "keep_run",
     "learn",
@@ -143,8 +145,9 @@ def roster_history(session: Session) -> list[dict[str, Any]]:
     return [{"needs": needs[needs_id], "decisions": records} for needs_id, records in grouped]
 
 
-def _iter_adoptions(session: Session) -> Iterator[WeightsAdoption]:
-    return iter(session.scalars(select(WeightsAdoption).order_by(WeightsAdoption.id.desc())))
+def _newest_adoption(session: Session) -> WeightsAdoption | None:
+    """The adoption in force (the newest), None before any: one row, by the primary key."""
+    return session.scalar(select(WeightsAdoption).order_by(WeightsAdoption.id.desc()).limit(1))
 
 
 def adoption_marker(session: Session) -> int:
@@ -154,7 +157,7 @@ def adoption_marker(session: Session) -> int:
 
 def in_use(session: Session) -> InUse:
     """The weights (and shapes) the roster ranks with now: the newest adoption's."""
-    adoption = next(_iter_adoptions(session), None)
+    adoption = _newest_adoption(session)
     run = session.get(LearningRun, adoption.run_id) if adoption and adoption.run_id else None
     if run is None:
         return InUse(adoption=adoption, run=None, weights=dict(DEFAULT_WEIGHTS), shapes=None)
@@ -211,8 +214,11 @@ def fit_run(*, session: Session, by_id: int | None) -> LearningRun:
     """Fit the weights on the rostered experts and the roster's history; nothing is written.
 
     Below the matcher's minimum of history the run holds the defaults and says why
-    (``learning["reason"]``). The fit takes seconds on a large roster: read in a
-    session that does not hold the database for writing, then ``keep_run``.
+    (``learning["reason"]``). A history the matcher refuses (an invalid stored
+    assessment, a decision for a role no longer on its assessment) gives a failed run
+    that says which (``failed_run``) rather than an error. The fit takes seconds on a
+    large roster: read in a session that does not hold the database for writing, then
+    ``keep_run``.
 
     Args:
         session: the session to read the roster and its history in (one transaction).
@@ -225,11 +231,57 @@ def fit_run(*, session: Session, by_id: int | None) -> LearningRun:
 
     session.connection()  # one transaction: the roster and its history agree
     history = roster_history(session)
-    matcher = Matcher().fit(read_records(session), verified=read_verified(session), history=history)
+    try:
+        matcher = Matcher().fit(
+            read_records(session), verified=read_verified(session), history=history
+        )
+    except ValueError as error:  # a stored decision the matcher cannot read
+        return failed_run(error, history=history, by_id=by_id)
     return LearningRun(
         weights={name: float(matcher.weights_[name]) for name in CRITERIA},
         shapes=dict(matcher.shapes_),
         learning=dict(matcher.learning_),
+        created_by_id=by_id,
+    )
+
+
+_WHERE = re.compile(r"^history\[(\d+)\](?:\.(decisions)\[(\d+)\])?")
+
+
+def failed_run(
+    error: ValueError, *, history: list[dict[str, Any]], by_id: int | None
+) -> LearningRun:
+    """A run that learned nothing because the history could not be read, and why.
+
+    The matcher names the record by its place (``history[2].decisions[5]: ...``): the run
+    names the needs assessment by its external id instead, and keeps the matcher's words
+    (``learning["error"]``). It holds no weights (nothing to adopt; the page and the
+    command show "—"), and ``learning["source"]`` is "failed".
+    """
+    message = str(error)
+    needs_id = None
+    found = _WHERE.match(message)
+    if found is not None and int(found.group(1)) < len(history):
+        needs_id = history[int(found.group(1))]["needs"].get("id")
+        message = message[found.end() :].lstrip(":. ").strip() or message
+        if found.group(2):
+            message = f"decision {int(found.group(3)) + 1}: {message}"
+    reason = (
+        f"Learning failed: needs assessment {needs_id}, or a decision about its candidates, "
+        f"could not be read ({message})."
+        if needs_id
+        else f"Learning failed: the roster's decisions could not be read ({message})."
+    )
+    return LearningRun(
+        weights={},
+        shapes={},
+        learning={
+            "source": "failed",
+            "reason_code": "learning.failed",
+            "reason": reason,
+            "error": message,
+            "needs_id": needs_id,
+        },
         created_by_id=by_id,
     )
 
@@ -265,11 +317,14 @@ def learn(*, open_session: Callable[..., Any], by_id: int | None) -> LearningRun
 def _counts(run: LearningRun) -> dict[str, Any]:
     """What the audit keeps of a run: where its weights came from and on how much."""
     learning = run.learning
-    return {
+    counts = {
         "source": learning.get("source"),
         "roles": learning.get("roles"),
         "decisions": learning.get("decisions"),
     }
+    if run.failed:
+        counts["error"] = learning.get("reason")
+    return counts
 
 
 def adopt(*, session: Session, run: LearningRun, by_id: int | None) -> WeightsAdoption:
@@ -279,6 +334,10 @@ def adopt(*, session: Session, run: LearningRun, by_id: int | None) -> WeightsAd
         LearningRefused: the run learned nothing (too little history: its weights are the
             defaults), or it is the one in use already.
     """
+    if run.failed:
+        raise LearningRefused.at(
+            "run", N_("This learning run failed: it holds no weights to adopt.")
+        )
     if not run.learned:
         raise LearningRefused.at(
             "run",
@@ -324,7 +383,8 @@ def restore_defaults(*, session: Session, by_id: int | None) -> WeightsAdoption:
 
 @dataclass(frozen=True)
 class WeightRow:
-    """One criterion's weight: by default, in the latest run (None: no run), in use."""
+    """One criterion's weight: by default, in the latest run (None: no run, or a run
+    without this criterion), in use."""
 
     criterion: str
     default: float
@@ -352,6 +412,11 @@ class Overview:
         )
 
 
+def _figure(value: Any) -> float | None:
+    """A stored weight, None where the run has none (kept by a matcher without the criterion)."""
+    return None if value is None else float(value)
+
+
 def overview(session: Session) -> Overview:
     """The weights in use and where they came from, and the latest run beside the defaults."""
     used = in_use(session)
@@ -360,7 +425,7 @@ def overview(session: Session) -> Overview:
         WeightRow(
             criterion=name,
             default=float(DEFAULT_WEIGHTS[name]),
-            learned=float(latest.weights[name]) if latest is not None else None,
+            learned=_figure(latest.weights.get(name)) if latest is not None else None,
             in_use=used.weights[name],
         )
         for name in CRITERIA

@@ -29,7 +29,8 @@ class LearningRun(SQLModel, table=True):
     weights: dict[str, float] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     # Criterion -> the name of the shape by which it earns credit.
     shapes: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    # The matcher's ``learning_``: source, reason, counts, default weights, validation.
+    # The matcher's ``learning_``: source, reason, counts, default weights, validation;
+    # source "failed" (no weights, no shapes): the history could not be read, and why.
     learning: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(default_factory=utcnow)
     created_by_id: int | None = Field(default=None, foreign_key="user.id", ondelete="SET NULL")
@@ -38,6 +39,11 @@ class LearningRun(SQLModel, table=True):
     def learned(self) -> bool:
         """Whether the history was enough to learn from (else the weights are the defaults)."""
         return self.learning.get("source") == "learned"
+
+    @property
+    def failed(self) -> bool:
+        """Whether the history could not be read (``learning["reason"]`` says why): no weights."""
+        return self.learning.get("source") == "failed"
 
 
 class WeightsAdoption(SQLModel, table=True):

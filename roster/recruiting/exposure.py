@@ -2,14 +2,18 @@
 
 A matcher that shows the same few experts first on every shortlist leaves the rest of the
 roster unseen. Over the shortlists issued in a period (their ``created_at``, days in UTC,
-both ends included) this counts, for the first position, the top 3, the top 10 and whole
+both ends included), only each role's latest one counting (a shortlist issued again after
+a widening or with other weights replaces the one before: counting both would count the
+same planner's look at the same role twice, and the experts who top both twice), this
+counts, for the first position, the top 3, the top 10 and whole
 shortlists, how many slots were filled, by how many experts, and how evenly: the share of
 the slots the 10 most-shown experts hold, the effective number of experts
 (``1 / sum(share ** 2)``: as many experts as, each shown equally often, would give the same
 concentration), the Gini coefficient of the counts (0 when every expert shown is shown
 equally often, towards 1 when a few take nearly every slot) and the breadth (distinct
-experts shown / rostered experts). Then the experts shown most, with what became of their
-candidacies.
+experts shown who are rostered now / experts rostered now: at most 1, an expert shown
+then withdrawn or suspended since is not counted). Then the experts shown most, with
+what became of their candidacies.
 
 An erased expert's entries stay on the shortlists without the person (``expert_id`` is
 null): they count in the slots filled and are listed together as erased experts, but who
@@ -18,7 +22,8 @@ number, Gini, breadth) are over the slots of experts still on record.
 
 Two queries, whatever the number of shortlists: the shortlists and rostered experts
 counted, then the entries grouped by expert (candidacies and their decisions grouped by
-role and expert inside the same statement).
+role and expert inside the same statement, the decisions only of the roles shortlisted
+in the period).
 """
 
 import re
@@ -178,6 +183,7 @@ class ExposedExpert:
     """
 
     public_id: str | None
+    external_id: str | None
     name: str | None
     first: int
     top3: int
@@ -189,10 +195,15 @@ class ExposedExpert:
 
 @dataclass(frozen=True)
 class Exposure:
-    """The report for one period."""
+    """The report for one period.
+
+    ``shortlists`` issued in the period, for ``roles`` roles: only each role's latest
+    shortlist of the period counts in the spreads and the experts shown most.
+    """
 
     period: Period
     shortlists: int
+    roles: int
     rostered: int
     spreads: tuple[Spread, ...]
     most_exposed: tuple[ExposedExpert, ...]
@@ -209,8 +220,20 @@ def gini(counts: np.ndarray) -> float | None:
     return float(2 * (ranks * ordered).sum() / (n * ordered.sum()) - (n + 1) / n)
 
 
-def spread(depth: int | None, counts: np.ndarray, erased: int, rostered: int) -> Spread:
-    """The figures of one depth from each expert's count of slots (zeros ignored)."""
+def spread(
+    depth: int | None,
+    counts: np.ndarray,
+    erased: int,
+    rostered: int,
+    rostered_now: np.ndarray | None = None,
+) -> Spread:
+    """The figures of one depth from each expert's count of slots (zeros ignored).
+
+    ``rostered_now`` says, expert by expert, who is rostered now (all of them if None):
+    the breadth counts only those, over the ``rostered`` experts, so it is at most 1.
+    """
+    now = np.ones(counts.shape, dtype=bool) if rostered_now is None else rostered_now
+    reached = int(np.count_nonzero((counts > 0) & now))
     shown = counts[counts > 0]
     total = int(shown.sum())
     shares = shown / total if total else shown.astype(float)
@@ -222,15 +245,20 @@ def spread(depth: int | None, counts: np.ndarray, erased: int, rostered: int) ->
         top_share=float(np.sort(shares)[::-1][:TOP_SHARE_OF].sum()) if total else None,
         effective=float(1 / (shares**2).sum()) if total else None,
         gini=gini(shown),
-        breadth=shown.size / rostered if rostered and total else None,
+        breadth=reached / rostered if rostered and total else None,
     )
 
 
-def _counted(session: Session, start: datetime, end: datetime) -> tuple[int, int]:
-    """(shortlists issued in the period, rostered experts now), in one query."""
-    issued = (
-        select(func.count(Shortlist.id))
-        .where(Shortlist.created_at >= start, Shortlist.created_at < end)
+def _in_period(start: datetime, end: datetime):
+    return and_(Shortlist.created_at >= start, Shortlist.created_at < end)
+
+
+def _counted(session: Session, start: datetime, end: datetime) -> tuple[int, int, int]:
+    """(shortlists issued in the period, roles they were for, rostered experts now)."""
+    issued = select(func.count(Shortlist.id)).where(_in_period(start, end)).scalar_subquery()
+    roles = (
+        select(func.count(Shortlist.role_id.distinct()))
+        .where(_in_period(start, end))
         .scalar_subquery()
     )
     rostered = (
@@ -238,8 +266,17 @@ def _counted(session: Session, start: datetime, end: datetime) -> tuple[int, int
         .where(Expert.roster_status == RosterStatus.ROSTERED, Expert.merged_into_id.is_(None))
         .scalar_subquery()
     )
-    row = session.execute(select(issued, rostered)).one()
-    return int(row[0]), int(row[1])
+    row = session.execute(select(issued, roles, rostered)).one()
+    return int(row[0]), int(row[1]), int(row[2])
+
+
+def _latest(start: datetime, end: datetime):
+    """The ids of each role's latest shortlist issued in the period (the one that counts)."""
+    order = func.row_number().over(
+        partition_by=Shortlist.role_id, order_by=(Shortlist.created_at.desc(), Shortlist.id.desc())
+    )
+    issued = select(Shortlist.id, order.label("newest")).where(_in_period(start, end)).subquery()
+    return select(issued.c.id).where(issued.c.newest == 1)
 
 
 def _within(rank: int):
@@ -262,7 +299,7 @@ def _by_expert(session: Session, start: datetime, end: datetime):
             func.count().label("slots"),
         )
         .join(Shortlist, Shortlist.id == ShortlistEntry.shortlist_id)
-        .where(Shortlist.created_at >= start, Shortlist.created_at < end)
+        .where(Shortlist.id.in_(_latest(start, end)))
         .group_by(Shortlist.role_id, ShortlistEntry.expert_id)
         .subquery()
     )
@@ -273,7 +310,11 @@ def _by_expert(session: Session, start: datetime, end: datetime):
             _reached(SELECTED).label("selected"),
             _reached(DEPLOYED).label("deployed"),
         )
-        .where(CandidateDecision.expert_id.is_not(None))
+        .where(
+            CandidateDecision.expert_id.is_not(None),
+            # Only the roles shortlisted in the period: not the whole table every time.
+            CandidateDecision.role_id.in_(select(Shortlist.role_id).where(_in_period(start, end))),
+        )
         .group_by(CandidateDecision.role_id, CandidateDecision.expert_id)
         .subquery()
     )
@@ -282,7 +323,10 @@ def _by_expert(session: Session, start: datetime, end: datetime):
         select(
             c.expert_id,
             Expert.public_id,
+            Expert.external_id,
             Expert.full_name,
+            Expert.roster_status,
+            Expert.merged_into_id,
             func.sum(c.first).cast(Integer).label("first"),
             func.sum(c.top3).cast(Integer).label("top3"),
             func.sum(c.top10).cast(Integer).label("top10"),
@@ -297,7 +341,14 @@ def _by_expert(session: Session, start: datetime, end: datetime):
             decided,
             and_(decided.c.role_id == c.role_id, decided.c.expert_id == c.expert_id),
         )
-        .group_by(c.expert_id, Expert.public_id, Expert.full_name)
+        .group_by(
+            c.expert_id,
+            Expert.public_id,
+            Expert.external_id,
+            Expert.full_name,
+            Expert.roster_status,
+            Expert.merged_into_id,
+        )
     )
     return session.execute(query).all()
 
@@ -316,16 +367,24 @@ def exposure(*, session: Session, period: Period) -> Exposure:
         (None when there are none).
     """
     start, end = period.bounds()
-    shortlists, rostered = _counted(session, start, end)
+    shortlists, roles, rostered = _counted(session, start, end)
     rows = _by_expert(session, start, end)
     known = [row for row in rows if row.expert_id is not None]
     gone = next((row for row in rows if row.expert_id is None), None)
+    now = np.array(
+        [
+            row.roster_status == RosterStatus.ROSTERED and row.merged_into_id is None
+            for row in known
+        ],
+        dtype=bool,
+    )
     spreads = tuple(
         spread(
             depth,
             np.array([getattr(row, name) for row in known], dtype=np.int64),
             getattr(gone, name) if gone else 0,
             rostered,
+            now,
         )
         for name, depth in DEPTHS.items()
     )
@@ -333,6 +392,7 @@ def exposure(*, session: Session, period: Period) -> Exposure:
     return Exposure(
         period=period,
         shortlists=shortlists,
+        roles=roles,
         rostered=rostered,
         spreads=spreads,
         most_exposed=tuple(_exposed(row) for row in ranked[:MOST_EXPOSED]),
@@ -343,6 +403,7 @@ def exposure(*, session: Session, period: Period) -> Exposure:
 def _exposed(row, *, erased: bool = False) -> ExposedExpert:
     return ExposedExpert(
         public_id=None if erased else row.public_id,
+        external_id=None if erased else row.external_id,
         name=None if erased else row.full_name,
         first=row.first,
         top3=row.top3,

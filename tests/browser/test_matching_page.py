@@ -97,3 +97,28 @@ def test_with_too_little_history_the_page_says_so(app, live_server, browser, mak
         shot(page, "matching-too-little")
     finally:
         context.close()
+
+
+def test_a_failed_run_says_why_and_offers_nothing_to_adopt(app, live_server, browser, make_user):
+    from roster.missions.learning import failed_run, keep_run
+
+    make_user("ada@example.org", "admin", name="Ada Lovelace")
+    history = [{"needs": {"id": "NA-2027-014"}, "decisions": []}]
+    error = ValueError("history[0].decisions[2]: the assessment has no role 'observer'")
+    with session_scope(app) as session:
+        keep_run(session=session, run=failed_run(error, history=history, by_id=None))
+    context = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        keyboard_sign_in(page, live_server, "ada@example.org")
+        page.goto(f"{live_server}/admin/matching")
+        notice = page.locator("#learning-failed").inner_text()
+        assert "The last learning run failed: the weights in use stay" in notice
+        assert "Needs assessment NA-2027-014, or a decision about its candidates" in notice
+        assert "decision 3: the assessment has no role 'observer'" in notice
+        assert page.get_by_role("link", name="Adopt these weights").count() == 0
+        assert_accessible(page)
+        shot(page, "matching-failed")
+    finally:
+        context.close()

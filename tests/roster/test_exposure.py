@@ -357,17 +357,57 @@ def test_shortlists_issued_by_a_planner_are_counted(app, runner, tmp_path, signe
     import_roster(runner, tmp_path, roster_records())
     needs_id = save(app, needs_record())
     planner = signed_in("paula@example.org", "planner")
-    # The same role issued twice: two shortlists, one candidacy each.
+    # The same role issued twice: two shortlists, of which the latest counts.
     assert issue(planner, needs_id).status_code == 302
     assert issue(planner, needs_id).status_code == 302
     with session_scope(app, write=False) as session:
         report = exposure(session=session, period=period(since=None, until=None, today=TODAY))
-    assert report.shortlists == 2 and report.rostered == 12
+    assert (report.shortlists, report.roles, report.rostered) == (2, 1, 12)
     first, top3, top10, whole = report.spreads
-    assert (first.slots, first.experts, first.gini) == (2, 1, 0.0)
-    assert (top10.slots, top10.experts) == (20, 10)
+    assert (first.slots, first.experts, first.gini) == (1, 1, 0.0)
+    assert (top10.slots, top10.experts) == (10, 10)
     leader = report.most_exposed[0]
-    assert (leader.first, leader.shortlisted, leader.candidacies) == (2, 2, 1)
+    assert (leader.first, leader.shortlisted, leader.candidacies) == (1, 1, 1)
     page = signed_in("rita@example.org", "recruiter").get("/dashboard/exposure")
-    assert "2 shortlists issued" in text_of(page.get_data(as_text=True))
+    shown = text_of(page.get_data(as_text=True))
+    assert "2 shortlists issued" in shown
+    assert "for 1 role: only the latest shortlist of each role counts" in shown
     assert leader.name in page.get_data(as_text=True)
+
+
+def test_breadth_counts_only_experts_still_rostered_and_is_never_above_one(app, shortlists):
+    from roster.models import Expert
+
+    with session_scope(app) as session:
+        for letter in ("C", "D"):  # shown in the period, withdrawn since
+            expert = session.scalar(select(Expert).where(Expert.public_id == shortlists[letter]))
+            expert.roster_status = RosterStatus.WITHDRAWN
+    with session_scope(app, write=False) as session:
+        report = exposure(session=session, period=period(since=None, until=None, today=TODAY))
+    assert report.rostered == 3  # Amina, Bruno, Eve
+    whole = report.spreads[3]
+    assert whole.experts == 4  # still shown: the slots happened
+    assert whole.breadth == pytest.approx(2 / 3)  # Amina and Bruno of the three rostered
+    assert all(s.breadth is None or s.breadth <= 1 for s in report.spreads)
+
+
+def test_only_the_decisions_of_the_roles_shortlisted_in_the_period_are_read(app, shortlists):
+    from sqlalchemy import event
+
+    from roster.db import engines
+
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, parameters, context, executemany):
+        statements.append(" ".join(statement.lower().split()))
+
+    engine = engines(app).read
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        with session_scope(app, write=False) as session:
+            exposure(session=session, period=period(since=None, until=None, today=TODAY))
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    [grouped] = [s for s in statements if "from candidate_decision" in s]
+    decided = grouped[grouped.index("from candidate_decision") :]
+    assert "candidate_decision.role_id in (select shortlist.role_id" in decided

@@ -518,3 +518,129 @@ def test_the_proposed_team_ranks_with_the_adopted_weights(app, roster, admin, pl
     # And the planner's page shows that team.
     page = planner.get(f"/needs/{needs_id}/team").get_data(as_text=True)
     assert all(m.name in page for m in team.members)
+
+
+# --- a history the matcher cannot read ------------------------------------------------------
+
+
+def broken_history(db_session) -> None:
+    """A decision on an assessment stored as no needs record may be: no such country."""
+    from datetime import date
+
+    from roster.models import CandidateDecision, Expert, MissionRole, NeedsAssessment
+
+    with db_session() as session:
+        needs = NeedsAssessment(
+            external_id="NA-BROKEN",
+            title="Broken",
+            country="ZZ",
+            start=date(2027, 1, 1),
+            end=date(2027, 3, 1),
+        )
+        session.add(needs)
+        session.flush()
+        role = MissionRole(needs_id=needs.id, role_key="R1", position=0, title="Analyst")
+        session.add(role)
+        session.flush()
+        expert = session.scalar(select(Expert).limit(1))
+        session.add(CandidateDecision(role_id=role.id, expert_id=expert.id, outcome="selected"))
+
+
+def test_a_history_that_cannot_be_read_fails_the_command_in_plain_words(
+    app, roster, runner, db_session
+):
+    broken_history(db_session)
+    result = runner.invoke(args=["match", "learn", "--adopt"])
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output and not isinstance(result.exception, ValueError)
+    assert (
+        "Error: Learning failed: needs assessment NA-BROKEN, or a decision about its candidates, "
+        "could not be read (needs: country: unknown country 'ZZ')." in result.output
+    )
+    assert "the weights in use stay" in result.output
+    with db_session(write=False) as session:
+        run = session.scalar(select(LearningRun))
+        assert run.failed and not run.learned and run.weights == {}
+        assert run.learning["needs_id"] == "NA-BROKEN"
+        assert in_use(session).run is None
+    assert count_rows(db_session, WeightsAdoption) == 0
+    [kept] = audited(db_session, "matcher.learned")
+    assert kept.detail["source"] == "failed"
+
+
+def test_a_failed_job_says_on_the_page_that_learning_failed_and_why(app, roster, admin, db_session):
+    broken_history(db_session)
+    answer = press(admin, "/admin/matching", "/admin/matching/learn")
+    assert answer.status_code == 302
+    page = admin.get("/admin/matching")
+    assert page.status_code == 200
+    text = re.sub(r"\s+", " ", page.get_data(as_text=True))
+    assert "The last learning run failed: the weights in use stay" in text
+    assert "Tried on" in text and "asked for by Ada Lovelace" in text
+    assert (
+        "Needs assessment NA-BROKEN, or a decision about its candidates, could not be read" in text
+    )
+    assert "Adopt these weights" not in text and 'id="weights"' not in text
+    with db_session(write=False) as session:
+        run = session.scalar(select(LearningRun))
+    assert run.failed
+    refused = press(admin, f"/admin/matching/runs/{run.public_id}/adopt")
+    assert refused.status_code == 302
+    after = admin.get("/admin/matching").get_data(as_text=True)
+    assert "This learning run failed: it holds no weights to adopt." in after
+    assert count_rows(db_session, WeightsAdoption) == 0
+
+
+def test_a_run_kept_by_a_matcher_without_a_criterion_shows_a_dash(app, admin, runner, db_session):
+    public_id = stored_run(app)
+    with db_session() as session:
+        run = session.scalar(select(LearningRun).where(LearningRun.public_id == public_id))
+        run.weights = {k: v for k, v in run.weights.items() if k != "ratings"}
+    page = admin.get("/admin/matching")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert '<span aria-hidden="true">—</span><span class="visually-hidden">none in this run' in text
+    adopted = runner.invoke(args=["match", "learn"])  # a new run is the latest: read the old
+    assert adopted.exit_code == 0, adopted.output
+    with db_session() as session:
+        session.add(WeightsAdoption(run_id=run.id))
+    shown = runner.invoke(args=["match", "weights"])
+    assert shown.exit_code == 0, shown.output
+    assert re.search(r"^ratings\s+[\d.]+\s+—\s+[\d.]+$", shown.output, re.M), shown.output
+
+
+def test_when_the_defaults_did_as_well_the_page_and_command_show_the_defaults_figure(
+    app, admin, db_session
+):
+    from roster.learning_cli import describe_run
+
+    stored_run(
+        app,
+        source="defaults",
+        reason_code="learning.not_better",
+        reason_params={},
+        reason="Weights learned from the history ranked missions they had not seen no better "
+        "than the default weights, so the default weights are used.",
+        validation={
+            "metric": "nDCG@10",
+            "folds": 5,
+            "defaults": 0.81,
+            "learned": 0.81,
+            "best": 0.812,
+        },
+    )
+    text = re.sub(r"\s+", " ", admin.get("/admin/matching").get_data(as_text=True))
+    assert "no better than the default weights, so the default weights are used." in text
+    assert (
+        "On missions it did not see, the default weights rank the chosen candidates at "
+        "nDCG@10 0.810 (1 is a perfect ranking; missions held out in 5 rounds); no learned "
+        "weights did better." in text
+    )
+    assert (
+        "0.812" not in text and "did worse" not in text and "the learned weights rank" not in text
+    )
+    with db_session(write=False) as session:
+        run = session.scalar(select(LearningRun))
+        lines = describe_run(run)
+    assert any("nDCG@10 0.810 with the defaults; no learned weights did better" in x for x in lines)
+    assert not any("0.812" in x for x in lines)

@@ -291,3 +291,39 @@ def test_the_matcher_served_from_a_snapshot_ranks_as_a_fresh_fit(app, db_session
         )
     assert loaded.matcher.shortlist(needs_record(), k=10) == fresh.shortlist(needs_record(), k=10)
     assert loaded.matcher.team(needs_record())["members"] == fresh.team(needs_record())["members"]
+
+
+def test_a_poll_reads_the_adoption_marker_not_every_adoption_and_its_run(app, db_session, roster):
+    from sqlalchemy import event
+
+    from matching.scoring import DEFAULT_SHAPES, DEFAULT_WEIGHTS
+    from roster.db import engines
+    from roster.models import LearningRun, WeightsAdoption
+
+    with db_session() as session:
+        for _ in range(3):  # adopted, then the defaults back, then adopted again: a history
+            run = LearningRun(
+                weights=dict(DEFAULT_WEIGHTS),
+                shapes=dict(DEFAULT_SHAPES),
+                learning={"source": "learned"},
+            )
+            session.add(run)
+            session.flush()
+            session.add_all([WeightsAdoption(run_id=run.id), WeightsAdoption(run_id=None)])
+    up_to_date_matcher(app)  # fitted with the adoption in force
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, parameters, context, executemany):
+        statements.append(" ".join(statement.lower().split()))
+
+    engine = engines(app).read
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        for _ in range(3):
+            up_to_date_matcher(app)  # what a poll and a request's wake-up read
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    adoptions = [s for s in statements if "weights_adoption" in s]
+    assert adoptions, statements
+    assert all("max(weights_adoption.id)" in s for s in adoptions), adoptions
+    assert not [s for s in statements if "learning_run" in s]
