@@ -283,11 +283,17 @@ def in_language(tag: str | None) -> Iterator[UiLocale]:
 
 
 def remember_for(user: object) -> None:
-    """At sign-in: the language saved on the account becomes the session's, if it has one."""
+    """At sign-in: the account's saved language becomes the session's.
+
+    An account with none keeps the language chosen in this session before signing in,
+    if one was (the request's one commit point writes it).
+    """
     chosen = known(getattr(user, "language", None))
     if chosen is not None:
         session[SESSION_KEY] = chosen.tag
         g.pop("ui_locale", None)
+    elif (in_session := known(session.get(SESSION_KEY))) is not None:
+        user.language = in_session.tag  # type: ignore[attr-defined]
 
 
 def _select_babel_locale() -> str:

@@ -236,6 +236,16 @@ def test_the_choice_is_kept_on_the_account_and_applied_at_sign_in(app, make_user
     assert html_tag(page) == '<html lang="fr" dir="ltr">'
 
 
+def test_a_choice_made_before_signing_in_is_kept_on_an_account_without_one(
+    app, make_user, db_session
+):
+    make_user("awa@example.org", "expert", name="Awa Ndiaye")
+    client = app.test_client()
+    choose_language(client, "es")
+    assert sign_in(client, "awa@example.org").status_code == 302
+    assert saved_language(db_session, "awa@example.org") == "es"
+
+
 def test_a_saved_choice_applies_to_a_session_that_has_none(app, make_user, db_session):
     make_user("awa@example.org", "expert", name="Awa Ndiaye")
     client = app.test_client()
