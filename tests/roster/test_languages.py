@@ -46,18 +46,15 @@ def catalogue(language: str) -> Catalog:
 
 
 @pytest.fixture(scope="module")
-def extracted() -> set:
+def extracted(tmp_path_factory) -> set:
     """The ids of every message marked in the code today (what `make messages` extracts)."""
-    pot = PROJECT / "instance" / "test-messages.pot"
-    pot.parent.mkdir(exist_ok=True)
+    pot = tmp_path_factory.mktemp("extracted") / "messages.pot"
     pybabel = Path(sys.executable).with_name("pybabel")
     command = [str(pybabel), "extract", "-F", "babel.cfg", "-k", "_l", "-k", "N_"]
     command += ["-k", "Nn_:1,2", "--no-location", "-o", str(pot), "."]
     subprocess.run(command, cwd=PROJECT, check=True, capture_output=True)
     with pot.open("rb") as source:
-        ids = {message.id for message in read_po(source) if message.id}
-    pot.unlink()
-    return ids
+        return {message.id for message in read_po(source) if message.id}
 
 
 # --- the catalogues -------------------------------------------------------------------------
