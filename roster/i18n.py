@@ -466,6 +466,14 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(blueprint)
     app.jinja_env.filters["reason"] = reason_text
 
+    @app.after_request
+    def _vary_by_language(response):
+        # A page whose language followed the browser's list differs by that header: a
+        # shared cache must not hand a French page to the next reader.
+        if "ui_locale" in g:
+            response.vary.add("Accept-Language")
+        return response
+
     @app.context_processor
     def _page_language() -> dict:
         return {"ui_locale": current(), "ui_locales": available(), "babel_locale": get_locale}

@@ -17,7 +17,7 @@ import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 from flask import g
-from flask_babel import gettext
+from flask_babel import gettext, ngettext
 from sqlalchemy import select, update
 
 from roster import jobs
@@ -147,6 +147,11 @@ def test_the_checks_catch_a_broken_translation():
 def test_a_first_visit_follows_the_browser(client, header, tag, direction):
     page = client.get("/login", headers={"Accept-Language": header}).get_data(as_text=True)
     assert html_tag(page) == f'<html lang="{tag}" dir="{direction}">'
+
+
+def test_a_page_says_it_differs_by_the_browser_language(client):
+    response = client.get("/login", headers={"Accept-Language": "fr"})
+    assert "Accept-Language" in response.headers["Vary"]
 
 
 def test_an_arabic_page_reads_right_to_left_in_arabic(client):
@@ -338,3 +343,19 @@ def test_the_stale_reminders_command_writes_in_each_expert_language(
         assert subject["li@example.org"] == gettext(english) != english
     body = mail["li@example.org"].get_payload(decode=True).decode()
     assert "Li Na" in body
+
+
+def test_plurals_follow_each_language_rules(app):
+    def pairs(tag: str, count: int) -> str:
+        with app.app_context(), in_language(tag):
+            text = ("%(count)s pair to review", "%(count)s pairs to review")
+            return ngettext(*text, count, count=count)
+
+    assert pairs("en", 1) == "1 pair to review"
+    assert [pairs("ru", n) for n in (1, 2, 5)] == [
+        "1 пара для проверки",
+        "2 пары для проверки",
+        "5 пар для проверки",
+    ]
+    assert pairs("ar", 2) == "زوجان للاستعراض"  # the dual
+    assert pairs("ar", 11) == "11 زوجًا للاستعراض"
