@@ -9,7 +9,7 @@ DEMO_EXPERTS ?= 2000
 DEMO_SEED ?= 2024
 PORT ?= 8000
 
-.PHONY: run test test-sqlite test-postgres setup system lint messages bench clean
+.PHONY: run test test-sqlite test-postgres setup system lint messages catalogues bench clean
 
 ## run: serve the app on http://127.0.0.1:8000 (make run PORT=8080: another port) with a demo roster of 2,000 experts
 run: export ROSTER_ENV = development
@@ -29,8 +29,10 @@ test-sqlite:
 test-postgres:
 	.ci/with-postgres $(BIN)/pytest $(PYTEST_ARGS)
 
+## setup: the virtual environment, and the translations compiled (translations/*/LC_MESSAGES/*.mo)
 setup:
 	@.ci/setup-python
+	@$(BIN)/pybabel -q compile -d translations
 
 system:
 	@.ci/setup-system
@@ -44,6 +46,12 @@ messages: setup
 	mkdir -p translations
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -k Nn_:1,2 --no-location --sort-output \
 		-o translations/messages.pot .
+
+## catalogues: extract, then bring the six catalogues up to date (new strings untranslated, none guessed)
+catalogues: messages
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching \
+		--ignore-obsolete
+	$(BIN)/pybabel compile -d translations --statistics
 
 bench: setup
 	$(BIN)/python benchmarks/bench_import.py

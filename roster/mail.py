@@ -7,14 +7,12 @@ written to ``instance/outbox/`` so that ``make run`` shows what would have been 
 """
 
 import smtplib
-from contextlib import nullcontext
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import make_msgid
 from pathlib import Path
 
-from flask import current_app, has_request_context
-from flask_babel import force_locale
+from flask import current_app
 from werkzeug.utils import secure_filename
 
 from roster.models import utcnow
@@ -29,17 +27,19 @@ class Mail:
     body: str
 
 
-def compose(template: str, *, to: str, **values: object) -> Mail:
+def compose(template: str, *, to: str, language: str | None = None, **values: object) -> Mail:
     """Render ``templates/mail/<template>.txt`` for ``to``; the template sets its ``subject``.
 
     Rendered with only ``values``: links in it come from ``roster.links.public_url``,
-    never from a request's host. A message composed during a request is in the
-    request's language; one composed by a command (the stale reminders) is in English.
+    never from a request's host. The message is in ``language``, the recipient's own
+    (``roster.i18n.saved_language``); for a recipient who has chosen none, in the
+    language of the request that causes it (the page of whoever acted), and in English
+    when a command or a job composes it.
     """
-    from roster.i18n import DEFAULT
+    from roster.i18n import in_language, mail_language
 
     source = current_app.jinja_env.get_template(f"mail/{template}.txt")
-    with nullcontext() if has_request_context() else force_locale(DEFAULT.babel_name):
+    with in_language(mail_language(language).tag):
         module = source.make_module(values)
         subject, body = str(module.subject), str(module)
     return Mail(to=to, subject=subject, body=body.strip() + "\n")

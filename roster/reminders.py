@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlmodel import Session
 
+from roster.i18n import saved_language
 from roster.links import public_url
 from roster.mail import compose
 from roster.models import Expert, User, utcnow
@@ -56,7 +57,13 @@ def remind_stale(*, session: Session, now: datetime | None = None) -> int:
     )
     link = public_url("profile.overview")
     for expert in experts:
-        mail = compose("stale_reminder", to=expert.email, name=expert.full_name, link=link)
+        mail = compose(
+            "stale_reminder",
+            to=expert.email,
+            language=saved_language(expert.user),
+            name=expert.full_name,
+            link=link,
+        )
         queue_mail(session=session, mail=mail)
         expert.stale_reminder_sent_at = now
         session.add(expert)

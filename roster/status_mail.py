@@ -11,6 +11,7 @@ after the commit.
 from flask import Flask
 from sqlmodel import Session
 
+from roster.i18n import saved_language
 from roster.links import public_url
 from roster.mail import compose
 from roster.models import Expert, RosterStatusChange
@@ -32,6 +33,7 @@ def queue_status_mail(session: Session, expert: Expert, change: RosterStatusChan
     mail = compose(
         "status_changed",
         to=expert.email,
+        language=saved_language(expert.user) if has_account else None,
         name=expert.full_name,
         status=change.to_status.value,
         reason=change.reason,

@@ -34,6 +34,24 @@ from roster.models import Expert
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
 
 
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_catalogues() -> None:
+    """The translations compiled, as `make setup` leaves them (pytest run on its own too)."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in (PROJECT / "translations").glob("*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            with po.open("rb") as source:
+                catalog = read_po(source, locale=po.parent.parent.name)
+            with mo.open("wb") as target:
+                write_mo(target, catalog)
+
+
 @pytest.fixture(autouse=True)
 def public_address(monkeypatch: pytest.MonkeyPatch) -> str:
     """The public address every app (and command run by a test) is configured with."""
@@ -205,6 +223,17 @@ def register(
             "confirm": password,
             "csrf_token": token,
         },
+    )
+
+
+def choose_language(client: FlaskClient, language: str, next_page: str = "/"):
+    """Choose ``language`` (a tag: ar, zh, en, fr, ru, es, en-XA, ar-XB) in the page footer.
+
+    Kept for the client's session, and on the account of a signed-in user.
+    """
+    token = csrf_token(client, "/login")
+    return client.post(
+        "/language", data={"language": language, "next": next_page, "csrf_token": token}
     )
 
 

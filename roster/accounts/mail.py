@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from roster.accounts.links import Signer
 from roster.accounts.services import Registration
+from roster.i18n import saved_language
 from roster.links import public_url
 from roster.mail import compose
 from roster.models import User
@@ -18,14 +19,23 @@ from roster.outbox import queue_mail
 def queue_confirmation(*, session: Session, signer: Signer, user: User) -> None:
     """Queue the link that confirms a new account's email address."""
     link = public_url("auth.confirm", token=signer.confirmation_token(user))
-    mail = compose("confirmation", to=user.email, name=user.display_name, link=link)
+    mail = compose(
+        "confirmation",
+        to=user.email,
+        language=saved_language(user),
+        name=user.display_name,
+        link=link,
+    )
     queue_mail(session=session, mail=mail)
 
 
 def queue_reset(*, session: Session, signer: Signer, user: User) -> None:
     """Queue a single-use link to choose a new password."""
     link = public_url("auth.reset_password", token=signer.reset_token(user))
-    queue_mail(session=session, mail=compose("reset", to=user.email, link=link))
+    queue_mail(
+        session=session,
+        mail=compose("reset", to=user.email, language=saved_language(user), link=link),
+    )
 
 
 def queue_already_registered(*, session: Session, signer: Signer, user: User) -> None:
@@ -33,6 +43,7 @@ def queue_already_registered(*, session: Session, signer: Signer, user: User) ->
     mail = compose(
         "already_registered",
         to=user.email,
+        language=saved_language(user),
         login_link=public_url("auth.login"),
         reset_link=public_url("auth.reset_password", token=signer.reset_token(user)),
     )
@@ -54,5 +65,11 @@ def queue_registration_notice(
 def queue_staff_invitation(*, session: Session, signer: Signer, user: User) -> None:
     """Queue a new staff account's link to choose its password."""
     link = public_url("auth.reset_password", token=signer.reset_token(user))
-    mail = compose("staff_invitation", to=user.email, name=user.display_name, link=link)
+    mail = compose(
+        "staff_invitation",
+        to=user.email,
+        language=saved_language(user),
+        name=user.display_name,
+        link=link,
+    )
     queue_mail(session=session, mail=mail)

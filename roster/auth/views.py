@@ -22,6 +22,8 @@ from roster.auth.forms import (
 )
 from roster.db import commit_despite_error, get_session, writes
 from roster.extensions import limiter
+from roster.i18n import current as current_language
+from roster.i18n import remember_for as remember_language
 from roster.i18n import translate
 from roster.models import RoleName
 from roster.templating import landing_endpoint
@@ -73,6 +75,8 @@ def register():
             except AccountError as error:
                 show_refusal(form, error)
             else:
+                if registration.new:  # the language the account was opened in is its own
+                    registration.user.language = current_language().tag
                 mail.queue_registration_notice(
                     session=get_session(), signer=_signer(), registration=registration
                 )
@@ -119,6 +123,7 @@ def login():
             commit_despite_error()
         else:
             login_user(user)
+            remember_language(user)
             return redirect(_safe_next(request.args.get("next"), user))
     elif form.errors:
         status = 400

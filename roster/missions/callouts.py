@@ -28,8 +28,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlmodel import Session
 
-from matching.vocabulary import VocabularyError, country_name
-from roster.i18n import long_date
+from roster.i18n import country_display, in_language, long_date, mail_language, saved_language
 from roster.mail import compose
 from roster.messages import N_, Message
 from roster.missions.replies import (
@@ -240,13 +239,14 @@ def _queue_call_out_mail(
 ) -> None:
     start, end = role_period(role)
     needs = role.needs
-    try:
-        country = country_name(needs.country)
-    except VocabularyError:
-        country = needs.country
+    # The mail and the pages its links open are in the expert's language.
+    language = mail_language(saved_language(expert.user)).tag
+    with in_language(language):
+        country = country_display(needs.country)
     mail = compose(
         "call_out",
         to=expert.email,
+        language=language,
         reminder=reminder,
         name=expert.full_name,
         role_title=role.title,
@@ -257,8 +257,8 @@ def _queue_call_out_mail(
         last_day=last_day(call_out),
         long_date=long_date,
         has_account=expert.user_id is not None,
-        available_link=links.url(call_out, Answer.AVAILABLE),
-        unavailable_link=links.url(call_out, Answer.UNAVAILABLE),
+        available_link=links.url(call_out, Answer.AVAILABLE, language),
+        unavailable_link=links.url(call_out, Answer.UNAVAILABLE, language),
     )
     queue_mail(session=session, mail=mail)
 

@@ -73,13 +73,29 @@ class ReplyLinks:
     def _serializer(self) -> URLSafeTimedSerializer:
         return URLSafeTimedSerializer(self.secret_key, salt=REPLY_SALT)
 
-    def token(self, call_out: CallOut, answer: Answer) -> str:
-        """A token answering ``call_out`` with ``answer``."""
-        return self._serializer().dumps({"call_out": call_out.public_id, "answer": answer.value})
+    def token(self, call_out: CallOut, answer: Answer, language: str | None = None) -> str:
+        """A token answering ``call_out`` with ``answer``, and the mail's ``language``."""
+        payload = {"call_out": call_out.public_id, "answer": answer.value}
+        if language:
+            payload["lang"] = language
+        return self._serializer().dumps(payload)
 
-    def url(self, call_out: CallOut, answer: Answer) -> str:
-        """The link to mail: ``{ROSTER_BASE_URL}/reply/<token>``."""
-        return public_url(REPLY_ENDPOINT, token=self.token(call_out, answer))
+    def url(self, call_out: CallOut, answer: Answer, language: str | None = None) -> str:
+        """The link to mail: ``{ROSTER_BASE_URL}/reply/<token>``.
+
+        The token carries the mail's ``language`` too, signed with the rest, so that the
+        reply pages are shown in the language the expert read the call-out in.
+        """
+        return public_url(REPLY_ENDPOINT, token=self.token(call_out, answer, language))
+
+    def language_of(self, token: str) -> str | None:
+        """The language a token of ours was mailed in, even once expired; None if there is none."""
+        try:
+            payload = self._serializer().loads(token)  # no age given: its age is not judged
+        except BadSignature:
+            return None
+        language = payload.get("lang") if isinstance(payload, dict) else None
+        return language if isinstance(language, str) else None
 
     def read(self, token: str) -> tuple[str, Answer]:
         """The call-out's public id and the answer a token carries.

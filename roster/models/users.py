@@ -54,6 +54,10 @@ class User(SQLModel, table=True):
     # audit trail and experts' view records still name who acted; it keeps the name
     # and nothing else that could sign in or be written to.
     removed_at: datetime | None = None
+    # The language the user chose for the pages and their mail (a tag of
+    # ``roster.i18n.SHIPPED``); None until they choose one. A value no longer offered
+    # reads as no choice.
+    language: str | None = Field(default=None, max_length=16)
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 

@@ -28,6 +28,7 @@ from sqlalchemy import and_, delete, exists, func, insert, literal, or_, select,
 from sqlmodel import Session
 from werkzeug.datastructures import MultiDict
 
+from roster.i18n import saved_language
 from roster.mail import compose
 from roster.messages import N_, Message
 from roster.models import (
@@ -339,6 +340,7 @@ def send_digests(
         mail = compose(
             "watch_digest",
             to=owner.email,
+            language=saved_language(owner),
             name=owner.display_name or owner.email,
             news=found,
             searches_page=searches_page,

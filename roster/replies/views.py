@@ -11,7 +11,7 @@ from flask import Blueprint, current_app, render_template, request
 from roster.auth.access import public
 from roster.db import commit_despite_error, get_session
 from roster.extensions import limiter
-from roster.i18n import translate
+from roster.i18n import show_in, translate
 from roster.missions import callouts
 from roster.models import utcnow
 from roster.replies.forms import ConfirmReplyForm
@@ -37,8 +37,12 @@ def _refused(refused: callouts.ReplyRefused):
 @public
 @limiter.limit(REPLY_LIMIT, methods=["POST"])
 def reply(token: str):
-    """Show what the link answers and ask to confirm it; on confirmation, record it."""
+    """Show what the link answers and ask to confirm it; on confirmation, record it.
+
+    The page is in the language of the mail that carried the link (the token says it).
+    """
     session, links = get_session(), callouts.reply_links(current_app.config)
+    show_in(links.language_of(token))
     form = ConfirmReplyForm()
     if request.method == "POST" and form.validate_on_submit():
         try:

@@ -5,10 +5,9 @@ from urllib.parse import quote
 from flask import Blueprint, abort, current_app, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from matching.vocabulary import VocabularyError, country_name
 from roster.auth.access import roles_required
 from roster.db import get_session
-from roster.i18n import translate
+from roster.i18n import country_display, translate
 from roster.matchers import current_matcher
 from roster.missions import teams
 from roster.models import RoleName
@@ -67,11 +66,5 @@ def _served(path: str) -> str | None:
 
 
 def _countries(codes) -> str:
-    """Countries' names, joined (data: the same in every language)."""
-    names = []
-    for code in codes:
-        try:
-            names.append(country_name(code))
-        except VocabularyError:
-            names.append(code)
-    return ", ".join(names)
+    """Countries' names in the page's language, joined."""
+    return ", ".join(country_display(code) for code in codes)

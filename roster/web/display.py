@@ -1,14 +1,16 @@
 """How codes read on the profile pages: names for codes, suggestions for the choosers.
 
 Words shown for codes (a roster status, a gender, the taxonomy's labels) and dates go
-through translation and the page's locale; names of countries and languages are data.
+through translation and the page's locale; names of countries and languages come from
+Babel's localised data (CLDR) for the page's language, and in English from the roster's
+vocabulary, as before.
 """
 
 from datetime import datetime
 from functools import cache
 
 import pycountry
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 
 from matching.vocabulary import (
     ACCESSIBILITY_EXPERTISE,
@@ -18,7 +20,7 @@ from matching.vocabulary import (
     country_name,
     language_name,
 )
-from roster.i18n import long_date
+from roster.i18n import country_display, language_display, long_date
 from roster.messages import N_
 from roster.policy.privacy import PURPOSE_OF_SENSITIVE
 
@@ -47,17 +49,19 @@ def country_label(code: str | None) -> str:
     if not code:
         return ""
     try:
-        return f"{country_name(code)} ({code})"
+        country_name(code)
     except VocabularyError:
         return code
+    return f"{country_display(code)} ({code})"
 
 
 def language_label(code: str) -> str:
-    """'French (fr)' for fr."""
+    """'French (fr)' for fr; 'français (fr)' on a French page."""
     try:
-        return f"{language_name(code)} ({code})"
+        language_name(code)
     except VocabularyError:
         return code
+    return f"{language_display(code)} ({code})"
 
 
 def skill_label(code: str) -> str:
@@ -94,21 +98,44 @@ def timestamp(moment: datetime) -> str:
     return gettext("%(time)s UTC", time=moment.strftime("%Y-%m-%d %H:%M"))
 
 
-@cache
 def language_suggestions() -> tuple[tuple[str, str], ...]:
-    """(code, name) of the UN's six languages first, then every ISO 639-1 language by name."""
+    """(code, name) of the UN's six languages first, then every ISO 639-1 language by name.
+
+    Named in the page's language (sorted by its collation where Babel names them).
+    """
+    return _language_suggestions(str(get_locale() or "en"))
+
+
+@cache
+def _language_suggestions(locale: str) -> tuple[tuple[str, str], ...]:
+    in_english = locale.startswith("en")
     common = sorted(
-        ((lang.alpha_2, lang.name) for lang in pycountry.languages if hasattr(lang, "alpha_2")),
-        key=lambda pair: pair[1],
+        (
+            (lang.alpha_2, lang.name if in_english else language_display(lang.alpha_2))
+            for lang in pycountry.languages
+            if hasattr(lang, "alpha_2")
+        ),
+        key=lambda pair: pair[1].casefold(),
     )
-    first = [(code, language_name(code)) for code in OFFICIAL_UN_LANGUAGES]
+    first = [(code, language_display(code)) for code in OFFICIAL_UN_LANGUAGES]
     return tuple(first + [pair for pair in common if pair[0] not in OFFICIAL_UN_LANGUAGES])
 
 
-@cache
 def country_suggestions() -> tuple[str, ...]:
-    """Every ISO 3166-1 country's name, alphabetically."""
-    return tuple(sorted(country_name(c.alpha_2) for c in pycountry.countries))
+    """Every ISO 3166-1 country's name in the page's language, alphabetically.
+
+    A name suggested is a name read back (``roster.validation.country_code``).
+    """
+    return _country_suggestions(str(get_locale() or "en"))
+
+
+@cache
+def _country_suggestions(locale: str) -> tuple[str, ...]:
+    if locale.startswith("en"):
+        return tuple(sorted(country_name(c.alpha_2) for c in pycountry.countries))
+    return tuple(
+        sorted((country_display(c.alpha_2) for c in pycountry.countries), key=str.casefold)
+    )
 
 
 def context() -> dict:

@@ -57,9 +57,23 @@ def browser():
 
 
 @pytest.fixture
-def page(browser):
-    """A fresh browser context and page for one test."""
-    context = browser.new_context(locale="en-GB")
+def language() -> str:
+    """The browser's language (its ``Accept-Language``), which a first visit's pages follow.
+
+    A test runs in another language by naming it:
+    ``@pytest.mark.parametrize("language", ["ar", "zh"])`` (or ``LANGUAGES`` for all six).
+    """
+    return "en-GB"
+
+
+# The six official languages of the UN, as a browser of each sends them.
+LANGUAGES = ["ar", "zh-CN", "en-GB", "fr", "ru", "es"]
+
+
+@pytest.fixture
+def page(browser, language):
+    """A fresh browser context and page for one test, in the browser language ``language``."""
+    context = browser.new_context(locale=language)
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
@@ -94,11 +108,21 @@ def assert_accessible(page) -> None:
     assert not violations, f"axe-core violations on {page.url}:\n{details}"
 
 
+def choose_language(page, language: str) -> None:
+    """Choose ``language`` (a tag: ar, zh, en, fr, ru, es) in the footer, by keyboard."""
+    page.locator("#language").focus()
+    page.locator("#language").select_option(language)
+    page.keyboard.press("Tab")  # to the chooser's button
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    page.wait_for_load_state()
+
+
 def keyboard_sign_in(page, base: str, email: str, password: str = PASSWORD) -> None:
     """Sign in on the live server ``base`` by keyboard alone, the sign-in page axe-checked."""
     page.goto(base + "/login")
     assert_accessible(page)
-    page.get_by_label("Email address").focus()
+    page.locator("#email").focus()  # by its id: the label is in the page's language
     page.keyboard.type(email)
     page.keyboard.press("Tab")
     page.keyboard.type(password)
