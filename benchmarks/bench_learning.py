@@ -54,6 +54,8 @@ def main() -> None:
     parser.add_argument("--unseen", type=int, default=20, help="missions of the quality check")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--noise", type=float, default=0.01, help="scale of the planners' noise")
+    parser.add_argument("--pool", type=int, default=20, help="shortlist length planners see")
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
 
@@ -66,6 +68,8 @@ def main() -> None:
         missions=args.missions,
         roles_per_mission=args.roles_per_mission,
         seed=args.seed,
+        noise=args.noise,
+        pool=args.pool,
     )
     history_seconds = time.perf_counter() - start
     learn_seconds, learned = timed(lambda: Matcher().fit(roster, history=history), args.repeats)
@@ -89,6 +93,8 @@ def main() -> None:
         "fit_with_history_s": round(learn_seconds, 2),
         "learning_s": round(learn_seconds - plain_seconds, 2),
         "making_the_history_s": round(history_seconds, 2),
+        "noise": args.noise,
+        "pool": args.pool,
         "learning": learned.learning_,
         "weights": learned.weights_,
         "shapes": learned.shapes_,

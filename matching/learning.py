@@ -78,6 +78,7 @@ class _Role:
     grades: np.ndarray  # relevance for validation, NaN where the outcome tells nothing
     pairs: np.ndarray  # (preferred, other) positions into ``rows``
     rated: np.ndarray  # per pair: whether it comes from two ratings (see ``_differences``)
+    answered: np.ndarray  # per pair: whether it comes from two answers to a call-out
     own: np.ndarray  # per candidate: the role's own appraisal found on the roster, else 0
 
 
@@ -149,9 +150,15 @@ def learn(
     ]
     # Small problems (7 weights, a few thousand pairs): BLAS threads only wait on each
     # other, several times slower than one.
+    base = np.array([prior[name] for name in scoring.CRITERIA])
     with threadpool_limits(limits=1):
+        # Each fold's pairs and fitted scale serve every strength tried on it.
+        prepared = {
+            choice: [_pairs(tables[choice], informative, train, base) for train, _ in splits]
+            for choice in choices
+        }
         figures = [
-            _validate(tables[choice], informative, splits, prior, strength)
+            _validate(tables[choice], informative, splits, prior, strength, prepared[choice])
             for choice, strength in configurations
         ]
     choice, strength = configurations[_simplest_close_to_best(figures)]
@@ -170,7 +177,8 @@ def learn(
     if strength is None:
         return _kept(prior, defaults, report, "learning.not_better", {})
     with threadpool_limits(limits=1):
-        weights = _fit(tables[choice], informative, range(len(informative)), prior, strength)
+        every = _pairs(tables[choice], informative, range(len(informative)), base)
+        weights = _fit(every, prior, strength)
     report["regularisation"] = strength
     report["source"] = "learned"
     params = {"roles": len(informative), "missions": report["missions"]}
@@ -312,6 +320,7 @@ def _role(
     preferred = np.zeros((len(rows), len(rows)), dtype=bool)
     for better, worse in PREFERENCES:
         preferred |= (kind == better)[:, None] & (kind == worse)[None, :]
+    answered = (kind == "available")[:, None] & (kind == "unavailable")[None, :]
     by_rating = (rating[:, None] > rating[None, :]) & ~preferred  # NaN compares False
     first, second = np.nonzero(preferred | by_rating)
     return (
@@ -322,6 +331,7 @@ def _role(
             grades=np.array(grades, dtype=np.float64),
             pairs=np.stack([first, second], axis=1).astype(np.int64).reshape(-1, 2),
             rated=by_rating[first, second],
+            answered=answered[first, second],
             own=np.array(own, dtype=np.float64),
         ),
         unknown,
@@ -425,16 +435,22 @@ def _differences(tables: list[np.ndarray], roles: list[_Role], chosen) -> tuple:
 
     Every role weighs the same, however many pairs it has. A pair that comes from two
     appraisals leaves out the ratings criterion: the expert's ratings include that very
-    appraisal, so it would only teach that a good rating predicts itself.
+    appraisal, so it would only teach that a good rating predicts itself. A pair of
+    answers to a call-out (available over unavailable) keeps the availability criterion
+    alone: an answer tells how free the expert was, nothing of what the planner wants,
+    and the candidates on a shortlist who cover less of the period are there because
+    they are stronger on the rest, so the rest would be learned backwards.
     """
     blocks, weights = [], []
     ratings = scoring.CRITERIA.index("ratings")
+    others = [i for i, name in enumerate(scoring.CRITERIA) if name != "availability"]
     for i in chosen:
         pairs = roles[i].pairs
         if len(pairs):
             table = tables[i]
             block = (table[:, pairs[:, 0]] - table[:, pairs[:, 1]]).T
             block[roles[i].rated, ratings] = 0.0
+            block[np.ix_(roles[i].answered, others)] = 0.0
             blocks.append(block)
             weights.append(np.full(len(pairs), 1.0 / len(pairs)))
     x, w = np.vstack(blocks), np.concatenate(weights)
@@ -449,16 +465,28 @@ def _loss(v: np.ndarray, x: np.ndarray, w: np.ndarray) -> tuple[float, np.ndarra
     return loss, gradient
 
 
-def _fit(
-    tables: list[np.ndarray], roles: list[_Role], chosen, prior: dict[str, float], strength: float
-) -> dict[str, float]:
-    """Fit non-negative weights on the pairs of the ``chosen`` roles, pulled toward ``prior``."""
+@dataclass
+class _Pairs:
+    """The preference pairs of some roles, and the scale at which the prior fits them."""
+
+    x: np.ndarray  # criteria differences, one row a pair
+    w: np.ndarray  # each pair's weight (each role weighs the same)
+    scale: float  # the multiple of the prior weights that fits the pairs best, at least 1
+
+
+def _pairs(tables: list[np.ndarray], roles: list[_Role], chosen, base: np.ndarray) -> _Pairs:
+    """The pairs of the ``chosen`` roles, and the prior's best scale on them."""
     x, w = _differences(tables, roles, chosen)
-    base = np.array([prior[name] for name in scoring.CRITERIA])
     fitted = minimize_scalar(
         lambda s: _loss(s * base, x, w)[0], bounds=(0.0, 1000.0), method="bounded"
     )
-    scale = max(float(fitted.x), 1.0)
+    return _Pairs(x, w, max(float(fitted.x), 1.0))
+
+
+def _fit(pairs: _Pairs, prior: dict[str, float], strength: float) -> dict[str, float]:
+    """Fit non-negative weights on ``pairs``, pulled toward ``prior`` by ``strength``."""
+    x, w, scale = pairs.x, pairs.w, pairs.scale
+    base = np.array([prior[name] for name in scoring.CRITERIA])
     target = scale * base
 
     def objective(v: np.ndarray) -> tuple[float, np.ndarray]:
@@ -505,16 +533,19 @@ def _validate(
     splits: list[tuple[np.ndarray, np.ndarray]],
     prior: dict[str, float],
     strength: float | None,
+    prepared: list[_Pairs],
 ) -> np.ndarray:
     """nDCG@10 of each held-out role of every fold (``strength`` None: the prior's).
+
+    ``prepared`` holds the pairs of each fold's training roles.
 
     Roles whose decisions all grade the same rank nothing and are left out. The roles
     of a fold are ranked at once: their candidates padded to the same length with gain
     0 and the lowest score, which changes no role's figure.
     """
     figures = []
-    for train, test in splits:
-        weights = prior if strength is None else _fit(tables, roles, train, prior, strength)
+    for (_, test), pairs in zip(splits, prepared, strict=True):
+        weights = prior if strength is None else _fit(pairs, prior, strength)
         vector = np.array([weights[name] for name in scoring.CRITERIA])
         gains, scores = [], []
         for i in test:

@@ -325,3 +325,15 @@ def test_choices_made_by_chance_leave_the_defaults_in_place(roster, base):
     assert matcher.weights_ == DEFAULT_WEIGHTS
     assert report["validation"]["learned"] == report["validation"]["defaults"]
     assert report["validation"]["best"] >= report["validation"]["learned"]
+
+
+def test_answers_to_call_outs_teach_availability_alone(roster, base):
+    # Every mission allows partial availability: many available-over-unavailable pairs,
+    # whose candidates are on the shortlist for strengths other than their availability.
+    history = make_history(
+        base, preference=PREFERENCE, missions=30, roles_per_mission=4, seed=9, partial_share=1.0
+    )
+    matcher = Matcher().fit(roster, history=history)
+    print(f"\nlearned with partial availability everywhere: {matcher.weights_}")
+    assert matcher.learning_["source"] == "learned"
+    assert matcher.weights_["languages"] > 1.4 * DEFAULT_WEIGHTS["languages"]
