@@ -44,7 +44,7 @@ lint: setup
 ## messages: extract every marked string into translations/messages.pot for translators
 messages: setup
 	mkdir -p translations
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -k Nn_:1,2 --no-location --sort-output \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_pgettext:1c,2 -k N_ -k Nn_:1,2 --no-location --sort-output \
 		-o translations/messages.pot .
 
 ## catalogues: extract, then bring the six catalogues up to date (new strings untranslated, none guessed)

@@ -58,6 +58,22 @@ class Message:
         return self.text % {name: english(value) for name, value in self.params.items()}
 
 
+def either(items: list[Any]) -> Any:
+    """Items as alternatives: 'a or b or c', each item translated where shown."""
+    words = items[0]
+    for item in items[1:]:
+        words = Message(N_("%(some)s or %(other)s"), {"some": words, "other": item})
+    return words
+
+
+def listed(items: list[Any]) -> Any:
+    """Items in a list: 'a, b, c', each item translated where shown."""
+    words = items[0]
+    for item in items[1:]:
+        words = Message(N_("%(some)s, %(other)s"), {"some": words, "other": item})
+    return words
+
+
 def extract_taxonomy(fileobj, keywords, comment_tags, options):
     """Babel extractor: the labels of the taxonomy's expertise areas and accessibility codes.
 

@@ -73,6 +73,18 @@ ROLE_NAMES = {
 }
 
 
+def country_names(codes: Any) -> str:
+    """Countries' names in the page's language, each with its code: 'Mali (ML), Senegal (SN)'."""
+    from roster.i18n import country_display
+
+    return ", ".join(
+        gettext("%(country)s (%(code)s)", country=country_display(code), code=code)
+        if country_display(code) != code
+        else code
+        for code in codes
+    )
+
+
 def role_names(roles: Any) -> str:
     """A user's roles, ordered by code, in the page's language: ``admin, recruiter``."""
     codes = sorted(role.role for role in roles)
@@ -126,6 +138,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["translated"] = translated
     app.jinja_env.filters["plural_count"] = plural_count
     app.jinja_env.filters["role_names"] = role_names
+    app.jinja_env.filters["country_names"] = country_names
     app.jinja_env.filters["language_label"] = language_label
     # The error summary's list: every problem of a form, rows of lists included.
     app.jinja_env.globals["error_list"] = error_list

@@ -1,6 +1,6 @@
 """Forms of the account administration pages."""
 
-from flask_babel import gettext
+from flask_babel import gettext, lazy_pgettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -45,7 +45,7 @@ class UserSearchForm(SearchForm):
 class AccessForm(FlaskForm):
     """A user's roles and whether the account is disabled."""
 
-    roles = RoleCheckboxes(_l("Roles"), choices=ROLE_CHOICES)
+    roles = RoleCheckboxes(lazy_pgettext("account", "Roles"), choices=ROLE_CHOICES)
     disabled = BooleanField(_l("Account disabled (signs the user out everywhere)"))
 
 
@@ -64,7 +64,7 @@ class NewStaffForm(FlaskForm):
             Length(max=254),
         ],
     )
-    roles = RoleCheckboxes(_l("Roles"), choices=ROLE_CHOICES[1:])
+    roles = RoleCheckboxes(lazy_pgettext("account", "Roles"), choices=ROLE_CHOICES[1:])
 
 
 class ConfirmForm(FlaskForm):

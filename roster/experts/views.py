@@ -1,6 +1,7 @@
 """Staff's view of experts: search, export and bulk changes, and profiles opened with a reason."""
 
 from flask import Blueprint, abort, render_template, request
+from flask_babel import gettext
 from flask_login import current_user
 
 from roster.auth.access import roles_required
@@ -97,8 +98,10 @@ def _profile_page(expert: Expert, reason: ViewReasonForm):
         reason=reason,
         history=status_history(session=get_session(), expert_id=expert.id),
         sensitive_shown=shown,
-        sensitive_withheld=[field.label for field in privacy.SensitiveField if field not in shown],
-        sensitive_rule=privacy.STAFF_RULE_IN_WORDS,
+        sensitive_withheld=[
+            gettext(field.label) for field in privacy.SensitiveField if field not in shown
+        ],
+        sensitive_rule=gettext(privacy.STAFF_RULE_IN_WORDS),
         self_declared=self_declared,
     )
 

@@ -192,7 +192,7 @@ def _answer(
     except TransitionRefused as refusal:
         raise ReplyRefused(
             Message(
-                N_("Your answer could not be recorded: %(why)s"), {"why": str(refusal.message)}
+                N_("Your answer could not be recorded: %(why)s"), {"why": refusal.message}
             ),
             why="not_allowed",
             call_out=call_out,

@@ -14,20 +14,31 @@ from sqlalchemy.types import TypeDecorator
 from sqlmodel import AutoString
 
 from matching.vocabulary import TAXONOMY
+from roster.messages import N_, Message
 
 
 class TaxonomyCode(StrEnum):
     """A code of taxonomy.json, readable as words (``label``) and parsed with a plain refusal."""
 
     @classmethod
-    def noun(cls) -> str:
-        """What one code is called in messages: 'roster status'."""
+    def noun(cls) -> Message:
+        """What one code is called in messages: 'roster status', translated where shown."""
+        raise NotImplementedError
+
+    @classmethod
+    def words(cls) -> dict[str, str]:
+        """Each code's words, marked ``N_`` (English: the code, '_' read as a space)."""
         raise NotImplementedError
 
     @property
     def label(self) -> str:
         """The code as words: 'under review' for under_review."""
         return self.value.replace("_", " ")
+
+    @property
+    def word(self) -> Message:
+        """The code's words as a message, translated where it is shown."""
+        return Message(self.words()[self.value])
 
     @classmethod
     def parse(cls, value: object) -> Self:
@@ -45,7 +56,10 @@ class TaxonomyCode(StrEnum):
             shown = value if printable else "?"
             codes = ", ".join(member.value for member in cls)
             raise ValueError(
-                f"'{shown}' is not a {cls.noun()}; it must be one of: {codes}."
+                Message(
+                    N_("'%(value)s' is not a %(noun)s; it must be one of: %(codes)s."),
+                    {"value": shown, "noun": cls.noun(), "codes": codes},
+                )
             ) from None
 
 
@@ -65,9 +79,14 @@ class RosterStatus(TaxonomyCode):
     WITHDRAWN = "withdrawn"
 
     @classmethod
-    def noun(cls) -> str:
+    def noun(cls) -> Message:
         """What one code is called in messages."""
-        return "roster status"
+        return Message(N_("roster status"))
+
+    @classmethod
+    def words(cls) -> dict[str, str]:
+        """Each code's words, marked for translation."""
+        return _STATUS_WORDS
 
 
 class CandidateOutcome(TaxonomyCode):
@@ -89,14 +108,46 @@ class CandidateOutcome(TaxonomyCode):
     WITHDRAWN = "withdrawn"
 
     @classmethod
-    def noun(cls) -> str:
+    def noun(cls) -> Message:
         """What one code is called in messages."""
-        return "candidate outcome"
+        return Message(N_("candidate outcome"))
+
+    @classmethod
+    def words(cls) -> dict[str, str]:
+        """Each code's words, marked for translation."""
+        return _OUTCOME_WORDS
+
+
+# The states in words, as refusals name them (the code, '_' read as a space).
+_STATUS_WORDS = {
+    "applicant": N_("applicant"),
+    "under_review": N_("under review"),
+    "rostered": N_("rostered"),
+    "declined": N_("declined"),
+    "inactive": N_("inactive"),
+    "suspended": N_("suspended"),
+    "withdrawn": N_("withdrawn"),
+}
+_OUTCOME_WORDS = {
+    "shortlisted": N_("shortlisted"),
+    "contacted": N_("contacted"),
+    "available": N_("available"),
+    "unavailable": N_("unavailable"),
+    "no_response": N_("no response"),
+    "proposed": N_("proposed"),
+    "selected": N_("selected"),
+    "not_selected": N_("not selected"),
+    "deployed": N_("deployed"),
+    "completed": N_("completed"),
+    "withdrawn": N_("withdrawn"),
+}
 
 
 def _check(codes: type[TaxonomyCode], key: str) -> None:
     if [member.value for member in codes] != list(TAXONOMY[key]):
         raise RuntimeError(f"{codes.__name__} disagrees with taxonomy.json's {key}")
+    if any(codes.words().get(member.value) != member.label for member in codes):
+        raise RuntimeError(f"{codes.__name__}'s words disagree with its codes")
 
 
 _check(RosterStatus, "roster_statuses")

@@ -26,6 +26,7 @@ every path that records an outcome: the pages, the command line, an API.
 from sqlalchemy import select
 from sqlmodel import Session
 
+from roster.messages import N_, Message
 from roster.models import (
     CandidateDecision,
     CandidateOutcome,
@@ -76,7 +77,7 @@ CANDIDACIES = StateMachine(
     codes=CandidateOutcome,
     rules=OUTCOME_RULES,
     max_reason=500,  # decisions.schema.json: reason
-    reader="whoever looks back at this candidacy",
+    reader=N_("whoever looks back at this candidacy"),
     action="candidate.outcome_recorded",
 )
 
@@ -209,22 +210,25 @@ def _check_fit(
     entry: ShortlistEntry | None,
 ) -> None:
     if current is None and expert.roster_status != RosterStatus.ROSTERED:
-        status = RosterStatus(expert.roster_status).label
         raise TransitionRefused(
-            f"Only rostered experts can be shortlisted; this expert is {status}."
+            Message(
+                N_("Only rostered experts can be shortlisted; this expert is %(state)s."),
+                {"state": RosterStatus(expert.roster_status).word},
+            )
         )
     if rating is not None:
         if wanted is not CandidateOutcome.COMPLETED:
             raise TransitionRefused(
-                "A rating is given only when a deployment is completed.", field="rating"
+                Message(N_("A rating is given only when a deployment is completed.")),
+                field="rating",
             )
         if isinstance(rating, bool) or not isinstance(rating, int) or not 1 <= rating <= 5:
             raise TransitionRefused(
-                "The rating must be a whole number from 1 to 5.", field="rating"
+                Message(N_("The rating must be a whole number from 1 to 5.")), field="rating"
             )
     if entry is not None and (entry.expert_id != expert.id or entry.shortlist.role_id != role.id):
         raise TransitionRefused(
-            "That shortlist entry is for another candidate or another role.",
+            Message(N_("That shortlist entry is for another candidate or another role.")),
             field="shortlist_entry",
         )
 

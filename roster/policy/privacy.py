@@ -22,6 +22,7 @@ from collections.abc import Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from roster.messages import N_
 from roster.models import Expert, User
 from roster.policy.standing import Standing, standing_of
 
@@ -38,8 +39,12 @@ class SensitiveField(StrEnum):
 
     @property
     def label(self) -> str:
-        """The field as a page names it."""
-        return {"birth_year": "year of birth"}.get(self.value, self.value)
+        """The field as a page names it, marked ``N_``: translate it where shown."""
+        return {
+            "gender": N_("gender"),
+            "birth_year": N_("year of birth"),
+            "disability": N_("disability"),
+        }[self.value]
 
 
 class ViewPurpose(StrEnum):
@@ -53,17 +58,20 @@ class ViewPurpose(StrEnum):
 
     @property
     def label(self) -> str:
-        """The purpose as the form and the expert's views page name it."""
+        """The purpose as the form and the expert's views page name it, marked ``N_``."""
         return {
-            "shortlist-review": "Shortlist review",
-            "deployment-follow-up": "Deployment follow-up",
-            "data-correction": "Data correction",
-        }.get(self.value, self.value.capitalize())
+            "vetting": N_("Vetting"),
+            "shortlist-review": N_("Shortlist review"),
+            "deployment-follow-up": N_("Deployment follow-up"),
+            "data-correction": N_("Data correction"),
+            "other": N_("Other"),
+        }[self.value]
 
 
 VIEW_PURPOSES: dict[str, str] = {purpose.value: purpose.label for purpose in ViewPurpose}
 
-PURPOSE_OF_SENSITIVE = (
+# Marked ``N_``: translated where shown (the sensitive-data section).
+PURPOSE_OF_SENSITIVE = N_(
     "used only for roster diversity statistics and gender balance of "
     "shortlists; never shown to planners individually"
 )
@@ -79,7 +87,7 @@ STAFF_MAY_SEE: dict[SensitiveField, dict[Standing, frozenset[ViewPurpose]]] = {
 }
 
 # STAFF_MAY_SEE in words, for the staff who open a profile and do not see everything.
-STAFF_RULE_IN_WORDS = (
+STAFF_RULE_IN_WORDS = N_(
     "The roster shows these only where the expert consented, and only for the purposes "
     "that consent covers: gender to review a shortlist or to correct the record, "
     "disability and year of birth to an administrator correcting the record."

@@ -27,6 +27,7 @@ from sqlalchemy import inspect, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session
 
+from roster.messages import N_, Message
 from roster.models import Expert, RosterStatus, RosterStatusChange, User, utcnow
 from roster.policy.standing import Standing, standing_of
 from roster.policy.transitions import OPTIONAL, REQUIRED, Rules, StateMachine, TransitionRefused
@@ -76,7 +77,7 @@ ROSTER_STATUSES = StateMachine(
     codes=RosterStatus,
     rules=ROSTER_STATUS_RULES,
     max_reason=1000,  # RosterStatusChange.reason
-    reader="the expert",
+    reader=N_("the expert"),
     action="roster.status_changed",
 )
 
@@ -150,8 +151,13 @@ def _compare_and_set(
     if version is None:
         actual = session.scalar(select(Expert.roster_status).where(Expert.id == expert.id))
         raise TransitionRefused(
-            f"The roster status changed meanwhile: it is now {RosterStatus(actual).label}. "
-            "Nothing was changed; look at the profile again."
+            Message(
+                N_(
+                    "The roster status changed meanwhile: it is now %(state)s. "
+                    "Nothing was changed; look at the profile again."
+                ),
+                {"state": RosterStatus(actual).word},
+            )
         )
     for name, value in (("roster_status", wanted), ("version", version), ("updated_at", now)):
         set_committed_value(expert, name, value)

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from enum import StrEnum
 
+from roster.messages import N_, Message, either, listed
 from roster.models import STAFF_ROLES, Expert, RoleName, User
 
 
@@ -20,16 +21,26 @@ class Standing(StrEnum):
     DATA_MANAGER = "data_manager"
 
     @property
-    def label(self) -> str:
+    def label(self) -> Message:
         """Who this is, in a sentence: 'the expert themself', 'a recruiter'."""
-        if self is Standing.OWNER:
-            return "the expert themself"
-        if self is Standing.DATA_MANAGER:
-            return "a data manager"
-        if self is Standing.MAILED_LINK:
-            return "the expert through a link mailed to them"
-        name = RoleName(self.value).label
-        return f"{'an' if name[0] in 'aeiou' else 'a'} {name}"
+        return Message(_IN_A_SENTENCE[self.value])
+
+
+# A staff role named on its own, as the expert's views page shows it ('mission planner').
+STAFF_ROLE_WORDS = {
+    "recruiter": N_("recruiter"),
+    "planner": N_("mission planner"),
+    "admin": N_("administrator"),
+}
+
+_IN_A_SENTENCE = {
+    "owner": N_("the expert themself"),
+    "mailed_link": N_("the expert through a link mailed to them"),
+    "recruiter": N_("a recruiter"),
+    "planner": N_("a mission planner"),
+    "admin": N_("an administrator"),
+    "data_manager": N_("a data manager"),
+}
 
 
 @dataclass(frozen=True)
@@ -68,7 +79,9 @@ def standing_of(*, user: "User | MailedLink | None", expert: Expert) -> frozense
     return frozenset(Standing(role.value) for role in STAFF_ROLES if user.has_role(role))
 
 
-def who(standings: frozenset[Standing] | set[Standing]) -> str:
-    """Name the standings in words: 'a recruiter or an administrator'."""
+def who(standings: frozenset[Standing] | set[Standing]) -> Message:
+    """Name the standings in words: 'a recruiter or an administrator' (translated where shown)."""
     names = [s.label for s in Standing if s in standings]
-    return " or ".join(names) if len(names) < 3 else ", ".join(names[:-1]) + " or " + names[-1]
+    if len(names) < 3:
+        return either(names)
+    return either([listed(names[:-1]), names[-1]])

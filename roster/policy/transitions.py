@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from roster.messages import N_, Message
+from roster.messages import N_, Message, either, listed
 from roster.models import AuditEvent, Expert, User
 from roster.models.states import TaxonomyCode
 from roster.policy.standing import MailedLink, Standing, standing_of, who
@@ -56,7 +56,7 @@ class StateMachine:
         codes: the enum of the states.
         rules: who may make which change, and who must say why.
         max_reason: the longest reason stored.
-        reader: who reads the reason, for the message asking for one.
+        reader: who reads the reason, for the message asking for one (marked ``N_``).
         action: the audit event's action.
     """
 
@@ -87,16 +87,29 @@ class StateMachine:
         wanted = self.parse(to)
         noun = wanted.noun()
         if current == wanted:
-            raise TransitionRefused(f"The {noun} is already {wanted.label}; nothing was changed.")
+            raise TransitionRefused(
+                Message(
+                    N_("The %(noun)s is already %(state)s; nothing was changed."),
+                    {"noun": noun, "state": wanted.word},
+                )
+            )
         allowed = self.rules.get((current, wanted))
         if allowed is None:
             raise TransitionRefused(self._not_a_change(current, wanted))
         standing = standing_of(user=by, expert=expert)
         makers = standing & allowed.keys()
         if not makers:
-            own = ", and not on their own record" if Standing.OWNER in standing else ""
+            params = {"who": who(set(allowed)), "noun": noun, "change": _span(current, wanted)}
             raise TransitionRefused(
-                f"Only {who(set(allowed))} can change the {noun} {_span(current, wanted)}{own}."
+                Message(
+                    N_(
+                        "Only %(who)s can change the %(noun)s %(change)s, "
+                        "and not on their own record."
+                    )
+                    if Standing.OWNER in standing
+                    else N_("Only %(who)s can change the %(noun)s %(change)s."),
+                    params,
+                )
             )
         return wanted, self._reason(
             current, wanted, reason, any(allowed[m] is REQUIRED for m in makers)
@@ -107,7 +120,8 @@ class StateMachine:
         try:
             return self.codes.parse(value)
         except ValueError as error:
-            raise TransitionRefused(str(error)) from None
+            said = error.args[0] if error.args else str(error)
+            raise TransitionRefused(said if isinstance(said, Message) else str(error)) from None
 
     def audit(
         self,
@@ -142,6 +156,7 @@ class StateMachine:
         for (start, to), allowed in self.rules.items():
             key = (to, tuple(sorted(allowed.items())))
             rows.setdefault(key, []).append(start.label if start else first)
+        # The README's table, in English.
         lines = ["| from | to | who may | reason required from |", "| --- | --- | --- | --- |"]
         for (to, allowed), starts in rows.items():
             required = {s for s, r in allowed if r is REQUIRED}
@@ -162,30 +177,54 @@ class StateMachine:
             ) from None
         if not text and required:
             raise TransitionRefused(
-                f"Please give the reason for changing the {wanted.noun()} "
-                f"{_span(current, wanted)}: {self.reader} reads it.",
+                Message(
+                    N_(
+                        "Please give the reason for changing the %(noun)s %(change)s: "
+                        "%(reader)s reads it."
+                    ),
+                    {
+                        "noun": wanted.noun(),
+                        "change": _span(current, wanted),
+                        "reader": Message(self.reader),
+                    },
+                ),
                 field="reason",
             )
         if len(text) > self.max_reason:
             raise TransitionRefused(
-                f"The reason must be at most {self.max_reason:,} characters long "
-                f"(it is {len(text):,}).",
+                Message(
+                    N_("The reason must be at most %(most)s characters long (it is %(length)s)."),
+                    {"most": self.max_reason, "length": len(text)},
+                ),
                 field="reason",
             )
         return text
 
-    def _not_a_change(self, current: TaxonomyCode | None, wanted: TaxonomyCode) -> str:
+    def _not_a_change(self, current: TaxonomyCode | None, wanted: TaxonomyCode) -> Message:
         noun = wanted.noun()
-        onward = [to.label for (start, to) in self.rules if start == current]
+        onward = [to.word for (start, to) in self.rules if start == current]
         if current is None:
-            return f"A new {noun} cannot be {wanted.label}; it starts as {' or '.join(onward)}."
+            return Message(
+                N_("A new %(noun)s cannot be %(state)s; it starts as %(starts)s."),
+                {"noun": noun, "state": wanted.word, "starts": either(onward)},
+            )
         if not onward:
-            return f"A {noun} of {current.label} is final: it cannot change to {wanted.label}."
-        return (
-            f"A {noun} cannot change from {current.label} to {wanted.label}; "
-            f"from {current.label} it can change to {', '.join(onward)}."
+            return Message(
+                N_("A %(noun)s of %(current)s is final: it cannot change to %(state)s."),
+                {"noun": noun, "current": current.word, "state": wanted.word},
+            )
+        return Message(
+            N_(
+                "A %(noun)s cannot change from %(current)s to %(state)s; "
+                "from %(current)s it can change to %(onward)s."
+            ),
+            {"noun": noun, "current": current.word, "state": wanted.word, "onward": listed(onward)},
         )
 
 
-def _span(current: TaxonomyCode | None, wanted: TaxonomyCode) -> str:
-    return f"to {wanted.label}" if current is None else f"from {current.label} to {wanted.label}"
+def _span(current: TaxonomyCode | None, wanted: TaxonomyCode) -> Message:
+    if current is None:
+        return Message(N_("to %(state)s"), {"state": wanted.word})
+    return Message(
+        N_("from %(current)s to %(state)s"), {"current": current.word, "state": wanted.word}
+    )

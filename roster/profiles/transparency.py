@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 from sqlmodel import Session
 
 from roster.interchange.store import load_rows, record_from_rows
+from roster.messages import N_, Message
 from roster.missions.candidacies import candidacies_of
 from roster.models import (
     STAFF_ROLES,
@@ -32,9 +33,12 @@ from roster.policy.privacy import (
     visible_sensitive_fields,
 )
 from roster.policy.roster_status import status_history
-from roster.policy.standing import standing_of
+from roster.policy.standing import STAFF_ROLE_WORDS, standing_of
 
-STAFF_VIEW_ACTIONS = {"profile.view": "opened your profile", "cv.download": "downloaded your CV"}
+STAFF_VIEW_ACTIONS = {
+    "profile.view": N_("opened your profile"),
+    "cv.download": N_("downloaded your CV"),
+}
 
 
 @dataclass(frozen=True)
@@ -42,10 +46,10 @@ class StaffView:
     """One look at the profile by staff: who (name and role, never email), when, why."""
 
     at: datetime
-    viewer: str
-    role: str
-    what: str
-    purpose: str
+    viewer: str | Message  # a name as typed, or words translated where shown
+    role: Message
+    what: Message
+    purpose: Message | str
     note: str
 
 
@@ -53,11 +57,14 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
 
 
-def staff_role(user: User | None) -> str:
-    """The staff role to show for a viewer, most powerful first."""
+def staff_role(user: User | None) -> Message:
+    """The staff role to show for a viewer, most powerful first, translated where shown."""
     if user is None or user.removed_at is not None:
-        return "former staff member"
-    return next((role.label for role in STAFF_ROLES if user.has_role(role)), "staff")
+        return Message(N_("former staff member"))
+    return next(
+        (Message(STAFF_ROLE_WORDS[role.value]) for role in STAFF_ROLES if user.has_role(role)),
+        Message(N_("staff")),
+    )
 
 
 def staff_views(*, session: Session, expert_id: int) -> list[StaffView]:
@@ -86,16 +93,21 @@ def staff_views(*, session: Session, expert_id: int) -> list[StaffView]:
     return [
         StaffView(
             at=e.at,
-            viewer=(actors[e.actor_id].display_name or "A staff member")
+            viewer=(actors[e.actor_id].display_name or Message(N_("A staff member")))
             if e.actor_id in actors
-            else "A former staff member",
+            else Message(N_("A former staff member")),
             role=staff_role(actors.get(e.actor_id)),
-            what=STAFF_VIEW_ACTIONS[e.action],
-            purpose=VIEW_PURPOSES.get((e.detail or {}).get("purpose", ""), ""),
+            what=Message(STAFF_VIEW_ACTIONS[e.action]),
+            purpose=_purpose(e.detail),
             note=e.reason,
         )
         for e in events
     ]
+
+
+def _purpose(detail: dict | None) -> Message | str:
+    code = (detail or {}).get("purpose", "")
+    return Message(VIEW_PURPOSES[code]) if code in VIEW_PURPOSES else ""
 
 
 def account_activity(*, session: Session, user_id: int) -> list[AuditEvent]:
@@ -163,10 +175,10 @@ def _profile_part(session: Session, user: User, expert: Expert) -> dict[str, Any
         "staff_views": [
             {
                 "at": _iso(v.at),
-                "viewer": v.viewer,
-                "role": v.role,
-                "what": v.what,
-                "purpose": v.purpose,
+                "viewer": str(v.viewer),
+                "role": str(v.role),
+                "what": str(v.what),
+                "purpose": str(v.purpose),
                 "note": v.note,
             }
             for v in staff_views(session=session, expert_id=expert.id)

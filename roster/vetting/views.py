@@ -242,8 +242,10 @@ def _vetting_page(
         waiting_since=vetting.waiting_since(session=db, expert=expert),
         history=status_history(session=db, expert_id=expert.id),
         sensitive_shown=shown,
-        sensitive_withheld=[field.label for field in privacy.SensitiveField if field not in shown],
-        sensitive_rule=privacy.STAFF_RULE_IN_WORDS,
+        sensitive_withheld=[
+            gettext(field.label) for field in privacy.SensitiveField if field not in shown
+        ],
+        sensitive_rule=gettext(privacy.STAFF_RULE_IN_WORDS),
         self_declared=self_declared,
         now=utcnow(),
     ), status

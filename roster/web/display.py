@@ -153,5 +153,5 @@ def context() -> dict:
         "language_suggestions": language_suggestions,
         "country_suggestions": country_suggestions,
         "expertise_areas": EXPERTISE_AREAS,
-        "sensitive_purpose": PURPOSE_OF_SENSITIVE,
+        "sensitive_purpose": gettext(PURPOSE_OF_SENSITIVE),
     }

@@ -14,7 +14,12 @@ class ViewReasonForm(FlaskForm):
 
     purpose = SelectField(
         _l("Why are you opening this profile?"),
-        choices=options([("", _l("Choose a reason")), *VIEW_PURPOSES.items()]),
+        choices=options(
+            [
+                ("", _l("Choose a reason")),
+                *((code, _l(words)) for code, words in VIEW_PURPOSES.items()),
+            ]
+        ),
     )
     note = StringField(
         _l("Details (required for “Other”)"),

@@ -24,13 +24,6 @@ from tests.roster.test_pseudo_locale_profile import (
 profile, pseudo = complete.profile, complete.pseudo
 
 EVIDENCE = "Certificate of the commission seen"
-# The machine's refusals are plain English (roster.policy.transitions), not marked yet.
-MACHINE_REFUSAL = (
-    "Please give the reason for changing the roster status from under review to declined: "
-    "the expert reads it."
-)
-
-
 def _opened(recruiter, public_id: str):
     response = post_form(recruiter, f"/vetting/{public_id}", {"purpose": "vetting"})
     assert response.status_code == 302
@@ -82,7 +75,7 @@ def test_a_verification_and_a_decision_with_their_messages_are_all_marked(app, p
     page = verified.get_data(as_text=True)
     declined = _send(recruiter, public_id, page, "decision", to="declined")
     assert declined.status_code == 400
-    assert_all_marked(declined, *data, *ELSEWHERE, EVIDENCE, MACHINE_REFUSAL)
+    assert_all_marked(declined, *data, *ELSEWHERE, EVIDENCE)
     reason = "Not enough field experience yet"
     decided = _send(recruiter, public_id, page, "decision", to="declined", reason=reason)
     assert "flash-success" in decided.get_data(as_text=True)

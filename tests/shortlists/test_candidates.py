@@ -195,7 +195,7 @@ def test_contact_details_only_once_selected_and_each_look_is_audited(app, planne
         email = session.get(Expert, expert_id).email
         views = staff_views(session=session, expert_id=expert_id)
     assert email in card(shown.get_data(as_text=True), 1)
-    assert [(v.what, v.purpose, v.viewer) for v in views] == [
+    assert [(str(v.what), str(v.purpose), str(v.viewer)) for v in views] == [
         ("opened your profile", "Deployment follow-up", "Paula Planner")
     ]
     # A candidate not selected cannot be looked up that way.
