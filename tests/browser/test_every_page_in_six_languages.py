@@ -11,7 +11,10 @@ than a phone).
 
 Not opened, as they are not pages: ``/api/v1/openapi.json`` and ``/me/data.json`` (JSON),
 ``/me/cv/download`` (a file). The staff's view of an expert's profile is the answer to the
-reason form of ``/experts/<id>``, so it is opened by submitting that form.
+reason form of ``/experts/<id>``, so it is opened by submitting that form. The API
+reference, one long page of every operation, is axe-checked in English and Arabic only
+(axe takes some ten seconds on it); its language, direction and title in all six. A test
+fails when a GET page of the app is in none of the lists, so a new page joins the sweep.
 
 ``SWEEP_ROLES=recruiter,admin`` limits a run to the pages of those roles (while fixing them).
 """
@@ -21,6 +24,7 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import axe_playwright_python
 import pytest
@@ -141,9 +145,6 @@ def roster(app, runner, client, mission) -> Roster:  # noqa: F811
             .where(Expert.roster_status == RosterStatus.UNDER_REVIEW)
             .order_by(Expert.external_id)
         )
-        past = session.scalar(
-            select(Shortlist).join(Shortlist.entries).order_by(Shortlist.id.desc())
-        )
         needs = session.scalar(
             select(NeedsAssessment).where(NeedsAssessment.public_id == mission.needs_public_id)
         )
@@ -159,7 +160,6 @@ def roster(app, runner, client, mission) -> Roster:  # noqa: F811
             "needs": needs.public_id,
             "shortlist": shortlist.public_id,
         }
-        assert past is not None
     # A confirmation link (a new registration) and a reset link, from the mail they send.
     assert register(client, email="new.expert@example.org").status_code == 302
     confirm = link_in(outbox(app)[-1], "confirm")
@@ -198,8 +198,7 @@ def roster(app, runner, client, mission) -> Roster:  # noqa: F811
                 "/me/views",
                 "/me/data",
                 "/me/delete",
-                "/account/password",
-                "/account/tokens",
+                "/account/password",  # every role's; /account/tokens is the recruiter's
             ],
             "recruiter": [
                 "/experts",
@@ -237,6 +236,22 @@ def roster(app, runner, client, mission) -> Roster:  # noqa: F811
             ],
         },
     )
+
+
+def endpoint(app, path: str) -> str:
+    """The endpoint that answers a GET of ``path``."""
+    return app.url_map.bind("localhost").match(urlsplit(path).path, method="GET")[0]
+
+
+def test_the_sweep_opens_every_page_of_the_app(app, roster):
+    swept = {endpoint(app, path) for paths in roster.pages.values() for path in paths}
+    left_out = {endpoint(app, path) for path in NOT_PAGES}
+    pages = {
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if "GET" in rule.methods and not rule.rule.startswith(("/static", "/api/v1/"))
+    }
+    assert pages - swept - left_out == set()
 
 
 def choose(page, base: str, tag: str) -> None:
