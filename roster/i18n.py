@@ -17,11 +17,12 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import pycountry
 from babel import Locale, UnknownLocaleError
 from babel.lists import format_list
 from babel.support import NullTranslations, Translations
@@ -383,6 +384,28 @@ def country_display(code: str | None) -> str:
     if locale is None or locale.language == "en":
         return english
     return locale.territories.get(code.upper(), english)
+
+
+def country_from_display(text: str) -> str | None:
+    """The ISO 3166-1 code of a country named as the page's language names it, else None.
+
+    ``Mali`` is read by the vocabulary in any language; this reads ``马里`` on a Chinese
+    page and ``Côte d’Ivoire`` on a French one, as ``country_display`` writes them.
+    """
+    locale = get_locale()
+    if locale is None or locale.language == "en":
+        return None
+    return _countries_named_in(str(locale)).get(" ".join(text.split()).casefold())
+
+
+@lru_cache(maxsize=16)
+def _countries_named_in(locale: str) -> dict[str, str]:
+    names = Locale.parse(locale).territories
+    return {
+        names[country.alpha_2].casefold(): country.alpha_2
+        for country in pycountry.countries
+        if country.alpha_2 in names
+    }
 
 
 def language_display(code: str) -> str:

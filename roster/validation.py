@@ -108,6 +108,10 @@ def country_code(text: str, *, label: Message) -> str:
     try:
         return normalise_country(cleaned).code
     except VocabularyError:
+        from roster.i18n import country_from_display  # late: the page's language
+
+        if code := country_from_display(cleaned):
+            return code
         raise Refused.at(
             "",
             N_(

@@ -33,6 +33,7 @@ from wtforms.validators import InputRequired, NumberRange, Optional, ValidationE
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from matching.vocabulary import ACCESSIBILITY_EXPERTISE, LANGUAGE_LEVELS, SENIORITY
+from roster.i18n import country_from_display
 from roster.missions.assessments import DEFAULT_REMINDER_DAYS
 from roster.missions.records import MAX_DESCRIPTION, MAX_TITLE
 from roster.web.forms import Storable, at_most, options
@@ -193,6 +194,9 @@ class NeedsForm(FlaskForm):
         validators=[InputRequired(_l("Give the host country.")), at_most(100), Storable()],
         description=_l("Type the country's name or its two-letter code."),
         render_kw={"list": "country-suggestions", "autocomplete": "off"},
+        # A name as the page's language writes it (the suggestions offer those) is read
+        # as its code here; English names and codes are read by the needs' vocabulary.
+        filters=[lambda text: (country_from_display(text) or text) if text else text],
     )
     start = DateField(
         _l("First day of the mission"),

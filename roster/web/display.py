@@ -121,10 +121,21 @@ def _language_suggestions(locale: str) -> tuple[tuple[str, str], ...]:
     return tuple(first + [pair for pair in common if pair[0] not in OFFICIAL_UN_LANGUAGES])
 
 
-@cache
 def country_suggestions() -> tuple[str, ...]:
-    """Every ISO 3166-1 country's name, alphabetically."""
-    return tuple(sorted(country_name(c.alpha_2) for c in pycountry.countries))
+    """Every ISO 3166-1 country's name in the page's language, alphabetically.
+
+    A name suggested is a name read back (``roster.validation.country_code``).
+    """
+    return _country_suggestions(str(get_locale() or "en"))
+
+
+@cache
+def _country_suggestions(locale: str) -> tuple[str, ...]:
+    if locale.startswith("en"):
+        return tuple(sorted(country_name(c.alpha_2) for c in pycountry.countries))
+    return tuple(
+        sorted((country_display(c.alpha_2) for c in pycountry.countries), key=str.casefold)
+    )
 
 
 def context() -> dict:

@@ -5,6 +5,7 @@ import re
 from sqlalchemy import select
 
 from roster.models import NeedsAssessment
+from tests.conftest import choose_language
 from tests.needs.conftest import MISSION, role_fields
 from tests.roster.conftest import page_form, post_form
 
@@ -168,3 +169,12 @@ def _form_of(client, url: str) -> dict[str, str]:
     for name, text in re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', body, re.S):
         data[name] = text.lstrip("\n")
     return data
+
+
+def test_the_host_country_is_read_as_the_page_language_names_it(planner, db_session):
+    choose_language(planner, "fr")
+    data = MISSION | {"country": "Côte d’Ivoire"} | role_fields(0, title="Adviser")
+    response = post_form(planner, "/needs/new", data)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    [needs] = stored(db_session)
+    assert (needs.country, needs.external_id) == ("CI", "NA-2027-CI-1")

@@ -359,3 +359,17 @@ def test_plurals_follow_each_language_rules(app):
     ]
     assert pairs("ar", 2) == "زوجان للاستعراض"  # the dual
     assert pairs("ar", 11) == "11 زوجًا للاستعراض"
+
+
+def test_country_names_are_read_in_the_page_language(profiled_client, db_session):
+    from tests.conftest import stored_expert
+    from tests.roster.conftest import IDENTITY, post_form
+
+    choose_language(profiled_client, "zh")
+    page = profiled_client.get("/me/identity").get_data(as_text=True)
+    assert '<option value="马里"></option>' in page  # the suggestions, in Chinese
+    fields = IDENTITY | {"nationality_1": "马里", "residence_country": "France"}
+    assert post_form(profiled_client, "/me/identity", fields).status_code == 302
+    expert = stored_expert(db_session)
+    assert [n.country for n in expert.nationalities] == ["ML"]
+    assert expert.residence_country == "FR"  # English names and codes are read as ever
