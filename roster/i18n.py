@@ -450,6 +450,8 @@ def _shown_in(locale: Locale | None, name: str, value, english):
         return format_list(list(value), locale=locale)
     if name == "alternatives" and not in_english:
         return format_list(list(value), style="or", locale=locale)
+    if name in {"level", "wanted"} and value == "native":
+        return gettext("native")  # a language level in words, as the profile says it
     return english
 
 

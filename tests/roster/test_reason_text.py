@@ -101,3 +101,14 @@ def test_a_parameter_is_named_in_the_pages_language(app, name, value, shown):
     with request_in(app, "en"):
         english = display({name: value})[name]
         assert _shown_in(Locale.parse("fr"), name, value, english) == shown
+
+
+@pytest.mark.parametrize(
+    ("language", "shown"),
+    [("en", "French C1 required: has native"), ("zh", "法语 C1（必需）：具备母语")],
+)
+def test_a_native_speaker_is_said_to_be_one_in_the_pages_language(app, language, shown):
+    native = {"code": "language.required", "params": {"language": "fr", "wanted": "C1"}}
+    native["params"]["level"] = "native"
+    with request_in(app, language):
+        assert reason_text(native) == shown
