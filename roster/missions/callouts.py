@@ -92,22 +92,6 @@ __all__ = [
 ]
 
 
-# A candidacy's outcome as a refusal names it to the planner.
-OUTCOME_NAMES = {
-    "shortlisted": N_("shortlisted"),
-    "contacted": N_("contacted"),
-    "available": N_("available"),
-    "unavailable": N_("unavailable"),
-    "no_response": N_("no response"),
-    "proposed": N_("proposed"),
-    "selected": N_("selected"),
-    "not_selected": N_("not selected"),
-    "deployed": N_("deployed"),
-    "completed": N_("completed"),
-    "withdrawn": N_("withdrawn"),
-}
-
-
 class CallOutRefused(Refused):
     """A call-out (or its withdrawal) that cannot be made; nothing was written."""
 
@@ -150,7 +134,7 @@ def _check_candidates(
         path, who = f"candidates[{index}]", _who(session, role, expert)
         outcome = current_outcome(session=session, role_id=role.id, expert_id=expert.id)
         if outcome is not CandidateOutcome.SHORTLISTED:
-            stands = Message(OUTCOME_NAMES[outcome.value] if outcome else N_("not a candidate"))
+            stands = CandidateOutcome(outcome).word if outcome else Message(N_("not a candidate"))
             problems.add(
                 path,
                 N_(

@@ -29,6 +29,7 @@ from matching.scoring import CRITERIA, DEFAULT_WEIGHTS
 from roster.messages import N_
 from roster.missions.decisions import decision_records
 from roster.missions.records import needs_record
+from roster.missions.shortlists import CRITERION_HINTS, CRITERION_NAMES
 from roster.models import AuditEvent, LearningRun, NeedsAssessment, User, WeightsAdoption
 from roster.refusal import Refused
 
@@ -59,26 +60,8 @@ __all__ = [
     "weights_in_use",
 ]
 
-# The criteria by name (as the role's page names them), and what each rewards, in plain
-# words, for the page that shows the weights.
-CRITERION_NAMES: dict[str, str] = {
-    "skills": N_("Expertise"),
-    "languages": N_("Languages"),
-    "accessibility": N_("Accessibility expertise"),
-    "experience": N_("Experience"),
-    "availability": N_("Availability"),
-    "text": N_("Terms of reference"),
-    "ratings": N_("Past ratings"),
-}
-CRITERION_HINTS: dict[str, str] = {
-    "skills": N_("the role's required and desired expertise areas, verified ones counting more"),
-    "languages": N_("the role's languages at the level asked for, or above"),
-    "accessibility": N_("the accessibility expertise the role asks for"),
-    "experience": N_("years of experience and seniority against what the role asks"),
-    "availability": N_("how much of the mission's period the expert is available"),
-    "text": N_("how close the expert's summary is to the role's terms of reference"),
-    "ratings": N_("how past deployments were rated"),
-}
+# The criteria's names and what each rewards are the role page's
+# (``roster.missions.shortlists``): one wording for planners and admins.
 
 # The shapes by which a criterion earns credit, in plain words; an unknown one by its name.
 SHAPE_WORDS: dict[str, str] = {

@@ -191,9 +191,7 @@ def _answer(
         record_outcome(session=session, role=role, expert=expert, to=answer.outcome, by=by)
     except TransitionRefused as refusal:
         raise ReplyRefused(
-            Message(
-                N_("Your answer could not be recorded: %(why)s"), {"why": refusal.message}
-            ),
+            Message(N_("Your answer could not be recorded: %(why)s"), {"why": refusal.message}),
             why="not_allowed",
             call_out=call_out,
         ) from None

@@ -22,18 +22,11 @@ from matching.vocabulary import (
 )
 from roster.i18n import country_display, language_display, long_date
 from roster.messages import N_
+from roster.models.states import RosterStatus
 from roster.policy.privacy import PURPOSE_OF_SENSITIVE
 
 # Codes of taxonomy.json as the pages word them (in English, the code's own words).
-ROSTER_STATUS_WORDS = {
-    "applicant": N_("applicant"),
-    "under_review": N_("under review"),
-    "rostered": N_("rostered"),
-    "declined": N_("declined"),
-    "inactive": N_("inactive"),
-    "suspended": N_("suspended"),
-    "withdrawn": N_("withdrawn"),
-}
+ROSTER_STATUS_WORDS = RosterStatus.words()
 GENDER_WORDS = {
     "woman": N_("woman"),
     "man": N_("man"),

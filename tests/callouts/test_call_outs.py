@@ -385,11 +385,10 @@ def test_reply_links_are_signed_for_their_own_purpose():
 
 
 def test_every_outcome_has_words_for_the_planner_and_the_expert():
-    from roster.missions.callouts import OUTCOME_NAMES
     from roster.profiles.candidacies import OUTCOME_WORDS
 
     codes = {outcome.value for outcome in CO}
-    assert set(OUTCOME_NAMES) == codes
+    assert set(CO.words()) == codes
     assert set(OUTCOME_WORDS) - {None} == codes
 
 
