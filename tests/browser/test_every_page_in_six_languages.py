@@ -51,6 +51,7 @@ from tests.browser.test_call_out_replies import called_out
 from tests.callouts.conftest import mission  # noqa: F401
 from tests.conftest import csrf_token, link_in, outbox, register
 from tests.factories import expert_record
+from tests.roster.test_learning import stored_run
 
 pytestmark = pytest.mark.browser
 
@@ -168,6 +169,7 @@ def roster(app, runner, client, mission) -> Roster:  # noqa: F811
         data={"email": "new.expert@example.org", "csrf_token": csrf_token(client, "/reset")},
     )
     reset = link_in(outbox(app)[-1], "reset")
+    run = stored_run(app)  # a learning run, as the admin's matching page shows it
     role = f"/needs/{ids['needs']}/roles/{mission.role_key}"
     return Roster(
         sign_ins=sign_ins,
@@ -204,6 +206,7 @@ def roster(app, runner, client, mission) -> Roster:  # noqa: F811
                 "/experts",
                 f"/experts/{ids['profile']}",
                 "/dashboard",
+                "/dashboard/exposure",
                 "/duplicates",
                 f"/duplicates/{ids['pair']}",
                 "/lists",
@@ -233,6 +236,9 @@ def roster(app, runner, client, mission) -> Roster:  # noqa: F811
                 "/admin/users/new",
                 "/admin/audit",
                 "/admin/outbox",
+                "/admin/matching",
+                "/admin/matching/defaults",
+                f"/admin/matching/runs/{run}/adopt",
             ],
         },
     )
